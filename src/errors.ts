@@ -12,6 +12,35 @@ export class ShapeError extends FingradError {}
 /** A value that an op cannot take: NaN where not allowed, a non-integer label, a bad option. */
 export class ValueError extends FingradError {}
 
+/**
+ * An argument of the wrong type or out of range, named with the function and the parameter
+ * (`'sum: keepdim must be a boolean, got string "yes"'`).
+ */
+export class ArgumentError extends ValueError {
+  constructor(
+    message: string,
+    /** The function or constructor that was called (`'nn.Linear'`). */
+    readonly where = '',
+    /** The parameter or option at fault. */
+    readonly param = '',
+  ) {
+    super(message);
+  }
+}
+
+/** An options object with a key the function does not know; names the closest valid key. */
+export class UnknownOptionError extends ArgumentError {
+  constructor(
+    message: string,
+    where: string,
+    param: string,
+    /** The closest valid key, when one is close enough to be a typo. */
+    readonly suggestion: string | undefined,
+  ) {
+    super(message, where, param);
+  }
+}
+
 /** A model used for prediction (or its fitted attributes read) before `fit`. */
 export class NotFittedError extends ValueError {}
 

@@ -1,0 +1,36 @@
+// Promotion of arguments to tensors where PyTorch would accept them: a number becomes a scalar
+// tensor, nested arrays of numbers a tensor; anything else is an ArgumentError naming the
+// function and the parameter (never a raw TypeError from deep inside a kernel call).
+import { ArgumentError, FingradError } from '../errors.js';
+import { describe } from '../validate.js';
+import { tensor } from './creation.js';
+import { Tensor } from './tensor.js';
+
+const WANT = 'a Tensor, a number or nested arrays of numbers';
+
+/**
+ * `v` as a live tensor: a Tensor as it is, a finite number as a scalar tensor, nested arrays as
+ * a new tensor (created in the current scope). `where` names the function, `name` the parameter.
+ */
+export function toTensor(where: string, name: string, v: unknown): Tensor {
+  if (v instanceof Tensor) {
+    v.assertLive(where);
+    return v;
+  }
+  if (typeof v === 'number') return tensor(v);
+  if (Array.isArray(v)) {
+    try {
+      return tensor(v);
+    } catch (e) {
+      if (!(e instanceof FingradError)) throw e;
+      throw new ArgumentError(`${where}: ${name} must be ${WANT}; the array given is not (${e.message})`, where, name);
+    }
+  }
+  throw new ArgumentError(`${where}: ${name} must be ${WANT}, got ${describe(v)}`, where, name);
+}
+
+/** Like `toTensor`, but a number stays a number (ops with a scalar fast path take it as is). */
+export function toTensorOrNumber(where: string, name: string, v: unknown): Tensor | number {
+  if (typeof v === 'number') return v;
+  return toTensor(where, name, v);
+}
