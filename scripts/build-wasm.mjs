@@ -3,7 +3,8 @@
 // same package loads in Node and in browsers with no fs, fetch or bundler plugin. Target
 // `relaxed-mt` becomes the export `relaxedMtWasm`. The targets compile in parallel.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,23 @@ const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 const config = JSON.parse(readFileSync(join(root, 'asconfig.json'), 'utf8'));
 
 const targets = Object.entries(config.targets);
+
+// Skip the compile when nothing it reads has changed since the last build (a second `npm start`
+// or `npm test` then costs nothing here): the stamp is a hash of the kernels' sources, the
+// config, this script and the compiler's version.
+const outDir = join(root, 'src', 'backend', 'generated');
+const stampFile = join(outDir, '.build-stamp');
+const hash = createHash('sha256');
+for (const f of readdirSync(join(root, 'assembly')).sort()) hash.update(f).update(readFileSync(join(root, 'assembly', f)));
+hash.update(readFileSync(join(root, 'asconfig.json'))).update(readFileSync(fileURLToPath(import.meta.url)));
+hash.update(JSON.parse(readFileSync(join(root, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')).version);
+const stamp = hash.digest('hex');
+const outputs = [stampFile, join(outDir, 'kernels.ts'), join(outDir, 'wasm-bytes.ts'), ...targets.map(([, o]) => join(root, o.outFile))];
+if (!process.argv.includes('--force') && outputs.every((f) => existsSync(f)) && readFileSync(stampFile, 'utf8') === stamp) {
+  console.log('kernels: up to date (assembly/ unchanged; --force rebuilds)');
+  process.exit(0);
+}
+
 await Promise.all(targets.map(([target], i) => new Promise((resolve, reject) => {
   // The first target also emits asc's typings, from which the Kernels interface is derived.
   const extra = i === 0 ? ['--bindings', 'raw'] : [];
@@ -25,7 +43,6 @@ await Promise.all(targets.map(([target], i) => new Promise((resolve, reject) => 
 const builds = Object.fromEntries(targets.map(([target, options]) => [target, readFileSync(join(root, options.outFile)).toString('base64')]));
 const typings = readFileSync(join(root, targets[0][1].outFile.replace(/\.wasm$/, '.d.ts')), 'utf8');
 
-const outDir = join(root, 'src', 'backend', 'generated');
 mkdirSync(outDir, { recursive: true });
 // One module per build, so that a bundler with code splitting ships only the build a page
 // loads; wasm-bytes.ts re-exports them all (for tests that compare builds).
@@ -52,3 +69,4 @@ const iface = [
 ];
 writeFileSync(join(outDir, 'kernels.ts'), iface.join('\n'));
 console.log(`kernels: ${Object.keys(builds).join(', ')} -> src/backend/generated/wasm-bytes.ts`);
+writeFileSync(stampFile, stamp);
