@@ -40,5 +40,6 @@ export * from './metrics/classification.js';
 export * from './ops/norm.js';
 export * from './ops/recurrent.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
+export { minimizeLbfgs, type ObjectiveFn, type LbfgsOptions, type LbfgsResult, type StopReason } from './models/solvers/lbfgs.js';
 export * from './models/index.js';
 export * from './data/synthetic.js';
