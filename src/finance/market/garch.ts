@@ -10,6 +10,7 @@
 // differences of the analytic gradient (the classical, non-robust covariance).
 import { NotFittedError, ValueError, minimizeLbfgs } from '../../index.js';
 import { is, readOptions } from '../../validate.js';
+import { invert } from '../dense.js';
 import { type SeriesLike, readSeries } from './series.js';
 
 export interface GARCHOptions {
@@ -78,29 +79,6 @@ function toNatural(theta: Float64Array): [number, number, number, number] {
   const eb = Math.exp(theta[3] as number);
   const d = 1 + ea + eb;
   return [theta[0] as number, Math.exp(theta[1] as number), ea / d, eb / d];
-}
-
-/** The inverse of a small symmetric matrix by Gauss–Jordan with partial pivoting; null if singular. */
-function invert(a: number[][]): number[][] | null {
-  const n = a.length;
-  const m = a.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs((m[r] as number[])[c] as number) > Math.abs((m[piv] as number[])[c] as number)) piv = r;
-    const pr = m[piv] as number[];
-    if (!(Math.abs(pr[c] as number) > 1e-300)) return null;
-    [m[c], m[piv]] = [pr, m[c] as number[]];
-    const row = m[c] as number[];
-    const inv = 1 / (row[c] as number);
-    for (let j = 0; j < 2 * n; j++) row[j] = (row[j] as number) * inv;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const other = m[r] as number[];
-      const f = other[c] as number;
-      if (f !== 0) for (let j = 0; j < 2 * n; j++) other[j] = (other[j] as number) - f * (row[j] as number);
-    }
-  }
-  return m.map((row) => row.slice(n));
 }
 
 /** GARCH(1,1) volatility model fitted by maximum likelihood (see the file header). */
