@@ -36,7 +36,7 @@ export * from './io/index.js';
 export * from './train/index.js';
 export { generateCredit, columnStats, standardise, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
 export { dataRng, gaussian, permutation } from './data/rng.js';
-export * from './metrics/classification.js';
+export * from './metrics/index.js';
 export * from './ops/norm.js';
 export * from './ops/recurrent.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';

@@ -1,104 +1,242 @@
-// Classification metrics on plain arrays (labels 0/1, scores or probabilities), in float64.
-// They take numbers, not tensors, so they serve predictions from any source.
-import { ShapeError, ValueError } from '../errors.js';
+// Metrics of predicted class labels, as scikit-learn defines them (sklearn/metrics/
+// _classification.py, 1.2): accuracy, the confusion matrix, precision / recall / F-beta in every
+// averaging, and the classification report. Computed in float64.
+//
+// Predictions are class labels. Where they are scores instead (any non-integer value, or an
+// [n, 2] probability matrix, or whenever `threshold` is given) a row is predicted 1 when its
+// score is >= `threshold` (default 0.5) and 0 otherwise; the labels must then be 0/1.
+//
+// `rocAuc` is re-exported from ranking.ts, where the curves it integrates live.
+import { ArgumentError, ShapeError, ValueError } from '../errors.js';
+import { type Check, type Checked, is, readOptions } from '../validate.js';
+import { type Scores, type Values, checkLength, readMatrix, readValues, readWeights, uniqueSorted } from './input.js';
 
-type Values = ArrayLike<number>;
-
-function checkPair(op: string, yTrue: Values, y: Values): void {
-  if (yTrue.length !== y.length) {
-    throw new ShapeError(`${op}: ${yTrue.length} labels but ${y.length} predictions`);
-  }
-  if (yTrue.length === 0) throw new ValueError(`${op}: no samples`);
+interface LabelsRead {
+  yTrue: Float64Array;
+  yPred: Float64Array;
+  w: Float64Array | undefined;
 }
 
-function checkBinary(op: string, yTrue: Values): void {
-  for (let i = 0; i < yTrue.length; i++) {
-    const v = yTrue[i] as number;
-    if (v !== 0 && v !== 1) throw new ValueError(`${op}: label at row ${i} is ${v}; binary labels must be 0 or 1`);
+/** yTrue, the predicted labels (thresholding scores) and the weights, all checked. */
+export function readLabels(where: string, yTrue: Values, yPred: Scores, threshold: number | undefined, sampleWeight: unknown): LabelsRead {
+  const t = readValues(where, 'yTrue', yTrue);
+  const m = readMatrix(where, 'yPred', yPred);
+  if (m.cols > 2) throw new ShapeError(`${where}: yPred has ${m.cols} columns; pass class labels (e.g. the argmax of each row) or [n, 2] probabilities`);
+  let p = m.data;
+  const scores = m.cols === 2 ? Float64Array.from({ length: m.rows }, (_, i) => m.data[2 * i + 1] as number) : m.data;
+  if (threshold !== undefined || m.cols === 2 || !scores.every(Number.isInteger)) {
+    const cut = threshold ?? 0.5;
+    p = Float64Array.from(scores, (s) => (s >= cut ? 1 : 0));
+    t.forEach((l, i) => {
+      if (l !== 0 && l !== 1) throw new ValueError(`${where}: yTrue at row ${i} is ${l}; with scores thresholded at ${cut} the labels must be 0 or 1`);
+    });
   }
+  checkLength(where, 'yTrue', t, 'yPred', p);
+  return { yTrue: t, yPred: p, w: readWeights(where, sampleWeight, t.length) };
 }
 
-/** Share of predictions equal to the labels (after thresholding scores at `threshold`). */
-export function accuracy(yTrue: Values, yScore: Values, threshold = 0.5): number {
-  checkPair('accuracy', yTrue, yScore);
+export { rocAuc } from './ranking.js';
+
+const thresholdSpec = { threshold: is.number(), sampleWeight: is.any };
+
+/** Share of correct predictions (weighted), or their count with `normalize: false`. */
+export function accuracy(yTrue: Values, yPred: Scores, options?: { threshold?: number; sampleWeight?: Values; normalize?: boolean }): number {
+  const o = readOptions('accuracy', options, { ...thresholdSpec, normalize: is.boolean });
+  const { yTrue: t, yPred: p, w } = readLabels('accuracy', yTrue, yPred, o.threshold, o.sampleWeight);
   let hits = 0;
-  for (let i = 0; i < yTrue.length; i++) hits += ((yScore[i] as number) >= threshold ? 1 : 0) === yTrue[i] ? 1 : 0;
-  return hits / yTrue.length;
+  let total = 0;
+  for (let i = 0; i < t.length; i++) {
+    const wi = w === undefined ? 1 : (w[i] as number);
+    if (t[i] === p[i]) hits += wi;
+    total += wi;
+  }
+  return o.normalize === false ? hits : hits / total;
 }
 
-/** Share of exactly equal labels (multi-class predictions as class indices). */
+/** `accuracy` of class labels (kept for the training loop's metrics). */
 export function accuracyOfLabels(yTrue: Values, yPred: Values): number {
-  checkPair('accuracyOfLabels', yTrue, yPred);
-  let hits = 0;
-  for (let i = 0; i < yTrue.length; i++) hits += yTrue[i] === yPred[i] ? 1 : 0;
-  return hits / yTrue.length;
+  return accuracy(yTrue, yPred);
+}
+
+function labelIndex(labels: readonly number[]): Map<number, number> {
+  return new Map(labels.map((l, i) => [l, i]));
+}
+
+export interface ConfusionMatrixOptions {
+  /** Row and column order (default: every label seen, ascending); others are left out. */
+  labels?: number[];
+  sampleWeight?: Values;
+  /** Divide by the row ('true'), column ('pred') or grand total ('all'); 0 where empty. */
+  normalize?: 'true' | 'pred' | 'all';
+  threshold?: number;
 }
 
 /**
- * Area under the ROC curve: the probability that a random positive scores above a random
- * negative, ties counting one half (the Mann–Whitney statistic, via average ranks).
+ * `C[i][j]`: the (weighted) count of rows of true class `labels[i]` predicted as `labels[j]`,
+ * as `sklearn.metrics.confusion_matrix`. For 0/1 labels: `[[tn, fp], [fn, tp]]`.
  */
-export function rocAuc(yTrue: Values, yScore: Values): number {
-  checkPair('rocAuc', yTrue, yScore);
-  checkBinary('rocAuc', yTrue);
-  const n = yTrue.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (yScore[a] as number) - (yScore[b] as number));
-  let rankSumPos = 0;
-  let pos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && yScore[order[j + 1] as number] === yScore[order[i] as number]) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (yTrue[order[k] as number] === 1) {
-        rankSumPos += avgRank;
-        pos++;
-      }
+export function confusionMatrix(yTrue: Values, yPred: Scores, options?: ConfusionMatrixOptions): number[][] {
+  const where = 'confusionMatrix';
+  const o = readOptions(where, options, { ...thresholdSpec, labels: is.list(is.number(), { minLength: 1 }), normalize: is.oneOf(['true', 'pred', 'all'] as const) });
+  const { yTrue: t, yPred: p, w } = readLabels(where, yTrue, yPred, o.threshold, o.sampleWeight);
+  const labels = o.labels ?? uniqueSorted(t, p);
+  if (o.labels !== undefined && !t.some((l) => labels.includes(l))) throw new ValueError(`${where}: none of labels [${labels.join(', ')}] occurs in yTrue`);
+  const at = labelIndex(labels);
+  const k = labels.length;
+  const c = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < t.length; i++) {
+    const a = at.get(t[i] as number);
+    const b = at.get(p[i] as number);
+    if (a !== undefined && b !== undefined) {
+      const row = c[a] as number[];
+      row[b] = (row[b] as number) + (w === undefined ? 1 : (w[i] as number));
     }
-    i = j + 1;
   }
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) throw new ValueError(`rocAuc: needs both classes, got ${pos} positive and ${neg} negative labels`);
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+  if (o.normalize === undefined) return c;
+  const div = (x: number, d: number): number => (d === 0 ? 0 : x / d);
+  const all = c.flat().reduce((s, v) => s + v, 0);
+  return c.map((row) =>
+    row.map((v, j) => {
+      if (o.normalize === 'all') return div(v, all);
+      if (o.normalize === 'true') return div(v, row.reduce((s, x) => s + x, 0));
+      return div(v, c.reduce((s, r) => s + (r[j] as number), 0));
+    }),
+  );
 }
 
-/** Mean negative log-likelihood of binary labels under probabilities (clipped to [eps, 1 − eps]). */
-export function logLoss(yTrue: Values, yProb: Values, eps = 1e-15): number {
-  checkPair('logLoss', yTrue, yProb);
-  checkBinary('logLoss', yTrue);
-  let s = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    const p = Math.min(1 - eps, Math.max(eps, yProb[i] as number));
-    s -= yTrue[i] === 1 ? Math.log(p) : Math.log(1 - p);
+export type Average = 'binary' | 'micro' | 'macro' | 'weighted';
+
+export interface PrfOptions {
+  /** Weight of recall against precision in the F-score (1: F1). */
+  beta?: number;
+  /** The classes to report, in order (default: every label seen, ascending). */
+  labels?: number[];
+  /** The class whose scores `average: 'binary'` reports; default 1. */
+  posLabel?: number;
+  /** null: one value per class; 'binary': posLabel's; 'micro': of pooled counts; 'macro': the mean; 'weighted': the mean weighted by support. */
+  average?: Average | null;
+  sampleWeight?: Values;
+  /** The value of 0/0 (scikit-learn's 'warn' gives 0, without the warning). */
+  zeroDivision?: 'warn' | 0 | 1;
+  threshold?: number;
+}
+
+export interface PrfPerClass {
+  labels: number[];
+  precision: number[];
+  recall: number[];
+  fScore: number[];
+  /** (Weighted) count of each class in yTrue. */
+  support: number[];
+}
+
+export interface PrfAveraged {
+  precision: number;
+  recall: number;
+  fScore: number;
+}
+
+export const prfSpec = {
+  ...thresholdSpec,
+  beta: is.number({ min: 0 }),
+  labels: is.list(is.number(), { minLength: 1 }),
+  posLabel: is.number(),
+  average: is.nullable(is.oneOf(['binary', 'micro', 'macro', 'weighted'] as const)),
+  zeroDivision: is.anyOf<'warn' | 0 | 1>("'warn', 0 or 1", is.oneOf(['warn'] as const), is.int({ min: 0, max: 1 }) as Check<0 | 1>),
+};
+
+/** The shared computation; `o` has been read with `prfSpec` (or a part of it). */
+export function prfs(where: string, yTrue: Values, yPred: Scores, o: Checked<typeof prfSpec>, defaultAverage: Average | null): PrfPerClass | PrfAveraged {
+  const { yTrue: t, yPred: p, w } = readLabels(where, yTrue, yPred, o.threshold, o.sampleWeight);
+  const average = o.average === undefined ? defaultAverage : o.average;
+  const posLabel = o.posLabel ?? 1;
+  const zd = o.zeroDivision === 1 ? 1 : 0;
+  const present = uniqueSorted(t, p);
+  let labels = o.labels ?? present;
+  if (average === 'binary') {
+    if (present.length > 2) throw new ValueError(`${where}: the labels are multiclass (${present.join(', ')}) but average is 'binary'; choose 'micro', 'macro', 'weighted' or null`);
+    if (!present.includes(posLabel) && present.length === 2) throw new ValueError(`${where}: posLabel ${posLabel} is not one of the labels ${present.join(', ')}`);
+    labels = [posLabel];
   }
-  return s / yTrue.length;
-}
-
-export interface ConfusionMatrix {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-}
-
-/** Counts of true/false positives/negatives at a threshold. */
-export function confusionMatrix(yTrue: Values, yScore: Values, threshold = 0.5): ConfusionMatrix {
-  checkPair('confusionMatrix', yTrue, yScore);
-  checkBinary('confusionMatrix', yTrue);
-  const m = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  for (let i = 0; i < yTrue.length; i++) {
-    const predicted = (yScore[i] as number) >= threshold;
-    if (yTrue[i] === 1) predicted ? m.tp++ : m.fn++;
-    else predicted ? m.fp++ : m.tn++;
+  const at = labelIndex(labels);
+  let tp = new Array<number>(labels.length).fill(0);
+  let pred = new Array<number>(labels.length).fill(0);
+  let real = new Array<number>(labels.length).fill(0);
+  for (let i = 0; i < t.length; i++) {
+    const wi = w === undefined ? 1 : (w[i] as number);
+    const a = at.get(t[i] as number);
+    const b = at.get(p[i] as number);
+    if (a !== undefined) real[a] = (real[a] as number) + wi;
+    if (b !== undefined) pred[b] = (pred[b] as number) + wi;
+    if (a !== undefined && t[i] === p[i]) tp[a] = (tp[a] as number) + wi;
   }
-  return m;
+  const sum = (v: number[]): number => v.reduce((s, x) => s + x, 0);
+  const support = real;
+  if (average === 'micro') [tp, pred, real] = [[sum(tp)], [sum(pred)], [sum(real)]];
+  const precision = tp.map((x, i) => (pred[i] === 0 ? zd : x / (pred[i] as number)));
+  const recall = tp.map((x, i) => (real[i] === 0 ? zd : x / (real[i] as number)));
+  const b2 = (o.beta ?? 1) ** 2;
+  const fScore = precision.map((pr, i) => {
+    const denom = b2 * pr + (recall[i] as number);
+    return ((1 + b2) * pr * (recall[i] as number)) / (denom === 0 ? 1 : denom);
+  });
+  if (average === null) return { labels, precision, recall, fScore, support };
+  if (average === 'weighted') {
+    const total = sum(support);
+    if (total === 0) return sum(pred) === 0 ? { precision: zd, recall: zd, fScore: zd } : { precision: 0, recall: zd, fScore: 0 };
+    const wavg = (v: number[]): number => sum(v.map((x, i) => x * (support[i] as number))) / total;
+    return { precision: wavg(precision), recall: wavg(recall), fScore: wavg(fScore) };
+  }
+  const mean = (v: number[]): number => sum(v) / v.length;
+  return { precision: mean(precision), recall: mean(recall), fScore: mean(fScore) };
 }
 
-/** Precision, recall and F1 of the positive class at a threshold (0 where undefined). */
-export function precisionRecallF1(yTrue: Values, yScore: Values, threshold = 0.5): { precision: number; recall: number; f1: number } {
-  const { tp, fp, fn } = confusionMatrix(yTrue, yScore, threshold);
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { precision, recall, f1 };
+type PerClassOptions = PrfOptions & { average: null };
+type AveragedOptions = PrfOptions & { average?: Average };
+
+/**
+ * Precision, recall, F-beta and support per class (`average` null, the default) or averaged,
+ * as `precision_recall_fscore_support`.
+ */
+export function precisionRecallFscoreSupport(yTrue: Values, yPred: Scores, options?: PrfOptions & { average?: null }): PrfPerClass;
+export function precisionRecallFscoreSupport(yTrue: Values, yPred: Scores, options: PrfOptions & { average: Average }): PrfAveraged;
+export function precisionRecallFscoreSupport(yTrue: Values, yPred: Scores, options?: PrfOptions): PrfPerClass | PrfAveraged {
+  const where = 'precisionRecallFscoreSupport';
+  return prfs(where, yTrue, yPred, readOptions(where, options, prfSpec), null);
+}
+
+const { beta: _beta, ...f1Spec } = prfSpec;
+
+function pick(where: string, key: 'precision' | 'recall' | 'fScore', yTrue: Values, yPred: Scores, options: unknown, spec: Partial<typeof prfSpec> = prfSpec): number | number[] {
+  const o = readOptions(where, options, spec as typeof prfSpec);
+  if (where === 'fbetaScore' && o.beta === undefined) throw new ArgumentError('fbetaScore: options.beta is required', where, 'beta');
+  return prfs(where, yTrue, yPred, o, 'binary')[key];
+}
+
+/** tp / (tp + fp): of the rows predicted positive, the share that are (`average` default 'binary'). */
+export function precisionScore(yTrue: Values, yPred: Scores, options: PerClassOptions): number[];
+export function precisionScore(yTrue: Values, yPred: Scores, options?: AveragedOptions): number;
+export function precisionScore(yTrue: Values, yPred: Scores, options?: PrfOptions): number | number[] {
+  return pick('precisionScore', 'precision', yTrue, yPred, options);
+}
+
+/** tp / (tp + fn): of the positive rows, the share found (`average` default 'binary'). */
+export function recallScore(yTrue: Values, yPred: Scores, options: PerClassOptions): number[];
+export function recallScore(yTrue: Values, yPred: Scores, options?: AveragedOptions): number;
+export function recallScore(yTrue: Values, yPred: Scores, options?: PrfOptions): number | number[] {
+  return pick('recallScore', 'recall', yTrue, yPred, options);
+}
+
+/** The F-beta score, (1 + β²)·P·R / (β²·P + R) (`average` default 'binary'). */
+export function fbetaScore(yTrue: Values, yPred: Scores, options: PerClassOptions & { beta: number }): number[];
+export function fbetaScore(yTrue: Values, yPred: Scores, options: AveragedOptions & { beta: number }): number;
+export function fbetaScore(yTrue: Values, yPred: Scores, options: PrfOptions & { beta: number }): number | number[] {
+  return pick('fbetaScore', 'fScore', yTrue, yPred, options);
+}
+
+/** The F1 score, 2·P·R / (P + R) (`average` default 'binary'). */
+export function f1Score(yTrue: Values, yPred: Scores, options: Omit<PerClassOptions, 'beta'>): number[];
+export function f1Score(yTrue: Values, yPred: Scores, options?: Omit<AveragedOptions, 'beta'>): number;
+export function f1Score(yTrue: Values, yPred: Scores, options?: Omit<PrfOptions, 'beta'>): number | number[] {
+  return pick('f1Score', 'fScore', yTrue, yPred, options, f1Spec);
 }
