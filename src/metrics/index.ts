@@ -11,4 +11,5 @@ export { rocCurve, precisionRecallCurve, averagePrecision, ksStatistic, gini, ty
 export * from './probability.js';
 export * from './scorecard.js';
 export * from './regression.js';
+export { alertBudgetMetrics, type AlertBudgetResult } from './alerts.js';
 export type { Values, Scores, Rows } from './input.js';
