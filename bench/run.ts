@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { benchBrowser, describeBrowser } from './browser.js';
 import { benchConv, benchConvThreads, type ConvCase } from './conv.js';
+import { benchFinance } from './finance.js';
 import { benchMatmul, benchMatmulThreads } from './matmul.js';
 import { measurePeak } from './peak.js';
 import { loadTfjs } from './peers/tfjs.js';
@@ -15,7 +16,7 @@ import { benchTraining } from './train.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'peak,matmul,conv,train,browser' },
+    only: { type: 'string', default: 'peak,matmul,conv,train,finance,browser' },
     out: { type: 'string', default: 'bench/results.json' },
   },
 });
@@ -90,6 +91,12 @@ if (suites.has('train')) {
     r.name, r.fingrad, r.tfjsWasm ?? NaN, r.tfjsCpu ?? NaN, r.pytorch ?? NaN,
     r.fingrad / (r.tfjsWasm ?? r.tfjsCpu ?? NaN), r.pytorch ? r.fingrad / r.pytorch : NaN, `${r.memoryGrowthBytes} B`,
   ]));
+}
+
+if (suites.has('finance')) {
+  const f = await benchFinance(timeMs);
+  results.finance = f;
+  printTable(`GARCH(1,1) maximum likelihood on ${f.series} (${f.days} days; ms, median)`, ['whole fit (fused float64 recursion)', 'L-BFGS iterations', 'one -log L + gradient as a graph of scalar ops'], [[f.garchFitMs, f.garchIterations, f.graphEvalMs]]);
 }
 
 if (suites.has('browser')) {
