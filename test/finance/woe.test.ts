@@ -59,7 +59,7 @@ describe('WoEEncoder', () => {
     const { x, y: yy } = quartiles([5, 5, 0, 0]);
     const tree = new WoEEncoder({ binning: 'tree', maxBins: 4, minBinSize: 0.1 }).fit(Table.fromColumns({ x }), yy);
     expect(tree.bins[0]?.map((b) => b.upper)).toEqual([10.5, Infinity]);
-    expect(() => new WoEEncoder({ smoothing: 0 }).fit(Table.fromColumns({ x }), yy)).toThrow("WoEEncoder.fit ('x'): bin 0 has 0 goods and 10 bads");
+    expect(() => new WoEEncoder({ smoothing: 0 }).fit(Table.fromColumns({ x }), yy)).toThrow("WoEEncoder.fit ('x'): bin 0 has 0 goods and 2 bads");
     expect(() => new WoEEncoder().fit(Table.fromColumns({ x }), x)).toThrow(/binary target/);
   });
 });
