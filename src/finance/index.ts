@@ -8,3 +8,21 @@ export { StandardScaler, MinMaxScaler, type StandardScalerOptions, type MinMaxSc
 export { OneHotEncoder, OrdinalEncoder, type OneHotEncoderOptions, type OrdinalEncoderOptions, type Category } from './encode.js';
 export { WoEEncoder, type WoEEncoderOptions, type WoEBin } from './woe.js';
 export { ColumnTransformer, type ColumnTransformerEntry, type ColumnTransformerOptions, type ColumnSelector } from './compose.js';
+// Market series, explanations, monitoring and model risk.
+export { readSeries, logReturns, simpleReturns, rollingMean, rollingStd, lags, priceSeries, type SeriesLike, type PriceSeries, type PriceGap } from './market/series.js';
+export { AutoReg, type AutoRegOptions } from './market/ar.js';
+export { GARCH, type GARCHOptions, type GARCHParams } from './market/garch.js';
+export { backtest, type BacktestOptions, type BacktestResult } from './market/backtest.js';
+export { walkForward, walkForwardFolds, type WalkForwardOptions, type WalkForwardResult, type OneStepForecaster, type Fold, type ForecastScores } from './market/walk-forward.js';
+export { windowForecaster, type WindowModel } from './market/forecasters.js';
+export { permutationImportance, type PermutationImportance, type PermutationImportanceOptions, type ScoringFn } from './explain/permutation.js';
+export { kernelShap, linearShap, type ShapValues, type KernelShapOptions, type LinearShapOptions } from './explain/shap.js';
+export { gradientTimesInput, integratedGradients, type Differentiable, type GradientAttributions, type IntegratedGradients } from './explain/gradients.js';
+export { reasonCodes, scorecardPoints, type ReasonCode, type Scorecard, type ScorecardOptions } from './explain/reasons.js';
+export { type FeatureGroup, type MatrixLike, type ModelOutput } from './explain/predictor.js';
+export { populationStabilityIndex, stabilityFlag, type StabilityIndex, type StabilityBin, type StabilityFlag, type StabilityOptions } from './monitor/stability.js';
+export { driftReport, type DriftReport, type FeatureDrift, type Columns } from './monitor/drift.js';
+export { fairnessReport, type FairnessReport, type GroupFairness } from './monitor/fairness.js';
+export { performanceOverTime, type PeriodPerformance } from './monitor/performance.js';
+export { averageProba, StackedClassifier, bootstrapSpread, type BootstrapSpread } from './ensemble.js';
+export { generateApplicants, applicantsCsv, type Applicants } from './applicants.js';
