@@ -1,49 +1,31 @@
 #!/usr/bin/env node
-// `npm start` / `fingrad`: the credit-scoring main job on built-in generated data.
-import { parseArgs } from 'node:util';
-import { ready } from '../index.js';
-import { runCreditScoring } from './credit-scoring.js';
+// `fingrad`: the command line. Each subcommand lives in commands/<name>.ts and registers itself;
+// `npm start` runs `fingrad demo credit`.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { USER_ERROR_EXIT } from './command.js';
+import { registerBacktest } from './commands/backtest.js';
+import { registerDemo } from './commands/demo.js';
+import { registerForecast } from './commands/forecast.js';
 
-const USAGE = `usage: fingrad [--rows N] [--epochs N] [--seed N] [--out FILE.safetensors]
-  --rows    generated applicants (default 6000)
-  --epochs  MLP training epochs (default 20)
-  --seed    seed of the data and of every model (default 7)
-  --out     where to save the trained MLP (default: a temporary folder)`;
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-function positiveInt(name: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v <= 0) {
-    console.error(`fingrad: --${name} must be a positive integer, got '${text}'\n${USAGE}`);
-    process.exit(2);
-  }
-  return v;
-}
+const program = new Command('fingrad')
+  .description('fingrad: credit scoring, risk metrics, forecasting and anomaly detection on your CSV files, with a deep-learning engine in TypeScript and WebAssembly')
+  .version(pkg.version)
+  .showSuggestionAfterError(true)
+  .exitOverride();
 
-let args;
+registerDemo(program);
+registerForecast(program);
+registerBacktest(program);
+
+for (const cmd of program.commands) cmd.exitOverride();
+
 try {
-  args = parseArgs({
-    options: {
-      rows: { type: 'string', default: '6000' },
-      epochs: { type: 'string', default: '20' },
-      seed: { type: 'string', default: '7' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }).values;
+  await program.parseAsync(process.argv);
 } catch (e) {
-  console.error(`fingrad: ${(e as Error).message}\n${USAGE}`);
-  process.exit(2);
+  if (!(e instanceof CommanderError)) throw e;
+  // Commander has printed its one-line message (or the help / version, which exit 0).
+  process.exitCode = e.exitCode === 0 ? 0 : USER_ERROR_EXIT;
 }
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-
-await ready();
-const result = await runCreditScoring({
-  rows: positiveInt('rows', args.rows),
-  epochs: positiveInt('epochs', args.epochs),
-  seed: positiveInt('seed', args.seed),
-  ...(args.out !== undefined && { out: args.out }),
-});
-if (!result.identicalAfterLoad || !result.gradcheckOk) process.exitCode = 1;

@@ -239,6 +239,22 @@ export class GARCH {
     return out;
   }
 
+  /**
+   * σ²_t of another series of returns under the fitted parameters (σ²_0 the unconditional
+   * variance): out-of-sample one-step variance forecasts, σ²_t using returns before t only.
+   */
+  conditionalVariance(returns: SeriesLike): Float64Array {
+    const { mu, omega, alpha, beta } = this.state('conditionalVariance').params;
+    const r = readSeries('GARCH.conditionalVariance', 'returns', returns);
+    const out = new Float64Array(r.length);
+    let v = omega / (1 - alpha - beta);
+    for (let t = 0; t < r.length; t++) {
+      if (t > 0) v = omega + alpha * ((r[t - 1] as number) - mu) ** 2 + beta * v;
+      out[t] = v;
+    }
+    return out;
+  }
+
   /** Simulates `n` returns from given parameters (for tests and examples), seeded. */
   static simulate(params: GARCHParams, n: number, seed = 0): Float64Array {
     const { mu, omega, alpha, beta } = params;

@@ -1,0 +1,25 @@
+// Reading the user's CSV for a command: the file's own errors (line, column) pass through, and a
+// column named on the command line that the file lacks is named with the closest one it has.
+import { readCsv, type CsvData, type CsvOptions } from '../finance/csv.js';
+import type { Table } from '../finance/table.js';
+import { closest } from '../validate.js';
+import { UsageError } from './command.js';
+
+export async function loadCsv(path: string, options?: CsvOptions): Promise<CsvData> {
+  return readCsv(path, options);
+}
+
+/** The name of a column the user asked for, checked against the table (and the file name for messages). */
+export function requireColumn(table: Table, name: string, file: string, option: string): string {
+  if (table.has(name)) return name;
+  const hint = closest(name, table.columnNames);
+  throw new UsageError(`${file}: no column '${name}' for ${option}${hint ? ` (did you mean '${hint}'?)` : ''}; columns: ${table.columnNames.join(', ')}`);
+}
+
+/** The date column: the one named, or the first whose name contains "date". */
+export function dateColumn(table: Table, file: string, named: string | undefined): string {
+  if (named !== undefined) return requireColumn(table, named, file, '--date');
+  const found = table.columnNames.find((c) => /date/i.test(c));
+  if (found === undefined) throw new UsageError(`${file}: no date column found; name it with --date (columns: ${table.columnNames.join(', ')})`);
+  return found;
+}
