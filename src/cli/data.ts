@@ -23,3 +23,17 @@ export function dateColumn(table: Table, file: string, named: string | undefined
   if (found === undefined) throw new UsageError(`${file}: no date column found; name it with --date (columns: ${table.columnNames.join(', ')})`);
   return found;
 }
+
+/**
+ * A column the command needs as numbers. When the file's values made it categorical, the file
+ * is read again with the column declared numeric, so the error names the first line at fault.
+ */
+export async function numericColumn(csv: CsvData, name: string, file: string, option: string): Promise<Float64Array> {
+  const col = requireColumn(csv.table, name, file, option);
+  if (csv.table.typeOf(col) === 'categorical') await readCsv(file, { types: { [col]: 'numeric' } });
+  const values = csv.table.numeric(col, `${file}: column '${col}'`);
+  const gap = values.findIndex(Number.isNaN);
+  // Data rows start on line 2, after the header (blank lines aside).
+  if (gap >= 0) throw new UsageError(`${file}, row ${gap + 1} (line ${gap + 2} if no blank lines precede it), column '${col}': the value is missing; ${option} needs a value on every row`);
+  return values;
+}

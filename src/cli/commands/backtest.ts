@@ -8,7 +8,7 @@ import { priceSeries, rollingMean, simpleReturns } from '../../finance/market/se
 import { walkForward } from '../../finance/market/walk-forward.js';
 import { renderTable } from '../table.js';
 import { UsageError, action, emit, intOption, numberOption, writeFileAtomic } from '../command.js';
-import { dateColumn, loadCsv, requireColumn } from '../data.js';
+import { dateColumn, loadCsv, numericColumn, requireColumn } from '../data.js';
 import { renderReport } from '../report.js';
 
 interface BacktestFlags {
@@ -43,10 +43,12 @@ export function registerBacktest(program: Command): void {
       const lag = intOption('lag', flags.lag, 1, 0);
       const cost = numberOption('cost-bps', flags.costBps, 5, 0, 10_000) / 10_000;
       await fg.ready();
-      const { table } = await loadCsv(flags.data);
+      const csv = await loadCsv(flags.data);
+      const { table } = csv;
       const price = requireColumn(table, flags.column, flags.data, '--column');
+      const priceValues = await numericColumn(csv, price, flags.data, '--column');
       const date = dateColumn(table, flags.data, flags.date);
-      const series = priceSeries(table.column(date) as string[], table.numeric(price, `fingrad backtest: column '${price}'`));
+      const series = priceSeries(table.column(date) as string[], priceValues);
       // r[t] is the return from day t to day t+1, known at the close of day t+1; a signal built
       // from r[0 … t] therefore trades r[t+1] at the earliest: lag 1.
       const r = simpleReturns(series.prices);
@@ -61,7 +63,7 @@ export function registerBacktest(program: Command): void {
         // Position for day t from the forecast of return t, made with returns before t: lag 0 below.
         wf.index.forEach((t, i) => (signal[t] = Math.sign(wf.predicted[i] as number)));
       } else if (table.has(flags.signal)) {
-        const col = table.numeric(flags.signal, `fingrad backtest: signal column '${flags.signal}'`);
+        const col = await numericColumn(csv, flags.signal, flags.data, '--signal');
         const order = series.dates.map((d) => (table.column(date) as string[]).findIndex((x) => x.slice(0, 10) === d));
         signal = Float64Array.from(order.slice(0, -1), (i) => col[i] as number);
       } else {
