@@ -132,6 +132,26 @@ export async function readCsv(source: CsvSource, options?: CsvOptions): Promise<
   throw new ValueError(`readCsv: source must be a path, CSV text, bytes or a stream, got ${typeof source}`);
 }
 
+const GUESSES = [',', ';', '\t', '|'];
+
+// papaparse's own guess needs an average above two fields per row over rows that include the
+// empty one after the last line break, so it misses two-column files; this one reads the first
+// ten non-blank lines: a separator found equally often on each wins, else the most frequent on
+// the header line (quoted separators can make counts differ), else ','.
+function guessDelimiter(body: string): string {
+  const lines = body.split(/\r?\n/, 50).filter((l) => l.trim() !== '').slice(0, 10);
+  const counts = GUESSES.map((d) => lines.map((l) => l.split(d).length - 1));
+  const steady = GUESSES.filter((_, k) => (counts[k] as number[])[0]! > 0 && (counts[k] as number[]).every((c) => c === (counts[k] as number[])[0]));
+  if (steady.length > 0) return steady.reduce((a, b) => ((counts[GUESSES.indexOf(b)] as number[])[0]! > (counts[GUESSES.indexOf(a)] as number[])[0]! ? b : a));
+  let best = ',';
+  let most = 0;
+  GUESSES.forEach((d, k) => {
+    const c = (counts[k] as number[])[0] ?? 0;
+    if (c > most) (best = d), (most = c);
+  });
+  return best;
+}
+
 /** Parses CSV text (synchronous; see `readCsv` for files and streams). */
 export function parseCsv(text: string, options?: CsvOptions): CsvData {
   const o = readOptions('parseCsv', options, spec);
@@ -151,8 +171,7 @@ export function parseCsv(text: string, options?: CsvOptions): CsvData {
   let cursor = 0;
   let line = 1;
   Papa.parse<string[]>(body, {
-    delimiter: o.delimiter ?? '',
-    delimitersToGuess: [',', ';', '\t', '|'],
+    delimiter: o.delimiter ?? guessDelimiter(body),
     skipEmptyLines: false,
     step: (r) => {
       const row = r.data;

@@ -8,6 +8,9 @@ export { StandardScaler, MinMaxScaler, type StandardScalerOptions, type MinMaxSc
 export { OneHotEncoder, OrdinalEncoder, type OneHotEncoderOptions, type OrdinalEncoderOptions, type Category } from './encode.js';
 export { WoEEncoder, type WoEEncoderOptions, type WoEBin } from './woe.js';
 export { ColumnTransformer, type ColumnTransformerEntry, type ColumnTransformerOptions, type ColumnSelector } from './compose.js';
+export { Pipeline, cloneModel, savePipeline, loadPipeline, savePipelineFile, loadPipelineFile, type PipelineModel, type PipelineStep, type Labels } from './pipeline.js';
+export { KFold, StratifiedKFold, TimeSeriesSplit, trainTestSplit, type Fold, type Splitter, type TimeSeriesSplitOptions, type TrainTestSplitOptions } from './split.js';
+export { crossValScore, GridSearchCV, getScorer, parameterGrid, type Scorer, type ScoringName, type EstimatorSource, type CrossValOptions, type GridSearchCVOptions, type ParamGrid, type CvResults } from './model-selection.js';
 // Market series, explanations, monitoring and model risk.
 export { readSeries, logReturns, simpleReturns, rollingMean, rollingStd, lags, priceSeries, type SeriesLike, type PriceSeries, type PriceGap } from './market/series.js';
 export { AutoReg, type AutoRegOptions } from './market/ar.js';
