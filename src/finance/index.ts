@@ -16,7 +16,7 @@ export { readSeries, logReturns, simpleReturns, rollingMean, rollingStd, lags, p
 export { AutoReg, type AutoRegOptions } from './market/ar.js';
 export { GARCH, type GARCHOptions, type GARCHParams } from './market/garch.js';
 export { backtest, type BacktestOptions, type BacktestResult } from './market/backtest.js';
-export { walkForward, walkForwardFolds, type WalkForwardOptions, type WalkForwardResult, type OneStepForecaster, type Fold, type ForecastScores } from './market/walk-forward.js';
+export { walkForward, walkForwardFolds, type WalkForwardOptions, type WalkForwardResult, type OneStepForecaster, type WalkForwardFold, type ForecastScores } from './market/walk-forward.js';
 export { windowForecaster, type WindowModel } from './market/forecasters.js';
 export { permutationImportance, type PermutationImportance, type PermutationImportanceOptions, type ScoringFn } from './explain/permutation.js';
 export { kernelShap, linearShap, type ShapValues, type KernelShapOptions, type LinearShapOptions } from './explain/shap.js';

@@ -6,6 +6,7 @@
 // mean is very hard to beat: a model that beats it by a wide margin has probably seen the future.
 import { ArgumentError, ShapeError, ValueError, directionalAccuracy, meanAbsoluteError, rootMeanSquaredError } from '../../index.js';
 import { describe, is, readOptions } from '../../validate.js';
+import { TimeSeriesSplit } from '../split.js';
 import { type SeriesLike, readSeries } from './series.js';
 
 /** What walkForward needs of a model: fit on a training window, then one-step predictions. */
@@ -37,7 +38,7 @@ const spec = {
   kind: is.oneOf(['returns', 'levels'] as const),
 };
 
-export interface Fold {
+export interface WalkForwardFold {
   trainStart: number;
   trainEnd: number;
   testStart: number;
@@ -51,7 +52,7 @@ export interface ForecastScores {
 }
 
 export interface WalkForwardResult {
-  folds: Fold[];
+  folds: WalkForwardFold[];
   /** Test positions, and the model's and the baselines' predictions there. */
   index: Int32Array;
   actual: Float64Array;
@@ -66,21 +67,26 @@ export interface WalkForwardResult {
   warning?: string;
 }
 
-/** The folds of a walk-forward over n values. */
-export function walkForwardFolds(n: number, options?: WalkForwardOptions): Fold[] {
+/**
+ * The folds of a walk-forward over n values: TimeSeriesSplit's forward-chaining windows, as many
+ * test windows of `testSize` as fit after the first `initialTrain` values and the embargo (the
+ * split's gap), aligned to the end of the series; rolling windows keep `initialTrain` values.
+ */
+export function walkForwardFolds(n: number, options?: WalkForwardOptions): WalkForwardFold[] {
   const where = 'walkForwardFolds';
   const o = readOptions(where, options, spec);
   const initial = o.initialTrain ?? Math.floor(n / 2);
   const test = o.testSize ?? Math.max(1, Math.floor(n / 10));
   const embargo = o.embargo ?? 0;
-  if (initial + embargo + test > n) throw new ValueError(`${where}: ${n} values cannot hold a training window of ${initial}, an embargo of ${embargo} and a test window of ${test}`);
-  const folds: Fold[] = [];
-  for (let trainEnd = initial; trainEnd + embargo < n; trainEnd += test) {
-    const testStart = trainEnd + embargo;
-    const testEnd = Math.min(n, testStart + test);
-    folds.push({ trainStart: o.window === 'rolling' ? trainEnd - initial : 0, trainEnd, testStart, testEnd });
-  }
-  return folds;
+  const nSplits = Math.floor((n - initial - embargo) / test);
+  if (nSplits < 1) throw new ValueError(`${where}: ${n} values cannot hold a training window of ${initial}, an embargo of ${embargo} and a test window of ${test}`);
+  const split = new TimeSeriesSplit(nSplits, { testSize: test, gap: embargo, ...(o.window === 'rolling' && { maxTrainSize: initial }) });
+  return split.split(n).map((f) => ({
+    trainStart: f.train[0] as number,
+    trainEnd: (f.train[f.train.length - 1] as number) + 1,
+    testStart: f.test[0] as number,
+    testEnd: (f.test[f.test.length - 1] as number) + 1,
+  }));
 }
 
 function scores(actual: Float64Array, predicted: Float64Array, previous: Float64Array, kind: 'returns' | 'levels'): ForecastScores {

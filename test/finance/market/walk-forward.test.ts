@@ -16,10 +16,10 @@ beforeAll(async () => {
 describe('walk-forward folds', () => {
   it('expanding and rolling windows with an embargo never touch their test window', () => {
     const exp = walkForwardFolds(100, { initialTrain: 50, testSize: 20, embargo: 5 });
+    // Two test windows of 20 fit after 50 + 5; they end with the series (TimeSeriesSplit).
     expect(exp).toEqual([
-      { trainStart: 0, trainEnd: 50, testStart: 55, testEnd: 75 },
-      { trainStart: 0, trainEnd: 70, testStart: 75, testEnd: 95 },
-      { trainStart: 0, trainEnd: 90, testStart: 95, testEnd: 100 },
+      { trainStart: 0, trainEnd: 55, testStart: 60, testEnd: 80 },
+      { trainStart: 0, trainEnd: 75, testStart: 80, testEnd: 100 },
     ]);
     const roll = walkForwardFolds(100, { initialTrain: 50, testSize: 25, window: 'rolling' });
     expect(roll.map((f) => [f.trainStart, f.trainEnd])).toEqual([[0, 50], [25, 75]]);
@@ -35,6 +35,7 @@ describe('walk-forward evaluation', () => {
     const r = walkForward(y, () => new AutoReg({ lags: 2 }), { initialTrain: 600, testSize: 200, kind: 'levels' });
     expect(r.index[0]).toBe(600);
     expect(r.index).toHaveLength(600);
+    expect(r.folds).toHaveLength(3);
     r.index.forEach((t, i) => expect(r.lastValue[i]).toBe(y[t - 1]));
     // The first fold's mean baseline is the mean of its training window.
     expect(r.trainingMean[0]).toBeCloseTo(y.slice(0, 600).reduce((a, v) => a + v, 0) / 600, 14);
