@@ -109,6 +109,19 @@ export function readWeights(where: string, v: unknown, n: number): Float64Array 
   return w;
 }
 
+/** Σ w·x / Σ w (the plain mean without weights), as `np.average` sums it. */
+export function weightedMean(where: string, x: ArrayLike<number>, w?: ArrayLike<number>): number {
+  let s = 0;
+  let sw = 0;
+  for (let i = 0; i < x.length; i++) {
+    const wi = w === undefined ? 1 : (w[i] as number);
+    s += (x[i] as number) * wi;
+    sw += wi;
+  }
+  if (sw === 0) throw new ValueError(`${where}: the weights sum to zero; the weighted mean is undefined`);
+  return s / sw;
+}
+
 /** The distinct values, ascending. */
 export function uniqueSorted(...arrays: ArrayLike<number>[]): number[] {
   const set = new Set<number>();
