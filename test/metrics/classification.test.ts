@@ -74,7 +74,7 @@ describe('classification metrics: inputs', () => {
 
   it('plain arrays, typed arrays and Tensors [n], [n, 1], [n, 2] give the same result', () => {
     fg.tidy(() => {
-      const forms: fg.Scores[] = [
+      const forms: fg.MetricScores[] = [
         f32,
         fg.tensor(Array.from(f32)),
         fg.tensor(Array.from(f32, (v) => [v])),
