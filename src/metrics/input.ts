@@ -52,9 +52,8 @@ export function readMatrix(where: string, name: string, v: unknown): Matrix {
     const cols = (v[0] as unknown[]).length;
     const data = new Float64Array(v.length * cols);
     v.forEach((row: unknown, i) => {
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError(`${where}: ${name} row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, row 0 has ${cols}`);
-      }
+      if (!Array.isArray(row)) bad(where, `${name}[${i}]`, 'a row (a list of numbers) like row 0', row);
+      if (row.length !== cols) throw new ShapeError(`${where}: ${name} row ${i} has ${row.length} values, row 0 has ${cols}`);
       row.forEach((x: unknown, j) => {
         if (typeof x !== 'number') bad(where, `${name}[${i}][${j}]`, 'a number', x);
         data[i * cols + j] = x;
