@@ -136,16 +136,19 @@ export interface PrfAveraged {
   fScore: number;
 }
 
-export const prfSpec = {
+/** The options of precisionScore, recallScore and f1Score. */
+const scoreSpec = {
   ...thresholdSpec,
-  beta: is.number({ min: 0 }),
   labels: is.list(is.number(), { minLength: 1 }),
   posLabel: is.number(),
   average: is.nullable(is.oneOf(['binary', 'micro', 'macro', 'weighted'] as const)),
   zeroDivision: is.anyOf<'warn' | 0 | 1>("'warn', 0 or 1", is.oneOf(['warn'] as const), is.int({ min: 0, max: 1 }) as Check<0 | 1>),
 };
 
-/** The shared computation; `o` has been read with `prfSpec` (or a part of it). */
+/** The options of precisionRecallFscoreSupport and fbetaScore. */
+export const prfSpec = { ...scoreSpec, beta: is.number({ min: 0 }) };
+
+/** The shared computation; `o` has been read with `prfSpec` or `scoreSpec`. */
 export function prfs(where: string, yTrue: Values, yPred: Scores, o: Checked<typeof prfSpec>, defaultAverage: Average | null): PrfPerClass | PrfAveraged {
   const { yTrue: t, yPred: p, w } = readLabels(where, yTrue, yPred, o.threshold, o.sampleWeight);
   const average = o.average === undefined ? defaultAverage : o.average;
@@ -191,8 +194,8 @@ export function prfs(where: string, yTrue: Values, yPred: Scores, o: Checked<typ
   return { precision: mean(precision), recall: mean(recall), fScore: mean(fScore) };
 }
 
-type PerClassOptions = PrfOptions & { average: null };
-type AveragedOptions = PrfOptions & { average?: Average };
+type PerClassOptions = Omit<PrfOptions, 'beta'> & { average: null };
+type AveragedOptions = Omit<PrfOptions, 'beta'> & { average?: Average };
 
 /**
  * Precision, recall, F-beta and support per class (`average` null, the default) or averaged,
@@ -205,38 +208,37 @@ export function precisionRecallFscoreSupport(yTrue: Values, yPred: Scores, optio
   return prfs(where, yTrue, yPred, readOptions(where, options, prfSpec), null);
 }
 
-const { beta: _beta, ...f1Spec } = prfSpec;
-
-function pick(where: string, key: 'precision' | 'recall' | 'fScore', yTrue: Values, yPred: Scores, options: unknown, spec: Partial<typeof prfSpec> = prfSpec): number | number[] {
-  const o = readOptions(where, options, spec as typeof prfSpec);
-  if (where === 'fbetaScore' && o.beta === undefined) throw new ArgumentError('fbetaScore: options.beta is required', where, 'beta');
-  return prfs(where, yTrue, yPred, o, 'binary')[key];
+function score(where: string, key: 'precision' | 'recall' | 'fScore', yTrue: Values, yPred: Scores, options: unknown): number | number[] {
+  return prfs(where, yTrue, yPred, readOptions(where, options, scoreSpec), 'binary')[key];
 }
 
 /** tp / (tp + fp): of the rows predicted positive, the share that are (`average` default 'binary'). */
 export function precisionScore(yTrue: Values, yPred: Scores, options: PerClassOptions): number[];
 export function precisionScore(yTrue: Values, yPred: Scores, options?: AveragedOptions): number;
-export function precisionScore(yTrue: Values, yPred: Scores, options?: PrfOptions): number | number[] {
-  return pick('precisionScore', 'precision', yTrue, yPred, options);
+export function precisionScore(yTrue: Values, yPred: Scores, options?: Omit<PrfOptions, 'beta'>): number | number[] {
+  return score('precisionScore', 'precision', yTrue, yPred, options);
 }
 
 /** tp / (tp + fn): of the positive rows, the share found (`average` default 'binary'). */
 export function recallScore(yTrue: Values, yPred: Scores, options: PerClassOptions): number[];
 export function recallScore(yTrue: Values, yPred: Scores, options?: AveragedOptions): number;
-export function recallScore(yTrue: Values, yPred: Scores, options?: PrfOptions): number | number[] {
-  return pick('recallScore', 'recall', yTrue, yPred, options);
+export function recallScore(yTrue: Values, yPred: Scores, options?: Omit<PrfOptions, 'beta'>): number | number[] {
+  return score('recallScore', 'recall', yTrue, yPred, options);
 }
 
 /** The F-beta score, (1 + β²)·P·R / (β²·P + R) (`average` default 'binary'). */
 export function fbetaScore(yTrue: Values, yPred: Scores, options: PerClassOptions & { beta: number }): number[];
 export function fbetaScore(yTrue: Values, yPred: Scores, options: AveragedOptions & { beta: number }): number;
 export function fbetaScore(yTrue: Values, yPred: Scores, options: PrfOptions & { beta: number }): number | number[] {
-  return pick('fbetaScore', 'fScore', yTrue, yPred, options);
+  const where = 'fbetaScore';
+  const o = readOptions(where, options, prfSpec);
+  if (o.beta === undefined) throw new ArgumentError(`${where}: options.beta is required`, where, 'beta');
+  return prfs(where, yTrue, yPred, o, 'binary').fScore;
 }
 
 /** The F1 score, 2·P·R / (P + R) (`average` default 'binary'). */
-export function f1Score(yTrue: Values, yPred: Scores, options: Omit<PerClassOptions, 'beta'>): number[];
-export function f1Score(yTrue: Values, yPred: Scores, options?: Omit<AveragedOptions, 'beta'>): number;
+export function f1Score(yTrue: Values, yPred: Scores, options: PerClassOptions): number[];
+export function f1Score(yTrue: Values, yPred: Scores, options?: AveragedOptions): number;
 export function f1Score(yTrue: Values, yPred: Scores, options?: Omit<PrfOptions, 'beta'>): number | number[] {
-  return pick('f1Score', 'fScore', yTrue, yPred, options, f1Spec);
+  return score('f1Score', 'fScore', yTrue, yPred, options);
 }

@@ -52,9 +52,8 @@ export function readMatrix(where: string, name: string, v: unknown): Matrix {
     const cols = (v[0] as unknown[]).length;
     const data = new Float64Array(v.length * cols);
     v.forEach((row: unknown, i) => {
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError(`${where}: ${name} row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, row 0 has ${cols}`);
-      }
+      if (!Array.isArray(row)) bad(where, `${name}[${i}]`, 'a row (a list of numbers) like row 0', row);
+      if (row.length !== cols) throw new ShapeError(`${where}: ${name} row ${i} has ${row.length} values, row 0 has ${cols}`);
       row.forEach((x: unknown, j) => {
         if (typeof x !== 'number') bad(where, `${name}[${i}][${j}]`, 'a number', x);
         data[i * cols + j] = x;
@@ -107,6 +106,19 @@ export function readWeights(where: string, v: unknown, n: number): Float64Array 
     if ((w[i] as number) < 0) throw new ValueError(`${where}: sampleWeight at row ${i} is ${w[i]}; weights must be >= 0`);
   }
   return w;
+}
+
+/** Σ w·x / Σ w (the plain mean without weights), as `np.average` sums it. */
+export function weightedMean(where: string, x: ArrayLike<number>, w?: ArrayLike<number>): number {
+  let s = 0;
+  let sw = 0;
+  for (let i = 0; i < x.length; i++) {
+    const wi = w === undefined ? 1 : (w[i] as number);
+    s += (x[i] as number) * wi;
+    sw += wi;
+  }
+  if (sw === 0) throw new ValueError(`${where}: the weights sum to zero; the weighted mean is undefined`);
+  return s / sw;
 }
 
 /** The distinct values, ascending. */

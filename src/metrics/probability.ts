@@ -2,20 +2,7 @@
 // scikit-learn 1.2 computes them (log_loss, brier_score_loss, calibration.calibration_curve).
 import { ShapeError, ValueError } from '../errors.js';
 import { is, readOptions } from '../validate.js';
-import { type Rows, type Scores, type Values, checkLength, readBinaryLabels, readMatrix, readScores, readValues, readWeights, uniqueSorted } from './input.js';
-
-/** Σ w·x / Σ w (the plain mean without weights), as `np.average`. */
-function average(where: string, x: ArrayLike<number>, w?: ArrayLike<number>): number {
-  let s = 0;
-  let sw = 0;
-  for (let i = 0; i < x.length; i++) {
-    const wi = w === undefined ? 1 : (w[i] as number);
-    s += (x[i] as number) * wi;
-    sw += wi;
-  }
-  if (sw === 0) throw new ValueError(`${where}: sampleWeight sums to zero; the weighted mean is undefined`);
-  return s / sw;
-}
+import { type Rows, type Scores, type Values, checkLength, readBinaryLabels, readMatrix, readScores, readValues, readWeights, uniqueSorted, weightedMean } from './input.js';
 
 function checkProbabilities(where: string, name: string, p: ArrayLike<number>): void {
   for (let i = 0; i < p.length; i++) {
@@ -79,7 +66,7 @@ export function logLoss(yTrue: Values, yProb: Scores | Rows, options?: LogLossOp
     for (let i = 0; i < loss.length; i++) s += (loss[i] as number) * (w === undefined ? 1 : (w[i] as number));
     return s;
   }
-  return average(where, loss, w);
+  return weightedMean(where, loss, w);
 }
 
 /**
@@ -94,7 +81,7 @@ export function brierScore(yTrue: Values, yProb: Scores, options?: { sampleWeigh
   checkLength(where, 'yTrue', y, 'yProb', p);
   checkProbabilities(where, 'yProb', p);
   const w = readWeights(where, o.sampleWeight, y.length);
-  return average(where, Float64Array.from(p, (v, i) => ((y[i] as number) - v) ** 2), w);
+  return weightedMean(where, Float64Array.from(p, (v, i) => ((y[i] as number) - v) ** 2), w);
 }
 
 export interface CalibrationCurve {

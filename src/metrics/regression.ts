@@ -3,7 +3,7 @@
 // Also the directional accuracy of a forecast, which scikit-learn does not define.
 import { ShapeError, ValueError } from '../errors.js';
 import { type Check, is, readOptions } from '../validate.js';
-import { type Rows, type Values, type Matrix, readMatrix, readWeights } from './input.js';
+import { type Matrix, type Rows, type Values, readMatrix, readWeights, weightedMean } from './input.js';
 
 /** How per-output values are combined: their mean, each on its own, or a weighted mean. */
 export type Multioutput = 'uniformAverage' | 'rawValues' | number[];
@@ -32,34 +32,16 @@ function readPair(where: string, yTrue: Values | Rows, yPred: Values | Rows, sam
 
 /** Per output column: Σ w·f(true, pred) / Σ w. */
 function columnMeans(where: string, { t, p, w }: Pair, f: (a: number, b: number) => number): number[] {
-  const out: number[] = [];
-  for (let c = 0; c < t.cols; c++) {
-    let s = 0;
-    let sw = 0;
-    for (let i = 0; i < t.rows; i++) {
-      const wi = w === undefined ? 1 : (w[i] as number);
-      s += f(t.data[i * t.cols + c] as number, p.data[i * t.cols + c] as number) * wi;
-      sw += wi;
-    }
-    if (sw === 0) throw new ValueError(`${where}: sampleWeight sums to zero`);
-    out.push(s / sw);
-  }
-  return out;
+  return Array.from({ length: t.cols }, (_, c) =>
+    weightedMean(where, Float64Array.from({ length: t.rows }, (_, i) => f(t.data[i * t.cols + c] as number, p.data[i * t.cols + c] as number)), w),
+  );
 }
 
 function combine(where: string, values: number[], multioutput: Multioutput | undefined, weights?: number[]): number | number[] {
   if (multioutput === 'rawValues') return values;
   const mw = Array.isArray(multioutput) ? multioutput : weights;
   if (mw !== undefined && mw.length !== values.length) throw new ShapeError(`${where}: multioutput has ${mw.length} weights for ${values.length} outputs`);
-  let s = 0;
-  let sw = 0;
-  values.forEach((v, i) => {
-    const wi = mw === undefined ? 1 : (mw[i] as number);
-    s += v * wi;
-    sw += wi;
-  });
-  if (sw === 0) throw new ValueError(`${where}: the multioutput weights sum to zero`);
-  return s / sw;
+  return weightedMean(where, values, mw);
 }
 
 function metric(where: string, f: (a: number, b: number) => number, post?: (v: number) => number) {

@@ -74,7 +74,7 @@ describe('classification metrics: inputs', () => {
 
   it('plain arrays, typed arrays and Tensors [n], [n, 1], [n, 2] give the same result', () => {
     fg.tidy(() => {
-      const forms: fg.Scores[] = [
+      const forms: fg.MetricScores[] = [
         f32,
         fg.tensor(Array.from(f32)),
         fg.tensor(Array.from(f32, (v) => [v])),
@@ -123,7 +123,9 @@ describe('classification metrics: errors name the function and the argument', ()
     expect(() => fg.accuracy([0, 2], [0.3, 0.7])).toThrow(/accuracy: yTrue at row 1 is 2; with scores thresholded at 0.5 the labels must be 0 or 1/);
     expect(() => fg.confusionMatrix([0, 1], fg.tidy(() => fg.zeros([2, 3])))).toThrow(/confusionMatrix: yPred has 3 columns/);
     expect(() => fg.rocAuc([0, 1], [0.1, 0.2], { sampleWeight: [1, -1] })).toThrow(/rocAuc: sampleWeight at row 1 is -1/);
-    expect(() => fg.rocAuc([0, 1], 'x' as unknown as number[])).toThrow(fg.ValueError);
+    expect(() => fg.rocAuc([0, 1], 'x' as unknown as number[])).toThrow(/rocAuc: yScore must be an array, a typed array or a Tensor, got string "x"/);
+    expect(() => fg.logLoss([0, 1], [[0.1, 0.9], [0.2]])).toThrow(/logLoss: yProb row 1 has 1 values, row 0 has 2/);
+    expect(() => fg.logLoss([0, 1], [[0.1, 0.9], 0.2] as never)).toThrow(/logLoss: yProb\[1\] must be a row/);
   });
 
   it('options are checked, with did-you-mean', () => {

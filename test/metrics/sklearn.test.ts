@@ -34,7 +34,7 @@ interface BinaryCase {
   [calibration: `calibration_${string}`]: { probTrue: number[]; probPred: number[] };
 }
 interface PrfRow {
-  average: fg.Average | null;
+  average: fg.MetricAverage | null;
   zeroDivision: 0 | 1;
   beta: number;
   precision: number | number[];
