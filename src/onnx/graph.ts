@@ -23,6 +23,7 @@ export class GraphBuilder {
   readonly nodes: NodeMessage[] = [];
   readonly initializers: TensorMessage[] = [];
   private readonly taken = new Set<string>();
+  private readonly claimed = new Set<string>();
   private readonly scalars = new Map<number, string>();
 
   constructor(readonly opset: number) {}
@@ -35,11 +36,24 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Reserves a name the caller chose (graph inputs and outputs); throws if already used. */
+  /**
+   * Claims a name the caller chose (graph inputs and outputs): an internal value that already
+   * has it is renamed; a second claim throws.
+   */
   reserve(name: string): string {
-    if (this.taken.has(name)) throw new OnnxExportError(`exportOnnx: the name '${name}' is given to two graph inputs or outputs`);
+    if (this.claimed.has(name)) throw new OnnxExportError(`exportOnnx: the name '${name}' is given to two graph inputs or outputs`);
+    if (this.taken.has(name)) this.renameValue(name, this.fresh(name));
     this.taken.add(name);
+    this.claimed.add(name);
     return name;
+  }
+
+  private renameValue(from: string, to: string): void {
+    for (const n of this.nodes) {
+      for (const list of [n.inputs, n.outputs] as string[][]) list.forEach((v, j) => v === from && (list[j] = to));
+    }
+    for (const t of this.initializers) if (t.name === from) t.name = to;
+    for (const [k, v] of this.scalars) if (v === from) this.scalars.set(k, to);
   }
 
   /** A float32 initializer with the values of `data` (a tensor or numbers) and shape `dims`. */
@@ -85,14 +99,16 @@ export class GraphBuilder {
    * Identity node when `value` is a graph input or an initializer).
    */
   output(value: string, name: string): void {
-    this.reserve(name);
     const producer = this.nodes.find((n) => n.outputs.includes(value));
+    if (value === name && producer !== undefined && !this.claimed.has(name)) {
+      this.claimed.add(name);
+      return;
+    }
+    this.reserve(name);
     if (producer === undefined) {
       this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [name], name: this.fresh('Identity_node'), attributes: {} });
       return;
     }
-    for (const n of this.nodes) {
-      for (const list of [n.inputs, n.outputs] as string[][]) list.forEach((v, j) => v === value && (list[j] = name));
-    }
+    this.renameValue(value, name);
   }
 }

@@ -90,6 +90,15 @@ describe('exportOnnx: layer stacks in onnxruntime-web', () => {
     await roundTrip(m, [2, 17], [rand([3, 2, 17]), rand([1, 2, 17])]);
   });
 
+  it('average pooling with ceilMode, with and without padded cells in the divisor', async () => {
+    for (const countIncludePad of [true, false]) {
+      const m1 = new nn.AvgPool1d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad });
+      await roundTrip(m1, [2, 10], [rand([2, 2, 10])]);
+      const m2 = new nn.AvgPool2d([3, 2], { stride: [2, 2], padding: [1, 0], ceilMode: true, countIncludePad });
+      await roundTrip(m2, [2, 8, 7], [rand([2, 2, 8, 7])]);
+    }
+  });
+
   it('LayerNorm over two dimensions, Softplus (beta, threshold), LogSoftmax, Flatten of middle dimensions, BatchNorm1d on [N, C]', async () => {
     const ln = new nn.LayerNorm([4, 5], { eps: 1e-3 });
     fg.noGrad(() => {
