@@ -114,6 +114,11 @@ export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint
   const opset = o.opset ?? ONNX_OPSETS.default;
   const plan = modelPlan(model) ?? stackPlan(model, o);
   const inputShape = o.inputShape ?? plan.inputShape;
+  // A ready-made model's sizes are fixed by its weights; only its dynamic ones ('T') may be set.
+  const clash = plan.inputShape.findIndex((d, i) => typeof d === 'number' && inputShape[i] !== d);
+  if (inputShape.length !== plan.inputShape.length || clash >= 0) {
+    throw new ShapeError(`exportOnnx: the ${plan.kind} takes inputs [N, ${plan.inputShape.join(', ')}], but inputShape is [${inputShape.join(', ')}]`);
+  }
   if (o.features !== undefined && inputShape.at(-1) !== o.features.length) {
     throw new ShapeError(`exportOnnx: ${o.features.length} feature names given but the ${plan.kind} takes ${String(inputShape.at(-1))} features per row`);
   }

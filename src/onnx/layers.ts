@@ -2,16 +2,14 @@
 // (src/nn/sequential.ts); here each semantic layer becomes its own node, and onnxruntime fuses
 // what it likes. Shapes are traced by running each layer on a batch of one (the `sample`),
 // which also checks the input shape the caller gave.
-import { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm.js';
-import { Conv1d, Conv2d } from '../nn/conv.js';
-import { Dropout } from '../nn/dropout.js';
-import { Flatten } from '../nn/flatten.js';
-import { LayerNorm } from '../nn/layernorm.js';
-import { Linear } from '../nn/linear.js';
+import type { BatchNorm1d, BatchNorm2d } from '../nn/batchnorm.js';
+import type { Conv1d, Conv2d } from '../nn/conv.js';
+import type { Flatten } from '../nn/flatten.js';
+import * as nn from '../nn/index.js';
+import type { LayerNorm } from '../nn/layernorm.js';
 import { Module } from '../nn/module.js';
-import { LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh } from '../nn/activations.js';
-import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from '../nn/pool.js';
-import { GRU, LSTM, RNN } from '../nn/recurrent.js';
+import type { Softplus } from '../nn/activations.js';
+import type { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from '../nn/pool.js';
 import { Sequential } from '../nn/sequential.js';
 import { transpose } from '../ops/transpose.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -28,14 +26,18 @@ export interface Value {
 type Emit<M> = (g: GraphBuilder, layer: M, x: Value) => string;
 
 interface Rule<M extends Module> {
-  type: abstract new (...args: never[]) => M;
   emit: Emit<M>;
   /** Why this instance cannot be exported (a configuration ONNX lacks), or null. */
   refuse?: (layer: M) => string | null;
 }
 
-const rule = <M extends Module>(type: Rule<M>['type'], emit: Emit<M>, refuse?: (layer: M) => string | null): Rule<Module> =>
-  ({ type, emit, refuse }) as unknown as Rule<Module>;
+// Every layer class src/nn exports. The rule table below is keyed by them, so a layer added to
+// nn without a decision here (a rule, or null for "not exportable") is a compile error.
+type NN = typeof nn;
+type LayerName = { [K in keyof NN]: NN[K] extends abstract new (...args: never[]) => Module ? K : never }[keyof NN];
+// Abstract bases, and Sequential, which is walked rather than emitted.
+type Emitted = Exclude<LayerName, 'Module' | 'RNNBase' | 'Sequential'>;
+type Layer<K extends Emitted> = InstanceType<NN[K]>;
 
 type Conv = Conv1d | Conv2d;
 
@@ -111,40 +113,48 @@ function emitSoftplus(g: GraphBuilder, layer: Softplus, x: Value): string {
   return g.node('Where', [g.node('Greater', [bx, g.scalar(layer.threshold)]), x.name, y]);
 }
 
-const RULES: ReadonlyArray<Rule<Module>> = [
-  rule(Linear, (g, l, x) => {
-    const bias = l.bias === null ? [] : [g.weight('linear_bias', l.bias)];
-    // Gemm needs a 2-D input; MatMul (+ Add) on the transposed weight takes any leading dimensions.
-    if (x.sample !== null && x.sample.rank === 2) return g.node('Gemm', [x.name, g.weight('linear_weight', l.weight), ...bias], { transB: 1 });
-    const y = g.node('MatMul', [x.name, g.weight('linear_weight_t', transpose(l.weight, 0, 1))]);
-    return l.bias === null ? y : g.node('Add', [y, bias[0] as string]);
-  }),
-  rule(Conv1d, emitConv),
-  rule(Conv2d, emitConv),
-  rule(MaxPool1d, emitMaxPool),
-  rule(MaxPool2d, emitMaxPool),
-  rule(AvgPool1d, emitAvgPool),
-  rule(AvgPool2d, emitAvgPool),
-  rule(BatchNorm1d, emitBatchNorm, (l) => (l.runningMean === null ? 'BatchNorm1d without running statistics (trackRunningStats: false)' : null)),
-  rule(BatchNorm2d, emitBatchNorm, (l) => (l.runningMean === null ? 'BatchNorm2d without running statistics (trackRunningStats: false)' : null)),
-  rule(LayerNorm, emitLayerNorm),
-  rule(Dropout, (_g, _l, x) => x.name),
-  rule(ReLU, (g, _l, x) => g.node('Relu', [x.name])),
-  rule(Tanh, (g, _l, x) => g.node('Tanh', [x.name])),
-  rule(Sigmoid, (g, _l, x) => g.node('Sigmoid', [x.name])),
-  rule(LeakyReLU, (g, l, x) => g.node('LeakyRelu', [x.name], { alpha: { float: l.negativeSlope } })),
-  rule(Softplus, emitSoftplus),
-  rule(Softmax, (g, l, x) => g.node('Softmax', [x.name], { axis: l.dim })),
-  rule(LogSoftmax, (g, l, x) => g.node('LogSoftmax', [x.name], { axis: l.dim })),
-  rule(Flatten, emitFlatten),
-  rule(LSTM, (g, l, x) => emitRecurrent(g, l, x.name, 'sequence')),
-  rule(GRU, (g, l, x) => emitRecurrent(g, l, x.name, 'sequence')),
-  rule(RNN, (g, l, x) => emitRecurrent(g, l, x.name, 'sequence')),
-];
+const RULES: { [K in Emitted]: Rule<Layer<K>> | null } = {
+  Linear: {
+    emit: (g, l, x) => {
+      const bias = l.bias === null ? [] : [g.weight('linear_bias', l.bias)];
+      // Gemm needs a 2-D input; MatMul (+ Add) on the transposed weight takes any leading dimensions.
+      if (x.sample !== null && x.sample.rank === 2) return g.node('Gemm', [x.name, g.weight('linear_weight', l.weight), ...bias], { transB: 1 });
+      const y = g.node('MatMul', [x.name, g.weight('linear_weight_t', transpose(l.weight, 0, 1))]);
+      return l.bias === null ? y : g.node('Add', [y, bias[0] as string]);
+    },
+  },
+  Conv1d: { emit: emitConv },
+  Conv2d: { emit: emitConv },
+  MaxPool1d: { emit: emitMaxPool },
+  MaxPool2d: { emit: emitMaxPool },
+  AvgPool1d: { emit: emitAvgPool },
+  AvgPool2d: { emit: emitAvgPool },
+  BatchNorm1d: { emit: emitBatchNorm, refuse: (l) => (l.runningMean === null ? 'BatchNorm1d without running statistics (trackRunningStats: false)' : null) },
+  BatchNorm2d: { emit: emitBatchNorm, refuse: (l) => (l.runningMean === null ? 'BatchNorm2d without running statistics (trackRunningStats: false)' : null) },
+  LayerNorm: { emit: emitLayerNorm },
+  Dropout: { emit: (_g, _l, x) => x.name },
+  ReLU: { emit: (g, _l, x) => g.node('Relu', [x.name]) },
+  Tanh: { emit: (g, _l, x) => g.node('Tanh', [x.name]) },
+  Sigmoid: { emit: (g, _l, x) => g.node('Sigmoid', [x.name]) },
+  LeakyReLU: { emit: (g, l, x) => g.node('LeakyRelu', [x.name], { alpha: { float: l.negativeSlope } }) },
+  Softplus: { emit: emitSoftplus },
+  Softmax: { emit: (g, l, x) => g.node('Softmax', [x.name], { axis: l.dim }) },
+  LogSoftmax: { emit: (g, l, x) => g.node('LogSoftmax', [x.name], { axis: l.dim }) },
+  Flatten: { emit: emitFlatten },
+  LSTM: { emit: (g, l, x) => emitRecurrent(g, l, x.name, 'sequence') },
+  GRU: { emit: (g, l, x) => emitRecurrent(g, l, x.name, 'sequence') },
+  RNN: { emit: (g, l, x) => emitRecurrent(g, l, x.name, 'sequence') },
+};
 
-function ruleFor(layer: Module): Rule<Module> | undefined {
-  return RULES.find((r) => layer instanceof r.type);
+// The rule for exactly this class: a subclass may compute something else in its forward.
+function ruleFor(layer: Module): Rule<Module> | null {
+  for (const [name, rule] of Object.entries(RULES)) {
+    if (Object.getPrototypeOf(layer) === nn[name as Emitted].prototype) return rule as Rule<Module> | null;
+  }
+  return null;
 }
+
+const SUPPORTED = Object.entries(RULES).filter(([, r]) => r !== null).map(([name]) => name);
 
 /** Class name of a module for messages (`Sequential` and user classes alike). */
 export function kindOf(layer: Module): string {
@@ -156,7 +166,7 @@ export function unsupportedLayers(m: Module, path = ''): string[] {
   if (m instanceof Sequential) return m.layers.flatMap((l, i) => unsupportedLayers(l, `${path}${i}.`));
   const r = ruleFor(m);
   const where = path === '' ? '' : ` at '${path.slice(0, -1)}'`;
-  if (r === undefined) return [`${kindOf(m)}${where}`];
+  if (r === null) return [`${kindOf(m)}${where}`];
   const why = r.refuse?.(m) ?? null;
   return why === null ? [] : [`${why}${where}`];
 }
@@ -165,7 +175,7 @@ export function unsupportedLayers(m: Module, path = ''): string[] {
 export function assertExportable(what: string, modules: readonly Module[]): void {
   const bad = modules.flatMap((m) => unsupportedLayers(m));
   if (bad.length > 0) {
-    throw new UnsupportedLayerError(`exportOnnx: ${what} has layers ONNX export does not support: ${bad.join(', ')}. Supported: ${RULES.map((r) => r.type.name).join(', ')}, Sequential`, bad);
+    throw new UnsupportedLayerError(`exportOnnx: ${what} has layers ONNX export does not support: ${bad.join(', ')}. Supported: ${SUPPORTED.join(', ')}, Sequential`, bad);
   }
 }
 
@@ -173,7 +183,7 @@ export function assertExportable(what: string, modules: readonly Module[]): void
 export function emitModule(g: GraphBuilder, m: Module, x: Value): Value {
   if (m instanceof Sequential) return m.layers.reduce((v, layer) => emitModule(g, layer, v), x);
   const r = ruleFor(m);
-  if (r === undefined) throw new UnsupportedLayerError(`exportOnnx: no ONNX translation for ${kindOf(m)}`, [kindOf(m)]);
+  if (r === null) throw new UnsupportedLayerError(`exportOnnx: no ONNX translation for ${kindOf(m)}`, [kindOf(m)]);
   const name = r.emit(g, m, x);
   return { name, sample: x.sample === null ? null : m.forward(x.sample) };
 }

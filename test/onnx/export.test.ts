@@ -161,7 +161,13 @@ describe('exportOnnx: layer stacks in onnxruntime-web', () => {
         return x.mul(2);
       }
     }
-    const m = new nn.Sequential(new nn.Linear(3, 3), new Doubler(), new nn.Sequential(new nn.BatchNorm1d(3, { trackRunningStats: false }), new Doubler()));
+    // A subclass may change forward: it is refused rather than written as its base class.
+    class ScaledLinear extends nn.Linear {
+      override forward(x: fg.Tensor): fg.Tensor {
+        return super.forward(x).mul(3);
+      }
+    }
+    const m = new nn.Sequential(new ScaledLinear(3, 3), new Doubler(), new nn.Sequential(new nn.BatchNorm1d(3, { trackRunningStats: false }), new Doubler()));
     let error: unknown;
     try {
       exportOnnx(m, { inputShape: [3] });
@@ -172,8 +178,10 @@ describe('exportOnnx: layer stacks in onnxruntime-web', () => {
     expect(error).toBeInstanceOf(OnnxExportError);
     expect(error).toBeInstanceOf(fg.FingradError);
     const e = error as InstanceType<typeof UnsupportedLayerError>;
-    expect(e.layers).toEqual(["Doubler at '1'", "BatchNorm1d without running statistics (trackRunningStats: false) at '2.0'", "Doubler at '2.1'"]);
+    expect(e.layers).toEqual(["ScaledLinear at '0'", "Doubler at '1'", "BatchNorm1d without running statistics (trackRunningStats: false) at '2.0'", "Doubler at '2.1'"]);
     expect(e.message).toMatch(/Doubler at '1'/);
+    expect(e.message).toMatch(/Supported: Linear, Conv1d, .*LSTM, GRU, RNN, Sequential/);
+    expect(() => exportOnnx(new Doubler(), { inputShape: [3] })).toThrow(/Doubler/);
   });
 
   it('checks its arguments, frees what it traced, and leaves training modes as they were', () => {

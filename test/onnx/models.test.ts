@@ -69,7 +69,11 @@ describe('exportOnnx: linear models', () => {
     await check(multi, 'predictions', [credit.xs, rand([3, 8])], (t) => multi.predict(t));
   });
 
-  it('refuses an unfitted model by name', () => {
+  it('refuses an unfitted model by name, and frees what it traced', () => {
+    const fitted = new fg.MLPClassifier({ hiddenLayerSizes: [4], maxIter: 1 }).fit(credit.xs, credit.y);
+    const before = fg.memoryStats().liveTensors;
+    exportOnnx(fitted);
+    expect(fg.memoryStats().liveTensors).toBe(before);
     expect(() => exportOnnx(new fg.LogisticRegression())).toThrow(fg.NotFittedError);
     expect(() => exportOnnx(new fg.MLPClassifier())).toThrow(/MLPClassifier is not fitted/);
   });
@@ -104,6 +108,12 @@ describe('exportOnnx: networks', () => {
       const m = new fg.RecurrentForecaster({ cell, hiddenSize: 6, numLayers: cell === 'lstm' ? 2 : 1, maxIter: 2 }).fit(w.x, w.y);
       const longer = fg.makeWindows(series, 20, 1);
       await check(m, 'predictions', [w.x, longer.x, rand([3, 5, 1])], (t) => m.predict(t));
+      if (cell === 'gru') {
+        // The window length may be fixed at export; the features may not change.
+        const fixed = await check(m, 'predictions', [w.x], (t) => m.predict(t), { inputShape: [12, 1] });
+        expect(fixed.length).toBeGreaterThan(0);
+        expect(() => exportOnnx(m, { inputShape: [12, 2] })).toThrow(/RecurrentForecaster takes inputs \[N, T, 1\]/);
+      }
     }
   });
 
