@@ -34,7 +34,7 @@ export interface OnnxExportOptions {
   opset?: number;
   /** Graph input name. Default 'input' (layer stacks), or the model's ('features', 'windows', 'images'). */
   inputName?: string;
-  /** Graph output name for a layer stack. Default 'output'. */
+  /** Graph output name. Default 'output' (layer stacks), or the model's ('probabilities', 'predictions'); not for the VAE's five outputs. */
   outputName?: string;
   /** Written as the model's doc_string. */
   docString?: string;
@@ -61,7 +61,6 @@ function stackPlan(m: Module, o: Checked<typeof SPEC>): ModelPlan {
   if (inputShape === undefined) {
     throw new ArgumentError(`exportOnnx: a ${kindOf(m)} needs options.inputShape (the input without the batch dimension, e.g. [20] or [3, 32, 32]) or options.features`, 'exportOnnx', 'inputShape');
   }
-  const outputName = o.outputName ?? 'output';
   return {
     kind: kindOf(m),
     inputName: 'input',
@@ -71,7 +70,7 @@ function stackPlan(m: Module, o: Checked<typeof SPEC>): ModelPlan {
       const y = emitModule(g, m, x);
       // The traced batch of one stays 1 unless a Flatten merged the batch into another dimension.
       const rows = y.sample?.shape[0] === 1 ? 'N' : 'rows';
-      return [{ name: outputName, value: y.name, shape: y.sample === null ? null : [rows, ...y.sample.shape.slice(1)] }];
+      return [{ name: 'output', value: y.name, shape: y.sample === null ? null : [rows, ...y.sample.shape.slice(1)] }];
     },
   };
 }
@@ -133,6 +132,12 @@ export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint
         const fixed = inputShape.every((d): d is number => typeof d === 'number');
         const x: Value = { name: inputName, sample: fixed ? zeros([1, ...inputShape]) : null };
         const outputs = plan.build(g, x);
+        if (o.outputName !== undefined) {
+          if (outputs.length !== 1) {
+            throw new ArgumentError(`exportOnnx: outputName names a single output, but the ${plan.kind} has ${outputs.length} (${outputs.map((out) => out.name).join(', ')})`, 'exportOnnx', 'outputName');
+          }
+          (outputs[0] as { name: string }).name = o.outputName;
+        }
         for (const out of outputs) g.output(out.value, out.name);
         const metadata: Record<string, string> = { 'fingrad.version': FINGRAD_VERSION, 'fingrad.model': plan.kind, ...plan.metadata };
         if (o.features !== undefined) metadata['feature_names'] = JSON.stringify(o.features);

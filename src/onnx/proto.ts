@@ -3,9 +3,9 @@
 // code pbjs would generate in its default "static-module" mode on top of it) compiles
 // encoders with `new Function`, which a strict Content-Security-Policy forbids, and pbjs
 // (protobufjs-cli) is not a dependency. So each message below is written field by field with
-// the field numbers and wire types of onnx/onnx.proto (IR version 10, the file's "Proto3"-free
-// proto2 form); the library does the varint/length-delimited encoding. Only the fields export
-// needs are here; every number is checked against onnx.proto:
+// the field numbers and wire types of onnx/onnx.proto (proto2 syntax; numbers unchanged since IR
+// version 3); the library does the varint, fixed32 and length-delimited encoding. Only the
+// fields export needs are here; every number was checked against onnx.proto:
 //   ModelProto: ir_version 1, producer_name 2, producer_version 3, domain 4, model_version 5,
 //     doc_string 6, graph 7, opset_import 8, metadata_props 14
 //   OperatorSetIdProto: domain 1, version 2          StringStringEntryProto: key 1, value 2

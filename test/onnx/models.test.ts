@@ -36,6 +36,7 @@ describe('exportOnnx: linear models', () => {
     const m = new fg.LogisticRegression({ C: 10 }).fit(credit.x, credit.y);
     const bytes = await check(m, 'probabilities', [credit.x, rand([7, 8], 5)], (x) => m.predictProba(x), { features: credit.names });
     expect(await ioNames(bytes)).toEqual({ inputs: ['features'], outputs: ['probabilities'] });
+    expect(await ioNames(exportOnnx(m, { inputName: 'applicants', outputName: 'default_risk' }))).toEqual({ inputs: ['applicants'], outputs: ['default_risk'] });
     const meta = readModelInfo(bytes).metadata;
     expect(JSON.parse(meta['feature_names'] as string)).toEqual(credit.names);
     expect(JSON.parse(meta['classes'] as string)).toEqual([0, 1]);
@@ -131,6 +132,7 @@ describe('exportOnnx: networks', () => {
       expectSame(got.logvar, logvar);
       expectSame(got.reconstruction, vae.reconstruct(input));
     }
+    expect(() => exportOnnx(vae, { outputName: 'score' })).toThrow(/VAE has 5 \(anomaly_score, reconstruction_error/);
     const unit = fg.keep(fg.sigmoid(x));
     const bce = new fg.VAE({ hiddenSizes: [8, 4], reconstruction: 'bce', activation: 'tanh', epochs: 2 }).fit(unit);
     const got = await runOnnx(exportOnnx(bce), { features: unit });
