@@ -28,7 +28,10 @@ export interface OnnxExportOptions {
    * dynamic sizes). Required for a layer stack; ready-made models know theirs.
    */
   inputShape?: ReadonlyArray<number | string>;
-  /** Names of the input features (the last input dimension); written to the metadata. */
+  /**
+   * Names of the input features, written to the metadata: the last input dimension of a layer
+   * stack, tabular model or RecurrentForecaster; the channels of a CNN1dForecaster.
+   */
   features?: readonly string[];
   /** ONNX opset version. Default 17. */
   opset?: number;
@@ -65,6 +68,7 @@ function stackPlan(m: Module, o: Checked<typeof SPEC>): ModelPlan {
     kind: kindOf(m),
     inputName: 'input',
     inputShape,
+    featureAxis: inputShape.length - 1,
     metadata: {},
     build: (g, x) => {
       const y = emitModule(g, m, x);
@@ -118,8 +122,9 @@ export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint
   if (inputShape.length !== plan.inputShape.length || clash >= 0) {
     throw new ShapeError(`exportOnnx: the ${plan.kind} takes inputs [N, ${plan.inputShape.join(', ')}], but inputShape is [${inputShape.join(', ')}]`);
   }
-  if (o.features !== undefined && inputShape.at(-1) !== o.features.length) {
-    throw new ShapeError(`exportOnnx: ${o.features.length} feature names given but the ${plan.kind} takes ${String(inputShape.at(-1))} features per row`);
+  if (o.features !== undefined && (plan.featureAxis === null || inputShape[plan.featureAxis] !== o.features.length)) {
+    const takes = plan.featureAxis === null ? 'has no feature dimension' : `takes ${String(inputShape[plan.featureAxis])} features`;
+    throw new ShapeError(`exportOnnx: ${o.features.length} feature names given but the ${plan.kind} ${takes} (input [N, ${inputShape.join(', ')}])`);
   }
   // tidy frees the traced samples; the bytes leave through `result` (tidy walks what it returns).
   const result: { bytes?: Uint8Array } = {};

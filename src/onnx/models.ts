@@ -27,6 +27,8 @@ export interface ModelPlan {
   inputName: string;
   /** Input shape without the batch dimension (strings are dynamic sizes). */
   inputShape: ReadonlyArray<number | string>;
+  /** The dimension of inputShape that `features` names (the channels of a series), or null (images). */
+  featureAxis: number | null;
   /** Extra metadata (class labels). */
   metadata: Record<string, string>;
   /** Emits the graph on the input; returns the outputs by name (shape null: not known). */
@@ -60,7 +62,7 @@ function normalise(g: GraphBuilder, p: string): string {
 function linearModelPlan(m: LinearModel): ModelPlan {
   const d = m.nFeatures;
   const k = (m.weight as Tensor).shape[0] as number;
-  const base = { inputName: 'features', inputShape: [d] };
+  const base = { inputName: 'features', inputShape: [d], featureAxis: 0 };
   const scores = (g: GraphBuilder, x: Value): string => gemm(g, x.name, m.weight as Tensor, m.bias, 'scores');
   if (m instanceof LinearRegression) {
     const flat = m.config().fitted?.flatTargets === true;
@@ -105,7 +107,7 @@ function linearModelPlan(m: LinearModel): ModelPlan {
 function mlpPlan(m: MLPClassifier | MLPRegressor): ModelPlan {
   const net = child(m, 'net');
   assertExportable(m.config().kind, [net]);
-  const base = { inputName: 'features', inputShape: [m.nFeatures] };
+  const base = { inputName: 'features', inputShape: [m.nFeatures], featureAxis: 0 };
   if (m instanceof MLPClassifier) {
     const classes = m.classes;
     return {
@@ -140,6 +142,7 @@ function cnnPlan(m: CNN1dForecaster | CNN2dClassifier): ModelPlan {
       kind: 'CNN2dClassifier',
       inputName: 'images',
       inputShape: [f.channels, f.height, f.width],
+      featureAxis: null,
       metadata: { classes: JSON.stringify(f.classes) },
       build: (g, x) => [{ name: 'probabilities', value: classProbabilities(g, run(g, x), f.classes.length), shape: ['N', f.classes.length] }],
     };
@@ -149,6 +152,7 @@ function cnnPlan(m: CNN1dForecaster | CNN2dClassifier): ModelPlan {
     kind: 'CNN1dForecaster',
     inputName: 'windows',
     inputShape: [f.channels, f.window],
+    featureAxis: 0,
     metadata: {},
     build: (g, x) => {
       const y = run(g, x);
@@ -165,6 +169,7 @@ function forecasterPlan(m: RecurrentForecaster): ModelPlan {
     kind: 'RecurrentForecaster',
     inputName: 'windows',
     inputShape: ['T', f.nFeatures],
+    featureAxis: 1,
     metadata: {},
     build: (g, x) => {
       const y = gemm(g, emitRecurrent(g, rnn, x.name, 'lastHidden'), head.weight, head.bias, 'head');
@@ -184,6 +189,7 @@ function vaePlan(m: VAE): ModelPlan {
     kind: 'VAE',
     inputName: 'features',
     inputShape: [m.inputDim],
+    featureAxis: 0,
     metadata: { reconstruction: c.reconstruction, beta: String(c.beta) },
     build: (g, x) => {
       const h = emitModule(g, encoder, x);

@@ -99,7 +99,9 @@ describe('exportOnnx: networks', () => {
     const series = noisySine({ length: 200, seed: 1 });
     const w = fg.makeWindows(series, 16, 2, { channelsFirst: true });
     const f = new fg.CNN1dForecaster({ filters: [4], pool: 'avg', dropout: 0.2, activation: 'tanh', maxIter: 2 }).fit(w.x, w.y);
-    await check(f, 'predictions', [w.x], (t) => f.predict(t));
+    const bytes1d = await check(f, 'predictions', [w.x], (t) => f.predict(t), { features: ['price'] });
+    expect(readModelInfo(bytes1d).metadata['feature_names']).toBe('["price"]');
+    expect(() => exportOnnx(m, { features: ['a', 'b', 'c'] })).toThrow(/CNN2dClassifier has no feature dimension/);
   });
 
   it('RecurrentForecaster: 2-layer LSTM, GRU, RNN; any window length', async () => {
