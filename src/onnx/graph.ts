@@ -82,7 +82,7 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a node with `outputs` outputs; returns their names. Empty input names are optional inputs left out. */
+  /** Adds a node with `outputs` outputs (trailing optional outputs left off); returns their names. */
   nodeN(opType: string, inputs: readonly string[], attributes: Readonly<Record<string, AttributeValue>>, outputs: number, hint = opType.toLowerCase()): string[] {
     const names = Array.from({ length: outputs }, (_, i) => this.fresh(outputs === 1 ? hint : `${hint}_out${i}`));
     this.nodes.push({ opType, inputs: [...inputs], outputs: names, name: this.fresh(`${opType}_node`), attributes });
