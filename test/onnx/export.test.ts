@@ -130,10 +130,15 @@ describe('exportOnnx: layer stacks in onnxruntime-web', () => {
   it('opsets 13 to 21; LayerNorm below 17 is refused by name', async () => {
     const m = new nn.Sequential(new nn.Linear(4, 3, { generator: g }), new nn.ReLU(), new nn.Linear(3, 2, { generator: g }));
     const x = rand([3, 4]);
+    const conv = new nn.Sequential(new nn.Conv1d(2, 3, 3, { generator: g }), new nn.BatchNorm1d(3), new nn.AvgPool1d(2), new nn.Softplus(0.5));
+    const rnn = new nn.Sequential(new nn.GRU(2, 3, { numLayers: 2, generator: g }), new nn.Flatten());
+    const [xc, xr] = [rand([2, 2, 9]), rand([2, 4, 2])];
     for (const opset of [13, 17, 21]) {
       const bytes = exportOnnx(m, { inputShape: [4], opset });
       expect(readModelInfo(bytes).opset).toBe(opset);
       expectSame((await runOnnx(bytes, { input: x })).output, reference(m, x));
+      expectSame((await runOnnx(exportOnnx(conv, { inputShape: [2, 9], opset }), { input: xc })).output, reference(conv, xc));
+      expectSame((await runOnnx(exportOnnx(rnn, { inputShape: [4, 2], opset }), { input: xr })).output, reference(rnn, xr));
     }
     expect(() => exportOnnx(new nn.LayerNorm(4), { inputShape: [4], opset: 13 })).toThrow(/LayerNorm\(\[4\]\) needs opset 17/);
     expect(() => exportOnnx(m, { inputShape: [4], opset: 12 })).toThrow(fg.ArgumentError);
