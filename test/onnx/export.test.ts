@@ -88,6 +88,9 @@ describe('exportOnnx: layer stacks in onnxruntime-web', () => {
     );
     warmUp(m, [6, 2, 17], g);
     await roundTrip(m, [2, 17], [rand([3, 2, 17]), rand([1, 2, 17])]);
+    // An odd total padding (k = 4): PyTorch's 'same' puts the extra cell at the end.
+    await roundTrip(new nn.Conv1d(2, 2, 4, { padding: 'same', generator: g }), [2, 9], [rand([2, 2, 9])]);
+    await roundTrip(new nn.Conv2d(2, 2, [2, 4], { padding: 'same', generator: g }), [2, 5, 6], [rand([2, 2, 5, 6])]);
   });
 
   it('average pooling with ceilMode, with and without padded cells in the divisor', async () => {
