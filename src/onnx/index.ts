@@ -1,0 +1,8 @@
+// fingrad/onnx: ONNX export, an entry point of its own (protobufjs stays out of the core).
+//
+//   import { exportOnnx } from 'fingrad/onnx';
+//   const bytes = exportOnnx(model, { features: ['income', 'age', …] });   // a fitted model
+//   const bytes = exportOnnx(net, { inputShape: [3, 32, 32] });             // an nn.Sequential
+//   // → onnxruntime: InferenceSession.create(bytes), inputs 'features' / 'input' [N, …]
+export { exportOnnx, FINGRAD_VERSION, ONNX_OPSETS, type OnnxExportOptions } from './export.js';
+export { OnnxExportError, UnsupportedLayerError } from './errors.js';
