@@ -4,7 +4,7 @@
 // score is an honest error bar on it.
 import { ArgumentError, LogisticRegression, ShapeError, dataRng, tidy } from '../index.js';
 import { describe, is, readOptions } from '../validate.js';
-import { type MatrixLike, readMatrix, toScorer } from './explain/predictor.js';
+import { type DataLike, type MatrixLike, readFrame, readMatrix, toScorer } from './explain/predictor.js';
 
 function checkModels(where: string, models: unknown): unknown[] {
   if (!Array.isArray(models) || models.length === 0) throw new ArgumentError(`${where}: models must be a non-empty list of fitted models, got ${describe(models)}`, where, 'models');
@@ -12,13 +12,13 @@ function checkModels(where: string, models: unknown): unknown[] {
 }
 
 /** Each model's probability of class 1 for each row: [model][row]. */
-function scoresOf(where: string, models: unknown[], x: MatrixLike): Float64Array[] {
-  const m = readMatrix(where, 'x', x);
-  return models.map((model) => toScorer(where, model, 'proba')(m.data, m.rows, m.cols));
+function scoresOf(where: string, models: unknown[], x: DataLike): Float64Array[] {
+  const frame = readFrame(where, 'x', x);
+  return models.map((model) => toScorer(where, model, frame, 'proba')(frame.columns, frame.rows));
 }
 
 /** Soft voting: the (weighted) mean of the models' probabilities of class 1. */
-export function averageProba(models: unknown[], x: MatrixLike, options?: { weights?: number[] }): Float64Array {
+export function averageProba(models: unknown[], x: DataLike, options?: { weights?: number[] }): Float64Array {
   const where = 'averageProba';
   const o = readOptions(where, options, { weights: is.list(is.number({ min: 0 })) });
   const list = checkModels(where, models);
@@ -41,7 +41,7 @@ export class StackedClassifier {
   private readonly meta: LogisticRegression;
 
   /** `xHold`, `yHold`: rows none of the models was trained on. */
-  constructor(models: unknown[], xHold: MatrixLike, yHold: ArrayLike<number>, options?: { C?: number }) {
+  constructor(models: unknown[], xHold: DataLike, yHold: ArrayLike<number>, options?: { C?: number }) {
     const where = 'StackedClassifier';
     const o = readOptions(where, options, { C: is.number({ min: 0, minOpen: true }) });
     this.models = checkModels(where, models);
@@ -50,7 +50,7 @@ export class StackedClassifier {
     this.meta = new LogisticRegression({ C: o.C ?? 1 }).fit(features, Array.from(yHold));
   }
 
-  private features(where: string, x: MatrixLike): number[][] {
+  private features(where: string, x: DataLike): number[][] {
     const s = scoresOf(where, this.models, x);
     return Array.from({ length: (s[0] as Float64Array).length }, (_, i) => s.map((col) => logit(col[i] as number)));
   }
@@ -61,7 +61,7 @@ export class StackedClassifier {
   }
 
   /** Stacked probability of class 1 per row. */
-  predictProba(x: MatrixLike): Float64Array {
+  predictProba(x: DataLike): Float64Array {
     const f = this.features('StackedClassifier.predictProba', x);
     return tidy(() => {
       const p = this.meta.predictProba(f).toFloat32Array();
@@ -109,8 +109,8 @@ export function bootstrapSpread(
     while (new Set(idx.map((i) => y[i])).size < 2);
     const model = makeModel();
     model.fit(idx.map((i) => rows[i] as number[]), idx.map((i) => y[i] as number));
-    const nm = readMatrix(where, 'xNew', xNew);
-    scores.push(toScorer(where, model, 'proba')(nm.data, nm.rows, nm.cols));
+    const frame = readFrame(where, 'xNew', xNew);
+    scores.push(toScorer(where, model, frame, 'proba')(frame.columns, frame.rows));
     (model as { dispose?: () => void }).dispose?.();
   }
   const n = (scores[0] as Float64Array).length;

@@ -4,7 +4,7 @@
 // field counts as the one feature it was.
 import { ArgumentError, ShapeError, accuracy, dataRng, permutation, rocAuc } from '../../index.js';
 import { describe, is, readOptions } from '../../validate.js';
-import { type FeatureGroup, type MatrixLike, type ModelOutput, readGroups, readMatrix, toScorer } from './predictor.js';
+import { type ColumnData, type DataLike, type FeatureGroup, type ModelOutput, readFrame, readGroups, toScorer } from './predictor.js';
 
 /** Higher is better: (labels or targets, model scores) → a number. */
 export type ScoringFn = (yTrue: Float64Array, yScore: Float64Array) => number;
@@ -51,6 +51,11 @@ export interface PermutationImportance {
   baselineScore: number;
 }
 
+// A column reordered by `perm`, of the same kind.
+function permuted(c: ColumnData, perm: Int32Array): ColumnData {
+  return c instanceof Float64Array ? Float64Array.from(perm, (i) => c[i] as number) : Array.from(perm, (i) => c[i] as string | null);
+}
+
 const spec = {
   scoring: is.any,
   nRepeats: is.int({ min: 1 }),
@@ -61,30 +66,29 @@ const spec = {
 };
 
 /** Permutation importance of every feature (or group) of `model` on (x, y). */
-export function permutationImportance(model: unknown, x: MatrixLike, y: ArrayLike<number>, options?: PermutationImportanceOptions): PermutationImportance {
+export function permutationImportance(model: unknown, x: DataLike, y: ArrayLike<number>, options?: PermutationImportanceOptions): PermutationImportance {
   const where = 'permutationImportance';
   const o = readOptions(where, options, spec);
-  const m = readMatrix(where, 'x', x);
+  const frame = readFrame(where, 'x', x, o.featureNames);
+  const n = frame.rows;
   const yv = Float64Array.from(y as ArrayLike<number>);
-  if (yv.length !== m.rows) throw new ShapeError(`${where}: ${m.rows} rows but ${yv.length} targets`);
+  if (yv.length !== n) throw new ShapeError(`${where}: ${n} rows but ${yv.length} targets`);
   let scoring: ScoringFn;
   const s = o.scoring ?? 'rocAuc';
   if (typeof s === 'function') scoring = s as ScoringFn;
   else if (typeof s === 'string' && SCORERS[s] !== undefined) scoring = SCORERS[s] as ScoringFn;
   else throw new ArgumentError(`${where}: scoring must be a function or one of ${Object.keys(SCORERS).join(', ')}, got ${describe(s)}`, where, 'scoring');
-  const groups = readGroups(where, m.cols, o.groups as FeatureGroup[] | undefined, o.featureNames);
-  const score = toScorer(where, model, o.output ?? 'proba');
-  const baseline = scoring(yv, score(m.data, m.rows, m.cols));
+  const groups = readGroups(where, frame, o.groups as FeatureGroup[] | undefined);
+  const score = toScorer(where, model, frame, o.output ?? 'proba');
+  const baseline = scoring(yv, score(frame.columns, n));
   const rand = dataRng(o.seed ?? 0);
   const repeats = o.nRepeats ?? 5;
-  const work = new Float64Array(m.data);
   const importances = groups.map((g) => {
     const drops = new Float64Array(repeats);
     for (let r = 0; r < repeats; r++) {
-      const perm = permutation(m.rows, rand);
-      for (const c of g.columns) for (let i = 0; i < m.rows; i++) work[i * m.cols + c] = m.data[(perm[i] as number) * m.cols + c] as number;
-      drops[r] = baseline - scoring(yv, score(work, m.rows, m.cols));
-      for (const c of g.columns) for (let i = 0; i < m.rows; i++) work[i * m.cols + c] = m.data[i * m.cols + c] as number;
+      const perm = permutation(n, rand);
+      const columns: ColumnData[] = frame.columns.map((c, j) => (g.columns.includes(j) ? permuted(c, perm) : c));
+      drops[r] = baseline - scoring(yv, score(columns, n));
     }
     return drops;
   });

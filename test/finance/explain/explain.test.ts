@@ -172,3 +172,38 @@ describe('reason codes and scorecards', () => {
     model.dispose();
   });
 });
+
+describe('explaining a Pipeline on its raw columns', () => {
+  it('exact linear SHAP of the pipeline equals KernelSHAP of its decision function, per original column', async () => {
+    const { generateApplicants } = await import('../../../src/finance/applicants.js');
+    const { Table } = await import('../../../src/finance/table.js');
+    const { Pipeline } = await import('../../../src/finance/pipeline.js');
+    const { ColumnTransformer } = await import('../../../src/finance/compose.js');
+    const { SimpleImputer } = await import('../../../src/finance/impute.js');
+    const { OneHotEncoder } = await import('../../../src/finance/encode.js');
+    const { StandardScaler } = await import('../../../src/finance/scale.js');
+    const a = generateApplicants(1500, 4);
+    const { id: _id, default: y, ...features } = a.columns;
+    const table = Table.fromColumns(features as never);
+    const p = new Pipeline([
+      ['impute', new ColumnTransformer([['num', new SimpleImputer({ strategy: 'median' }), { types: ['numeric', 'boolean'] }], ['cat', new OneHotEncoder({ handleUnknown: 'ignore' }), { types: ['categorical'] }]])],
+      ['scale', new StandardScaler()],
+      ['model', new fg.LogisticRegression({ C: 1 })],
+    ]).fit(table, y);
+    const rows = table.take([0, 1]);
+    const bg = table.take(Array.from({ length: 25 }, (_, i) => 100 + i));
+    const lin = linearShap(p, rows, bg);
+    expect(lin.featureNames).toEqual(table.columnNames);
+    const ker = kernelShap(p, rows, bg, { output: 'decision' });
+    expect(ker.exact).toBe(true);
+    lin.values.forEach((phi, r) => {
+      expect(phi.reduce((s, v) => s + v, 0)).toBeCloseTo(lin.outputs[r]! - lin.baseValue, 4);
+      phi.forEach((v, j) => expect(ker.values[r]![j]).toBeCloseTo(v, 4));
+    });
+    const imp = permutationImportance(p, table.take(Array.from({ length: 600 }, (_, i) => i)), y.slice(0, 600), { nRepeats: 2 });
+    const top = [...imp.featureNames].sort((u, v) => imp.importancesMean[imp.featureNames.indexOf(v)]! - imp.importancesMean[imp.featureNames.indexOf(u)]!);
+    expect(top.slice(0, 4)).toContain('latePayments');
+    expect(() => kernelShap(p, [[1, 2]], [[1, 2]])).toThrow(/Pipeline is explained on a Table/);
+    (p.model as fg.LogisticRegression).dispose();
+  });
+});
