@@ -1,5 +1,6 @@
 import { heap } from '../backend/wasm.js';
 import { DisposedError, ShapeError, fmtShape } from '../errors.js';
+import { chargeAllocation, noteAllocation } from './budget.js';
 import { trackInScope, untrackFromScope } from './scope.js';
 import { sizeOf } from './shape.js';
 
@@ -98,7 +99,10 @@ export class Tensor {
   /** Allocates an uninitialised tensor. */
   static empty(shape: readonly number[]): Tensor {
     const bytes = Math.max(4, sizeOf(shape) * 4);
-    return new Tensor(shape, new Storage(heap().alloc(bytes), bytes));
+    chargeAllocation(bytes);
+    const t = new Tensor(shape, new Storage(heap().alloc(bytes), bytes));
+    noteAllocation(t);
+    return t;
   }
 
   /** A tensor of another shape over the same storage (the sizes must match). */
