@@ -46,7 +46,7 @@ function checkSavedVersions(order: readonly Tensor[]): void {
       throw new InplaceModificationError(
         `backward of '${op}': ${describeTensor(tensor)} (${role}), which '${op}' saved for its gradient, was modified by an in-place operation ` +
           `('${tensor.lastWriter}'): it is at version ${tensor.version}, expected version ${version}. ` +
-          `Write into a copy (x.clone()/new tensor) instead, or run backward before the in-place update`,
+          `Write into a new tensor instead, or run backward before the in-place update`,
         op,
         tensor,
       );

@@ -108,12 +108,12 @@ function firstNonFiniteRow(t: Tensor): number {
 
 // The cheap diagnosis of a non-finite batch, for the error message: the first input row with a
 // NaN/Infinity in x or y, else the first row where the model's output is not finite.
-function diagnoseRows(xb: Tensor, yb: Tensor, pred: Tensor | null, rowOf: (r: number) => number): { row: number | null; text: string } {
+function diagnoseRows(xb: Tensor, yb: Tensor, pred: Tensor, rowOf: (r: number) => number): { row: number | null; text: string } {
   for (const [t, what] of [[xb, 'x'], [yb, 'the target y']] as const) {
     const r = firstNonFiniteRow(t);
     if (r >= 0) return { row: rowOf(r), text: `row ${rowOf(r)} of the training data has a NaN or Infinity in ${what}` };
   }
-  const r = pred === null ? -1 : firstNonFiniteRow(pred);
+  const r = firstNonFiniteRow(pred);
   if (r >= 0) return { row: rowOf(r), text: `the inputs are finite but the model's output is not for row ${rowOf(r)} (overflow: lower the learning rate or scale the features)` };
   return { row: null, text: 'the inputs and outputs are finite (overflow in the loss or its gradient: lower the learning rate or scale the features)' };
 }
