@@ -94,6 +94,20 @@ const BUILD: Record<string, (x: fg.Tensor) => fg.Tensor> = {
     w.copy_(fg.ones([3]));
     return y.sum();
   },
+  'linear-bias': (x) => {
+    const w = fg.tensor([[1, 0, -1], [2, 1, 0]], undefined, { requiresGrad: true });
+    const b = fg.tensor([0.5, -0.5], undefined, { requiresGrad: true });
+    const y = fg.linear(x.reshape([1, 3]), w, b);
+    fg.noGrad(() => b.fill_(3));
+    return y.sum();
+  },
+  'linear-weight': (x) => {
+    const w = fg.tensor([[1, 0, -1], [2, 1, 0]], undefined, { requiresGrad: true });
+    const b = fg.tensor([0.5, -0.5], undefined, { requiresGrad: true });
+    const y = fg.linear(x.reshape([1, 3]), w, b);
+    fg.noGrad(() => w.mulScalar_(2));
+    return y.sum();
+  },
 };
 
 describe('autograd version counter against PyTorch', () => {
