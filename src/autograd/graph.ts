@@ -43,10 +43,11 @@ export function record(
   op: string,
   inputs: readonly Tensor[],
   backward: GradNode['backward'],
-  saved: readonly Tensor[] = [...inputs, out],
+  saved?: readonly Tensor[],
 ): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
-  out.node = { op, inputs, backward, saved: saved.map((tensor) => ({ tensor, version: tensor.version })) };
+  const versions = (saved ?? [...inputs, out]).map((tensor) => ({ tensor, version: tensor.version }));
+  out.node = { op, inputs, backward, saved: versions };
   out.requiresGrad = true;
   return out;
 }

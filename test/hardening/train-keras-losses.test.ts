@@ -44,6 +44,12 @@ describe('Keras probability losses against PyTorch', () => {
     });
   });
 
+  it.each(['mse', 'mae', 'huber', 'hinge', 'binaryCrossentropyFromLogits'] as const)('%s refuses [N, 1] against [N, 2] too', (name) => {
+    fg.tidy(() => {
+      expect(() => resolveLoss(name)(fg.zeros([3, 1]), fg.zeros([3, 2]))).toThrow(fg.ShapeError);
+    });
+  });
+
   it('points integer labels given to categoricalCrossentropy at the sparse loss', () => {
     fg.tidy(() => {
       const cce = resolveLoss('categoricalCrossentropy');
