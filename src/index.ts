@@ -7,7 +7,7 @@ export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export { tidy, keep, type TensorContainer } from './tensor/scope.js';
 export { memoryStats, type MemoryStats } from './tensor/stats.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/graph.js';
-export { backward, type BackwardOptions } from './autograd/backward.js';
+export { backward, InplaceModificationError, type BackwardOptions } from './autograd/backward.js';
 export { zeroGrad } from './autograd/methods.js';
 export * from './ops/binary.js';
 export * from './ops/compare.js';

@@ -11,6 +11,49 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
+/**
+ * A tensor that an op saved for its backward was written in place (`fill_`, `copy_`, an
+ * optimizer step, …) after the op ran, so its gradient would be computed from the wrong values.
+ * PyTorch raises the same ("modified by an inplace operation"). Names the op, the tensor and
+ * the versions.
+ */
+export class InplaceModificationError extends FingradError {
+  constructor(
+    message: string,
+    /** The op whose backward needs the tensor. */
+    readonly op: string,
+    /** The modified tensor. */
+    readonly tensor: Tensor,
+  ) {
+    super(message);
+  }
+}
+
+function describeTensor(t: Tensor): string {
+  return `tensor #${t.id} ${fmtShape(t.shape)}${t.name ? ` '${t.name}'` : ''}`;
+}
+
+// Checks every saved tensor on the way before any gradient is computed, so a stale one fails
+// the whole backward with nothing changed.
+function checkSavedVersions(order: readonly Tensor[]): void {
+  for (const t of order) {
+    const node = t.node;
+    for (const { tensor, version } of node?.saved ?? []) {
+      // A disposed one fails with DisposedError when (and only if) the rule reads it.
+      if (tensor.isDisposed || tensor.version === version) continue;
+      const op = (node as GradNode).op;
+      const role = tensor === t ? 'its output' : `input ${node?.inputs.indexOf(tensor)}`;
+      throw new InplaceModificationError(
+        `backward of '${op}': ${describeTensor(tensor)} (${role}), which '${op}' saved for its gradient, was modified by an in-place operation ` +
+          `('${tensor.lastWriter}'): it is at version ${tensor.version}, expected version ${version}. ` +
+          `Write into a new tensor instead, or run backward before the in-place update`,
+        op,
+        tensor,
+      );
+    }
+  }
+}
+
 function freedNode(op: string): GradNode {
   return {
     op,
@@ -55,11 +98,16 @@ function copyOf(g: Tensor): Tensor {
   return c;
 }
 
-function accumulateInto(t: Tensor, g: Tensor): void {
-  if (t.grad === null) {
-    t.grad = keep(copyOf(g));
-  } else {
-    kernels().add_into_f32(t.grad.ptr, g.ptr, g.size);
+// Writes the gradients of one backward pass into `.grad`. Called only once the whole sweep has
+// succeeded: an exception in a rule or a hook (or running out of memory) leaves every `.grad`
+// as it was. New buffers are allocated before any `.grad` is touched.
+function commitGrads(pending: Map<Tensor, Tensor>): void {
+  const fresh = new Map<Tensor, Tensor>();
+  for (const [t, g] of pending) if (t.grad === null) fresh.set(t, copyOf(g));
+  for (const [t, g] of pending) {
+    const copy = fresh.get(t);
+    if (copy !== undefined) t.grad = keep(copy);
+    else kernels().add_into_f32((t.grad as Tensor).ptr, g.ptr, g.size);
   }
 }
 
@@ -86,9 +134,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     }
   }
   const order = topoOrder(root);
+  checkSavedVersions(order);
   noGrad(() =>
     tidy(() => {
       const grads = new Map<Tensor, Tensor>();
+      const pending = new Map<Tensor, Tensor>();
       grads.set(root, grad ?? full(root.shape, 1));
       for (const t of order) {
         let g = grads.get(t);
@@ -103,7 +153,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
             g = replaced;
           }
         }
-        if (t.node === null || t.retainsGrad) accumulateInto(t, g);
+        if (t.node === null || t.retainsGrad) pending.set(t, g);
         const node = t.node;
         if (node !== null) {
           const thunks = node.backward(g);
@@ -126,8 +176,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
               grads.set(input, sum);
             }
           });
-          if (options.retainGraph !== true) t.node = freedNode(node.op);
         }
+      }
+      commitGrads(pending);
+      if (options.retainGraph !== true) {
+        for (const t of order) if (t.node !== null) t.node = freedNode(t.node.op);
       }
     }),
   );

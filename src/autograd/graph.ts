@@ -31,12 +31,23 @@ export function enableGrad<T>(fn: () => T): T {
 
 /**
  * Records how `out` was made so that `backward()` can reach `inputs`: an op calls this right
- * after its kernel, with its backward rule. Nothing is recorded when no input needs a
- * gradient or recording is off. Returns `out`.
+ * after its kernel, with its backward rule. `saved` lists the tensors that rule reads (PyTorch's
+ * `save_for_backward`); their storage versions are noted now and checked by `backward()`, so an
+ * in-place write in between is an error instead of a wrong gradient. It defaults to every input
+ * and the output, which is safe for any rule; ops whose rule reads none of them (add, reshape,
+ * sum, …) pass `[]`. Nothing is recorded when no input needs a gradient or recording is off.
+ * Returns `out`.
  */
-export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward']): Tensor {
+export function record(
+  out: Tensor,
+  op: string,
+  inputs: readonly Tensor[],
+  backward: GradNode['backward'],
+  saved?: readonly Tensor[],
+): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
-  out.node = { op, inputs, backward };
+  const versions = (saved ?? [...inputs, out]).map((tensor) => ({ tensor, version: tensor.version }));
+  out.node = { op, inputs, backward, saved: versions };
   out.requiresGrad = true;
   return out;
 }

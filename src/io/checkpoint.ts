@@ -10,12 +10,14 @@
 //
 // Rebuilding: a model class exposes `config()` returning a JSON-able object with a `kind`, and
 // registers a factory for that kind (`registerModel('mlp', (c) => new MLP(c))`). `loadModel`
-// reads the config, builds the model from the factory, checks every key and shape against the
-// file, then loads the weights (strict). Files from PyTorch (no fingrad config) load into a
-// model you construct yourself with `loadWeights`.
+// reads the config, builds the model from the factory under an allocation budget set by the
+// file's weights (the config cannot claim more than the file holds), checks every key and shape
+// against the file, then loads the weights (strict); a failure frees what was built. Files from
+// PyTorch (no fingrad config) load into a model you construct yourself with `loadWeights`.
 import { ValueError, fmtShape } from '../errors.js';
 import type { Module, StateValue } from '../nn/module.js';
-import { type DecodedTensor, decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { AllocationBudgetError, withAllocationBudget } from '../tensor/budget.js';
+import { type DecodedTensor, checkBytes, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** A checkpoint whose config or weights do not fit the model, or an unknown model kind. */
 export class CheckpointError extends ValueError {}
@@ -134,6 +136,7 @@ export interface Checkpoint {
 /** Decodes a checkpoint written by `saveModel` (config parsed, weights as float32 arrays). */
 export function readCheckpoint(bytes: Uint8Array): Checkpoint {
   const op = 'readCheckpoint';
+  checkBytes(op, bytes);
   const { tensors, metadata } = decodeSafetensors(bytes);
   const json = metadata[CHECKPOINT_METADATA.config];
   if (json === undefined) {
@@ -174,13 +177,27 @@ function checkAgainst(op: string, model: Module, state: Record<string, StateValu
   if (problems.length > 0) throw new CheckpointError(`${op}: checkpoint does not fit ${what}: ${problems.join('; ')}`);
 }
 
+// Building a model from a config that matches its weights allocates exactly those weights
+// (measured by bisecting the budget for MLPClassifier, CNN1dForecaster, CNN2dClassifier,
+// RecurrentForecaster and VAE checkpoints: factor 1.000 each); twice that, plus 4 KiB, leaves
+// room for an initialiser that draws into a temporary, and bounds what a config that does not
+// match its weights can cost.
+const BUILD_BUDGET_FACTOR = 2;
+const BUILD_BUDGET_SLACK = 4096;
+
 /**
  * Rebuilds a model saved by `saveModel`: looks up `config.kind` in the registry, builds the
  * model, checks that every key and shape matches, loads the weights. The model is returned in
  * eval mode (as for inference; call `train()` to resume training).
+ *
+ * All or nothing, and bounded by the file: the model is built under an allocation budget set
+ * by the weights the file holds (a config claiming more layers or units than its weights fail
+ * at its first oversized tensor, before WebAssembly memory grows), and any failure frees
+ * whatever was built.
  */
 export function loadModel<M extends Module = Module>(bytes: Uint8Array): M {
   const op = 'loadModel';
+  checkBytes(op, bytes);
   const { config, tensors } = readCheckpoint(bytes);
   const factory = registry.get(config.kind);
   if (factory === undefined) {
@@ -189,7 +206,18 @@ export function loadModel<M extends Module = Module>(bytes: Uint8Array): M {
       `${op}: unknown model kind '${config.kind}' (registered: ${known.length ? known.join(', ') : 'none'}); import the module that calls registerModel('${config.kind}', …) first`,
     );
   }
-  const model = factory(config);
+  let weightBytes = 0;
+  for (const t of Object.values(tensors)) weightBytes += t.data.length * 4;
+  const budget = BUILD_BUDGET_FACTOR * weightBytes + BUILD_BUDGET_SLACK;
+  let model: Module;
+  try {
+    model = withAllocationBudget(budget, () => factory(config));
+  } catch (e) {
+    if (!(e instanceof AllocationBudgetError)) throw e;
+    throw new CheckpointError(
+      `${op}: the '${config.kind}' config asks for more memory than the ${weightBytes} bytes of weights in the file (building it needed a tensor of ${e.requested} bytes, over the budget of ${e.limit}); the config does not match the weights: ${abbreviate(JSON.stringify(config))}`,
+    );
+  }
   try {
     checkAgainst(op, model, tensors, true, `the '${config.kind}' model built from its config`);
     model.loadStateDict(tensors, { strict: true });
@@ -199,6 +227,11 @@ export function loadModel<M extends Module = Module>(bytes: Uint8Array): M {
   }
   return model.eval() as M;
 }
+
+function abbreviate(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
 
 export interface LoadWeightsOptions {
   /** Require the file's keys to match the model's exactly (default true). */
@@ -211,6 +244,7 @@ export interface LoadWeightsOptions {
  * match; with `strict` (default) so must the keys. Nothing is changed if a check fails.
  */
 export function loadWeights(model: Module, bytes: Uint8Array, options: LoadWeightsOptions = {}): void {
+  checkBytes('loadWeights', bytes);
   const strict = options.strict ?? true;
   const { tensors } = decodeSafetensors(bytes);
   checkAgainst('loadWeights', model, tensors, strict, `the ${model.constructor.name} model`);

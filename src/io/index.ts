@@ -23,4 +23,4 @@ export {
   type LoadWeightsOptions,
   type Checkpoint,
 } from './checkpoint.js';
-export { saveSafetensorsFile, loadSafetensorsFile, saveModelFile, loadModelFile } from './file.js';
+export { FileError, saveSafetensorsFile, loadSafetensorsFile, saveModelFile, loadModelFile } from './file.js';

@@ -14,7 +14,8 @@
 // F32, the reference's sort key is (dtype, name)), compact JSON, padding with spaces so the
 // data starts 8-byte aligned. For float32 tensors and one metadata key our bytes equal what
 // `safetensors.torch.save_file` writes.
-import { ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ValueError, fmtShape } from '../errors.js';
+import { describe } from '../validate.js';
 import type { StateValue } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -253,6 +254,18 @@ function parseHeader(op: string, bytes: Uint8Array): { entries: HeaderEntry[]; m
   return { entries, metadata, dataStart: 8 + n };
 }
 
+/**
+ * @internal Throws an ArgumentError unless `bytes` is a Uint8Array. A path string, the common
+ * mistake, gets a pointer to the functions that read files.
+ */
+export function checkBytes(op: string, bytes: unknown): asserts bytes is Uint8Array {
+  if (bytes instanceof Uint8Array) return;
+  if (typeof bytes === 'string') {
+    throw new ArgumentError(`${op}: bytes must be a Uint8Array, got the string '${bytes.length > 200 ? `${bytes.slice(0, 200)}…` : bytes}'; to read a file use the *File functions (loadModelFile, loadSafetensorsFile; Node)`, op, 'bytes');
+  }
+  throw new ArgumentError(`${op}: bytes must be a Uint8Array (the file's contents), got ${describe(bytes)}`, op, 'bytes');
+}
+
 const bf16Scratch = new DataView(new ArrayBuffer(4));
 
 function halfToFloat(h: number): number {
@@ -300,6 +313,7 @@ function decodeValues(bytes: Uint8Array, start: number, entry: HeaderEntry): Flo
  * memory and can be passed to `Module.loadStateDict` as is.
  */
 export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
+  checkBytes('decodeSafetensors', bytes);
   const { entries, metadata, dataStart } = parseHeader('decodeSafetensors', bytes);
   const tensors: Record<string, DecodedTensor> = {};
   for (const entry of entries) {

@@ -5,6 +5,10 @@ import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { copy_ } from '../ops/inplace.js';
 
+function isTensor(v: StateValue): v is Tensor {
+  return 'ptr' in v;
+}
+
 /** Values a state dict entry may hold when loaded: a tensor, or raw values with a shape. */
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
@@ -108,8 +112,9 @@ export abstract class Module {
   }
 
   /**
-   * Copies values into the parameters and buffers. Missing or unexpected keys (when strict)
-   * and shape mismatches throw, naming the key and both shapes; nothing is changed then.
+   * Copies values into the parameters and buffers, all or nothing: every key, shape and value
+   * count is checked first (missing or unexpected keys only when strict), and any problem
+   * throws, naming the key, with nothing changed.
    */
   loadStateDict(state: Record<string, StateValue>, options: LoadStateDictOptions = {}): void {
     const own = this.stateDict();
@@ -127,15 +132,27 @@ export abstract class Module {
     for (const [key, target] of Object.entries(own)) {
       const value = Object.hasOwn(state, key) ? state[key] : undefined;
       if (value === undefined) continue;
+      if (typeof value !== 'object' || value === null || !Array.isArray(value.shape)) {
+        throw new ShapeError(`loadStateDict: '${key}' must be a tensor or {shape, data}, got ${value === null ? 'null' : typeof value}`);
+      }
       if (!sameShape(value.shape, target.shape)) {
         throw new ShapeError(`loadStateDict: '${key}' has shape ${fmtShape(value.shape)} in the state dict but ${fmtShape(target.shape)} in the model`);
+      }
+      if (isTensor(value)) {
+        value.assertLive(`loadStateDict ('${key}')`);
+      } else if (value.data?.length !== target.size) {
+        throw new ShapeError(`loadStateDict: '${key}' has ${value.data?.length ?? 'no'} values but its shape ${fmtShape(value.shape)} needs ${target.size}`);
       }
       pairs.push([target, value]);
     }
     noGrad(() => {
       for (const [target, value] of pairs) {
-        if ('ptr' in value) copy_(target, value as Tensor);
-        else target.data.set(value.data);
+        if (isTensor(value)) {
+          copy_(target, value);
+        } else {
+          target.data.set(value.data);
+          target.bumpVersion('loadStateDict');
+        }
       }
     });
   }

@@ -22,6 +22,10 @@ export type TensorLike = Tensor | number;
 
 type BinaryBackward = (dy: Tensor, a: Tensor, b: TensorLike, out: Tensor) => [(() => Tensor) | null, (() => Tensor) | null];
 
+// What a binary op's backward reads (for autograd's version check): nothing (add, sub); the
+// operands and output unless b is a number (mul, div: then only the number); always all.
+type BinarySaves = 'nothing' | 'unlessScalar' | 'all';
+
 /**
  * Runs `binary_f32` with op code `code` over the broadcast of a and b (a number is a scalar
  * operand): the forward of every binary op and comparison. Records nothing.
@@ -37,10 +41,11 @@ export function broadcastBinary(op: string, code: number, a: Tensor, b: TensorLi
   return out;
 }
 
-function binary(op: string, kernel: BinaryKernel, a: Tensor, b: TensorLike, backward: BinaryBackward): Tensor {
+function binary(op: string, kernel: BinaryKernel, a: Tensor, b: TensorLike, backward: BinaryBackward, saves: BinarySaves = 'all'): Tensor {
   const out = broadcastBinary(op, kernel, a, b);
   const inputs = typeof b === 'number' ? [a] : [a, b];
-  return record(out, op, inputs, (dy) => backward(dy, a, b, out));
+  const saved = saves === 'nothing' || (saves === 'unlessScalar' && typeof b === 'number') ? [] : [...inputs, out];
+  return record(out, op, inputs, (dy) => backward(dy, a, b, out), saved);
 }
 
 const grad = (b: TensorLike, f: () => Tensor): (() => Tensor) | null => (typeof b === 'number' ? null : f);
@@ -50,7 +55,7 @@ export function add(a: Tensor, b: TensorLike): Tensor {
   return binary('add', BinaryKernel.Add, a, b, (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(dy, (b as Tensor).shape)),
-  ]);
+  ], 'nothing');
 }
 
 /** a − b */
@@ -58,7 +63,7 @@ export function sub(a: Tensor, b: TensorLike): Tensor {
   return binary('sub', BinaryKernel.Sub, a, b, (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(neg(dy), (b as Tensor).shape)),
-  ]);
+  ], 'nothing');
 }
 
 /** a · b (elementwise) */
@@ -66,7 +71,7 @@ export function mul(a: Tensor, b: TensorLike): Tensor {
   return binary('mul', BinaryKernel.Mul, a, b, (dy, a, b) => [
     () => sumToShape(mul(dy, b), a.shape),
     grad(b, () => sumToShape(mul(dy, a), (b as Tensor).shape)),
-  ]);
+  ], 'unlessScalar');
 }
 
 /** a / b */
@@ -75,7 +80,7 @@ export function div(a: Tensor, b: TensorLike): Tensor {
     () => sumToShape(div(dy, b), a.shape),
     // d(a/b)/db = −a/b² = −out/b
     grad(b, () => sumToShape(neg(div(mul(dy, out), b)), (b as Tensor).shape)),
-  ]);
+  ], 'unlessScalar');
 }
 
 /** −x */

@@ -47,6 +47,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const { out, starts } = join(tensors, tensors.map((t) => [...t.shape]), a, outShape);
   return record(out, 'concat', tensors, (dy) =>
     tensors.map((t, i) => () => slice(dy, a, starts[i] as number, (starts[i] as number) + (t.shape[a] as number))),
+    [],
   );
 }
 
@@ -67,5 +68,6 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const { out } = join(tensors, tensors.map(() => partShape), a, outShape);
   return record(out, 'stack', tensors, (dy) =>
     tensors.map((t, i) => () => Tensor.view(slice(dy, a, i, i + 1), t.shape)),
+    [],
   );
 }

@@ -717,7 +717,7 @@ function convolution(s: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
       convBackwardBias(g, dy.ptr, db.ptr);
       return db;
     },
-  ]);
+  ], [x, weight]);
 }
 
 /**

@@ -55,5 +55,5 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
       m.dispose();
       return dx;
     },
-  ]);
+  ], []); // the mask is regenerated from the generator state, not read from x
 }

@@ -34,7 +34,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     strides.push(have === null || have !== want ? 0 : (xStrides[i - lead] as number));
   });
   const out = stridedRead(x, outShape, strides);
-  return record(out, 'expand', [x], (dy) => [() => sumToShape(dy, x.shape)]);
+  return record(out, 'expand', [x], (dy) => [() => sumToShape(dy, x.shape)], []);
 }
 
 declare module '../tensor/tensor.js' {

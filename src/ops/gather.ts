@@ -35,7 +35,7 @@ export function indexSelect(x: Tensor, axis: number, indices: IndexList): Tensor
       if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().index_add_f32(dx.ptr, dy.ptr, p, outer, len, n, inner));
       return dx;
     },
-  ]);
+  ], []);
 }
 
 /**
@@ -69,7 +69,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
       if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().scatter_add_f32(dx.ptr, dy.ptr, p, meta(), rank, axisStride));
       return dx;
     },
-  ]);
+  ], []);
 }
 
 declare module '../tensor/tensor.js' {

@@ -1,6 +1,7 @@
 // In-place updates (PyTorch's trailing underscore): for optimizers and parameter
 // initialisation. They write into the tensor's storage and are not recorded by autograd, so on
-// a tensor that requires a gradient they are only allowed inside noGrad (as in PyTorch).
+// a tensor that requires a gradient they are only allowed inside noGrad (as in PyTorch). Each
+// bumps the storage's version, so that backward() refuses a graph that saved the old values.
 import { kernels } from '../backend/wasm.js';
 import { isGradEnabled } from '../autograd/graph.js';
 import { FingradError, ShapeError, fmtShape } from '../errors.js';
@@ -26,6 +27,7 @@ export function addScaled_(t: Tensor, other: Tensor, alpha = 1): Tensor {
   checkWritable('addScaled_', t);
   checkSameShape('addScaled_', t, other);
   kernels().axpy_f32(other.ptr, t.ptr, t.size, alpha);
+  t.bumpVersion('addScaled_');
   return t;
 }
 
@@ -33,6 +35,7 @@ export function addScaled_(t: Tensor, other: Tensor, alpha = 1): Tensor {
 export function mulScalar_(t: Tensor, s: number): Tensor {
   checkWritable('mulScalar_', t);
   kernels().scale_f32(t.ptr, t.ptr, t.size, s);
+  t.bumpVersion('mulScalar_');
   return t;
 }
 
@@ -41,6 +44,7 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
   checkWritable('copy_', t);
   checkSameShape('copy_', t, src);
   kernels().copy_f32(src.ptr, t.ptr, t.size);
+  t.bumpVersion('copy_');
   return t;
 }
 
@@ -48,6 +52,7 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
 export function fill_(t: Tensor, value: number): Tensor {
   checkWritable('fill_', t);
   kernels().fill_f32(t.ptr, t.size, value);
+  t.bumpVersion('fill_');
   return t;
 }
 

@@ -75,7 +75,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
       return pre;
     };
     return backwardRules(dz, x, weight, rows, inF, outF);
-  });
+    // Read: x and W, and the output through a fused activation; never the bias.
+  }, activation === 'none' ? [x, weight] : [x, weight, out]);
 }
 
 function backwardRules(dz: () => Tensor, x: Tensor, weight: Tensor, rows: number, inF: number, outF: number): Array<() => Tensor> {

@@ -136,7 +136,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       }
       return db;
     },
-  ]);
+  ], [a, b]);
 }
 
 declare module '../tensor/tensor.js' {

@@ -97,7 +97,7 @@ export function sum(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
   const ax = resolveAxes('sum', axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
   const out = finish(x, reduceKernel('sum', ReduceKernel.Sum, x, ax), reducedShape(x.shape, ax, options.keepdim ?? false));
-  return record(out, 'sum', [x], (dy) => [() => expandTo(dy, keptShape, x.shape)]);
+  return record(out, 'sum', [x], (dy) => [() => expandTo(dy, keptShape, x.shape)], []);
 }
 
 /** Mean over `axes` (all when omitted). */
@@ -110,7 +110,7 @@ export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tenso
   const out = Tensor.empty(reducedShape(x.shape, ax, options.keepdim ?? false));
   kernels().scale_f32(summed.ptr, out.ptr, out.size, 1 / count);
   if (summed !== x) summed.dispose();
-  return record(out, 'mean', [x], (dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]);
+  return record(out, 'mean', [x], (dy) => [() => div(expandTo(dy, keptShape, x.shape), count)], []);
 }
 
 function extremum(op: 'max' | 'min', kernel: ReduceKernel, x: Tensor, axes: Axes, options: ReduceOptions): Tensor {

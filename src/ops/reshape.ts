@@ -36,7 +36,7 @@ function inferShape(op: string, from: readonly number[], shape: readonly number[
 // Every op of this file is this one: a view of x in another shape, recorded under `op`.
 function viewAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.view(x, shape);
-  return record(out, op, [x], (dy) => [() => Tensor.view(dy, x.shape)]);
+  return record(out, op, [x], (dy) => [() => Tensor.view(dy, x.shape)], []);
 }
 
 /**

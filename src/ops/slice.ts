@@ -61,7 +61,7 @@ export function slice(x: Tensor, axisOrRanges: number | readonly SliceRange[], s
     offset += s * (xStrides[d] as number);
   }
   const out = stridedRead(x, shape, strides, offset);
-  return record(out, 'slice', [x], (dy) => [() => stridedWriteIntoZeros(x.shape, dy, strides, offset)]);
+  return record(out, 'slice', [x], (dy) => [() => stridedWriteIntoZeros(x.shape, dy, strides, offset)], []);
 }
 
 /** The sub-tensor at `index` along `axis`, that dimension removed (negative index counts from the back). */

@@ -45,7 +45,7 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, x: Tensor, axis: number): 
       }
       return dx;
     },
-  ]);
+  ], [out]);
 }
 
 /** exp(x) / Σ exp(x) along `axis` (default the last). A row of −inf gives NaN, as in PyTorch. */

@@ -23,7 +23,7 @@ function permuteAs(op: string, x: Tensor, dims: number[]): Tensor {
   const out = stridedRead(x, dims.map((d) => x.shape[d] as number), dims.map((d) => xStrides[d] as number));
   const inverse = new Array<number>(dims.length);
   dims.forEach((d, i) => (inverse[d] = i));
-  return record(out, op, [x], (dy) => [() => permute(dy, inverse)]);
+  return record(out, op, [x], (dy) => [() => permute(dy, inverse)], []);
 }
 
 /** x with its dimensions reordered: dimension i of the result is dimension dims[i] of x. */

@@ -31,11 +31,16 @@ interface UnaryDef<A extends unknown[]> {
   /** The op's name, as recorded in the graph and printed in errors. */
   name: string;
   kernel: UnaryKernel;
+  /**
+   * What the gradient kernel reads besides dy (assembly/unary.ts `bwd`), saved for autograd's
+   * in-place check as PyTorch's derivatives.yaml does: the input x, the output y, or both.
+   */
+  saves: 'input' | 'output' | 'both';
   /** Checks the op's extra arguments and turns them into the kernel's parameters (p1, p2). */
   params?: (...args: A) => readonly [number, number];
 }
 
-function applyUnary(name: string, kernel: UnaryKernel, x: Tensor, p1: number, p2: number): Tensor {
+function applyUnary(name: string, kernel: UnaryKernel, saves: UnaryDef<[]>['saves'], x: Tensor, p1: number, p2: number): Tensor {
   x.assertLive(name);
   const out = Tensor.empty(x.shape);
   kernels().unary_f32(kernel, x.ptr, out.ptr, x.size, p1, p2);
@@ -45,7 +50,7 @@ function applyUnary(name: string, kernel: UnaryKernel, x: Tensor, p1: number, p2
       kernels().unary_grad_f32(kernel, x.ptr, out.ptr, dy.ptr, dx.ptr, x.size, p1, p2);
       return dx;
     },
-  ]);
+  ], saves === 'input' ? [x] : saves === 'output' ? [out] : [x, out]);
 }
 
 /**
@@ -53,10 +58,10 @@ function applyUnary(name: string, kernel: UnaryKernel, x: Tensor, p1: number, p2
  * `unary_grad_f32` with the same code and parameters.
  */
 function unaryOp<A extends unknown[] = []>(def: UnaryDef<A>): (x: Tensor, ...args: A) => Tensor {
-  const { name, kernel, params } = def;
+  const { name, kernel, saves, params } = def;
   return (x: Tensor, ...args: A): Tensor => {
     const [p1, p2] = params ? params(...args) : [0, 0];
-    return applyUnary(name, kernel, x, p1, p2);
+    return applyUnary(name, kernel, saves, x, p1, p2);
   };
 }
 
@@ -70,7 +75,7 @@ function finiteParam(op: string, what: string, v: number): number {
  * −103.97 and −87.34 and 0 below; exp(NaN) = NaN. Within 1 ulp elsewhere.
  * Gradient: dy·eˣ (so +Infinity where the output overflowed).
  */
-export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp });
+export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp, saves: 'output' });
 
 /**
  * Natural logarithm. log(0) = −Infinity, log(x < 0) = NaN, log(+Infinity) = +Infinity; subnormal
@@ -78,46 +83,46 @@ export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp });
  * Gradient: dy/x, exactly as PyTorch: at x = 0 it is +Infinity for dy > 0, −Infinity for dy < 0
  * and NaN for dy = 0; for x < 0 it is the finite dy/x although the output is NaN.
  */
-export const log = unaryOp({ name: 'log', kernel: UnaryKernel.Log });
+export const log = unaryOp({ name: 'log', kernel: UnaryKernel.Log, saves: 'input' });
 
 /**
  * √x (IEEE, correctly rounded). sqrt(x < 0) = NaN, sqrt(−0) = −0.
  * Gradient: dy / (2√x): +Infinity at x = 0 (for dy > 0), as in PyTorch.
  */
-export const sqrt = unaryOp({ name: 'sqrt', kernel: UnaryKernel.Sqrt });
+export const sqrt = unaryOp({ name: 'sqrt', kernel: UnaryKernel.Sqrt, saves: 'output' });
 
 /**
  * 1/√x. rsqrt(0) = +Infinity, rsqrt(x < 0) = NaN.
  * Gradient: −½·dy·rsqrt(x)³ (−Infinity at 0 for dy > 0).
  */
-export const rsqrt = unaryOp({ name: 'rsqrt', kernel: UnaryKernel.Rsqrt });
+export const rsqrt = unaryOp({ name: 'rsqrt', kernel: UnaryKernel.Rsqrt, saves: 'output' });
 
 /**
  * |x|. Gradient: dy·sign(x), with sign(0) = 0 (PyTorch's subgradient at the kink) and 0 at NaN.
  */
-export const abs = unaryOp({ name: 'abs', kernel: UnaryKernel.Abs });
+export const abs = unaryOp({ name: 'abs', kernel: UnaryKernel.Abs, saves: 'input' });
 
 /** x². Gradient: 2x·dy. */
-export const square = unaryOp({ name: 'square', kernel: UnaryKernel.Square });
+export const square = unaryOp({ name: 'square', kernel: UnaryKernel.Square, saves: 'input' });
 
 /**
  * Hyperbolic tangent. Exactly ±1 once |x| ≥ 9.02 (and for ±Infinity), never NaN for finite x;
  * full relative precision near 0. Gradient: dy·(1 − tanh²x), exactly 0 where saturated.
  */
-export const tanh = unaryOp({ name: 'tanh', kernel: UnaryKernel.Tanh });
+export const tanh = unaryOp({ name: 'tanh', kernel: UnaryKernel.Tanh, saves: 'output' });
 
 /**
  * Logistic function 1/(1 + e⁻ˣ), computed without overflow: exactly 1 for x ≥ 17.4 (and +Infinity),
  * tiny but positive down to x ≈ −103 (subnormal below −87.3), exactly 0 below and at −Infinity.
  * Gradient: dy·σ(x)·(1 − σ(x)): exactly 0, never NaN, where the output saturates.
  */
-export const sigmoid = unaryOp({ name: 'sigmoid', kernel: UnaryKernel.Sigmoid });
+export const sigmoid = unaryOp({ name: 'sigmoid', kernel: UnaryKernel.Sigmoid, saves: 'output' });
 
 /**
  * max(x, 0); relu(NaN) = NaN, relu(−0) = 0. Gradient: dy where the output is > 0, 0 where it is
  * ≤ 0 (0 at x = 0, as PyTorch); a NaN input passes dy through, like PyTorch's threshold_backward.
  */
-export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu });
+export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu, saves: 'output' });
 
 /**
  * x for x > 0, negativeSlope·x otherwise (default slope 0.01, as torch.nn.functional.leaky_relu).
@@ -126,6 +131,7 @@ export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu });
 export const leakyRelu = unaryOp({
   name: 'leakyRelu',
   kernel: UnaryKernel.LeakyRelu,
+  saves: 'input',
   params: (negativeSlope: number = 0.01) => [finiteParam('leakyRelu', 'negativeSlope', negativeSlope), 0],
 });
 
@@ -138,6 +144,7 @@ export const leakyRelu = unaryOp({
 export const softplus = unaryOp({
   name: 'softplus',
   kernel: UnaryKernel.Softplus,
+  saves: 'input',
   params: (beta: number = 1, threshold: number = 20) => {
     if (finiteParam('softplus', 'beta', beta) === 0) throw new ValueError('softplus: beta must be nonzero, got 0');
     if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new ValueError(`softplus: threshold must be a number, got ${String(threshold)}`);
@@ -153,6 +160,7 @@ export const softplus = unaryOp({
 export const clamp = unaryOp({
   name: 'clamp',
   kernel: UnaryKernel.Clamp,
+  saves: 'input',
   params: (min?: number, max?: number) => {
     if (min === undefined && max === undefined) throw new ValueError('clamp: at least one of min and max must be given');
     for (const [what, v] of [['min', min], ['max', max]] as const) {
@@ -165,6 +173,7 @@ export const clamp = unaryOp({
 const powScalar = unaryOp({
   name: 'pow',
   kernel: UnaryKernel.Pow,
+  saves: 'both', // x^-2's gradient reads both
   params: (exponent: number) => {
     if (typeof exponent !== 'number') throw new ValueError(`pow: exponent must be a number or a tensor, got ${String(exponent)}`);
     return [exponent, 0];

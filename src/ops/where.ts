@@ -68,7 +68,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     inputs.push(b);
     thunks.push((dy) => branchGrad(cond, dy, false, b.shape));
   }
-  return record(out, 'where', inputs, (dy) => [null, ...thunks.map((t) => () => t(dy))]);
+  return record(out, 'where', inputs, (dy) => [null, ...thunks.map((t) => () => t(dy))], [cond]);
 }
 
 declare module '../tensor/tensor.js' {

@@ -29,7 +29,9 @@ export abstract class Optimizer {
   step(): void {
     this.stepCount++;
     for (const p of this.params) {
-      if (p.grad !== null) this.update(p, p.grad);
+      if (p.grad === null) continue;
+      this.update(p, p.grad);
+      p.bumpVersion(`${this.constructor.name}.step`); // an in-place write, as in PyTorch
     }
   }
 

@@ -1,5 +1,6 @@
 import { heap } from '../backend/wasm.js';
 import { DisposedError, ShapeError, fmtShape } from '../errors.js';
+import { chargeAllocation, noteAllocation } from './budget.js';
 import { trackInScope, untrackFromScope } from './scope.js';
 import { sizeOf } from './shape.js';
 
@@ -9,6 +10,13 @@ import { sizeOf } from './shape.js';
  */
 export class Storage {
   refs = 1;
+  /**
+   * Bumped by every in-place write (PyTorch's `_version`, shared by all views of the storage):
+   * backward compares it with the version an op saved to catch stale saved tensors.
+   */
+  version = 0;
+  /** The in-place op that last bumped `version`, for error messages. */
+  lastWriter = '';
   constructor(
     readonly ptr: number,
     readonly bytes: number,
@@ -33,6 +41,8 @@ export interface GradNode {
    * no gradient); only the thunks of inputs that require a gradient are called.
    */
   readonly backward: (dy: Tensor) => ReadonlyArray<(() => Tensor) | null>;
+  /** The tensors `backward` reads, with their storage versions when the op ran. */
+  readonly saved?: ReadonlyArray<{ readonly tensor: Tensor; readonly version: number }>;
 }
 
 /** Called with the gradient flowing into a tensor; may return a replacement gradient. */
@@ -89,7 +99,10 @@ export class Tensor {
   /** Allocates an uninitialised tensor. */
   static empty(shape: readonly number[]): Tensor {
     const bytes = Math.max(4, sizeOf(shape) * 4);
-    return new Tensor(shape, new Storage(heap().alloc(bytes), bytes));
+    chargeAllocation(bytes);
+    const t = new Tensor(shape, new Storage(heap().alloc(bytes), bytes));
+    noteAllocation(t);
+    return t;
   }
 
   /** A tensor of another shape over the same storage (the sizes must match). */
@@ -110,6 +123,23 @@ export class Tensor {
   /** True for a tensor that autograd did not make (a parameter or an input). */
   get isLeaf(): boolean {
     return this.node === null;
+  }
+
+  /** Number of in-place writes to this tensor's storage so far (through any view). */
+  get version(): number {
+    return this.liveStorage('version').version;
+  }
+
+  /** @internal Called by every in-place op after it writes (`op` is its name). */
+  bumpVersion(op: string): void {
+    const storage = this.liveStorage(op);
+    storage.version++;
+    storage.lastWriter = op;
+  }
+
+  /** @internal The in-place op that last wrote this tensor's storage ('' if none). */
+  get lastWriter(): string {
+    return this.liveStorage('lastWriter').lastWriter;
   }
 
   /** Byte address of the first element in linear memory (for kernels). */

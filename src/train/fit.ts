@@ -1,6 +1,7 @@
 // The training loop: mini-batches, validation, metrics, callbacks, early stopping. Works on any
 // Module; every batch runs in its own scope so memory stays flat across epochs.
 import { noGrad } from '../autograd/graph.js';
+import { kernels } from '../backend/wasm.js';
 import { dataRng, permutation } from '../data/rng.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Module } from '../nn/module.js';
@@ -14,7 +15,7 @@ import { manualSeed } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type LossFn, type LossName, lossTakesLogits, resolveLoss } from './losses.js';
-import { type MetricSpec, computeMetrics } from './metrics.js';
+import { type MetricSpec, type UndefinedMetricHandler, computeMetrics } from './metrics.js';
 
 /** Numbers reported after a batch or an epoch: `loss`, `valLoss`, metrics, `lr`, … */
 export type Logs = Record<string, number>;
@@ -52,7 +53,11 @@ export interface FitOptions {
   lossFn: LossFn | LossName;
   optimizer: Optimizer;
   metrics?: MetricSpec[];
-  /** Fraction of rows (the last ones, before shuffling, as Keras) held out for validation. */
+  /**
+   * Fraction of rows held out for validation: the last ones, before shuffling, as Keras does. On
+   * data sorted by label these may hold one class only; metrics undefined there (AUC) are then
+   * NaN, with a warning, rather than an error at the end of the epoch.
+   */
   validationSplit?: number;
   validationData?: Dataset;
   shuffle?: boolean;
@@ -73,6 +78,51 @@ export interface History {
   stoppedEpoch: number | null;
 }
 
+/**
+ * A NaN or Infinity in a batch's loss or in a gradient. `fit` checks both before the optimizer
+ * step and skips the step, so the weights, the buffers (running statistics) and the optimizer
+ * state are those from before the batch, and no gradient is left behind.
+ */
+export class NonFiniteError extends ValueError {
+  constructor(
+    message: string,
+    /** 1-based epoch. */
+    readonly epoch: number,
+    /** 1-based batch within the epoch. */
+    readonly batch: number,
+    /** The first row of the training data (0-based, before any shuffle) found with a non-finite value, or null. */
+    readonly row: number | null,
+    /** The first parameter (dotted name) whose gradient is not finite, or null. */
+    readonly parameter: string | null,
+  ) {
+    super(message);
+  }
+}
+
+function firstNonFiniteRow(t: Tensor): number {
+  const v = t.data;
+  const width = t.rank === 0 ? 1 : t.size / (t.shape[0] as number);
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i] as number)) return Math.floor(i / width);
+  return -1;
+}
+
+// The cheap diagnosis of a non-finite batch, for the error message: the first input row with a
+// NaN/Infinity in x or y, else the first row where the model's output is not finite.
+function diagnoseRows(xb: Tensor, yb: Tensor, pred: Tensor, rowOf: (r: number) => number): { row: number | null; text: string } {
+  for (const [t, what] of [[xb, 'x'], [yb, 'the target y']] as const) {
+    const r = firstNonFiniteRow(t);
+    if (r >= 0) return { row: rowOf(r), text: `row ${rowOf(r)} of the training data has a NaN or Infinity in ${what}` };
+  }
+  const r = firstNonFiniteRow(pred);
+  if (r >= 0) return { row: rowOf(r), text: `the inputs are finite but the model's output is not for row ${rowOf(r)} (overflow: lower the learning rate or scale the features)` };
+  return { row: null, text: 'the inputs and outputs are finite (overflow in the loss or its gradient: lower the learning rate or scale the features)' };
+}
+
+function firstNonFiniteGrad(params: readonly Tensor[]): Tensor | null {
+  for (const p of params) if (p.grad !== null && kernels().count_nonfinite_f32(p.grad.ptr, p.grad.size) > 0) return p;
+  return null;
+}
+
 function checkRows(op: string, x: Tensor, y: Tensor): void {
   if (x.rank === 0 || y.rank === 0 || x.shape[0] !== y.shape[0]) {
     throw new ShapeError(`${op}: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} must have the same number of rows (first dimension)`);
@@ -81,6 +131,12 @@ function checkRows(op: string, x: Tensor, y: Tensor): void {
 
 function rows(t: Tensor, start: number, end: number): Tensor {
   return slice(t, 0, start, end);
+}
+
+// Writes saved values back into a tensor: an in-place write, so its version moves on.
+function copyValues(t: Tensor, values: Float32Array, op: string): void {
+  t.data.set(values);
+  t.bumpVersion(op);
 }
 
 function snapshot(model: Module): Map<Tensor, Float32Array> {
@@ -111,14 +167,29 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
 
 /** Loss (and metrics) of the model on a dataset, in eval mode, batched, without gradients. */
 export function evaluate(model: Module, data: Dataset, options: { lossFn: LossFn | LossName; metrics?: MetricSpec[]; batchSize?: number }): Logs {
+  return evaluateOn(model, data, options);
+}
+
+function evaluateOn(model: Module, data: Dataset, options: { lossFn: LossFn | LossName; metrics?: MetricSpec[]; batchSize?: number }, onUndefined?: UndefinedMetricHandler): Logs {
   checkRows('evaluate', data.x, data.y);
   const loss = resolveLoss(options.lossFn);
   return tidy(() => {
     const pred = predict(model, data.x, options.batchSize === undefined ? {} : { batchSize: options.batchSize });
     const logs: Logs = { loss: noGrad(() => loss(pred, data.y)).item() };
-    Object.assign(logs, computeMetrics(options.metrics ?? [], pred, data.y, lossTakesLogits(options.lossFn)));
+    Object.assign(logs, computeMetrics(options.metrics ?? [], pred, data.y, lossTakesLogits(options.lossFn), onUndefined));
     return logs;
   });
+}
+
+// Warns once per fit and data split about a metric that came out NaN (see computeMetrics).
+function undefinedMetricWarner(split: 'training' | 'validation', fromSplit: boolean): UndefinedMetricHandler {
+  const warned = new Set<string>();
+  return (metric, reason) => {
+    if (warned.has(metric)) return;
+    warned.add(metric);
+    const hint = fromSplit ? ' validationSplit holds out the last rows before shuffling (as Keras does): shuffle data sorted by label first, or pass validationData.' : '';
+    console.warn(`fit: metric '${metric}' on the ${split} rows is reported as NaN: ${reason}.${hint}`);
+  };
 }
 
 /** Trains `model` on `data`; returns the history of loss and metrics per epoch. */
@@ -159,7 +230,48 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
   let bestWeights: Map<Tensor, Float32Array> | null = null;
   let waited = 0;
 
+  const warnTrain = undefinedMetricWarner('training', false);
+  const warnVal = undefinedMetricWarner('validation', nVal > 0);
+  const optimizer = options.optimizer;
+  const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
+  const buffers = model.namedBuffers().map(([, b]) => b);
+  // One optimizer step, all or nothing: the loss and then every gradient are checked before the
+  // step; on any failure the buffers the forward pass updated (running statistics) are put back
+  // and the batch's gradients dropped, so the model is as it was before the batch.
+  const step = (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number): number => {
+    const before = buffers.map((b) => b.toFloat32Array());
+    try {
+      const pred = model.forward(xb);
+      const loss = lossFn(pred, yb);
+      const value = loss.item();
+      const where = `at epoch ${epoch}, batch ${batch}`;
+      if (!Number.isFinite(value)) {
+        const d = diagnoseRows(xb, yb, pred, rowOf);
+        throw new NonFiniteError(`fit: the loss became ${value} ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, null);
+      }
+      loss.backward();
+      const bad = firstNonFiniteGrad(optimizer.params);
+      if (bad !== null) {
+        const name = names.get(bad) ?? `#${optimizer.params.indexOf(bad)} of the optimizer`;
+        const d = diagnoseRows(xb, yb, pred, rowOf);
+        throw new NonFiniteError(`fit: the gradient of parameter '${name}' ${fmtShape(bad.shape)} holds NaN or Infinity ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, name);
+      }
+      if (options.clipNorm !== undefined) clipGradNorm(optimizer.params, options.clipNorm);
+      optimizer.step();
+      return value;
+    } catch (err) {
+      noGrad(() => buffers.forEach((b, i) => copyValues(b, before[i] as Float32Array, 'fit (undo)')));
+      model.zeroGrad();
+      throw err;
+    } finally {
+      optimizer.zeroGrad();
+    }
+  };
+
   const history: History = { epochs: [], history: {}, stoppedEpoch: null };
+  // Gradients left by earlier code (a backward outside fit, a failed run) must not be stepped with.
+  model.zeroGrad();
+  optimizer.zeroGrad();
   model.train();
   callbacks.forEach((c) => c.onTrainBegin?.());
   try {
@@ -171,29 +283,21 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
       let batch = 0;
       for (let s = 0; s < nTrain; s += batchSize, batch++) {
         const e = Math.min(nTrain, s + batchSize);
+        const rowOf = (r: number): number => (order ? (order[s + r] as number) : s + r);
         const batchLoss = tidy(() => {
           const xb = order ? indexSelect(train.x, 0, order.subarray(s, e)) : rows(train.x, s, e);
           const yb = order ? indexSelect(train.y, 0, order.subarray(s, e)) : rows(train.y, s, e);
-          const pred = model.forward(xb);
-          const loss = lossFn(pred, yb);
-          loss.backward();
-          if (options.clipNorm !== undefined) clipGradNorm(options.optimizer.params, options.clipNorm);
-          options.optimizer.step();
-          options.optimizer.zeroGrad();
-          return loss.item();
+          return step(xb, yb, epoch, batch + 1, rowOf);
         });
-        if (!Number.isFinite(batchLoss)) {
-          throw new ValueError(`fit: the loss became ${batchLoss} at epoch ${epoch}, batch ${batch + 1} (learning rate ${options.optimizer.lr}); lower the learning rate or check the data for extreme values`);
-        }
         lossSum += batchLoss * (e - s);
         callbacks.forEach((c) => c.onBatchEnd?.(batch, { loss: batchLoss, size: e - s }));
       }
       const logs: Logs = { epoch, loss: lossSum / nTrain };
       if (metrics.length > 0) {
-        Object.assign(logs, tidy(() => computeMetrics(metrics, predict(model, train.x), train.y, logits)));
+        Object.assign(logs, tidy(() => computeMetrics(metrics, predict(model, train.x), train.y, logits, warnTrain)));
       }
       if (val) {
-        const v = evaluate(model, val, { lossFn, metrics });
+        const v = evaluateOn(model, val, { lossFn, metrics }, warnVal);
         for (const [k, value] of Object.entries(v)) logs[`val${k[0]?.toUpperCase()}${k.slice(1)}`] = value;
       }
       logs.lr = options.optimizer.lr;
@@ -222,7 +326,7 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
     }
     if (bestWeights !== null) {
       noGrad(() => {
-        for (const [t, values] of (bestWeights as Map<Tensor, Float32Array>)) t.data.set(values);
+        for (const [t, values] of (bestWeights as Map<Tensor, Float32Array>)) copyValues(t, values, 'fit (restoreBestWeights)');
       });
     }
   } finally {

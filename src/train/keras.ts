@@ -30,6 +30,10 @@ export interface CompileOptions {
 export interface KerasFitOptions {
   epochs?: number;
   batchSize?: number;
+  /**
+   * Fraction held out for validation: the last rows, taken before shuffling (Keras' rule). A
+   * metric undefined on them (AUC when they hold one class) is NaN with a warning.
+   */
   validationSplit?: number;
   validationData?: [Tensor | NestedArray | TypedArray, Tensor | NestedArray | TypedArray];
   shuffle?: boolean;

@@ -1,6 +1,7 @@
 // Loss functions by name for the training loop, with Keras' names for people coming from the
 // Keras examples. Probability-based losses clip like Keras (1e-7) so log never sees 0.
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { bceWithLogits, crossEntropy, hingeLoss, huberLoss, l1Loss, mseLoss } from '../ops/losses.js';
 import { clamp, log } from '../ops/unary.js';
@@ -31,13 +32,31 @@ function align(pred: Tensor, target: Tensor): Tensor {
   return pred.size === target.size && pred.rank !== target.rank ? reshape(target, pred.shape) : target;
 }
 
+// The composed losses check shapes as their PyTorch twins do (BCELoss, cross_entropy with
+// probability targets): no broadcasting, which would turn a [N, 1] vs [N, 2] mix-up into a
+// meaningless loss that still trains.
+function checkSame(op: string, p: Tensor, t: Tensor, hint: string): void {
+  p.assertLive(op);
+  t.assertLive(op);
+  if (!sameShape(p.shape, t.shape)) {
+    throw new ShapeError(`${op}: prediction shape ${fmtShape(p.shape)} and target shape ${fmtShape(t.shape)} differ (losses do not broadcast)${hint}`);
+  }
+}
+
 function binaryCrossentropy(p: Tensor, y: Tensor): Tensor {
   const t = align(p, y);
+  checkSame('binaryCrossentropy', p, t, '; it takes one probability per target');
   const pc = clamp(p, EPS, 1 - EPS);
   // −[y log p + (1 − y) log(1 − p)]
   const pos = mul(t, log(pc));
   const negTerm = mul(sub(neg(t), -1), log(sub(neg(pc), -1)));
   return neg(mean(pos.add(negTerm)));
+}
+
+// One-hot (or probability) targets, probabilities in.
+function categoricalCrossentropy(p: Tensor, y: Tensor): Tensor {
+  checkSame('categoricalCrossentropy', p, y, p.rank === y.rank + 1 || (y.rank === p.rank && y.shape[y.rank - 1] === 1) ? '; for integer class labels use sparseCategoricalCrossentropy' : '; targets are one-hot rows, one column per class');
+  return neg(mean(sum(mul(y, log(clamp(p, EPS, 1 - EPS))), -1)));
 }
 
 function flattenLabels(pred: Tensor, y: Tensor): Tensor {
@@ -53,8 +72,7 @@ const LOSSES: Record<LossName, LossFn> = {
   hinge: (p, y) => hingeLoss(p, align(p, y)),
   binaryCrossentropy,
   binaryCrossentropyFromLogits: (p, y) => bceWithLogits(p, align(p, y)),
-  // one-hot targets, probabilities in
-  categoricalCrossentropy: (p, y) => neg(mean(sum(mul(y, log(clamp(p, EPS, 1 - EPS))), -1))),
+  categoricalCrossentropy,
   // integer labels, probabilities in: logSoftmax(log p) = log p when rows sum to 1
   sparseCategoricalCrossentropy: (p, y) => crossEntropy(log(clamp(p, EPS, 1 - EPS)), flattenLabels(p, y)),
   sparseCategoricalCrossentropyFromLogits: (p, y) => crossEntropy(p, flattenLabels(p, y)),

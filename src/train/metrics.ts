@@ -18,8 +18,23 @@ function argmaxRows(p: Float32Array, classes: number): Float32Array {
   return out;
 }
 
-/** Computes each metric; `fromLogits` says the predictions are scores, not probabilities. */
-export function computeMetrics(metrics: readonly MetricSpec[], pred: Tensor, y: Tensor, fromLogits: boolean): Record<string, number> {
+/** Called when a metric is undefined on the data (reported as NaN), with the reason. */
+export type UndefinedMetricHandler = (metric: string, reason: string) => void;
+
+const warnUndefined: UndefinedMetricHandler = (metric, reason) => console.warn(`metric '${metric}' is NaN: ${reason}`);
+
+/**
+ * Computes each metric; `fromLogits` says the predictions are scores, not probabilities. A
+ * metric that is undefined on these rows (AUC with one class only, as in a validation split of
+ * data sorted by label) is NaN, and `onUndefined` (default: console.warn) says why.
+ */
+export function computeMetrics(
+  metrics: readonly MetricSpec[],
+  pred: Tensor,
+  y: Tensor,
+  fromLogits: boolean,
+  onUndefined: UndefinedMetricHandler = warnUndefined,
+): Record<string, number> {
   if (metrics.length === 0) return {};
   const p = pred.toFloat32Array();
   const t = y.toFloat32Array();
@@ -40,10 +55,19 @@ export function computeMetrics(metrics: readonly MetricSpec[], pred: Tensor, y: 
           out.accuracy = accuracy(t, fromLogits ? p.map(sigmoid) : p);
         }
         break;
-      case 'auc':
+      case 'auc': {
         if (multi) throw new ValueError(`metric 'auc' is for binary outputs; predictions have ${classes} columns`);
-        out.auc = rocAuc(t, p);
+        let pos = 0;
+        let neg = 0;
+        for (const v of t) if (v === 1) pos++; else if (v === 0) neg++;
+        if (pos + neg === t.length && (pos === 0 || neg === 0)) {
+          onUndefined('auc', `ROC AUC needs both classes, but the ${t.length} rows all have label ${pos === 0 ? 0 : 1}`);
+          out.auc = NaN;
+        } else {
+          out.auc = rocAuc(t, p); // checks the labels are 0/1
+        }
         break;
+      }
       case 'mae':
       case 'mse': {
         let s = 0;
