@@ -94,6 +94,8 @@ describe('Pipeline', () => {
     const d = p.decisionFunction(test.x) as number[];
     expect(rocAuc(test.y.map((v) => (v === 'good' ? 1 : 0)), d)).toBeGreaterThan(0.9);
     m.dispose();
+    // Disposed, not left to the garbage collector: its finalizer would change the live count mid-test later.
+    (p.model as LogisticRegression).dispose();
   });
 
   it('saves and loads as one artifact; every output bitwise equal; no tensor left behind', async () => {
@@ -116,6 +118,7 @@ describe('Pipeline', () => {
     }
     (q.model as LogisticRegression).dispose();
     expect(memoryStats().liveTensors).toBe(live);
+    (p.model as LogisticRegression).dispose();
   });
 
   it('other models: LinearSVM (decision values), MLPClassifier, LinearRegression (score is R²)', () => {
