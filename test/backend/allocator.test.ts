@@ -1,9 +1,12 @@
 // The allocator over linear memory (src/backend/memory.ts), on its own memory: random
 // workloads keep the block map consistent, freed neighbours merge, and fragmentation never fails
 // a request while enough contiguous memory is free.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as fg from '../../src/index.js';
 import { LinearMemory, sizeClass } from '../../src/backend/memory.js';
+import { heap } from '../../src/backend/wasm.js';
 import { BackendError } from '../../src/errors.js';
+import { bitDiffs, runWorkload } from './products.js';
 
 const PAGE = 65536;
 const KiB = 1024;
@@ -241,5 +244,46 @@ describe('LinearMemory', () => {
     expect(h.bytesInUse).toBe(64);
     expect(h.alloc(512 * KiB)).toBe(a);
     h.release(pin, 64);
+  });
+});
+
+// Pointers above 2 GiB are negative as i32: a signed shift on the JS side (`ptr >> 2`) or a
+// signed compare in a kernel would read the wrong place. Growing to 2.2 GB touches no page that
+// is not written, so this costs little real memory; FINGRAD_SKIP_HIGH_MEMORY=1 skips it on a
+// machine without 3 GB of address space to spare.
+describe.skipIf(process.env.FINGRAD_SKIP_HIGH_MEMORY === '1')('memory above 2 GiB', () => {
+  afterAll(async () => {
+    await fg.setNumThreads(1);
+  });
+
+  it('may grow to 4 GiB', () => {
+    expect(heap().maxBytes).toBe(4 * 2 ** 30);
+    expect(fg.memoryStats().maxHeapBytes).toBe(4 * 2 ** 30);
+  });
+
+  it('computes the same products, convolutions and gradients on tensors placed above 2 GiB', async () => {
+    await fg.setNumThreads(1);
+    const low = fg.tidy(() => runWorkload(fg));
+    const h = heap();
+    const filler = 2.2e9;
+    const fillerPtr = h.alloc(filler);
+    // Use up every free byte below, so that everything allocated from now on lies above 2 GiB.
+    const spares: number[] = [];
+    for (let p = h.alloc(64); p < 2 ** 31; p = h.alloc(64)) spares.push(p);
+    const probe = fg.arange(8);
+    expect(probe.ptr).toBeGreaterThanOrEqual(2 ** 31);
+    expect(probe.add(1).sum().item()).toBe(36);
+    for (const threads of [1, 2]) {
+      await fg.setNumThreads(threads); // the thread control block is allocated above 2 GiB too
+      const high = fg.tidy(() => runWorkload(fg));
+      expect(Object.keys(high)).toEqual(Object.keys(low));
+      for (const [name, v] of Object.entries(low)) {
+        expect({ name, threads, diffs: bitDiffs(high[name] as Float32Array, v) }).toEqual({ name, threads, diffs: 0 });
+      }
+    }
+    expect(fg.memoryStats().heapBytes).toBeGreaterThan(2 ** 31);
+    probe.dispose();
+    for (const p of spares) h.release(p, 64);
+    h.release(fillerPtr, filler);
   });
 });
