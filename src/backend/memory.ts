@@ -21,7 +21,9 @@
 // the bump allocator before this one did: a training step that repeats the sizes of the last
 // takes them straight back. Any request these stacks cannot serve exactly merges them all first
 // (`coalesce()`), so parking never makes a request fail or memory grow while merged free memory
-// would have served it.
+// would have served it. `npm run bench -- --only memory` (bench/memory.ts, 2-core shared VM,
+// 2026-12-03): 19 ns per alloc + release pair when a step's sizes repeat, 536 ns when every
+// size shifts each step (merge and split on each miss), 133 ns for blocks merged at once.
 import { BackendError } from '../errors.js';
 
 const PAGE = 65536;
@@ -137,8 +139,9 @@ export class LinearMemory {
 
   /**
    * Frees a block obtained from `alloc(bytes)`, given the same `bytes`. Blocks handed out are
-   * not recorded (a map of them cost more than the rest of alloc and release together), so the
-   * caller owns the pair: Storage's reference count for tensors, try/finally for scratch.
+   * not recorded (a map of them took a pair from ~15 to ~160 ns in the "repeat" pattern of
+   * bench/memory.ts, run ad hoc), so the caller owns the pair: Storage's reference count for
+   * tensors, try/finally for scratch.
    */
   release(ptr: number, bytes: number): void {
     const size = sizeClass(bytes);

@@ -247,6 +247,23 @@ describe('LinearMemory', () => {
   });
 });
 
+describe('tensor memory', () => {
+  it('fits a 586 MB tensor after 98 … 488 MB tensors were disposed, reusing their memory (the issue)', () => {
+    // Tensor.empty leaves its pages untouched, so this reserves address space, not RAM.
+    const MB = 1e6;
+    for (const mb of [98, 195, 293, 390, 488]) fg.Tensor.empty([(mb * MB) / 4]).dispose();
+    const big = fg.Tensor.empty([(586 * MB) / 4]);
+    const stats = fg.memoryStats();
+    expect(stats.bytesInUse).toBeGreaterThanOrEqual(586 * MB);
+    // The five freed blocks were merged and reused: nothing near their 1.46 GB total was added.
+    expect(stats.heapBytes).toBeLessThan(800 * MB);
+    big.dispose();
+    const after = fg.memoryStats();
+    expect(after.largestFreeBlock).toBeGreaterThanOrEqual(586 * MB);
+    expect(after.bytesInUse + after.bytesPooled).toBeLessThanOrEqual(after.heapBytes);
+  });
+});
+
 // Pointers above 2 GiB are negative as i32: a signed shift on the JS side (`ptr >> 2`) or a
 // signed compare in a kernel would read the wrong place. Growing to 2.2 GB touches no page that
 // is not written, so this costs little real memory; FINGRAD_SKIP_HIGH_MEMORY=1 skips it on a
