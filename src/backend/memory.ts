@@ -22,13 +22,12 @@
 // takes them straight back. Any request these stacks cannot serve exactly merges them all first
 // (`coalesce()`), so parking never makes a request fail or memory grow while merged free memory
 // would have served it. `npm run bench -- --only memory` (bench/memory.ts, 2-core shared VM,
-// 2026-12-03): 19 ns per alloc + release pair when a step's sizes repeat, 536 ns when every
-// size shifts each step (merge and split on each miss), 133 ns for blocks merged at once.
+// 2026-12-03): 21 ns per alloc + release pair when a step's sizes repeat, 288 ns when every
+// size shifts each step (merge and split on each miss), 129 ns for blocks merged at once.
 import { BackendError } from '../errors.js';
 
 const PAGE = 65536;
 const ALIGN = 64; // one cache line: SIMD loads never straddle blocks and rows start aligned
-const SHIFT = 6; // log2(ALIGN): sizes below are in units of ALIGN bytes
 const SL_BITS = 4; // 16 sub-lists per power of two
 const SL = 1 << SL_BITS;
 const LISTS = SL * 28; // unit sizes up to 2^27 (8 GiB) have a list
@@ -69,6 +68,14 @@ export interface HeapStats {
   maxHeapBytes: number;
 }
 
+/** Blocks of one size released and not merged yet. */
+interface Parked {
+  readonly bytes: number;
+  readonly ptrs: number[];
+  /** In parkedListed (which coalesce visits instead of every size ever parked). */
+  listed: boolean;
+}
+
 export class LinearMemory {
   readonly memory: WebAssembly.Memory;
   /** First managed byte (after the kernels' static data). */
@@ -77,11 +84,14 @@ export class LinearMemory {
   readonly maxBytes: number;
   private top: number;
   private liveBlocks = 0;
-  private readonly freeAt = new Map<number, number>(); // ptr → bytes, free blocks
-  private readonly freeEnding = new Map<number, number>(); // end → ptr, free blocks
+  // Merged free blocks, in units of ALIGN bytes: small integers hash fast, where addresses past
+  // 1 GiB would be heap numbers. freeAt: start → size; freeEnding: end → start; lists: starts.
+  private readonly freeAt = new Map<number, number>();
+  private readonly freeEnding = new Map<number, number>();
   private readonly lists: Set<number>[] = Array.from({ length: LISTS }, () => new Set<number>());
   private readonly nonEmpty = new Uint32Array(LISTS / 32);
-  private readonly parked = new Map<number, number[]>(); // bytes → ptrs released, not merged yet
+  private readonly parked = new Map<number, Parked>(); // by size in bytes
+  private readonly parkedListed: Parked[] = []; // the stacks pushed to since the last coalesce
   private parkedBlocks = 0;
   private f32View: Float32Array;
   private i32View: Int32Array;
@@ -120,7 +130,7 @@ export class LinearMemory {
   /** Returns a pointer to `bytes` bytes (64-byte aligned). The contents are not cleared. */
   alloc(bytes: number): number {
     const size = sizeClass(bytes);
-    let ptr: number | null | undefined = this.parked.get(size)?.pop();
+    let ptr: number | null | undefined = this.parked.get(size)?.ptrs.pop();
     if (ptr !== undefined) {
       this.parkedBlocks--;
       this.bytesPooled -= size;
@@ -150,10 +160,14 @@ export class LinearMemory {
     if (size <= DEFER_MAX) {
       let stack = this.parked.get(size);
       if (stack === undefined) {
-        stack = [];
+        stack = { bytes: size, ptrs: [], listed: false };
         this.parked.set(size, stack);
       }
-      stack.push(ptr);
+      stack.ptrs.push(ptr);
+      if (!stack.listed) {
+        stack.listed = true;
+        this.parkedListed.push(stack);
+      }
       this.parkedBlocks++;
       this.bytesPooled += size;
     } else {
@@ -163,20 +177,22 @@ export class LinearMemory {
 
   /** Merges every parked block with its free neighbours (alloc does when it needs to). */
   coalesce(): void {
-    for (const [size, stack] of this.parked) {
-      for (const ptr of stack) {
-        this.bytesPooled -= size;
-        this.merge(ptr, size);
+    for (const stack of this.parkedListed) {
+      for (const ptr of stack.ptrs) {
+        this.bytesPooled -= stack.bytes;
+        this.merge(ptr, stack.bytes);
       }
-      stack.length = 0;
+      stack.ptrs.length = 0;
+      stack.listed = false;
     }
+    this.parkedListed.length = 0;
     this.parkedBlocks = 0;
   }
 
   // Returns a free block to the lists, merged with its free neighbours, or to the tail.
   private merge(ptr: number, size: number): void {
-    let start = ptr;
-    let end = ptr + size;
+    let start = ptr / ALIGN;
+    let end = start + size / ALIGN;
     const before = this.freeEnding.get(start);
     if (before !== undefined) {
       this.unlink(before);
@@ -187,7 +203,7 @@ export class LinearMemory {
       this.unlink(end);
       end += after;
     }
-    if (end === this.top) this.top = start;
+    if (end * ALIGN === this.top) this.top = start * ALIGN;
     else this.link(start, end - start);
   }
 
@@ -199,7 +215,7 @@ export class LinearMemory {
       const word = this.nonEmpty[w] as number;
       if (word === 0) continue;
       for (const ptr of this.lists[w * 32 + 31 - Math.clz32(word)] as Set<number>) {
-        largest = Math.max(largest, this.freeAt.get(ptr) as number);
+        largest = Math.max(largest, (this.freeAt.get(ptr) as number) * ALIGN);
       }
     }
     return Math.max(largest, this.heapBytes - this.top);
@@ -222,24 +238,24 @@ export class LinearMemory {
   /** Free blocks (merged or parked) in address order, for tests and debugging. */
   freeList(): Array<{ ptr: number; bytes: number; state: 'free' | 'parked' }> {
     const all: Array<{ ptr: number; bytes: number; state: 'free' | 'parked' }> = [];
-    for (const [ptr, bytes] of this.freeAt) all.push({ ptr, bytes, state: 'free' });
-    for (const [bytes, stack] of this.parked) for (const ptr of stack) all.push({ ptr, bytes, state: 'parked' });
+    for (const [at, units] of this.freeAt) all.push({ ptr: at * ALIGN, bytes: units * ALIGN, state: 'free' });
+    for (const { bytes, ptrs } of this.parked.values()) for (const ptr of ptrs) all.push({ ptr, bytes, state: 'parked' });
     return all.sort((a, b) => a.ptr - b.ptr);
   }
 
   // A free block of at least `size` bytes, split so that the rest stays free; null if none.
   private takeFree(size: number): number | null {
-    const u = size >>> SHIFT;
+    const u = size / ALIGN;
     let i = listOf(u);
     let best = -1;
-    let bestSize = Infinity;
+    let bestUnits = Infinity;
     let seen = 0;
-    for (const ptr of this.lists[i] as Set<number>) {
-      const s = this.freeAt.get(ptr) as number;
-      if (s >= size && s < bestSize) {
-        best = ptr;
-        bestSize = s;
-        if (s === size) break;
+    for (const at of this.lists[i] as Set<number>) {
+      const units = this.freeAt.get(at) as number;
+      if (units >= u && units < bestUnits) {
+        best = at;
+        bestUnits = units;
+        if (units === u) break;
       }
       if (++seen === SCAN) break;
     }
@@ -247,11 +263,11 @@ export class LinearMemory {
       i = this.firstNonEmptyAfter(i);
       if (i < 0) return null;
       best = (this.lists[i] as Set<number>).values().next().value as number;
-      bestSize = this.freeAt.get(best) as number;
+      bestUnits = this.freeAt.get(best) as number;
     }
     this.unlink(best);
-    if (bestSize > size) this.link(best + size, bestSize - size);
-    return best;
+    if (bestUnits > u) this.link(best + u, bestUnits - u);
+    return best * ALIGN;
   }
 
   private firstNonEmptyAfter(i: number): number {
@@ -266,24 +282,25 @@ export class LinearMemory {
     return w * 32 + 31 - Math.clz32(word & -word);
   }
 
-  private link(ptr: number, size: number): void {
-    const i = listOf(size >>> SHIFT);
-    (this.lists[i] as Set<number>).add(ptr);
+  // Both in units of ALIGN bytes.
+  private link(at: number, units: number): void {
+    const i = listOf(units);
+    (this.lists[i] as Set<number>).add(at);
     this.nonEmpty[i >>> 5] = (this.nonEmpty[i >>> 5] as number) | (1 << (i & 31));
-    this.freeAt.set(ptr, size);
-    this.freeEnding.set(ptr + size, ptr);
-    this.bytesPooled += size;
+    this.freeAt.set(at, units);
+    this.freeEnding.set(at + units, at);
+    this.bytesPooled += units * ALIGN;
   }
 
-  private unlink(ptr: number): void {
-    const size = this.freeAt.get(ptr) as number;
-    const i = listOf(size >>> SHIFT);
+  private unlink(at: number): void {
+    const units = this.freeAt.get(at) as number;
+    const i = listOf(units);
     const list = this.lists[i] as Set<number>;
-    list.delete(ptr);
+    list.delete(at);
     if (list.size === 0) this.nonEmpty[i >>> 5] = (this.nonEmpty[i >>> 5] as number) & ~(1 << (i & 31));
-    this.freeAt.delete(ptr);
-    this.freeEnding.delete(ptr + size);
-    this.bytesPooled -= size;
+    this.freeAt.delete(at);
+    this.freeEnding.delete(at + units);
+    this.bytesPooled -= units * ALIGN;
   }
 
   // Hands out `size` bytes at the top of the heap, growing memory if needed.
