@@ -1,8 +1,9 @@
 // The allocator (src/backend/memory.ts) on its own memory: nanoseconds per alloc + release pair
 // for the patterns ops produce. "repeat" is a training step whose sizes recur exactly (parked
-// blocks come straight back); "vary" shifts every size each step, so each miss merges the parked
-// blocks and splits merged ones (the TLSF path); "large" frees blocks above the parking limit,
-// which merge at once.
+// blocks come straight back); "cycle" shifts sizes through 50 variants (each soon has its own
+// parked blocks); "fresh" almost never repeats a size, so requests take memory above the top
+// until the heap is full, then merge the parked blocks and split merged ones (the TLSF path);
+// "large" frees blocks above the parking limit, which merge at once.
 import { LinearMemory } from '../src/backend/memory.js';
 import { measure } from './support/measure.js';
 
@@ -19,7 +20,8 @@ const STEPS_PER_RUN = 100;
 
 const PATTERNS: Array<{ name: string; size: (step: number, i: number) => number }> = [
   { name: 'repeat (a training step)', size: (_, i) => STEP[i] as number },
-  { name: 'vary (sizes shift every step)', size: (step, i) => (STEP[i] as number) + ((step * 7 + i * 13) % 50) * 64 },
+  { name: 'cycle (50 variants of each size)', size: (step, i) => (STEP[i] as number) + ((step * 7 + i * 13) % 50) * 64 },
+  { name: 'fresh (sizes rarely repeat)', size: (step, i) => (STEP[i] as number) + ((step * 7919 + i * 13) % 4099) * 64 },
   { name: 'large (8-23 MiB, merged at once)', size: (step, i) => (8 + ((step + i) % 16)) * 2 ** 20 },
 ];
 

@@ -19,11 +19,15 @@
 // Merging costs a few hash-map updates, which a small op (a bias add on a 64 x 32 batch) would
 // notice. So blocks up to DEFER_MAX are first parked, unmerged, in one stack per exact size, as
 // the bump allocator before this one did: a training step that repeats the sizes of the last
-// takes them straight back. Any request these stacks cannot serve exactly merges them all first
-// (`coalesce()`), so parking never makes a request fail or memory grow while merged free memory
-// would have served it. `npm run bench -- --only memory` (bench/memory.ts, 2-core shared VM,
-// 2026-12-03): 21 ns per alloc + release pair when a step's sizes repeat, 288 ns when every
-// size shifts each step (merge and split on each miss), 129 ns for blocks merged at once.
+// takes them straight back. A request that neither the stacks nor the merged lists serve takes
+// memory above the top while the heap has room; only a request that would grow memory merges
+// the parked blocks first (`coalesce()`). So parking never makes a request fail or memory grow
+// while merged free memory would have served it, and a step whose sizes repeat settles, after
+// its first runs, into taking every block from the stacks. (Merging at every miss instead kept
+// an MLP step missing forever: the blocks merged at one miss are not there for the next step.)
+// `npm run bench -- --only memory` (bench/memory.ts, 2-core shared VM, 2026-12-03), ns per
+// alloc + release pair: 21 when a step's sizes repeat, 53 when they cycle through 50 variants,
+// 385 when they rarely repeat (merging and splitting), 147 for blocks merged at once.
 import { BackendError } from '../errors.js';
 
 const PAGE = 65536;
@@ -136,7 +140,7 @@ export class LinearMemory {
       this.bytesPooled -= size;
     } else {
       ptr = this.takeFree(size);
-      if (ptr === null && this.parkedBlocks > 0) {
+      if (ptr === null && this.parkedBlocks > 0 && this.top + size > this.heapBytes) {
         this.coalesce();
         ptr = this.takeFree(size);
       }

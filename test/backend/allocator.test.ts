@@ -121,6 +121,44 @@ describe('LinearMemory', () => {
     expect(h.bytesPooled).toBe(0);
   });
 
+  it('in a memory that cannot grow, fails a request only when no free run is large enough (50,000 operations)', () => {
+    const pages = 512; // 32 MiB, initial = maximum
+    const h = fresh(pages, pages);
+    const random = rng(777);
+    const live = new Map<number, number>();
+    const ptrs: number[] = [];
+    let failures = 0;
+    let successes = 0;
+    for (let op = 1; op <= 50_000; op++) {
+      const crowded = h.bytesInUse > 0.8 * h.heapBytes;
+      if (ptrs.length === 0 || (!crowded && random() < 0.55)) {
+        const bytes = random() < 0.9 ? 1 + Math.floor(random() * 64 * KiB) : 1 + Math.floor(random() * 4 * MiB);
+        try {
+          const ptr = h.alloc(bytes);
+          live.set(ptr, bytes);
+          ptrs.push(ptr);
+          successes++;
+        } catch (e) {
+          expect(e).toBeInstanceOf(BackendError);
+          expect(h.largestFreeBlock()).toBeLessThan(sizeClass(bytes)); // it merged what it could
+          failures++;
+        }
+      } else {
+        const i = Math.floor(random() * ptrs.length);
+        const ptr = ptrs[i] as number;
+        ptrs[i] = ptrs[ptrs.length - 1] as number;
+        ptrs.pop();
+        h.release(ptr, live.get(ptr) as number);
+        live.delete(ptr);
+      }
+      if (op % 5000 === 0) checkInvariants(h, live);
+    }
+    expect(h.heapBytes).toBe(pages * PAGE);
+    // Both paths ran: the heap filled up (large requests failed near 80% use) and kept serving.
+    expect(failures).toBeGreaterThan(0);
+    expect(successes).toBeGreaterThan(20_000);
+  });
+
   it('serves the issue\'s fragmentation sequence (98 … 488 units freed, then 586) within the memory it needs', () => {
     // Scaled from MB to 64 KiB pages. The old allocator kept each freed block for its own size
     // class and failed the last request with nothing in use.
@@ -178,19 +216,28 @@ describe('LinearMemory', () => {
     h.release(a, 64 * KiB);
   });
 
-  it('parks small freed blocks unmerged and hands them back for the same size', () => {
-    const h = fresh(1024);
+  it('parks small freed blocks, hands them back for the same size, and merges them before growing memory', () => {
+    const h = fresh(1024, 1); // 64 KiB initially
+    const parked = (): number => h.freeList().filter((x) => x.state === 'parked').length;
     const a = h.alloc(1000);
     const b = h.alloc(1000);
     const pin = h.alloc(64);
     h.release(a, 1000);
     h.release(b, 1000);
-    expect(h.freeList().filter((x) => x.state === 'parked').length).toBe(2);
+    expect(parked()).toBe(2);
     expect(h.alloc(1000)).toBe(b); // last in, first out: the cache-warm one
-    const c = h.alloc(2000); // no parked block of this size: merges the parked ones first
-    expect(h.freeList().some((x) => x.state === 'parked')).toBe(false);
+    h.release(b, 1000);
+    const c = h.alloc(2000); // nothing parked of this size; the heap has room above: no merging
     expect(c).toBeGreaterThan(pin);
-    for (const [p, n] of [[b, 1000], [c, 2000], [pin, 64]] as const) h.release(p, n);
+    expect(parked()).toBe(2);
+    const fill: number[] = [];
+    while (h.heapTop + 64 <= h.heapBytes) fill.push(h.alloc(64));
+    const d = h.alloc(2000); // would grow memory: merges a and b first, and fits there
+    expect(d).toBe(a);
+    expect(parked()).toBe(0);
+    expect(h.heapBytes).toBe(PAGE);
+    for (const p of fill) h.release(p, 64);
+    for (const [p, n] of [[c, 2000], [d, 2000], [pin, 64]] as const) h.release(p, n);
   });
 
   it('reuses blocks exactly when the same sizes repeat (a training step allocates nothing new)', () => {
