@@ -133,6 +133,7 @@ export class LinearMemory {
 
   /** Returns a pointer to `bytes` bytes (64-byte aligned). The contents are not cleared. */
   alloc(bytes: number): number {
+    if (!(bytes <= this.maxBytes)) this.outOfMemory(bytes, null); // NaN too; size classes are int32
     const size = sizeClass(bytes);
     let ptr: number | null | undefined = this.parked.get(size)?.ptrs.pop();
     if (ptr !== undefined) {
@@ -337,12 +338,16 @@ export class LinearMemory {
         }
       }
     }
+    this.outOfMemory(size, error);
+  }
+
+  private outOfMemory(size: number, cause: unknown): never {
     const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
     throw new BackendError(
       `out of WebAssembly memory: cannot allocate ${size} bytes (${mb(size)}); ${mb(this.bytesInUse)} in use, ` +
         `${mb(this.bytesPooled)} pooled, largest free block ${mb(this.largestFreeBlock())}, ` +
-        `heap ${mb(have)} of at most ${mb(this.maxBytes)}` +
-        (error === null ? '' : ` (${String(error)})`) +
+        `heap ${mb(this.heapBytes)} of at most ${mb(this.maxBytes)}` +
+        (cause === null ? '' : ` (${String(cause)})`) +
         '. Dispose tensors you no longer need (tidy() frees a step\'s intermediates).',
     );
   }

@@ -289,6 +289,9 @@ describe('LinearMemory', () => {
     expect(String(error)).toMatch(/tidy\(\)/);
     // the failed request changed nothing
     expect(h.bytesInUse).toBe(64);
+    // Requests past the maximum (or not a number) fail the same way before any size arithmetic.
+    for (const bytes of [5e9, 2 ** 40, Number.NaN]) expect(() => h.alloc(bytes)).toThrow(/out of WebAssembly memory: cannot allocate/);
+    expect(h.bytesInUse).toBe(64);
     expect(h.alloc(512 * KiB)).toBe(a);
     h.release(pin, 64);
   });
