@@ -2,12 +2,12 @@
 // (kernels and worker threads never do: src/backend/threads.ts), so the bookkeeping lives in JS
 // maps and never in the shared memory itself.
 //
-// Layout: [base, top) is tiled by blocks, each either handed out or free; [top, heapBytes) is
-// the untouched tail. A free block is coalesced with its free neighbours as it is released, so
-// two free blocks are never adjacent, and one that reaches `top` is returned to the tail, so a
-// request larger than every free block extends the heap from the last block handed out instead
-// of stranding a free block below it. Fragmentation therefore cannot fail a request while a
-// large enough run of free memory exists.
+// Layout: [base, top) is tiled by blocks, each handed out, free or parked (below);
+// [top, heapBytes) is the untouched tail. A block joining the free lists is merged with its free
+// neighbours, so two free blocks are never adjacent, and one that reaches `top` is returned to
+// the tail, so a request larger than every free block extends the heap from the last block
+// handed out instead of stranding a free block below it. Fragmentation therefore cannot fail a
+// request while a large enough run of free memory exists.
 //
 // Free blocks are kept in segregated lists in the manner of TLSF (Masmano et al., 2004): one
 // list per power of two of the size, split into 16 sub-ranges, with a bitmap of the non-empty

@@ -30,7 +30,10 @@ export interface MemoryStats {
   blocks: number;
 }
 
-/** A snapshot of the engine's memory use. */
+/**
+ * A snapshot of the engine's memory use. Freed blocks still waiting to be merged with their
+ * neighbours are merged first, so that `largestFreeBlock` and `freeBlocks` describe free runs.
+ */
 export function memoryStats(): MemoryStats {
   const h = heap().stats();
   return {
