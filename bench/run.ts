@@ -8,6 +8,7 @@ import { benchBrowser, describeBrowser } from './browser.js';
 import { benchConv, benchConvThreads, type ConvCase } from './conv.js';
 import { benchFinance } from './finance.js';
 import { benchMatmul, benchMatmulThreads } from './matmul.js';
+import { benchAllocator } from './memory.js';
 import { measurePeak } from './peak.js';
 import { loadTfjs } from './peers/tfjs.js';
 import { printTable } from './support/measure.js';
@@ -16,7 +17,7 @@ import { benchTraining } from './train.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'peak,matmul,conv,train,finance,browser' },
+    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser' },
     out: { type: 'string', default: 'bench/results.json' },
   },
 });
@@ -90,6 +91,14 @@ if (suites.has('train')) {
   printTable('training throughput, 1 thread (samples/s, median step)', ['workload', 'fingrad', 'tfjs-wasm', 'tfjs-cpu', 'PyTorch', 'vs tfjs', 'vs PyTorch', 'mem growth'], rows.map((r) => [
     r.name, r.fingrad, r.tfjsWasm ?? NaN, r.tfjsCpu ?? NaN, r.pytorch ?? NaN,
     r.fingrad / (r.tfjsWasm ?? r.tfjsCpu ?? NaN), r.pytorch ? r.fingrad / r.pytorch : NaN, `${r.memoryGrowthBytes} B`,
+  ]));
+}
+
+if (suites.has('memory')) {
+  const rows = await benchAllocator(timeMs);
+  results.allocator = rows;
+  printTable('allocator (ns per alloc + release pair, median)', ['pattern', 'ns', 'heap growth'], rows.map((r) => [
+    r.pattern, r.nsPerPair, `${r.heapGrowthBytes} B`,
   ]));
 }
 

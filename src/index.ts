@@ -4,7 +4,7 @@ export { FingradError, ShapeError, ValueError, ArgumentError, UnknownOptionError
 export { Tensor, Storage, type GradNode, type GradHook, type NestedArray } from './tensor/tensor.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
-export { tidy, keep, type TensorContainer } from './tensor/scope.js';
+export { tidy, keep, setScopeWarningThreshold, DEFAULT_SCOPE_WARNING_THRESHOLD, type TensorContainer } from './tensor/scope.js';
 export { memoryStats, type MemoryStats } from './tensor/stats.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/graph.js';
 export { backward, InplaceModificationError, type BackwardOptions } from './autograd/backward.js';

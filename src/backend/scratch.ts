@@ -19,7 +19,7 @@ export function intArgs(...lists: ArrayLike<number>[]): number[] {
   const ptrs: number[] = [];
   let at = block >>> 2;
   for (const l of lists) {
-    ptrs.push(at << 2);
+    ptrs.push(at * 4);
     for (let i = 0; i < l.length; i++) view[at + i] = l[i] as number;
     at += l.length;
   }

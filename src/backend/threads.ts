@@ -96,7 +96,7 @@ async function resize(n: number): Promise<number> {
     stop(n, workers.splice(n - 1));
   } else if (n > workers.length + 1) {
     if (control === 0) control = heap().alloc(CONTROL_BYTES);
-    Atomics.store(heap().i32, (control >> 2) + LIMIT, MAX_THREADS);
+    Atomics.store(heap().i32, (control >>> 2) + LIMIT, MAX_THREADS);
     const first = workers.length + 1;
     const starting = Array.from({ length: n - first }, (_, i) => startWorker(first + i, module, memory));
     const settled = await Promise.allSettled(starting);
@@ -116,7 +116,7 @@ async function resize(n: number): Promise<number> {
 /** Workers from index `limit` up leave their loop; `list` are terminated. */
 function stop(limit: number, list: WorkerHandle[]): void {
   const i32 = heap().i32;
-  const base = control >> 2;
+  const base = control >>> 2;
   Atomics.store(i32, base + LIMIT, limit);
   Atomics.add(i32, base + GEN, 1); // the claim word keeps the old generation: nothing is claimed
   Atomics.notify(i32, base + GEN);
@@ -189,7 +189,7 @@ async function startWorker(index: number, module: WebAssembly.Module, memory: We
 function canBlock(i32: Int32Array): boolean {
   if (mainCanBlock === null) {
     try {
-      Atomics.wait(i32, (control >> 2) + DONE, -1, 0);
+      Atomics.wait(i32, (control >>> 2) + DONE, -1, 0);
       mainCanBlock = true;
     } catch {
       mainCanBlock = false;
@@ -210,7 +210,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
   if (n === 0) return;
   stats.dispatches++;
   const i32 = heap().i32;
-  const base = control >> 2;
+  const base = control >>> 2;
   const gen = (Atomics.load(i32, base + GEN) + 1) | 0;
   shares.forEach((args, s) => i32.set(args, base + ARGS + 4 * s));
   i32[base + KERNEL] = TASK_KERNELS.indexOf(kernel);

@@ -5,7 +5,10 @@ import { LinearMemory } from './memory.js';
 export type { Kernels };
 
 const INITIAL_PAGES = 256; // 16 MiB: a small model trains without ever growing
-const MAXIMUM_PAGES = 32768; // 2 GiB; must equal asconfig.json's maximumMemory for the shared build
+// 4 GiB, all that wasm32 addresses; must equal asconfig.json's maximumMemory (an imported memory
+// may not declare a larger maximum than the module). Pointers above 2 GiB are negative as i32:
+// the JS side shifts them with `>>>`, never `>>` or `| 0`.
+const MAXIMUM_PAGES = 65536;
 
 /** The four builds of assembly/ (asconfig.json targets). */
 export type BuildName = 'simd' | 'simd-mt' | 'relaxed' | 'relaxed-mt';
@@ -91,6 +94,18 @@ function canShareMemory(): boolean {
   return isolated !== false;
 }
 
+// A runtime may refuse a 4 GiB maximum (32-bit browsers): then the largest it accepts. An
+// imported memory may declare a smaller maximum than the module, so the same build loads.
+function createMemory(shared: boolean): { memory: WebAssembly.Memory; maximum: number } {
+  for (let maximum = MAXIMUM_PAGES; ; maximum /= 2) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared }), maximum };
+    } catch (e) {
+      if (!(e instanceof RangeError) || maximum <= 2 * INITIAL_PAGES) throw e;
+    }
+  }
+}
+
 function abortKernel(msg: number, file: number, line: number, col: number): never {
   throw new BackendError(`kernel abort (message@${msg} file@${file} ${line}:${col})`);
 }
@@ -115,12 +130,12 @@ export function ready(options: ReadyOptions = {}): Promise<BackendInfo> {
     // A fresh memory reads as zeros, which the builds assume (asconfig.json zeroFilledMemory:
     // zero-initialised static data gets no data segment). The segments left are read-only tables
     // (Math's), so a worker instantiating the module over this memory rewrites identical bytes.
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
+    const { memory, maximum } = createMemory(shared);
     // Compiled once and kept: worker threads instantiate the same module over the same memory.
     const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
     const kernels = instance.exports as unknown as Kernels;
-    const heap = new LinearMemory(memory, kernels.heap_base() >>> 0);
+    const heap = new LinearMemory(memory, kernels.heap_base() >>> 0, maximum);
     const info: BackendInfo = { build, sharedMemory: shared, relaxedSimd: relaxed };
     backend = { module, memory, kernels, heap, info };
     return info;

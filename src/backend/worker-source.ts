@@ -73,7 +73,7 @@ function serve(receive, send) {
     }
     const run = (kernel, a, b, c) => fns[kernel](a, b, c);
     const ctrl = new Int32Array(memory.buffer);
-    const base = control >> 2;
+    const base = control >>> 2;
     let seen = Atomics.load(ctrl, base + ${GEN});
     send({ ready: true });
     for (;;) {

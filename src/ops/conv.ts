@@ -334,9 +334,9 @@ function runShares(shares: readonly Share[], alloc: Alloc): void {
   const scratch = shares.map((share) => alloc(share.scratchBytes));
   const i32 = heap().i32; // after every alloc: an allocation may grow memory and replace the view
   const tasks: TaskArgs[] = [];
-  let at = list >> 2;
+  let at = list >>> 2;
   shares.forEach((share, t) => {
-    tasks.push([at << 2, share.steps.length, scratch[t] as number]);
+    tasks.push([at * 4, share.steps.length, scratch[t] as number]);
     for (const step of share.steps) {
       i32.fill(0, at, at + STEP_INTS);
       i32[at] = step.op;

@@ -177,9 +177,9 @@ function runShares(k: number, shares: Piece[][]): void {
   try {
     const i32 = h.i32; // after every alloc: an allocation may grow memory and replace the view
     const tasks: TaskArgs[] = [];
-    let at = list >> 2;
+    let at = list >>> 2;
     for (const [t, share] of shares.entries()) {
-      tasks.push([at << 2, share.length, scratch[t] as number]);
+      tasks.push([at * 4, share.length, scratch[t] as number]);
       for (const p of share) {
         i32.set([p.m, p.n, k, p.a, p.rsA, p.csA, p.b, p.rsB, p.csB, p.c, p.ldc, p.accumulate ? 1 : 0], at);
         at += TASK_INTS;

@@ -1,15 +1,76 @@
 import type { Tensor } from './tensor.js';
+import { is } from '../validate.js';
 
 // A stack of scopes; each remembers the tensors created while it was the innermost one.
 const scopes: Set<Tensor>[] = [];
 
+// Tensors owned by no scope and not kept: made outside every tidy(), or returned from the
+// outermost one. A loop that forgets tidy() piles them up: the garbage collector would free
+// them, but finalizers never run inside a synchronous loop, so memory runs out first (an LSTM
+// loop did after ~1,000 steps). Counting them lets fingrad say so long before. keep() marks
+// the tensors meant to outlive scopes (parameters, buffers, optimizer state, gradients).
+const untracked = new WeakSet<Tensor>();
+let untrackedCount = 0;
+const collected =
+  typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<0>(() => untrackedCount--);
+
+/** Live untracked tensors at which fingrad warns; see setScopeWarningThreshold. */
+export const DEFAULT_SCOPE_WARNING_THRESHOLD = 10_000;
+let threshold = DEFAULT_SCOPE_WARNING_THRESHOLD;
+let warned = false;
+
+/**
+ * Sets how many live tensors outside every `tidy()` scope (not disposed, not `keep()`-ed) make
+ * fingrad warn (once, with `console.warn`); `Infinity` turns the warning off. Default 10,000:
+ * far more than a model's parameters, far fewer than a leaking training loop makes before
+ * memory runs out. Setting it re-arms the warning. Returns the previous threshold.
+ */
+export function setScopeWarningThreshold(n: number): number {
+  const where = 'setScopeWarningThreshold: n';
+  const next = n === Infinity ? n : is.int({ min: 1 })(n, where);
+  const previous = threshold;
+  threshold = next;
+  warned = false;
+  return previous;
+}
+
+/** Live tensors owned by no scope and not kept (memoryStats().untrackedTensors). */
+export function untrackedTensorCount(): number {
+  return untrackedCount;
+}
+
+function markUntracked(t: Tensor): void {
+  untracked.add(t);
+  collected?.register(t, 0, t);
+  if (++untrackedCount >= threshold && !warned) {
+    warned = true;
+    console.warn(
+      `fingrad: ${untrackedCount} tensors are alive outside any tidy() scope. A loop that creates tensors ` +
+        'without tidy() keeps every intermediate until garbage collection, which does not run inside a ' +
+        'synchronous loop, and runs out of memory. Wrap each step in tidy(() => { ... }), dispose() what ' +
+        'you no longer need, or keep() what is meant to live (memoryStats().untrackedTensors counts them; ' +
+        'setScopeWarningThreshold() changes this limit).',
+    );
+  }
+}
+
+function unmarkUntracked(t: Tensor): boolean {
+  if (!untracked.delete(t)) return false;
+  collected?.unregister(t);
+  untrackedCount--;
+  return true;
+}
+
 /** @internal Called by the Tensor constructor. */
 export function trackInScope(t: Tensor): void {
-  scopes[scopes.length - 1]?.add(t);
+  const scope = scopes[scopes.length - 1];
+  if (scope !== undefined) scope.add(t);
+  else markUntracked(t);
 }
 
 /** @internal Called by dispose(). */
 export function untrackFromScope(t: Tensor): void {
+  if (unmarkUntracked(t)) return;
   for (let i = scopes.length - 1; i >= 0; i--) if ((scopes[i] as Set<Tensor>).delete(t)) return;
 }
 
@@ -18,6 +79,7 @@ export function untrackFromScope(t: Tensor): void {
  * (or garbage collection). Returns the tensor.
  */
 export function keep<T extends Tensor>(t: T): T {
+  unmarkUntracked(t);
   for (const s of scopes) s.delete(t);
   return t;
 }
@@ -63,8 +125,9 @@ export function tidy<T>(fn: () => T): T {
   collect(result, kept, new Set());
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (kept.has(t)) parent?.add(t);
-    else t.dispose();
+    if (!kept.has(t)) t.dispose();
+    else if (parent !== undefined) parent.add(t);
+    else markUntracked(t);
   }
   return result;
 }

@@ -63,15 +63,18 @@ describe('threaded products', () => {
     const h = heap();
     const before = h.heapBytes;
     const filler = h.alloc(before); // grows memory: blocks allocated from now on start past `before`
+    const spare: fg.Tensor[] = []; // free blocks below `before` are used up first
     const copies = [a, b].map((t) => {
-      for (let i = 0; i < 16; i++) {
-        const c = fg.tensor(t.data.slice(), t.shape); // pooled blocks (below `before`) are used up first
+      while (spare.length < 10_000) {
+        const c = fg.tensor(t.data.slice(), t.shape);
         if (c.ptr >= before) return c;
+        spare.push(c);
       }
       throw new Error('no block past the old end of memory');
     });
     const [a2, b2] = copies as [fg.Tensor, fg.Tensor];
     expect(bitDiffs(a2.matmul(b2).data, expected)).toBe(0);
+    for (const t of [...spare, a2, b2]) t.dispose();
     h.release(filler, before);
   });
 
