@@ -38,6 +38,7 @@ export { generateCredit, columnStats, standardise, CREDIT_FEATURES, type CreditD
 export { dataRng, gaussian, permutation } from './data/rng.js';
 export * from './metrics/classification.js';
 export * from './ops/norm.js';
+export * from './ops/statistics.js';
 export * from './ops/recurrent.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
 export * from './models/index.js';
