@@ -32,6 +32,8 @@ export * from './autograd/gradcheck.js';
 export * from './ops/unary.js';
 export * from './ops/where.js';
 export * as nn from './nn/index.js';
+export { type ForwardPreHook, type ForwardHook, type FullBackwardHook, type RemovableHandle } from './nn/module.js';
+export { withoutFusion } from './nn/sequential.js';
 export * from './io/index.js';
 export * from './train/index.js';
 export { generateCredit, columnStats, standardise, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
