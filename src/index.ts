@@ -1,6 +1,6 @@
 // fingrad: tensors in WebAssembly linear memory, autograd, and the ops that build models.
 export { ready, backendInfo, type BackendInfo, type ReadyOptions } from './backend/wasm.js';
-export { FingradError, ShapeError, ValueError, ArgumentError, UnknownOptionError, DisposedError, BackendError, NotFittedError } from './errors.js';
+export { FingradError, ShapeError, ValueError, ArgumentError, UnknownOptionError, DisposedError, BackendError, NotFittedError, AnomalyError } from './errors.js';
 export { Tensor, Storage, type GradNode, type GradHook, type NestedArray } from './tensor/tensor.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
@@ -45,3 +45,4 @@ export * from './ops/recurrent.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
 export * from './models/index.js';
 export * from './data/synthetic.js';
+export * from './inspect/index.js';
