@@ -16,7 +16,7 @@ function reference(v: ArrayLike<number>, bins: number) {
     let b = 0;
     // a constant tensor (hi = lo) fills the first bin
     while (hi > lo && b < bins - 1 && x >= lo + ((b + 1) * (hi - lo)) / bins) b++;
-    counts[b]++;
+    counts[b] = (counts[b] as number) + 1;
   }
   return {
     count: all.length,
