@@ -12,7 +12,7 @@
 import { AnomalyError, ArgumentError, fmtShape } from '../errors.js';
 import { is } from '../validate.js';
 import { type GradNode, Tensor } from '../tensor/tensor.js';
-import { postOrder } from './graph.js';
+import { placeholders, postOrder } from './graph.js';
 
 // Index of the first NaN or ±Infinity, or -1.
 function firstNonFinite(t: Tensor): number {
@@ -59,8 +59,7 @@ function arm(t: Tensor): void {
   if (node === null || armed.has(node)) return;
   const { op, inputs } = node;
   const wrapped: GradNode = {
-    op,
-    inputs,
+    ...node,
     backward: (dy) => {
       let dyFinite: boolean | null = null;
       return node.backward(dy).map((thunk, i) => {
@@ -100,10 +99,8 @@ export function detectAnomaly<T>(fn: () => T): T {
     throw new ArgumentError('detectAnomaly: fn must return the tensor(s) to watch (e.g. the loss), then call backward() on them after detectAnomaly returns', 'detectAnomaly', 'fn');
   }
   const order = postOrder(roots);
-  // A fused recurrent op records a placeholder 'lstm' whose taps 'lstm.output', 'lstm.hN' carry
-  // the values (src/ops/recurrent.ts): the placeholder holds no data to check.
-  const placeholders = new Set(order.flatMap((t) => (t.node?.inputs.length === 1 && t.node.op.includes('.') ? [t.node.inputs[0] as Tensor] : [])).filter((c) => c.node !== null && c.size === 1));
-  for (const t of order) if (!placeholders.has(t)) checkForward(t);
+  const skip = placeholders(order);
+  for (const t of order) if (!skip.has(t)) checkForward(t);
   for (const t of order) arm(t);
   return result;
 }

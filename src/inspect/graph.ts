@@ -82,6 +82,20 @@ export function postOrder(roots: readonly Tensor[]): Tensor[] {
 }
 
 /**
+ * @internal Tensors that carry no values: a fused recurrent op records a one-element
+ * placeholder ('lstm') whose taps ('lstm.output', 'lstm.hN') hold the results
+ * (src/ops/recurrent.ts).
+ */
+export function placeholders(order: readonly Tensor[]): Set<Tensor> {
+  const out = new Set<Tensor>();
+  for (const t of order) {
+    const core = t.node?.inputs.length === 1 ? (t.node.inputs[0] as Tensor) : null;
+    if (core !== null && core.node !== null && core.size === 1 && t.node?.op.startsWith(`${core.node.op}.`)) out.add(core);
+  }
+  return out;
+}
+
+/**
  * The graph behind `roots` (a tensor or a list) as plain JSON: `{ nodes, edges }`, nodes with
  * op, shape, dtype, requiresGrad and a value summary, edges from each input to the op that read
  * it. `options.module` names parameters (`0.weight`).
@@ -97,7 +111,9 @@ export function graph(roots: Tensor | readonly Tensor[], options: GraphOptions =
   for (const [name, p] of o.module?.namedParameters() ?? []) names.set(p, name);
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
-  for (const t of postOrder(list as Tensor[])) {
+  const order = postOrder(list as Tensor[]);
+  const noValues = placeholders(order);
+  for (const t of order) {
     const op = t.node?.op ?? null;
     const name = t.name ?? names.get(t);
     const node: GraphNode = {
@@ -107,7 +123,7 @@ export function graph(roots: Tensor | readonly Tensor[], options: GraphOptions =
       shape: [...t.shape],
       dtype: 'float32',
       requiresGrad: t.requiresGrad,
-      value: o.values === false || t.isDisposed ? null : summarizeValues(t.data),
+      value: o.values === false || t.isDisposed || noValues.has(t) ? null : summarizeValues(t.data),
     };
     if (op?.includes('+')) node.fused = op.split('+');
     if (name !== undefined) node.name = name;

@@ -59,6 +59,20 @@ describe('detectAnomaly', () => {
     });
   });
 
+  it('passes a clean LSTM (whose fused op records a placeholder with no values) and its backward', () => {
+    fg.manualSeed(5);
+    const lstm = new fg.nn.LSTM(3, 4);
+    fg.tidy(() => {
+      const x = fg.randn([2, 5, 3], { generator: new fg.Generator(6) });
+      const loss = fg.detectAnomaly(() => lstm.forward(x).square().mean());
+      loss.backward();
+      expect(lstm.parameters().every((p) => p.grad !== null && Array.from(p.grad.data).every(Number.isFinite))).toBe(true);
+      const g = fg.graph(lstm.forward(x));
+      expect(g.nodes.filter((n) => n.op?.startsWith('lstmLayer')).map((n) => [n.op, n.value === null])).toEqual([['lstmLayer', true], ['lstmLayer.output', false]]);
+    });
+    lstm.dispose();
+  });
+
   it('asks for the tensors to watch', () => {
     expect(() => fg.detectAnomaly(() => undefined)).toThrow(/detectAnomaly: fn must return the tensor\(s\) to watch/);
     expect(() => fg.detectAnomaly(42 as never)).toThrow(/detectAnomaly: fn must be a function/);
