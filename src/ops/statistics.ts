@@ -84,6 +84,10 @@ function varianceValue(x: Tensor, r: Reduction, divisor: number): Tensor {
  * `variance(x, 1, { correction: 0, keepdim: true })`. Exported as `var` too (PyTorch's name,
  * a reserved word in a JavaScript binding). Gradient: dy·2(x − mean)/(N − correction).
  */
+export function variance(x: Tensor, options?: VarOptions): Tensor;
+export function variance(x: Tensor, unbiased: boolean, options?: VarOptions): Tensor;
+export function variance(x: Tensor, dim: Dim, unbiased?: boolean, keepdim?: boolean, options?: VarOptions): Tensor;
+export function variance(x: Tensor, dim: Dim, options?: VarOptions): Tensor;
 export function variance(x: Tensor, ...rest: unknown[]): Tensor {
   const { r, divisor } = readVarArgs('var', x, rest);
   const out = varianceValue(x, r, divisor);
@@ -96,6 +100,10 @@ export { variance as var };
  * Standard deviation √var (torch.std), with the arguments of `variance`. Gradient:
  * dy·(x − mean)/((N − correction)·std), and 0 where std = 0 (PyTorch's rule).
  */
+export function std(x: Tensor, options?: VarOptions): Tensor;
+export function std(x: Tensor, unbiased: boolean, options?: VarOptions): Tensor;
+export function std(x: Tensor, dim: Dim, unbiased?: boolean, keepdim?: boolean, options?: VarOptions): Tensor;
+export function std(x: Tensor, dim: Dim, options?: VarOptions): Tensor;
 export function std(x: Tensor, ...rest: unknown[]): Tensor {
   const { r, divisor } = readVarArgs('std', x, rest);
   const out = noGrad(() => tidy(() => sqrt(varianceValue(x, r, divisor))));
@@ -131,6 +139,10 @@ const sgn = (x: Tensor): Tensor => sub(gt(x, 0), lt(x, 0));
  * dy·sgn(x)|x|^(p−1)/‖x‖^(p−1) and 0 where the norm is 0; for ±Infinity, dy·sgn(x) split
  * evenly among the elements reaching the max (min); for p = 0, zero.
  */
+export function norm(x: Tensor, options?: NormOptions): Tensor;
+export function norm(x: Tensor, p: number | 'fro', dim?: Dim, keepdim?: boolean, options?: NormOptions): Tensor;
+export function norm(x: Tensor, p: number | 'fro', options?: NormOptions): Tensor;
+export function norm(x: Tensor, p: number | 'fro', dim: Dim, options?: NormOptions): Tensor;
 export function norm(x: Tensor, ...rest: unknown[]): Tensor {
   x.assertLive('norm');
   const o = readArgs('norm', rest, ['p', 'dim', 'keepdim'], NORM_SPEC);
@@ -169,6 +181,14 @@ export interface SortResult {
 }
 
 const SORT_SPEC = { dim: is.int(), descending: is.boolean, stable: is.boolean };
+
+export interface SortOptions {
+  /** Default −1. */
+  dim?: number;
+  descending?: boolean;
+  /** Accepted for PyTorch's signature; the sort is always stable. */
+  stable?: boolean;
+}
 
 // NaN counts as larger than every number (PyTorch's order); ties keep input order (stable).
 function compareAsc(a: number, b: number): number {
@@ -219,6 +239,9 @@ function pickAlong(op: string, x: Tensor, dim: number, descending: boolean, keep
  * `{ values, indices }`, indices as float32 integers (like `argmax`). Gradient of values:
  * dy scattered back to where each value came from.
  */
+export function sort(x: Tensor, options?: SortOptions): SortResult;
+export function sort(x: Tensor, dim: number, descending?: boolean, options?: SortOptions): SortResult;
+export function sort(x: Tensor, dim: number, options?: SortOptions): SortResult;
 export function sort(x: Tensor, ...rest: unknown[]): SortResult {
   x.assertLive('sort');
   const o = readArgs('sort', rest, ['dim', 'descending'], SORT_SPEC);
@@ -227,12 +250,24 @@ export function sort(x: Tensor, ...rest: unknown[]): SortResult {
 
 const TOPK_SPEC = { dim: is.int(), largest: is.boolean, sorted: is.boolean };
 
+export interface TopkOptions {
+  /** Default −1. */
+  dim?: number;
+  /** The largest (default) or the smallest k. */
+  largest?: boolean;
+  /** Accepted for PyTorch's signature; the result is always sorted. */
+  sorted?: boolean;
+}
+
 /**
  * The k largest (or, with `largest: false`, smallest) elements along `dim` (default −1), as
  * torch.topk(x, k, dim, largest, sorted): `topk(x, 3)`, `topk(x, 3, 0, false)`. Returned in
  * sorted order (also when `sorted: false`, for which PyTorch promises no order); ties go to the
  * lower index; NaN counts as the largest value. Gradient of values: dy scattered back.
  */
+export function topk(x: Tensor, k: number, options?: TopkOptions): SortResult;
+export function topk(x: Tensor, k: number, dim: number, largest?: boolean, sorted?: boolean, options?: TopkOptions): SortResult;
+export function topk(x: Tensor, k: number, dim: number, options?: TopkOptions): SortResult;
 export function topk(x: Tensor, k: number, ...rest: unknown[]): SortResult {
   x.assertLive('topk');
   const kk = is.int({ min: 0 })(k, 'topk: k');
@@ -252,6 +287,9 @@ export interface QuantileOptions {
   /** Between the two nearest order statistics: 'linear' (default), 'lower', 'higher', 'nearest', 'midpoint'. */
   interpolation?: (typeof INTERPOLATIONS)[number];
 }
+
+/** Quantile levels in [0, 1]: one number, a list, or a 0-D / 1-D tensor. */
+export type Quantiles = number | readonly number[] | Tensor;
 
 function readQuantiles(q: unknown): { list: number[]; scalar: boolean } {
   let list: number[];
@@ -284,7 +322,10 @@ function roundHalfEven(v: number): number {
  * NaN gives NaN. Gradient: to the two order statistics q falls between, weighted as the
  * interpolation weighs them.
  */
-export function quantile(x: Tensor, q: number | readonly number[] | Tensor, ...rest: unknown[]): Tensor {
+export function quantile(x: Tensor, q: Quantiles, options?: QuantileOptions): Tensor;
+export function quantile(x: Tensor, q: Quantiles, dim: number | null, keepdim?: boolean, options?: QuantileOptions): Tensor;
+export function quantile(x: Tensor, q: Quantiles, dim: number | null, options?: QuantileOptions): Tensor;
+export function quantile(x: Tensor, q: Quantiles, ...rest: unknown[]): Tensor {
   x.assertLive('quantile');
   const { list, scalar } = readQuantiles(q);
   const o = readArgs('quantile', rest, ['dim', 'keepdim'], QUANTILE_SPEC);
