@@ -104,6 +104,30 @@ describe('full backward hooks', () => {
     });
   });
 
+  it('give one gradient per input of a multi-input module (LSTM with h0), and refuse to replace them', () => {
+    fg.manualSeed(3);
+    const lstm = new nn.LSTM(2, 3);
+    let seen: Array<number[] | null> = [];
+    const h = lstm.registerFullBackwardHook((_m, gin) => void (seen = gin.map((g) => (g ? [...g.shape] : null))));
+    fg.tidy(() => {
+      const x = fg.randn([4, 5, 2], { requiresGrad: true, generator: new fg.Generator(1) });
+      const h0 = fg.zeros([1, 4, 3], { requiresGrad: true });
+      lstm.forward(x, h0).sum().backward();
+      expect(seen).toEqual([[4, 5, 2], [1, 4, 3]]);
+      // the gradient of x reaches the hook as computed by the LSTM's own backward
+      const dx = Array.from((x.grad as fg.Tensor).data);
+      x.zeroGrad();
+      lstm.forward(x).sum().backward();
+      expect(seen).toEqual([[4, 5, 2]]);
+      expectClose(Array.from((x.grad as fg.Tensor).data), dx, 1e-6, 1e-6, 'dx with and without h0 = 0');
+      const bad = lstm.registerFullBackwardHook((_m, gin) => gin.map((g) => g && fg.mul(g, 2)));
+      expect(() => lstm.forward(x, h0).sum().backward()).toThrow(/replacing input gradients works for a module with one input/);
+      bad.remove();
+    });
+    h.remove();
+    lstm.dispose();
+  });
+
   it('leave no tensors behind', () => {
     const model = mlp();
     model.at(0).registerFullBackwardHook(() => undefined);

@@ -129,6 +129,13 @@ describe('var and std against float64 loops', () => {
     });
   });
 
+  it('divides by N − correction ≤ 0 as PyTorch does: NaN for one element, Infinity for a spread', () => {
+    fg.tidy(() => {
+      expect(fg.std(fg.tensor([3])).item()).toBeNaN();
+      expect(fg.var(fg.tensor([1, 2]), { correction: 2 }).item()).toBe(Infinity);
+    });
+  });
+
   it('names bad arguments', () => {
     fg.tidy(() => {
       const x = fg.ones([2, 3]);
