@@ -1,8 +1,9 @@
 // summary(model, inputShape): a Keras-style table of a model's layers (PyTorch's dotted module
 // names, so `net.0` owns the parameters `net.0.weight` and `net.0.bias`), their output shapes
-// and parameter counts. Output shapes come from one forward pass on zeros, in eval mode and
-// without recording a graph, watched by forward hooks; nothing of the model changes (the
-// training flags are restored and no running statistics move in eval mode).
+// and parameter counts, and the parameters each layer owns by their full PyTorch names. Output
+// shapes come from one forward pass on zeros, in eval mode and without recording a graph,
+// watched by forward hooks; nothing of the model changes (the training flags are restored and
+// no running statistics move in eval mode).
 import { NotFittedError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { noGrad } from '../autograd/graph.js';
 import { Module, type RemovableHandle } from '../nn/module.js';
@@ -68,11 +69,12 @@ function inEval<T>(modules: ReadonlyArray<[string, Module]>, fn: () => T): T {
 const count = (n: number): string => n.toLocaleString('en-US');
 
 function table(s: Omit<ModelSummary, 'toString'>): string {
-  const header = ['Layer (type)', 'Output Shape', 'Param #'];
+  const header = ['Layer (type)', 'Output Shape', 'Param #', 'Parameters'];
   const body = s.rows.map((r) => [
     `${'  '.repeat(r.depth)}${r.name === '' ? r.type : `${r.name} (${r.type})`}`,
     r.outputShape === null ? '-' : `${fmtShape(r.outputShape)}${r.calls > 1 ? ` ×${r.calls}` : ''}`,
     count(r.params),
+    r.parameters.map((p) => `${p.name} ${fmtShape(p.shape)}${p.trainable ? '' : ' (frozen)'}`).join(', '),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c] as string).length)));
   const line = (cells: string[]): string => cells.map((cell, c) => (c === 2 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('   ').trimEnd();

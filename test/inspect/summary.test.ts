@@ -26,8 +26,8 @@ describe('summary', () => {
     expect(s.outputShape).toEqual([3, 2]);
     expectCountsMatch(model, s);
     const table = String(s).split('\n');
-    expect(table[1]).toMatch(/^Layer \(type\) +Output Shape +Param #$/);
-    expect(table.find((l) => l.includes('0 (Linear)'))).toMatch(/\[3, 8\] +40$/);
+    expect(table[1]).toMatch(/^Layer \(type\) +Output Shape +Param # +Parameters$/);
+    expect(table.find((l) => l.includes('0 (Linear)'))).toMatch(/\[3, 8\] +40   0.weight \[8, 4\], 0.bias \[8\]$/);
     expect(String(s)).toContain('Total params: 58\nTrainable params: 58\nNon-trainable params: 0');
     expect(Object.hasOwn(model.at(0), 'forward')).toBe(false);
   });
