@@ -54,3 +54,20 @@ export class BackendError extends FingradError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * A NaN or ±Infinity first produced by an op (`detectAnomaly`): names the op, the pass
+ * (forward or backward) and the shapes of the op's inputs.
+ */
+export class AnomalyError extends FingradError {
+  constructor(
+    message: string,
+    /** The op as recorded in the graph (`sqrt`, `linear+relu`); 'input' for a leaf holding NaN/Infinity. */
+    readonly op: string,
+    readonly phase: 'forward' | 'backward',
+    /** Shapes of the op's inputs. */
+    readonly inputShapes: number[][],
+  ) {
+    super(message);
+  }
+}

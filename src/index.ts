@@ -1,6 +1,6 @@
 // fingrad: tensors in WebAssembly linear memory, autograd, and the ops that build models.
 export { ready, backendInfo, type BackendInfo, type ReadyOptions } from './backend/wasm.js';
-export { FingradError, ShapeError, ValueError, ArgumentError, UnknownOptionError, DisposedError, BackendError, NotFittedError } from './errors.js';
+export { FingradError, ShapeError, ValueError, ArgumentError, UnknownOptionError, DisposedError, BackendError, NotFittedError, AnomalyError } from './errors.js';
 export { Tensor, Storage, type GradNode, type GradHook, type NestedArray } from './tensor/tensor.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
@@ -32,14 +32,18 @@ export * from './autograd/gradcheck.js';
 export * from './ops/unary.js';
 export * from './ops/where.js';
 export * as nn from './nn/index.js';
+export { type ForwardPreHook, type ForwardHook, type FullBackwardHook, type RemovableHandle } from './nn/module.js';
+export { withoutFusion } from './nn/sequential.js';
 export * from './io/index.js';
 export * from './train/index.js';
 export { generateCredit, columnStats, standardise, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
 export { dataRng, gaussian, permutation } from './data/rng.js';
 export * from './metrics/index.js';
 export * from './ops/norm.js';
+export * from './ops/statistics.js';
 export * from './ops/recurrent.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
 export { minimizeLbfgs, type ObjectiveFn, type LbfgsOptions, type LbfgsResult, type StopReason } from './models/solvers/lbfgs.js';
 export * from './models/index.js';
 export * from './data/synthetic.js';
+export * from './inspect/index.js';

@@ -1,9 +1,10 @@
-import { noGrad } from '../autograd/graph.js';
+import { isGradEnabled, noGrad, record } from '../autograd/graph.js';
 import { FingradError, ShapeError, fmtShape } from '../errors.js';
 import { keep } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { copy_ } from '../ops/inplace.js';
+import { is } from '../validate.js';
 
 function isTensor(v: StateValue): v is Tensor {
   return 'ptr' in v;
@@ -11,6 +12,29 @@ function isTensor(v: StateValue): v is Tensor {
 
 /** Values a state dict entry may hold when loaded: a tensor, or raw values with a shape. */
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
+
+/** Runs before `forward` with its inputs; may return replacement inputs (one tensor or a list). */
+export type ForwardPreHook = (module: Module, inputs: Tensor[]) => Tensor | Tensor[] | void;
+/** Runs after `forward` with its inputs and output; may return a replacement output. */
+export type ForwardHook = (module: Module, inputs: Tensor[], output: Tensor) => Tensor | void;
+/**
+ * Runs during `backward()` once the gradients with respect to the module's inputs are known:
+ * `gradInput[i]` for input i (null where it takes none), `gradOutput[0]` for the output. The
+ * tensors are valid during the call only (copy what you keep). May return replacement input
+ * gradients.
+ */
+export type FullBackwardHook = (module: Module, gradInput: Array<Tensor | null>, gradOutput: Array<Tensor | null>) => Array<Tensor | null> | void;
+
+/** What `register…Hook` returns: `remove()` unregisters the hook (again: no effect). */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+interface HookTables {
+  pre: Set<ForwardPreHook>;
+  forward: Set<ForwardHook>;
+  backward: Set<FullBackwardHook>;
+}
 
 export interface LoadStateDictOptions {
   /** Require the keys to match exactly (default true); otherwise load what matches. */
@@ -28,6 +52,7 @@ export abstract class Module {
   private readonly params = new Map<string, Tensor | null>();
   private readonly bufs = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
+  private hookTables: HookTables | null = null;
 
   /** The layer's computation. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -165,6 +190,120 @@ export abstract class Module {
   /** Number of trainable scalars. */
   parameterCount(): number {
     return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+
+  /**
+   * Adds a hook run before every `forward` of this module (PyTorch's
+   * `register_forward_pre_hook`); it may return replacement inputs.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return this.addHook('pre', is.function(hook, 'registerForwardPreHook: hook') as ForwardPreHook);
+  }
+
+  /** Adds a hook run after every `forward` (PyTorch's `register_forward_hook`); it may replace the output. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return this.addHook('forward', is.function(hook, 'registerForwardHook: hook') as ForwardHook);
+  }
+
+  /**
+   * Adds a hook run during `backward()` when the gradients with respect to this module's inputs
+   * are computed (PyTorch's `register_full_backward_hook`); it may return replacement input
+   * gradients (for a module with one input that takes a gradient).
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): RemovableHandle {
+    return this.addHook('backward', is.function(hook, 'registerFullBackwardHook: hook') as FullBackwardHook);
+  }
+
+  /** @internal Whether hooks are registered here (Sequential then runs this layer on its own, unfused). */
+  get hasHooks(): boolean {
+    return this.hookTables !== null;
+  }
+
+  // fingrad calls modules through `forward` (users, Sequential and the models alike), so the
+  // first hook puts an own `forward` on this instance that runs the hooks around the class's
+  // method; removing the last hook deletes it again (no cost without hooks).
+  private addHook<K extends keyof HookTables>(kind: K, hook: HookTables[K] extends Set<infer H> ? H : never): RemovableHandle {
+    if (this.hookTables === null) {
+      const tables: HookTables = { pre: new Set(), forward: new Set(), backward: new Set() };
+      const inner = this.forward;
+      this.hookTables = tables;
+      Object.defineProperty(this, 'forward', { configurable: true, writable: true, value: (...inputs: Tensor[]) => this.callWithHooks(tables, inner, inputs) });
+    }
+    const set = this.hookTables[kind] as Set<typeof hook>;
+    // A fresh wrapper per registration: registering one function twice gives two handles.
+    const entry = ((...args: never[]) => (hook as (...a: never[]) => unknown)(...args)) as typeof hook;
+    set.add(entry);
+    return {
+      remove: () => {
+        set.delete(entry);
+        const t = this.hookTables;
+        if (t !== null && t.pre.size + t.forward.size + t.backward.size === 0) {
+          this.hookTables = null;
+          delete (this as { forward?: unknown }).forward;
+        }
+      },
+    };
+  }
+
+  private callWithHooks(tables: HookTables, inner: (...inputs: Tensor[]) => Tensor, given: Tensor[]): Tensor {
+    let inputs = given;
+    for (const hook of [...tables.pre]) {
+      const r = hook(this, inputs);
+      if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
+    }
+    const backwardHooks = [...tables.backward];
+    const watch = backwardHooks.length > 0 && isGradEnabled() ? this.watchGradients(backwardHooks, inputs) : null;
+    if (watch !== null) inputs = watch.inputs;
+    let output = inner.apply(this, inputs);
+    for (const hook of [...tables.forward]) {
+      const r = hook(this, inputs, output);
+      if (r !== undefined) output = r;
+    }
+    return watch !== null ? watch.output(output) : output;
+  }
+
+  // The inputs and the output pass through identity nodes ('backwardHook') whose backward
+  // rules see the gradients: the output's first (it is later in the graph), then the inputs'.
+  // The hooks run when the last input that takes a gradient has its gradient (or at the
+  // output, when none takes one).
+  private watchGradients(hooks: FullBackwardHook[], given: Tensor[]): { inputs: Tensor[]; output: (out: Tensor) => Tensor } {
+    const gradInput: Array<Tensor | null> = given.map(() => null);
+    const gradOutput: Array<Tensor | null> = [null];
+    const watched = given.filter((t) => t instanceof Tensor && t.requiresGrad).length;
+    let pending = watched;
+    let replaced: Array<Tensor | null> | null = null;
+    const fire = (): void => {
+      for (const hook of hooks) {
+        const r = hook(this, [...gradInput], [...gradOutput]);
+        if (r !== undefined) replaced = r;
+      }
+    };
+    const identity = (t: Tensor, onGrad: (dy: Tensor) => Tensor): Tensor => record(Tensor.view(t, t.shape), 'backwardHook', [t], (dy) => [() => onGrad(dy)]);
+    const inputs = given.map((t, i) => {
+      if (!(t instanceof Tensor) || !t.requiresGrad) return t;
+      return identity(t, (dy) => {
+        gradInput[i] = dy;
+        if (--pending === 0) fire();
+        const r = (replaced as Array<Tensor | null> | null)?.[i];
+        if (r === undefined || r === null || r === dy) return dy;
+        if (watched > 1) throw new FingradError(`full backward hook of ${this.constructor.name}: replacing input gradients works for a module with one input that takes a gradient`);
+        if (!sameShape(r.shape, t.shape)) throw new ShapeError(`full backward hook of ${this.constructor.name}: gradInput[${i}] has shape ${fmtShape(r.shape)}, expected ${fmtShape(t.shape)}`);
+        return r;
+      });
+    });
+    // Each backward pass reaches the output first: start the pass's bookkeeping there.
+    const output = (out: Tensor): Tensor => {
+      if (!(out instanceof Tensor) || !out.requiresGrad) return out;
+      return identity(out, (dy) => {
+        gradOutput[0] = dy;
+        gradInput.fill(null);
+        pending = watched;
+        replaced = null;
+        if (watched === 0) fire();
+        return dy;
+      });
+    };
+    return { inputs, output };
   }
 
   /** Frees all parameters and buffers (the module is unusable afterwards). */

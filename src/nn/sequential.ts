@@ -17,6 +17,23 @@ function fusedActivation(next: Module | undefined): LinearOptions | null {
   return null;
 }
 
+let fusion = true;
+
+/**
+ * Runs `fn` with layer fusion off: every Linear and activation inside a Sequential runs on its
+ * own, so each activation is a tensor of the graph (for `retainGrad()`, hooks, `graph()`).
+ * Same values; slower. Layers with hooks are never fused, with or without this.
+ */
+export function withoutFusion<T>(fn: () => T): T {
+  const prev = fusion;
+  fusion = false;
+  try {
+    return fn();
+  } finally {
+    fusion = prev;
+  }
+}
+
 export class Sequential extends Module {
   private readonly list: Module[] = [];
 
@@ -53,7 +70,8 @@ export class Sequential extends Module {
     let y = x;
     for (let i = 0; i < this.list.length; i++) {
       const layer = this.list[i] as Module;
-      const fused = layer instanceof Linear ? fusedActivation(this.list[i + 1]) : null;
+      const next = this.list[i + 1];
+      const fused = fusion && layer instanceof Linear && !layer.hasHooks && !next?.hasHooks ? fusedActivation(next) : null;
       if (fused !== null) {
         // Linear then an elementwise activation: one GEMM with the activation in its epilogue
         // (same values, one pass over the output fewer).
