@@ -6,7 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { USER_ERROR_EXIT } from './command.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerForecast } from './commands/forecast.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerPredict } from './commands/predict.js';
+import { registerTrain } from './commands/train.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,6 +21,10 @@ const program = new Command('fingrad')
   .exitOverride();
 
 registerDemo(program);
+registerTrain(program);
+registerEvaluate(program);
+registerPredict(program);
+registerInspect(program);
 registerForecast(program);
 registerBacktest(program);
 

@@ -108,8 +108,12 @@ export class Pipeline {
     return isClassifier(this.model);
   }
 
-  /** Fits every step on the training rows, in order, then the model; y: class labels (strings or numbers) or targets. */
-  fit(x: TabularInput, y: Labels): this {
+  /**
+   * Fits every step on the training rows, in order, then the model; y: class labels (strings or
+   * numbers) or targets. `modelFitOptions` go to the model's own fit (e.g. `{ callbacks }` for
+   * the neural models' progress).
+   */
+  fit(x: TabularInput, y: Labels, modelFitOptions?: Record<string, unknown>): this {
     const where = 'Pipeline.fit';
     let t = asTable(where, x);
     if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new ValueError(`${where}: y must be an array of labels or targets`);
@@ -132,7 +136,8 @@ export class Pipeline {
     for (const step of this.transformers) t = step.fit(t, target).transform(t);
     const xt = t.toTensor();
     try {
-      this.model.fit(xt, target);
+      if (modelFitOptions === undefined) this.model.fit(xt, target);
+      else (this.model.fit as unknown as (x: Tensor, y: ArrayLike<number>, o: Record<string, unknown>) => unknown).call(this.model, xt, target, modelFitOptions);
     } finally {
       xt.dispose();
     }

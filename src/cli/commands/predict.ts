@@ -1,0 +1,101 @@
+// `fingrad predict`: scores a CSV with a trained model, streaming: rows are read in batches
+// (papaparse's Node stream), each batch parsed with the training column types and scored, and
+// written out before the next is read, so memory does not grow with the file. The output file
+// appears only when complete.
+import type { Command } from 'commander';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import Papa from 'papaparse';
+import * as fg from '../../index.js';
+import { CsvError, parseCsv } from '../../finance/csv.js';
+import { UsageError, action, emit, intOption } from '../command.js';
+import { loadModelDir } from '../model-dir.js';
+
+interface PredictFlags {
+  model: string;
+  data: string;
+  out: string;
+  id?: string;
+  batchRows?: string;
+  json?: boolean;
+}
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('score a CSV with a trained model, streaming (memory does not grow with the file); writes the score and the predicted class per row')
+    .requiredOption('--model <dir>', 'a folder written by fingrad train --out')
+    .requiredOption('--data <file.csv>', 'rows to score, with the training columns (the target may be absent)')
+    .requiredOption('--out <file.csv>', 'where to write the predictions')
+    .option('--id <column>', 'a column copied to the output to identify rows (default: the training --id column, if present)')
+    .option('--batch-rows <n>', 'rows per batch', '8192')
+    .option('--json', 'machine-readable summary')
+    .action(action('predict', async (flags: PredictFlags) => {
+      const batchRows = intOption('batch-rows', flags.batchRows, 8192);
+      await fg.ready();
+      const { pipeline, training } = await loadModelDir(flags.model);
+      const need = Object.keys(training.data.columns);
+      const types = training.data.columns;
+      const positive = training.positiveClass;
+      const k = (pipeline.classes ?? []).indexOf(positive);
+      const tmp = join(dirname(flags.out), `.${basename(flags.out)}.${process.pid}.tmp`);
+      const t0 = performance.now();
+      let header: string[] | null = null;
+      let idColumn: string | null = null;
+      let rowsDone = 0;
+      let batch: string[][] = [];
+      const out = createWriteStream(tmp);
+      const write = (text: string): Promise<void> => new Promise((resolve, reject) => (out.write(text) ? resolve() : out.once('drain', resolve).once('error', reject)));
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0 || header === null) return;
+        const text = Papa.unparse([header, ...batch]);
+        let table;
+        try {
+          ({ table } = parseCsv(text, { types: Object.fromEntries(Object.entries(types).filter(([c]) => (header as string[]).includes(c))), delimiter: ',', name: flags.data }));
+        } catch (e) {
+          // Lines in the batch's text → lines of the file (one line per row, the header first).
+          if (e instanceof CsvError && e.line !== undefined) throw new CsvError(e.message.replace(/line \d+/, `line ${rowsDone + e.line}`), flags.data, rowsDone + e.line, e.column);
+          throw e;
+        }
+        const p = pipeline.predictProba(table.select(need));
+        const ids = idColumn === null ? null : (table.column(idColumn) as ArrayLike<unknown>);
+        const lines = p.map((row, i) => {
+          const best = row.indexOf(Math.max(...row));
+          const cells = [row[k] as number, (pipeline.classes ?? [])[best] as string | number];
+          return Papa.unparse([ids === null ? cells : [ids[i] as string, ...cells]], { newline: '\n' });
+        });
+        await write(`${lines.join('\n')}\n`);
+        rowsDone += batch.length;
+        batch = [];
+      };
+      try {
+        const stream = createReadStream(flags.data).pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { skipEmptyLines: true }));
+        for await (const row of stream as AsyncIterable<string[]>) {
+          if (header === null) {
+            header = row.map((s) => s.trim());
+            const missing = need.filter((c) => !(header as string[]).includes(c));
+            if (missing.length > 0) throw new UsageError(`${flags.data}: columns the model was trained on are missing: ${missing.join(', ')}`);
+            idColumn = flags.id ?? (training.data.idColumn !== null && header.includes(training.data.idColumn) ? training.data.idColumn : null);
+            if (idColumn !== null && !header.includes(idColumn)) throw new UsageError(`${flags.data}: no column '${idColumn}' for --id (columns: ${header.join(', ')})`);
+            await write(`${Papa.unparse([[...(idColumn === null ? [] : [idColumn]), `P(${positive})`, 'predicted'].map(String)])}\n`);
+            continue;
+          }
+          batch.push(row);
+          if (batch.length >= batchRows) await flush();
+        }
+        if (header === null) throw new UsageError(`${flags.data}: the file is empty`);
+        await flush();
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+        await rename(tmp, flags.out);
+      } catch (e) {
+        out.destroy();
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const summary = { rows: rowsDone, seconds, rowsPerSecond: rowsDone / seconds, out: flags.out, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+      emit(flags.json, summary, () => console.log(`scored ${rowsDone} rows in ${seconds.toFixed(2)} s (${Math.round(summary.rowsPerSecond)} rows/s) → ${flags.out}`));
+    }));
+}
+
