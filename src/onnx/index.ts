@@ -4,5 +4,6 @@
 //   const bytes = exportOnnx(model, { features: ['income', 'age', …] });   // a fitted model
 //   const bytes = exportOnnx(net, { inputShape: [3, 32, 32] });             // an nn.Sequential
 //   // → onnxruntime: InferenceSession.create(bytes), inputs 'features' / 'input' [N, …]
-export { exportOnnx, FINGRAD_VERSION, ONNX_OPSETS, type OnnxExportOptions } from './export.js';
+export { exportOnnx, ONNX_OPSETS, type OnnxExportOptions } from './export.js';
+export { FINGRAD_VERSION } from './graph.js';
 export { OnnxExportError, UnsupportedLayerError } from './errors.js';
