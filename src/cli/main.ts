@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { USER_ERROR_EXIT } from './command.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExport } from './commands/export.js';
 import { registerForecast } from './commands/forecast.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,6 +20,7 @@ const program = new Command('fingrad')
 registerDemo(program);
 registerForecast(program);
 registerBacktest(program);
+registerExport(program);
 
 for (const cmd of program.commands) cmd.exitOverride();
 
