@@ -85,8 +85,9 @@ function stackPlan(m: Module, o: Checked<typeof SPEC>): ModelPlan {
  *   OrdinalEncoder, WoEEncoder, ColumnTransformer, then one of the models above): one input per
  *   column it was fitted on, named after the column, [N, 1] float32 (numeric, NaN = missing) or
  *   string (categorical, '' = missing) → 'probabilities' [N, classes] as `predictProba` and
- *   'label' [N] as `predict` (or the model's outputs for a regressor). Metadata adds
- *   'feature_types' and the pipeline's own 'classes' labels. An unknown category under
+ *   'label' [N] as `predict` (or the model's outputs for a regressor). Columns no step reads
+ *   (dropped) are no inputs. Metadata adds 'feature_types', 'unused_columns' and the pipeline's
+ *   own 'classes' labels. An unknown category under
  *   handleUnknown 'error' (where fingrad throws) gives NaN probabilities.
  *
  * The batch dimension is dynamic ('N'). Metadata: 'fingrad.version', 'fingrad.model',

@@ -79,16 +79,19 @@ export function exportPipeline(p: Pipeline, o: PipelineExportOptions): Uint8Arra
         const metadata: Record<string, string> = {
           ...plan.metadata,
           feature_names: JSON.stringify(columns),
-          feature_types: JSON.stringify(Object.fromEntries(columns.map((c) => [c, ctx.inputs.get(c) ?? 'numeric']))),
+          feature_types: JSON.stringify(Object.fromEntries(columns.map((c) => [c, ctx.inputs.get(c) ?? 'unused']))),
           'fingrad.steps': JSON.stringify(transformers.map(([name, s]) => [name, s.kind])),
           'fingrad.estimator': plan.kind,
           missing_values: "numeric: NaN; categorical: '' (the empty string)",
         };
         if (p.classes !== null) metadata['classes'] = JSON.stringify(p.classes);
+        // Columns no step reads (dropped) are no graph inputs: nothing to feed, whatever their type.
+        const used = columns.filter((c) => ctx.inputs.get(c) !== null);
+        if (used.length < columns.length) metadata['unused_columns'] = JSON.stringify(columns.filter((c) => !used.includes(c)));
         result.bytes = g.encode({
           docString: o.docString ?? '',
           graphName: 'Pipeline',
-          inputs: columns.map((c) => ({ name: c, shape: ['N', 1], elemType: ctx.inputs.get(c) === 'categorical' ? DataType.STRING : DataType.FLOAT })),
+          inputs: used.map((c) => ({ name: c, shape: ['N', 1], elemType: ctx.inputs.get(c) === 'categorical' ? DataType.STRING : DataType.FLOAT })),
           outputs: outputs.map(({ name, shape, elemType }) => ({ name, shape, ...(elemType === undefined ? {} : { elemType }) })),
           metadata,
         });

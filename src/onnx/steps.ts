@@ -163,7 +163,7 @@ const STEPS = {
       const { g } = ctx;
       const names = s.getFeatureNamesOut();
       let at = 0;
-      return s.featureNamesIn!.map((name, j) => {
+      return x.flatMap((b) => b.names).map((name, j) => {
         const cats = s.categories[j] as Category[];
         const rare = s.infrequentCategories[j] as Category[];
         const frequent = cats.filter((c) => !rare.includes(c));
@@ -185,7 +185,7 @@ const STEPS = {
   OrdinalEncoder: rule<OrdinalEncoder>({
     type: OrdinalEncoder,
     emit: (ctx, s, x, where) =>
-      s.featureNamesIn!.map((name, j) => {
+      x.flatMap((b) => b.names).map((name, j) => {
         const codes = new Map<Category, number>((s.categories[j] as Category[]).map((c, k) => [c, k]));
         const unknown = s.handleUnknown === 'error' ? NaN : (s.unknownValue as number);
         return { names: [name], value: lookup(ctx, column(ctx, x, name, where), codes, unknown, codes.get(null) ?? s.encodedMissingValue, where), kind: 'numeric' as const };
@@ -194,7 +194,7 @@ const STEPS = {
   WoEEncoder: rule<WoEEncoder>({
     type: WoEEncoder,
     emit: (ctx, s, x, where) =>
-      s.featureNamesIn!.map((name, j) => {
+      x.flatMap((b) => b.names).map((name, j) => {
         const { g } = ctx;
         const bins = (s.bins[j] ?? []).filter((b) => !b.missing);
         const missing = s.bins[j]?.find((b) => b.missing)?.woe ?? 0;

@@ -42,7 +42,7 @@ describe('fingrad export', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const out = JSON.parse(run.stdout);
-    expect(out).toMatchObject({ onnx, opset: 17, inputs: ['income', 'job'], outputs: ['probabilities', 'label'], classes: ['bad', 'good'], estimator: 'LogisticRegression' });
+    expect(out).toMatchObject({ onnx, opset: 17, columns: ['income', 'job'], outputs: ['probabilities', 'label'], classes: ['bad', 'good'], estimator: 'LogisticRegression' });
     const bytes = new Uint8Array(readFileSync(onnx));
     expect(out.bytes).toBe(bytes.length);
     const rows = loans(40).table;
@@ -57,7 +57,7 @@ describe('fingrad export', () => {
     const onnx = join(dir, 'model13.onnx');
     const run = fingrad(['export', '--model', modelDir, '--onnx', onnx, '--opset', '13']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/wrote .*model13\.onnx .*opset 13\): 2 input columns → probabilities, label \(classes bad, good\)/);
+    expect(run.stdout).toMatch(/wrote .*model13\.onnx .*opset 13\): 2 columns → probabilities, label \(classes bad, good\)/);
     expect(existsSync(onnx)).toBe(true);
   });
 

@@ -22,7 +22,7 @@ import {
   trainTestSplit,
 } from '../../src/finance/index.js';
 import { FINGRAD_VERSION, OnnxExportError, UnsupportedLayerError, exportOnnx } from '../../src/onnx/index.js';
-import { readModelInfo, runOnnxColumns } from './ort.js';
+import { ioNames, readModelInfo, runOnnxColumns } from './ort.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = [join(root, '..', 'shared', 'data'), join(root, '..', '..', 'shared', 'data')].find((d) => existsSync(join(d, 'german.data')));
@@ -144,7 +144,8 @@ describe('exportOnnx: fitted Pipelines in onnxruntime-web', () => {
   it('WoE (numeric bins and categories), imputer, one-hot → StandardScaler → MLPClassifier, 0/1 labels', async () => {
     const p = new Pipeline([
       ['prep', new ColumnTransformer([
-        ['woe', new WoEEncoder({ maxBins: 5 }), ['income', 'job', 'region', 'debt']],
+        ['woe', new WoEEncoder({ maxBins: 5 }), ['income', 'job', 'debt']],
+        ['gone', 'drop', ['region']],
         ['num', new SimpleImputer({ strategy: 'mean' }), ['age', 'rooms']],
         ['cat', new OneHotEncoder({ handleUnknown: 'ignore', maxCategories: 3 }), ['housing', 'grade']],
       ])],
@@ -156,6 +157,9 @@ describe('exportOnnx: fitted Pipelines in onnxruntime-web', () => {
     await expectSameAsPipeline(p, train.table, bytes);
     await expectSameAsPipeline(p, fresh.table, bytes);
     expect(readModelInfo(bytes).opsets).toEqual({ '': 13, 'ai.onnx.ml': 3 });
+    // The dropped column is no input: nothing to feed.
+    expect((await ioNames(bytes)).inputs).toEqual(['income', 'age', 'debt', 'rooms', 'job', 'housing', 'grade']);
+    expect(readModelInfo(bytes).metadata['unused_columns']).toBe('["region"]');
   });
 
   it("an unknown category under handleUnknown 'error' gives NaN probabilities for that row only", async () => {

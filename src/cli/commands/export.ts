@@ -57,9 +57,9 @@ export function registerExport(program: Command): void {
       }
       const features = p.featureNamesIn ?? [];
       const outputs = p.classes === null ? ['predictions'] : ['probabilities', 'label'];
-      const out = { model: flags.model, onnx: flags.onnx, bytes: bytes.length, opset, inputs: features, outputs, classes: p.classes, estimator: p.model.config?.().kind ?? null };
+      const out = { model: flags.model, onnx: flags.onnx, bytes: bytes.length, opset, columns: features, outputs, classes: p.classes, estimator: p.model.config?.().kind ?? null };
       emit(flags.json, out, () => {
-        console.log(`wrote ${flags.onnx} (${(bytes.length / 1024).toFixed(1)} kB, opset ${opset}): ${features.length} input columns → ${outputs.join(', ')}${p.classes === null ? '' : ` (classes ${p.classes.join(', ')})`}`);
+        console.log(`wrote ${flags.onnx} (${(bytes.length / 1024).toFixed(1)} kB, opset ${opset}): ${features.length} columns → ${outputs.join(', ')}${p.classes === null ? '' : ` (classes ${p.classes.join(', ')})`}`);
         console.log(`inputs [N, 1] each, named after the columns: numbers as float32 (NaN = missing), categories as strings ('' = missing)`);
       });
     }));
