@@ -18,7 +18,9 @@ import {
   Table,
   Transformer,
   WoEEncoder,
+  loadPipeline,
   readCsv,
+  savePipeline,
   trainTestSplit,
 } from '../../src/finance/index.js';
 import { FINGRAD_VERSION, OnnxExportError, UnsupportedLayerError, exportOnnx } from '../../src/onnx/index.js';
@@ -129,6 +131,8 @@ describe('exportOnnx: fitted Pipelines in onnxruntime-web', () => {
     ]).fit(train.table, train.risk);
     expect(p.classes).toEqual(['high', 'low', 'mid']);
     const bytes = exportOnnx(p);
+    // A saved and loaded pipeline (restored fitted state) writes the same graph.
+    expect(exportOnnx(loadPipeline(savePipeline(p)))).toEqual(bytes);
     await expectSameAsPipeline(p, train.table, bytes);
     await expectSameAsPipeline(p, fresh.table, bytes);
 
@@ -154,12 +158,27 @@ describe('exportOnnx: fitted Pipelines in onnxruntime-web', () => {
     ]).fit(train.table, train.bad);
     expect(p.classes).toEqual([0, 1]);
     const bytes = exportOnnx(p, { opset: 13 });
+    expect(exportOnnx(loadPipeline(savePipeline(p)), { opset: 13 })).toEqual(bytes);
     await expectSameAsPipeline(p, train.table, bytes);
     await expectSameAsPipeline(p, fresh.table, bytes);
     expect(readModelInfo(bytes).opsets).toEqual({ '': 13, 'ai.onnx.ml': 3 });
     // The dropped column is no input: nothing to feed.
     expect((await ioNames(bytes)).inputs).toEqual(['income', 'age', 'debt', 'rooms', 'job', 'housing', 'grade']);
     expect(readModelInfo(bytes).metadata['unused_columns']).toBe('["region"]');
+  });
+
+  it('a regressor pipeline (LinearRegression) gives predict as predictions', async () => {
+    const target = Array.from({ length: train.table.nRows }, (_, i) => train.bad[i] as number + (train.risk[i] === 'high' ? 2 : 0));
+    const p = new Pipeline([
+      ['prep', new ColumnTransformer([['num', new SimpleImputer({ strategy: 'median' }), ['income', 'debt']], ['cat', new OneHotEncoder({ handleUnknown: 'ignore' }), ['job']]])],
+      ['scale', new StandardScaler()],
+      ['model', new fg.LinearRegression()],
+    ]).fit(train.table, target);
+    const out = await runOnnxColumns(exportOnnx(p), fresh.table);
+    expect(Object.keys(out)).toEqual(['predictions']);
+    const want = p.predict(fresh.table) as number[];
+    const diff = Math.max(...want.map((v, i) => Math.abs(v - (out['predictions']?.data[i] as number))));
+    expect(diff).toBeLessThan(1e-4);
   });
 
   it("an unknown category under handleUnknown 'error' gives NaN probabilities for that row only", async () => {
