@@ -135,6 +135,7 @@ describe('exportOnnx: fitted Pipelines in onnxruntime-web', () => {
     expect(exportOnnx(loadPipeline(savePipeline(p)))).toEqual(bytes);
     await expectSameAsPipeline(p, train.table, bytes);
     await expectSameAsPipeline(p, fresh.table, bytes);
+    for (const opset of [13, 19, 21]) await expectSameAsPipeline(p, fresh.table, exportOnnx(p, { opset }));
 
     const info = readModelInfo(bytes);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
