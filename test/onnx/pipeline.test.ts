@@ -131,6 +131,9 @@ describe('exportOnnx: fitted Pipelines in onnxruntime-web', () => {
     ]).fit(train.table, train.risk);
     expect(p.classes).toEqual(['high', 'low', 'mid']);
     const bytes = exportOnnx(p);
+    const live = fg.memoryStats().liveTensors;
+    exportOnnx(p);
+    expect(fg.memoryStats().liveTensors).toBe(live);
     // A saved and loaded pipeline (restored fitted state) writes the same graph.
     expect(exportOnnx(loadPipeline(savePipeline(p)))).toEqual(bytes);
     await expectSameAsPipeline(p, train.table, bytes);
