@@ -7,6 +7,7 @@ import { USER_ERROR_EXIT } from './command.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerExport } from './commands/export.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPredict } from './commands/predict.js';
@@ -27,6 +28,7 @@ registerPredict(program);
 registerInspect(program);
 registerForecast(program);
 registerBacktest(program);
+registerExport(program);
 
 for (const cmd of program.commands) cmd.exitOverride();
 

@@ -9,15 +9,10 @@ import { tidy } from '../tensor/scope.js';
 import { type Checked, is, readOptions } from '../validate.js';
 import { OnnxExportError } from './errors.js';
 import { GraphBuilder } from './graph.js';
-import { type Value, assertExportable, emitModule, kindOf } from './layers.js';
+import { exportPipeline } from './pipeline.js';
+import { Pipeline } from '../finance/pipeline.js';
+import { type Value, assertExportable, emitModule, inEvalMode, kindOf } from './layers.js';
 import { type ModelPlan, modelPlan } from './models.js';
-import { encodeModel } from './proto.js';
-
-/**
- * fingrad's version, written into every model's metadata. It is package.json's "version"
- * (test/onnx/export.test.ts checks that they agree); the core has no version export to read.
- */
-export const FINGRAD_VERSION = '0.1.0';
 
 /** Opsets written: 13 (Squeeze/ReduceSum take axes as inputs) to 21; LayerNorm needs 17. */
 export const ONNX_OPSETS = { min: 13, max: 21, default: 17 } as const;
@@ -53,11 +48,6 @@ const SPEC = {
   docString: is.string,
 };
 
-// IR versions of the ONNX releases that introduced each opset (onnx/docs/Versioning.md).
-function irVersion(opset: number): number {
-  return opset >= 21 ? 10 : opset >= 19 ? 9 : 8;
-}
-
 function stackPlan(m: Module, o: Checked<typeof SPEC>): ModelPlan {
   assertExportable(kindOf(m), [m]);
   const inputShape = o.inputShape ?? (o.features ? [o.features.length] : undefined);
@@ -79,22 +69,6 @@ function stackPlan(m: Module, o: Checked<typeof SPEC>): ModelPlan {
   };
 }
 
-// Sets every module to evaluation mode for `fn`, then restores each one's own flag.
-function inEvalMode<T>(m: Module, fn: () => T): T {
-  const modes: Array<[Module, boolean]> = [];
-  const visit = (x: Module): void => {
-    modes.push([x, x.training]);
-    for (const [, c] of x.namedChildren()) visit(c);
-  };
-  visit(m);
-  m.eval();
-  try {
-    return fn();
-  } finally {
-    for (const [x, mode] of modes) x.training = mode;
-  }
-}
-
 /**
  * The ONNX model (ModelProto bytes) computing what `model` computes in evaluation mode, for
  * onnxruntime and other ONNX runtimes:
@@ -107,14 +81,29 @@ function inEvalMode<T>(m: Module, fn: () => T): T {
  *   RecurrentForecaster: → 'predictions' as `predict`; VAE: → 'anomaly_score' (negative ELBO
  *   at z = mu), 'reconstruction_error', 'mu', 'logvar', 'reconstruction'.
  *
+ * - a fitted finance Pipeline (SimpleImputer, StandardScaler, MinMaxScaler, OneHotEncoder,
+ *   OrdinalEncoder, WoEEncoder, ColumnTransformer, then one of the models above): one input per
+ *   column it was fitted on, named after the column, [N, 1] float32 (numeric, NaN = missing) or
+ *   string (categorical, '' = missing) → 'probabilities' [N, classes] as `predictProba` and
+ *   'label' [N] as `predict` (or the model's outputs for a regressor). Columns no step reads
+ *   (dropped) are no inputs. Metadata adds 'feature_types', 'unused_columns' and the pipeline's
+ *   own 'classes' labels. An unknown category under
+ *   handleUnknown 'error' (where fingrad throws) gives NaN probabilities.
+ *
  * The batch dimension is dynamic ('N'). Metadata: 'fingrad.version', 'fingrad.model',
  * 'feature_names' (JSON) when `features` is given, 'classes' (JSON) for classifiers. Layers
  * without a translation throw UnsupportedLayerError listing all of them.
  */
-export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint8Array {
+export function exportOnnx(model: Module | Pipeline, options: OnnxExportOptions = {}): Uint8Array {
   const o = readOptions('exportOnnx', options, SPEC);
-  if (!(model instanceof Module)) throw new ArgumentError(`exportOnnx: model must be a fingrad Module (a layer, nn.Sequential or a ready-made model), got ${typeof model}`, 'exportOnnx', 'model');
   const opset = o.opset ?? ONNX_OPSETS.default;
+  if (model instanceof Pipeline) {
+    for (const key of ['inputShape', 'inputName'] as const) {
+      if (o[key] !== undefined) throw new ArgumentError(`exportOnnx: a Pipeline takes one input per column it was fitted on; ${key} does not apply`, 'exportOnnx', key);
+    }
+    return exportPipeline(model, { ...o, opset });
+  }
+  if (!(model instanceof Module)) throw new ArgumentError(`exportOnnx: model must be a fingrad Module (a layer, nn.Sequential or a ready-made model) or a fitted Pipeline, got ${typeof model}`, 'exportOnnx', 'model');
   const plan = modelPlan(model) ?? stackPlan(model, o);
   const inputShape = o.inputShape ?? plan.inputShape;
   // A ready-made model's sizes are fixed by its weights; only its dynamic ones ('T') may be set.
@@ -144,17 +133,11 @@ export function exportOnnx(model: Module, options: OnnxExportOptions = {}): Uint
           (outputs[0] as { name: string }).name = o.outputName;
         }
         for (const out of outputs) g.output(out.value, out.name);
-        const metadata: Record<string, string> = { 'fingrad.version': FINGRAD_VERSION, 'fingrad.model': plan.kind, ...plan.metadata };
+        const metadata: Record<string, string> = { ...plan.metadata };
         if (o.features !== undefined) metadata['feature_names'] = JSON.stringify(o.features);
-        result.bytes = encodeModel({
-          irVersion: irVersion(opset),
-          opset,
-          producerName: 'fingrad',
-          producerVersion: FINGRAD_VERSION,
+        result.bytes = g.encode({
           docString: o.docString ?? '',
           graphName: plan.kind,
-          nodes: g.nodes,
-          initializers: g.initializers,
           inputs: [{ name: inputName, shape: ['N', ...inputShape] }],
           outputs: outputs.map((out) => ({ name: out.name, shape: out.shape })),
           metadata,

@@ -1,7 +1,21 @@
 // Building an ONNX graph: unique value names, float32/int64 initializers in raw_data, nodes.
 import type { Tensor } from '../tensor/tensor.js';
 import { OnnxExportError } from './errors.js';
-import { DataType, type AttributeValue, type NodeMessage, type TensorMessage } from './proto.js';
+import { DataType, type AttributeValue, type NodeMessage, type TensorMessage, type ValueInfoMessage, encodeModel } from './proto.js';
+
+/**
+ * fingrad's version, written into every model's metadata. It is package.json's "version"
+ * (test/onnx/export.test.ts checks that they agree); the core has no version export to read.
+ */
+export const FINGRAD_VERSION = '0.1.0';
+
+// IR versions of the ONNX releases that introduced each opset (onnx/docs/Versioning.md).
+function irVersion(opset: number): number {
+  return opset >= 21 ? 10 : opset >= 19 ? 9 : 8;
+}
+
+const ML_DOMAIN = 'ai.onnx.ml';
+const ML_OPSET = 3;
 
 // raw_data is little-endian whatever the host (TensorProto's rule), hence DataView.
 function rawFloat32(values: ArrayLike<number>): Uint8Array {
@@ -25,8 +39,18 @@ export class GraphBuilder {
   private readonly taken = new Set<string>();
   private readonly claimed = new Set<string>();
   private readonly scalars = new Map<number, string>();
+  /** Operator sets of other domains the nodes use, by domain. */
+  readonly extraOpsets: Record<string, number> = {};
 
   constructor(readonly opset: number) {}
+
+  /** A one-output node of the 'ai.onnx.ml' operator set (version 3: LabelEncoder's keys_strings / values_floats). */
+  mlNode(opType: string, inputs: readonly string[], attributes: Readonly<Record<string, AttributeValue>>, hint?: string): string {
+    const name = this.node(opType, inputs, attributes, hint);
+    (this.nodes[this.nodes.length - 1] as NodeMessage).domain = ML_DOMAIN;
+    this.extraOpsets[ML_DOMAIN] = ML_OPSET;
+    return name;
+  }
 
   /** A fresh name: `hint`, or `hint_2`, `hint_3`… when taken. */
   fresh(hint: string): string {
@@ -75,6 +99,13 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A 1-D string initializer (category names). */
+  strings(hint: string, values: readonly string[]): string {
+    const name = this.fresh(hint);
+    this.initializers.push({ name, dims: [values.length], dataType: DataType.STRING, strings: [...values] });
+    return name;
+  }
+
   /** A 1-D int64 initializer (shapes, axes, slice bounds). */
   ints(hint: string, values: readonly number[]): string {
     const name = this.fresh(hint);
@@ -110,5 +141,23 @@ export class GraphBuilder {
       return;
     }
     this.renameValue(value, name);
+  }
+
+  /** The ModelProto bytes of this graph; 'fingrad.version' and 'fingrad.model' (= graphName) join `metadata`. */
+  encode(m: { graphName: string; docString: string; inputs: readonly ValueInfoMessage[]; outputs: readonly ValueInfoMessage[]; metadata: Readonly<Record<string, string>> }): Uint8Array {
+    return encodeModel({
+      irVersion: irVersion(this.opset),
+      opset: this.opset,
+      extraOpsets: this.extraOpsets,
+      producerName: 'fingrad',
+      producerVersion: FINGRAD_VERSION,
+      docString: m.docString,
+      graphName: m.graphName,
+      nodes: this.nodes,
+      initializers: this.initializers,
+      inputs: m.inputs,
+      outputs: m.outputs,
+      metadata: { 'fingrad.version': FINGRAD_VERSION, 'fingrad.model': m.graphName, ...m.metadata },
+    });
   }
 }

@@ -187,3 +187,19 @@ export function emitModule(g: GraphBuilder, m: Module, x: Value): Value {
   const name = r.emit(g, m, x);
   return { name, sample: x.sample === null ? null : m.forward(x.sample) };
 }
+
+// Sets every module to evaluation mode for `fn`, then restores each one's own flag.
+export function inEvalMode<T>(m: Module, fn: () => T): T {
+  const modes: Array<[Module, boolean]> = [];
+  const visit = (x: Module): void => {
+    modes.push([x, x.training]);
+    for (const [, c] of x.namedChildren()) visit(c);
+  };
+  visit(m);
+  m.eval();
+  try {
+    return fn();
+  } finally {
+    for (const [x, mode] of modes) x.training = mode;
+  }
+}

@@ -12,13 +12,14 @@
 //   GraphProto: node 1, name 2, initializer 5, doc_string 10, input 11, output 12
 //   NodeProto: input 1, output 2, name 3, op_type 4, attribute 5, domain 7
 //   AttributeProto: name 1, f 2, i 3, s 4, t 5, floats 7, ints 8, strings 9, type 20
-//   TensorProto: dims 1, data_type 2, name 8, raw_data 9
+//   TensorProto: dims 1, data_type 2, string_data 6, name 8, raw_data 9 (strings cannot be raw_data)
 //   ValueInfoProto: name 1, type 2   TypeProto: tensor_type 1   TypeProto.Tensor: elem_type 1, shape 2
 //   TensorShapeProto: dim 1   Dimension: dim_value 1, dim_param 2
 import { Writer } from 'protobufjs/minimal.js';
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT64: 7, STRING: 8, BOOL: 9 } as const;
+export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType values. */
 const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
@@ -29,13 +30,8 @@ const LEN = 2;
 const FIXED32 = 5;
 const tag = (field: number, wire: number): number => (field << 3) | wire;
 
-/** An initializer or constant: float32 or int64 values, little-endian in raw_data. */
-export interface TensorMessage {
-  name: string;
-  dims: readonly number[];
-  dataType: (typeof DataType)[keyof typeof DataType];
-  raw: Uint8Array;
-}
+/** An initializer or constant: float32 or int64 values little-endian in `raw`, or UTF-8 `strings`. */
+export type TensorMessage = { name: string; dims: readonly number[] } & ({ dataType: typeof DataType.FLOAT | typeof DataType.INT64; raw: Uint8Array } | { dataType: typeof DataType.STRING; strings: readonly string[] });
 
 /** A node attribute; the variant follows the JavaScript value. */
 export type AttributeValue = number | string | TensorMessage | { ints: readonly number[] } | { floats: readonly number[] } | { strings: readonly string[] } | { int: number } | { float: number };
@@ -46,17 +42,22 @@ export interface NodeMessage {
   outputs: readonly string[];
   name: string;
   attributes: Readonly<Record<string, AttributeValue>>;
+  /** Operator set domain; absent for the default ('ai.onnx'), 'ai.onnx.ml' for the ML operators. */
+  domain?: string;
 }
 
-/** A graph input or output: float32 with a shape of sizes and named (dynamic) dimensions, or no shape (unknown rank). */
+/** A graph input or output: its element type (default float32) and a shape of sizes and named (dynamic) dimensions, or no shape (unknown rank). */
 export interface ValueInfoMessage {
   name: string;
   shape: ReadonlyArray<number | string> | null;
+  elemType?: DataTypeCode;
 }
 
 export interface ModelMessage {
   irVersion: number;
   opset: number;
+  /** Operator sets besides the default domain's, by domain ({ 'ai.onnx.ml': 3 }). */
+  extraOpsets?: Readonly<Record<string, number>>;
   producerName: string;
   producerVersion: string;
   docString: string;
@@ -73,8 +74,9 @@ const utf8 = new TextEncoder();
 function writeTensor(w: Writer, t: TensorMessage): void {
   for (const d of t.dims) w.uint32(tag(1, VARINT)).int64(d);
   w.uint32(tag(2, VARINT)).int32(t.dataType);
+  if ('strings' in t) for (const v of t.strings) w.uint32(tag(6, LEN)).bytes(utf8.encode(v));
   w.uint32(tag(8, LEN)).string(t.name);
-  w.uint32(tag(9, LEN)).bytes(t.raw);
+  if ('raw' in t) w.uint32(tag(9, LEN)).bytes(t.raw);
 }
 
 function writeAttribute(w: Writer, name: string, v: AttributeValue): void {
@@ -113,13 +115,14 @@ function writeNode(w: Writer, n: NodeMessage): void {
     writeAttribute(w.uint32(tag(5, LEN)).fork(), name, v);
     w.ldelim();
   }
+  if (n.domain !== undefined) w.uint32(tag(7, LEN)).string(n.domain);
 }
 
 function writeValueInfo(w: Writer, v: ValueInfoMessage): void {
   w.uint32(tag(1, LEN)).string(v.name);
   const type = w.uint32(tag(2, LEN)).fork();
   const tensor = type.uint32(tag(1, LEN)).fork();
-  tensor.uint32(tag(1, VARINT)).int32(DataType.FLOAT);
+  tensor.uint32(tag(1, VARINT)).int32(v.elemType ?? DataType.FLOAT);
   if (v.shape !== null) {
     const shape = tensor.uint32(tag(2, LEN)).fork();
     for (const d of v.shape) {
@@ -160,6 +163,9 @@ export function encodeModel(m: ModelMessage): Uint8Array {
   graph.ldelim();
   // The default ("ai.onnx") domain: the empty string.
   w.uint32(tag(8, LEN)).fork().uint32(tag(1, LEN)).string('').uint32(tag(2, VARINT)).int64(m.opset).ldelim();
+  for (const [domain, version] of Object.entries(m.extraOpsets ?? {})) {
+    w.uint32(tag(8, LEN)).fork().uint32(tag(1, LEN)).string(domain).uint32(tag(2, VARINT)).int64(version).ldelim();
+  }
   for (const [key, value] of Object.entries(m.metadata)) {
     w.uint32(tag(14, LEN)).fork().uint32(tag(1, LEN)).string(key).uint32(tag(2, LEN)).string(value).ldelim();
   }

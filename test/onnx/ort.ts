@@ -59,11 +59,13 @@ export interface ModelInfo {
   producerName: string;
   producerVersion: string;
   opset: number;
+  /** Every opset_import by domain ('' is the default). */
+  opsets: Record<string, number>;
   metadata: Record<string, string>;
 }
 
 export function readModelInfo(bytes: Uint8Array): ModelInfo {
-  const info: ModelInfo = { irVersion: 0, producerName: '', producerVersion: '', opset: 0, metadata: {} };
+  const info: ModelInfo = { irVersion: 0, producerName: '', producerVersion: '', opset: 0, opsets: {}, metadata: {} };
   const r = Reader.create(bytes);
   while (r.pos < r.len) {
     const t = r.uint32();
@@ -83,9 +85,38 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
         else if (u >>> 3 === 2) value = r.string();
         else r.skipType(u & 7);
       }
-      if (field === 8) info.opset = version;
+      // The default domain's opset_import has domain '' (others: 'ai.onnx.ml', …).
+      if (field === 8) info.opsets[key] = version;
       else info.metadata[key] = value;
     } else r.skipType(t & 7);
   }
+  info.opset = info.opsets[''] ?? 0;
   return info;
+}
+
+/** Minimal view of a finance Table: column names, types and values. */
+interface ColumnsLike {
+  columnNames: string[];
+  nRows: number;
+  typeOf(name: string): string;
+  column(name: string): Float64Array | ReadonlyArray<string | null>;
+}
+
+/**
+ * Runs an exported Pipeline on a table's raw columns: one [N, 1] input per column, float32
+ * (NaN missing) or string (null fed as '', the graph's missing marker). Returns every output's data.
+ */
+export async function runOnnxColumns(bytes: Uint8Array, table: ColumnsLike): Promise<Record<string, { data: ArrayLike<unknown>; dims: readonly number[] }>> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of session.inputNames) {
+      const v = table.column(name);
+      feeds[name] = v instanceof Float64Array ? new ort.Tensor('float32', Float32Array.from(v), [table.nRows, 1]) : new ort.Tensor('string', v.map((s) => s ?? ''), [table.nRows, 1]);
+    }
+    const out = await session.run(feeds);
+    return Object.fromEntries(session.outputNames.map((n) => [n, { data: (out[n] as ort.Tensor).data as ArrayLike<unknown>, dims: (out[n] as ort.Tensor).dims }]));
+  } finally {
+    await session.release();
+  }
 }
