@@ -22,7 +22,7 @@ import {
 
 } from '../index.js';
 import { type TabularInput, type Table, asTable } from './table.js';
-import { Transformer, type TransformerJSON, transformerFromJSON } from './transformer.js';
+import { Transformer, type TransformerJSON, registerTransformer, transformerFromJSON } from './transformer.js';
 
 /** What the pipeline needs of a model: a fingrad estimator (LogisticRegression, MLPClassifier, LinearRegression, …). */
 export interface PipelineModel {
@@ -65,15 +65,19 @@ export function cloneModel(model: PipelineModel, params: Record<string, unknown>
   return new Ctor({ ...(options ?? rest), ...params });
 }
 
-export class Pipeline {
+/**
+ * Steps [name, step]: transformers, then a model last — or transformers only, and then the
+ * pipeline is itself a transformer that a ColumnTransformer can route columns to (sklearn's
+ * make_pipeline(SimpleImputer(), StandardScaler()) inside a ColumnTransformer).
+ */
+export class Pipeline extends Transformer {
+  readonly kind = 'Pipeline';
   private readonly stepList: [string, Transformer | PipelineModel][];
-  /** Sorted class labels seen by fit (classifiers); null for regressors or before fit. */
+  /** Sorted class labels seen by fit (classifiers); null for regressors, transformer pipelines, or before fit. */
   classes: (string | number)[] | null = null;
-  /** Input columns seen by fit. */
-  featureNamesIn: string[] | null = null;
 
-  /** Steps [name, step]: transformers, then one model last. */
   constructor(steps: readonly PipelineStep[]) {
+    super();
     const where = 'Pipeline';
     if (!Array.isArray(steps) || steps.length === 0) throw new ValueError(`${where}: steps must be a non-empty list of [name, step]`);
     steps.forEach((s, i) => {
@@ -81,7 +85,7 @@ export class Pipeline {
       if (s[0].includes('__')) throw new ValueError(`${where}: step name '${s[0]}' must not contain '__'`);
       const last = i === steps.length - 1;
       if (!last && !(s[1] instanceof Transformer)) throw new ValueError(`${where}: step '${s[0]}' must be a transformer (only the last step is the model)`);
-      if (last && (s[1] instanceof Transformer || typeof (s[1] as PipelineModel).predict !== 'function')) throw new ValueError(`${where}: the last step '${s[0]}' must be a model with fit and predict`);
+      if (last && !(s[1] instanceof Transformer) && typeof (s[1] as PipelineModel)?.predict !== 'function') throw new ValueError(`${where}: the last step '${s[0]}' must be a transformer or a model with fit and predict`);
     });
     this.stepList = steps.map(([n, s]) => [n, s]);
   }
@@ -96,22 +100,35 @@ export class Pipeline {
     return s[1];
   }
 
+  /** The model (last step); an error for a pipeline of transformers only. */
   get model(): PipelineModel {
-    return (this.stepList[this.stepList.length - 1] as [string, PipelineModel])[1];
+    const last = (this.stepList[this.stepList.length - 1] as [string, Transformer | PipelineModel])[1];
+    if (last instanceof Transformer) throw new ValueError('Pipeline: this pipeline has no model (its last step is a transformer)');
+    return last;
+  }
+
+  private get hasModel(): boolean {
+    return !((this.stepList[this.stepList.length - 1] as [string, unknown])[1] instanceof Transformer);
   }
 
   private get transformers(): Transformer[] {
-    return this.stepList.slice(0, -1).map(([, s]) => s as Transformer);
+    return this.stepList.filter(([, s]) => s instanceof Transformer).map(([, s]) => s as Transformer);
   }
 
   get isClassifier(): boolean {
-    return isClassifier(this.model);
+    return this.hasModel && isClassifier(this.model);
   }
 
   /** Fits every step on the training rows, in order, then the model; y: class labels (strings or numbers) or targets. */
-  fit(x: TabularInput, y: Labels): this {
+  override fit(x: TabularInput, y?: Labels): this {
     const where = 'Pipeline.fit';
     let t = asTable(where, x);
+    if (!this.hasModel) {
+      // A transformer pipeline (inside a ColumnTransformer): y, when given, is already coded.
+      for (const step of this.transformers) t = step.fit(t, y as ArrayLike<number> | undefined).transform(t);
+      this.featureNamesIn = asTable(where, x).columnNames;
+      return this;
+    }
     if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new ValueError(`${where}: y must be an array of labels or targets`);
     if (y.length !== t.nRows) throw new ValueError(`${where}: x has ${t.nRows} rows but y has ${y.length}`);
     let target: Float64Array;
@@ -139,8 +156,8 @@ export class Pipeline {
     return this;
   }
 
-  /** The preprocessing alone: the table the model sees. */
-  transform(x: TabularInput): Table {
+  /** The transformers alone: the table the model sees. */
+  override transform(x: TabularInput): Table {
     const where = 'Pipeline.transform';
     if (this.featureNamesIn === null) throw new ValueError(`${where}: not fitted; call fit(x, y) first`);
     let t = asTable(where, x);
@@ -149,9 +166,36 @@ export class Pipeline {
   }
 
   /** Names of the model's input columns (the last transformer's output). */
-  getFeatureNamesOut(): string[] {
+  override getFeatureNamesOut(): string[] {
     const ts = this.transformers;
     return ts.length > 0 ? (ts[ts.length - 1] as Transformer).getFeatureNamesOut() : [...(this.featureNamesIn ?? [])];
+  }
+
+  // As a Transformer (a transformer pipeline inside a ColumnTransformer): fit and transform are
+  // overridden above; these serve toJSON / transformerFromJSON.
+  protected fitTable(): void {}
+  protected transformTable(x: Table): Table {
+    return x;
+  }
+  protected namesOut(): string[] {
+    return this.getFeatureNamesOut();
+  }
+
+  getParams(): Record<string, unknown> {
+    if (this.hasModel) throw new ValueError('Pipeline.getParams: a pipeline with a model saves with savePipeline, not as a step');
+    return { steps: this.stepList.map(([n, s]) => [n, { ...(s as Transformer).toJSON(), fitted: null }]) };
+  }
+
+  protected fittedState(): Record<string, unknown> {
+    return { steps: this.transformers.map((s) => s.toJSON()) };
+  }
+
+  restoreState(state: Record<string, unknown>): void {
+    const steps = state['steps'];
+    if (!Array.isArray(steps) || steps.length !== this.stepList.length) throw new ValueError(`Pipeline: saved state needs one fitted step per step (${this.stepList.length})`);
+    steps.forEach((json, i) => {
+      (this.stepList[i] as [string, Transformer | PipelineModel])[1] = transformerFromJSON(json as TransformerJSON);
+    });
   }
 
   private withModelInput<T>(x: TabularInput, run: (xt: Tensor) => T): T {
@@ -215,7 +259,7 @@ export class Pipeline {
   }
 
   /** An unfitted copy; `params` sets step options as `stepName__option` (sklearn's clone + set_params). */
-  clone(params: Record<string, unknown> = {}): Pipeline {
+  override clone(params: Record<string, unknown> = {}): Pipeline {
     const byStep = new Map<string, Record<string, unknown>>();
     for (const [k, v] of Object.entries(params)) {
       const cut = k.indexOf('__');
@@ -275,6 +319,12 @@ function rebuild(where: string, metadata: Record<string, string>, model: Pipelin
   p.featureNamesIn = json.featureNamesIn;
   return p;
 }
+
+registerTransformer('Pipeline', (p) => {
+  const steps = p['steps'];
+  if (!Array.isArray(steps)) throw new ValueError('Pipeline: saved params need a steps list');
+  return new Pipeline((steps as [string, TransformerJSON][]).map(([n, json]) => [n, transformerFromJSON(json)] as const));
+});
 
 /** Rebuilds a pipeline written by `savePipeline` (the model's kind must be registered, as for loadModel). */
 export function loadPipeline(bytes: Uint8Array): Pipeline {

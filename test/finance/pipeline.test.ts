@@ -44,14 +44,14 @@ function credit(seed: number, n: number): { x: Table; y: string[] } {
   return { x: Table.fromColumns({ income, age, job }), y };
 }
 
-// Median imputation of the numeric columns, then scaling and one-hot encoding, then the model.
+// Numeric columns: median imputation then scaling (a transformer pipeline inside the
+// ColumnTransformer, as sklearn's make_pipeline); the category one-hot; then the model.
 function makePipeline(C = 1): Pipeline {
   return new Pipeline([
-    ['impute', new ColumnTransformer([['n', new SimpleImputer({ strategy: 'median' }), { types: ['numeric'] }]], { remainder: 'passthrough' })],
     [
       'prep',
       new ColumnTransformer([
-        ['num', new StandardScaler(), { types: ['numeric'] }],
+        ['num', new Pipeline([['impute', new SimpleImputer({ strategy: 'median' })], ['scale', new StandardScaler()]]), { types: ['numeric'] }],
         ['cat', new OneHotEncoder({ handleUnknown: 'ignore' }), { types: ['categorical'] }],
       ]),
     ],
@@ -101,6 +101,12 @@ describe('Pipeline', () => {
     const live = memoryStats().liveTensors;
     const q = loadPipeline(savePipeline(p));
     expect(q.classes).toEqual(p.classes);
+    expect(p.getFeatureNamesOut()).toEqual(['num__income', 'num__age', 'cat__job_a', 'cat__job_b', 'cat__job_c']);
+    // The nested pipeline imputes with the training median, then scales: no NaN reaches the model.
+    const inner = (p.namedStep('prep') as ColumnTransformer).namedTransformer('num') as Pipeline;
+    const med = (inner.namedStep('impute') as SimpleImputer).statistics[1] as number;
+    const ages = Array.from(train.x.numeric('age')).filter((a) => !Number.isNaN(a)).sort((a, b) => a - b);
+    expect(med).toBe(ages.length % 2 ? ages[(ages.length - 1) / 2] : ((ages[ages.length / 2 - 1] as number) + (ages[ages.length / 2] as number)) / 2);
     expect(q.getFeatureNamesOut()).toEqual(p.getFeatureNamesOut());
     expect(q.predictProba(test.x)).toEqual(p.predictProba(test.x));
     expect(q.predict(test.x)).toEqual(p.predict(test.x));
