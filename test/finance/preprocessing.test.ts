@@ -82,7 +82,10 @@ describe('against scikit-learn', () => {
     ['median', 'median'],
     ['mostFrequent', 'most_frequent'],
   ] as const)('SimpleImputer %s with missing indicators', (strategy, key) => {
-    check(new SimpleImputer({ strategy, addIndicator: true }), F.numeric, F.imputer[key] as Applied);
+    const imp = new SimpleImputer({ strategy, addIndicator: true });
+    check(imp, F.numeric, F.imputer[key] as Applied);
+    imp.transform(test);
+    expect(imp.imputedCounts).toEqual({ income: 1, age: 1, const: 0 });
   });
   it('SimpleImputer mostFrequent on strings, constant on numbers', () => {
     check(new SimpleImputer({ strategy: 'mostFrequent' }), F.categorical, F.imputer['most_frequent_cat'] as Applied);
