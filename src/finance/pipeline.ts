@@ -21,7 +21,7 @@ import {
   type nn,
 
 } from '../index.js';
-import { type TabularInput, type Table, asTable } from './table.js';
+import { type ColumnType, type TabularInput, Table, asTable } from './table.js';
 import { Transformer, type TransformerJSON, registerTransformer, transformerFromJSON } from './transformer.js';
 
 /** What the pipeline needs of a model: a fingrad estimator (LogisticRegression, MLPClassifier, LinearRegression, …). */
@@ -75,6 +75,8 @@ export class Pipeline extends Transformer {
   private readonly stepList: [string, Transformer | PipelineModel][];
   /** Sorted class labels seen by fit (classifiers); null for regressors, transformer pipelines, or before fit. */
   classes: (string | number)[] | null = null;
+  /** Column types seen by fit: row objects given later are read with these types, not re-inferred. */
+  featureTypesIn: Record<string, ColumnType> | null = null;
 
   constructor(steps: readonly PipelineStep[]) {
     super();
@@ -123,6 +125,7 @@ export class Pipeline extends Transformer {
   override fit(x: TabularInput, y?: Labels): this {
     const where = 'Pipeline.fit';
     let t = asTable(where, x);
+    this.featureTypesIn = t.types;
     if (!this.hasModel) {
       // A transformer pipeline (inside a ColumnTransformer): y, when given, is already coded.
       for (const step of this.transformers) t = step.fit(t, y as ArrayLike<number> | undefined).transform(t);
@@ -160,9 +163,18 @@ export class Pipeline extends Transformer {
   override transform(x: TabularInput): Table {
     const where = 'Pipeline.transform';
     if (this.featureNamesIn === null) throw new ValueError(`${where}: not fitted; call fit(x, y) first`);
-    let t = asTable(where, x);
+    let t = this.input(where, x);
     for (const step of this.transformers) t = step.transform(t);
     return t;
+  }
+
+  // Row objects carry no types: a code column declared categorical in fit must not come back as numbers.
+  private input(where: string, x: TabularInput): Table {
+    if (x instanceof Table || this.featureTypesIn === null || !Array.isArray(x) || x.length === 0 || Array.isArray(x[0]) || ArrayBuffer.isView(x[0])) return asTable(where, x);
+    const rows = x as ReadonlyArray<Readonly<Record<string, unknown>>>;
+    const keys = new Set(Object.keys(rows[0] as object));
+    const types = Object.fromEntries(Object.entries(this.featureTypesIn).filter(([k]) => keys.has(k)));
+    return Table.fromRows(rows, { types });
   }
 
   /** Names of the model's input columns (the last transformer's output). */
@@ -289,6 +301,7 @@ interface PipelineJSON {
   modelName: string;
   classes: (string | number)[] | null;
   featureNamesIn: string[];
+  featureTypesIn: Record<string, ColumnType> | null;
 }
 
 function pipelineJSON(where: string, p: Pipeline): string {
@@ -300,6 +313,7 @@ function pipelineJSON(where: string, p: Pipeline): string {
     modelName: (steps[steps.length - 1] as PipelineStep)[0],
     classes: p.classes,
     featureNamesIn: p.featureNamesIn,
+    featureTypesIn: p.featureTypesIn,
   };
   return JSON.stringify(json);
 }
@@ -317,6 +331,7 @@ function rebuild(where: string, metadata: Record<string, string>, model: Pipelin
   const p = new Pipeline([...json.steps.map((s) => [s.name, transformerFromJSON(s.step)] as const), [json.modelName, model] as const]);
   p.classes = json.classes;
   p.featureNamesIn = json.featureNamesIn;
+  p.featureTypesIn = json.featureTypesIn ?? null;
   return p;
 }
 

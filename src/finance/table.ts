@@ -185,6 +185,13 @@ export class Table {
     return v;
   }
 
+  /** A categorical column; a numeric one is an error naming it. */
+  categorical(name: string, where = 'Table.categorical'): CategoricalColumn {
+    const v = this.cols.get(this.need(where, name));
+    if (v instanceof Float64Array) throw new ValueError(`${where}: column '${name}' is ${this.kinds.get(name)}, not categorical`);
+    return v as CategoricalColumn;
+  }
+
   private need(where: string, name: string): string {
     if (!this.cols.has(name)) throw new ValueError(`${where}: no column '${name}' (columns: ${this.columnNames.join(', ')})`);
     return name;
@@ -318,11 +325,12 @@ export class Table {
   }
 }
 
-/** Anything the transformers take: a Table, or rows of numbers (named x0, x1, …). */
-export type TabularInput = Table | ReadonlyArray<ArrayLike<number>>;
+/** Anything the transformers and pipelines take: a Table, rows of numbers (named x0, x1, …), or row objects (types inferred). */
+export type TabularInput = Table | ReadonlyArray<ArrayLike<number>> | ReadonlyArray<Readonly<Record<string, unknown>>>;
 
 export function asTable(where: string, x: TabularInput): Table {
   if (x instanceof Table) return x;
-  if (Array.isArray(x)) return Table.fromMatrix(x);
+  if (Array.isArray(x) && x.length > 0 && !Array.isArray(x[0]) && !ArrayBuffer.isView(x[0])) return Table.fromRows(x as ReadonlyArray<Readonly<Record<string, unknown>>>);
+  if (Array.isArray(x)) return Table.fromMatrix(x as ReadonlyArray<ArrayLike<number>>);
   throw new ValueError(`${where}: x must be a Table or an array of rows of numbers, got ${describeValue(x)}`);
 }

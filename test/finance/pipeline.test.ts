@@ -148,6 +148,17 @@ describe('Pipeline', () => {
     expect(loadPipeline(savePipeline(p)).predictProba(test.x)).toEqual(p.predictProba(test.x));
   });
 
+  it('reads row objects with the column types seen in fit', () => {
+    const code = train.x.categorical('job').map((j) => 'abc'.indexOf(j as string) + 1);
+    const x = train.x.drop(['job']).withColumn('code', code.map(String), 'categorical');
+    const p = makePipeline().fit(x, train.y);
+    expect(p.featureTypesIn).toEqual({ income: 'numeric', age: 'numeric', code: 'categorical' });
+    const rows = [{ income: 2500, age: 30, code: 3 }, { income: 4100, age: null, code: 1 }];
+    const asStrings = Table.fromColumns({ income: [2500, 4100], age: [30, NaN], code: ['3', '1'] });
+    expect(p.predictProba(rows)).toEqual(p.predictProba(asStrings));
+    expect(loadPipeline(savePipeline(p)).predictProba(rows)).toEqual(p.predictProba(asStrings));
+  });
+
   it('errors name the step', () => {
     expect(() => new Pipeline([['model', new LogisticRegression()], ['s', new StandardScaler()]])).toThrow(/step 'model' must be a transformer/);
     expect(() => new Pipeline([['m', new LogisticRegression()]]).fit(train.x, train.y)).toThrow(/column 'job' is categorical/);
