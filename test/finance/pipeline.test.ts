@@ -171,6 +171,7 @@ describe('model selection', () => {
   const data = credit(3, 300);
 
   it('crossValScore equals folds fitted and scored by hand', () => {
+    const live = memoryStats().liveTensors;
     const scores = crossValScore(makePipeline(), data.x, data.y, { cv: 3, scoring: 'rocAuc' });
     const byHand = new StratifiedKFold(3).split(data.x, data.y).map((f) => {
       const p = makePipeline().fit(data.x.take(f.train), Array.from(f.train, (i) => data.y[i] as string));
@@ -178,6 +179,11 @@ describe('model selection', () => {
       return rocAuc(yt, p.predictProba(data.x.take(f.test)).map((r) => r[1] as number));
     });
     expect(scores).toEqual(byHand);
+    // crossValScore frees each fold's model; the hand-run ones above are left to the test.
+    const before = memoryStats().liveTensors;
+    crossValScore(makePipeline(), data.x, data.y, { cv: 3 });
+    expect(memoryStats().liveTensors).toBe(before);
+    expect(before).toBeGreaterThanOrEqual(live);
     expect(crossValScore(makePipeline(), data.x, data.y, { cv: 3 })).toHaveLength(3);
     expect(() => crossValScore(makePipeline(), data.x, data.y, { scoring: 'roc_auc' as never })).toThrow(/did you mean 'rocAuc'/);
   });
