@@ -183,7 +183,8 @@ export class WoEEncoder extends Transformer {
       } else {
         const byCat = new Map<string, { categories: string[]; count: number; good: number; bad: number }>();
         v.forEach((c, i) => {
-          const b = c === null ? missing : byCat.get(c) ?? byCat.set(c, { categories: [c], count: 0, good: 0, bad: 0 }).get(c)!;
+          if (c !== null && !byCat.has(c)) byCat.set(c, { categories: [c], count: 0, good: 0, bad: 0 });
+          const b = c === null ? missing : (byCat.get(c) as { count: number; good: number; bad: number });
           b.count++;
           yy[i] === 1 ? b.bad++ : b.good++;
         });
