@@ -51,6 +51,8 @@ export interface OneHotEncoderOptions {
   minFrequency?: number;
   /** At most this many output columns per feature, the infrequent one included. */
   maxCategories?: number;
+  /** Drop one column per feature (for unpenalised linear models): 'first', or 'ifBinary' (only features with two columns). Default: none. */
+  drop?: 'first' | 'ifBinary';
 }
 
 export class OneHotEncoder extends Transformer {
@@ -58,6 +60,7 @@ export class OneHotEncoder extends Transformer {
   readonly handleUnknown: 'error' | 'ignore' | 'infrequentIfExist';
   readonly minFrequency: number | undefined;
   readonly maxCategories: number | undefined;
+  readonly drop: 'first' | 'ifBinary' | undefined;
   /** Per column: every category seen in fit, sorted (sklearn's categories_). */
   categories: Category[][] = [];
   /** Per column: the categories grouped as infrequent (sklearn's infrequent_categories_), empty when none. */
@@ -71,14 +74,16 @@ export class OneHotEncoder extends Transformer {
       handleUnknown: is.oneOf(['error', 'ignore', 'infrequentIfExist'] as const),
       minFrequency: is.number({ min: 0, minOpen: true }),
       maxCategories: is.int({ min: 1 }),
+      drop: is.oneOf(['first', 'ifBinary'] as const),
     });
+    this.drop = o.drop;
     this.handleUnknown = o.handleUnknown ?? 'error';
     this.minFrequency = o.minFrequency;
     this.maxCategories = o.maxCategories;
   }
 
   getParams(): Record<string, unknown> {
-    return { handleUnknown: this.handleUnknown, ...(this.minFrequency === undefined ? {} : { minFrequency: this.minFrequency }), ...(this.maxCategories === undefined ? {} : { maxCategories: this.maxCategories }) };
+    return { handleUnknown: this.handleUnknown, ...(this.minFrequency === undefined ? {} : { minFrequency: this.minFrequency }), ...(this.maxCategories === undefined ? {} : { maxCategories: this.maxCategories }), ...(this.drop === undefined ? {} : { drop: this.drop }) };
   }
 
   protected fitTable(x: Table, _y: TargetValues | undefined): void {
@@ -130,16 +135,29 @@ export class OneHotEncoder extends Transformer {
         if (k >= 0) (out[k] as Float64Array)[i] = 1;
       }
       this.unknownCounts[name] = unknown;
+      const dropped = this.dropIndex(j);
       names.push(...this.columnNames(name, j, v instanceof Float64Array));
-      cols.push(...out);
+      cols.push(...out.filter((_, k) => k !== dropped));
     });
     return numericTable(names, cols);
+  }
+
+  /**
+   * The output column `drop` removes (−1: none). As sklearn (≥ 1.2), the index is taken after
+   * rare categories are grouped: the first output column (the first frequent category, or the
+   * infrequent column when none is frequent); 'ifBinary' only where there are two columns.
+   */
+  private dropIndex(j: number): number {
+    if (this.drop === undefined) return -1;
+    const columns = this.frequent(j).length + ((this.infrequentCategories[j] as Category[]).length > 0 ? 1 : 0);
+    return this.drop === 'ifBinary' && columns !== 2 ? -1 : 0;
   }
 
   private columnNames(name: string, j: number, numeric: boolean): string[] {
     const out = this.frequent(j).map((c) => `${name}_${label(c, numeric)}`);
     if ((this.infrequentCategories[j] as Category[]).length > 0) out.push(`${name}_infrequent_sklearn`);
-    return out;
+    const dropped = this.dropIndex(j);
+    return out.filter((_, k) => k !== dropped);
   }
 
   protected namesOut(namesIn: string[]): string[] {

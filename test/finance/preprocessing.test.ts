@@ -96,6 +96,9 @@ describe('against scikit-learn', () => {
     ['minFrequency', { handleUnknown: 'infrequentIfExist', minFrequency: 4 }],
     ['minFrequencyShare', { handleUnknown: 'infrequentIfExist', minFrequency: 0.2 }],
     ['maxCategories', { handleUnknown: 'infrequentIfExist', maxCategories: 3 }],
+    ['dropFirst', { handleUnknown: 'ignore', drop: 'first' }],
+    ['dropIfBinary', { handleUnknown: 'infrequentIfExist', maxCategories: 2, drop: 'ifBinary' }],
+    ['dropFirstInfrequent', { handleUnknown: 'infrequentIfExist', minFrequency: 4, drop: 'first' }],
   ] as const)('OneHotEncoder %s: sorted categories, missing as a category, unknown and rare ones', (key, options) => {
     const enc = new OneHotEncoder(options);
     const want = F.oneHot[key] as Applied & { categories: Cell[][] };
