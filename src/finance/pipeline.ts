@@ -326,8 +326,14 @@ export function savePipeline(p: Pipeline): Uint8Array {
 function rebuild(where: string, metadata: Record<string, string>, model: PipelineModel): Pipeline {
   const text = metadata[METADATA_KEY];
   if (text === undefined) throw new ValueError(`${where}: no '${METADATA_KEY}' metadata; the file is a model checkpoint, not a pipeline (use loadModel)`);
-  const json = JSON.parse(text) as PipelineJSON;
-  if (json.format !== FORMAT) throw new ValueError(`${where}: pipeline format ${JSON.stringify(json.format)} is not '${FORMAT}'`);
+  let json: PipelineJSON;
+  try {
+    json = JSON.parse(text) as PipelineJSON;
+  } catch (e) {
+    throw new ValueError(`${where}: the '${METADATA_KEY}' metadata is not valid JSON (${(e as Error).message})`);
+  }
+  if (json?.format !== FORMAT) throw new ValueError(`${where}: pipeline format ${JSON.stringify(json?.format)} is not '${FORMAT}'`);
+  if (!Array.isArray(json.steps) || !Array.isArray(json.featureNamesIn)) throw new ValueError(`${where}: the pipeline metadata needs 'steps' and 'featureNamesIn' lists`);
   const p = new Pipeline([...json.steps.map((s) => [s.name, transformerFromJSON(s.step)] as const), [json.modelName, model] as const]);
   p.classes = json.classes;
   p.featureNamesIn = json.featureNamesIn;

@@ -21,7 +21,7 @@ import {
   savePipeline,
   savePipelineFile,
 } from '../../src/finance/index.js';
-import { LinearSVM, LogisticRegression, MLPClassifier, LinearRegression, memoryStats, rocAuc } from '../../src/index.js';
+import { LinearSVM, LogisticRegression, MLPClassifier, LinearRegression, memoryStats, rocAuc, saveModel } from '../../src/index.js';
 import { gauss, rng } from '../support/linear-problems.js';
 
 /** Income, age (some missing), a job category; the label is 'bad' more often for low income and job 'c'. */
@@ -164,6 +164,10 @@ describe('Pipeline', () => {
     expect(() => new Pipeline([['m', new LogisticRegression()]]).fit(train.x, train.y)).toThrow(/column 'job' is categorical/);
     expect(() => makePipeline().fit(train.x, train.y.map(() => 'good'))).toThrow(/single class/);
     expect(() => makePipeline().clone({ model__C: 2, nosuch__x: 1 })).toThrow(/'nosuch__x'/);
+    const model = new LogisticRegression().fit([[0], [1], [2], [3]], [0, 0, 1, 1]);
+    expect(() => loadPipeline(saveModel(model))).toThrow(/no 'pipeline' metadata; the file is a model checkpoint/);
+    expect(() => loadPipeline(saveModel(model, { metadata: { pipeline: '{"format":' } }))).toThrow(/not valid JSON/);
+    model.dispose();
   });
 });
 
