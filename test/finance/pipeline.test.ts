@@ -14,6 +14,7 @@ import {
   StandardScaler,
   StratifiedKFold,
   Table,
+  TimeSeriesSplit,
   WoEEncoder,
   crossValScore,
   loadPipeline,
@@ -205,5 +206,21 @@ describe('model selection', () => {
     const refit = makePipeline(gs.bestParams!['model__C'] as number).fit(data.x, data.y);
     expect(gs.predictProba(data.x)).toEqual(refit.predictProba(data.x));
     expect(gs.bestParams!['model__C']).not.toBe(1e-4);
+  });
+
+  it('takes a factory and a time-series splitter; each fold trains on earlier rows only', () => {
+    const seen: number[][] = [];
+    const factory = (params: Record<string, unknown>): Pipeline => {
+      const p = makePipeline((params['C'] as number | undefined) ?? 1);
+      const fit = p.fit.bind(p);
+      p.fit = (x, y) => (seen.push([(x as Table).nRows]), fit(x, y));
+      return p;
+    };
+    const cv = new TimeSeriesSplit(3, { gap: 10 });
+    const gs = new GridSearchCV(factory, { C: [0.1, 10] }, { cv, scoring: 'accuracy', refit: false }).fit(data.x, data.y);
+    // 300 rows, 3 test windows of 75 after a gap of 10: training on 65, 140, 215 rows, per candidate.
+    expect(seen.map((r) => r[0])).toEqual([65, 140, 215, 65, 140, 215]);
+    expect(gs.cvResults?.splitScores.every((s) => s.length === 3 && s.every((a) => a > 0.5 && a <= 1))).toBe(true);
+    expect(() => gs.predict(data.x)).toThrow(/refit was false/);
   });
 });
