@@ -34,6 +34,8 @@ const F = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 
   imputer: Record<string, Applied>;
   oneHot: Record<string, Applied & { categories: Cell[][] }>;
   ordinal: Applied;
+  oneHotGiven: Applied;
+  ordinalGiven: Applied;
 };
 
 const types = { income: 'numeric', age: 'numeric', const: 'numeric', job: 'categorical', city: 'categorical' } as const;
@@ -107,6 +109,15 @@ describe('against scikit-learn', () => {
   });
   it('OrdinalEncoder with an encoded value for unknown categories', () => {
     check(new OrdinalEncoder({ handleUnknown: 'useEncodedValue', unknownValue: -1 }), F.categorical, F.ordinal);
+  });
+});
+
+describe('given categories', () => {
+  it('keep their order, include categories absent from fit, and reject values outside them', () => {
+    check(new OneHotEncoder({ categories: { city: ['Zug', 'Bern', 'Basel', 'Geneva'] } }), ['city'], F.oneHotGiven);
+    check(new OrdinalEncoder({ categories: { city: ['Zug', 'Geneva', 'Bern', 'Basel'] } }), ['city'], F.ordinalGiven);
+    expect(() => new OneHotEncoder({ categories: { city: ['Zug', 'Bern'] } }).fit(train.select(['city']))).toThrow(/column 'city' has "Basel" at row \d+, which is not among the given categories/);
+    expect(() => new OneHotEncoder({ categories: { town: ['a'] } }).fit(train.select(['city']))).toThrow(/names column 'town'/);
   });
 });
 
