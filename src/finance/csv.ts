@@ -84,6 +84,10 @@ const FALSE = new Set(['false', 'False', 'FALSE']);
 
 async function readFile(path: string): Promise<string> {
   const specifier = ['node', 'fs/promises'].join(':');
+  // Outside Node (a browser) the import would fail, and under a CSP also log a violation: ask first.
+  if ((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === undefined) {
+    throw new CsvError(`readCsv: cannot read the path '${path}' here (no file system: a browser?); pass the CSV as text, bytes or a stream (fetch(url).then((r) => r.body))`, path);
+  }
   const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
   try {
     return await fs.readFile(path, 'utf8');
