@@ -84,6 +84,10 @@ const FALSE = new Set(['false', 'False', 'FALSE']);
 
 async function readFile(path: string): Promise<string> {
   const specifier = ['node', 'fs/promises'].join(':');
+  // Outside Node (a browser) the import would fail, and under a CSP also log a violation: ask first.
+  if ((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === undefined) {
+    throw new CsvError(`readCsv: cannot read the path '${path}' here (no file system: a browser?); pass the CSV as text, bytes or a stream (fetch(url).then((r) => r.body))`, path);
+  }
   const fs = (await import(/* @vite-ignore */ specifier)) as typeof import('node:fs/promises');
   try {
     return await fs.readFile(path, 'utf8');
@@ -140,15 +144,15 @@ const GUESSES = [',', ';', '\t', '|'];
 // the header line (quoted separators can make counts differ), else ','.
 function guessDelimiter(body: string): string {
   const lines = body.split(/\r?\n/, 50).filter((l) => l.trim() !== '').slice(0, 10);
-  const counts = GUESSES.map((d) => lines.map((l) => l.split(d).length - 1));
-  const steady = GUESSES.filter((_, k) => (counts[k] as number[])[0]! > 0 && (counts[k] as number[]).every((c) => c === (counts[k] as number[])[0]));
-  if (steady.length > 0) return steady.reduce((a, b) => ((counts[GUESSES.indexOf(b)] as number[])[0]! > (counts[GUESSES.indexOf(a)] as number[])[0]! ? b : a));
   let best = ',';
-  let most = 0;
-  GUESSES.forEach((d, k) => {
-    const c = (counts[k] as number[])[0] ?? 0;
-    if (c > most) (best = d), (most = c);
-  });
+  let bestCount = 0;
+  let bestSteady = false;
+  for (const d of GUESSES) {
+    const counts = lines.map((l) => l.split(d).length - 1);
+    const first = counts[0] ?? 0;
+    const steady = first > 0 && counts.every((c) => c === first);
+    if ((steady && !bestSteady) || (steady === bestSteady && first > bestCount)) [best, bestCount, bestSteady] = [d, first, steady];
+  }
   return best;
 }
 

@@ -30,19 +30,38 @@ function label(c: Category, numeric: boolean): string {
 }
 
 /** Categories of column `name` in sorted order with their counts. */
-function countCategories(x: Table, name: string): { categories: Category[]; counts: number[] } {
+const isCategory = (c: unknown): boolean => c === null || typeof c === 'string' || typeof c === 'number';
+const isCategoryList = (v: unknown): boolean => Array.isArray(v) && v.every(isCategory);
+
+/**
+ * Categories of column `name` with their counts: sorted as seen in fit, or the user's list in its
+ * order (`given`), where a value outside the list is an error naming the row (sklearn's
+ * "Found unknown categories during fit").
+ */
+function countCategories(where: string, x: Table, name: string, given?: readonly Category[]): { categories: Category[]; counts: number[] } {
   const v = x.column(name);
-  const counts = new Map<Category, number>();
+  const counts = new Map<Category, number>(given?.map((c) => [c, 0]));
   for (let i = 0; i < x.nRows; i++) {
     const k = keyAt(v, i);
+    if (given !== undefined && !counts.has(k)) throw new ValueError(`${where}: column '${name}' has ${JSON.stringify(k)} at row ${i}, which is not among the given categories (${given.map((c) => JSON.stringify(c)).join(', ')})`);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const categories = [...counts.keys()].sort(compare);
+  const categories = given !== undefined ? [...given] : [...counts.keys()].sort(compare);
   return { categories, counts: categories.map((c) => counts.get(c) as number) };
 }
 
-const isCategory = (c: unknown): boolean => c === null || typeof c === 'string' || typeof c === 'number';
-const isCategoryList = (v: unknown): boolean => Array.isArray(v) && v.every(isCategory);
+/** The `categories` option: column name → its categories, in the order wanted. */
+const categoriesCheck = (v: unknown, where: string): Record<string, Category[]> => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every(isCategoryList)) {
+    throw new ValueError(`${where} must be an object {column: [categories…]} of strings or numbers`);
+  }
+  return v as Record<string, Category[]>;
+};
+
+function checkGivenColumns(where: string, x: Table, given: Record<string, Category[]> | undefined): void {
+  for (const k of Object.keys(given ?? {})) if (!x.has(k)) throw new ValueError(`${where}: categories names column '${k}', which is not in the data`);
+}
+
 
 export interface OneHotEncoderOptions {
   /** A category not seen in fit: 'error' (default), 'ignore' (all zeros), 'infrequentIfExist' (the infrequent column if there is one, else zeros). */
@@ -51,6 +70,10 @@ export interface OneHotEncoderOptions {
   minFrequency?: number;
   /** At most this many output columns per feature, the infrequent one included. */
   maxCategories?: number;
+  /** Drop one column per feature (for unpenalised linear models): 'first', or 'ifBinary' (only features with two columns). Default: none. */
+  drop?: 'first' | 'ifBinary';
+  /** Categories of some columns, in output order (default: those seen in fit, sorted); null stands for missing. */
+  categories?: Record<string, Category[]>;
 }
 
 export class OneHotEncoder extends Transformer {
@@ -58,6 +81,8 @@ export class OneHotEncoder extends Transformer {
   readonly handleUnknown: 'error' | 'ignore' | 'infrequentIfExist';
   readonly minFrequency: number | undefined;
   readonly maxCategories: number | undefined;
+  readonly drop: 'first' | 'ifBinary' | undefined;
+  readonly givenCategories: Record<string, Category[]> | undefined;
   /** Per column: every category seen in fit, sorted (sklearn's categories_). */
   categories: Category[][] = [];
   /** Per column: the categories grouped as infrequent (sklearn's infrequent_categories_), empty when none. */
@@ -71,21 +96,26 @@ export class OneHotEncoder extends Transformer {
       handleUnknown: is.oneOf(['error', 'ignore', 'infrequentIfExist'] as const),
       minFrequency: is.number({ min: 0, minOpen: true }),
       maxCategories: is.int({ min: 1 }),
+      drop: is.oneOf(['first', 'ifBinary'] as const),
+      categories: categoriesCheck,
     });
+    this.drop = o.drop;
+    this.givenCategories = o.categories;
     this.handleUnknown = o.handleUnknown ?? 'error';
     this.minFrequency = o.minFrequency;
     this.maxCategories = o.maxCategories;
   }
 
   getParams(): Record<string, unknown> {
-    return { handleUnknown: this.handleUnknown, ...(this.minFrequency === undefined ? {} : { minFrequency: this.minFrequency }), ...(this.maxCategories === undefined ? {} : { maxCategories: this.maxCategories }) };
+    return { handleUnknown: this.handleUnknown, ...(this.minFrequency === undefined ? {} : { minFrequency: this.minFrequency }), ...(this.maxCategories === undefined ? {} : { maxCategories: this.maxCategories }), ...(this.drop === undefined ? {} : { drop: this.drop }), ...(this.givenCategories === undefined ? {} : { categories: this.givenCategories }) };
   }
 
   protected fitTable(x: Table, _y: TargetValues | undefined): void {
     this.categories = [];
     this.infrequentCategories = [];
+    checkGivenColumns('OneHotEncoder.fit', x, this.givenCategories);
     for (const name of x.columnNames) {
-      const { categories, counts } = countCategories(x, name);
+      const { categories, counts } = countCategories('OneHotEncoder.fit', x, name, this.givenCategories?.[name]);
       const infrequent = counts.map((c) => this.minFrequency !== undefined && c < (this.minFrequency >= 1 ? this.minFrequency : this.minFrequency * x.nRows));
       const outputs = counts.length - infrequent.filter(Boolean).length + 1;
       if (this.maxCategories !== undefined && this.maxCategories < outputs) {
@@ -130,16 +160,29 @@ export class OneHotEncoder extends Transformer {
         if (k >= 0) (out[k] as Float64Array)[i] = 1;
       }
       this.unknownCounts[name] = unknown;
+      const dropped = this.dropIndex(j);
       names.push(...this.columnNames(name, j, v instanceof Float64Array));
-      cols.push(...out);
+      cols.push(...out.filter((_, k) => k !== dropped));
     });
     return numericTable(names, cols);
+  }
+
+  /**
+   * The output column `drop` removes (−1: none). As sklearn (≥ 1.2), the index is taken after
+   * rare categories are grouped: the first output column (the first frequent category, or the
+   * infrequent column when none is frequent); 'ifBinary' only where there are two columns.
+   */
+  private dropIndex(j: number): number {
+    if (this.drop === undefined) return -1;
+    const columns = this.frequent(j).length + ((this.infrequentCategories[j] as Category[]).length > 0 ? 1 : 0);
+    return this.drop === 'ifBinary' && columns !== 2 ? -1 : 0;
   }
 
   private columnNames(name: string, j: number, numeric: boolean): string[] {
     const out = this.frequent(j).map((c) => `${name}_${label(c, numeric)}`);
     if ((this.infrequentCategories[j] as Category[]).length > 0) out.push(`${name}_infrequent_sklearn`);
-    return out;
+    const dropped = this.dropIndex(j);
+    return out.filter((_, k) => k !== dropped);
   }
 
   protected namesOut(namesIn: string[]): string[] {
@@ -164,6 +207,8 @@ export interface OrdinalEncoderOptions {
   unknownValue?: number;
   /** The code of missing values (default NaN, as sklearn). */
   encodedMissingValue?: number;
+  /** Categories of some columns, in code order (default: those seen in fit, sorted). */
+  categories?: Record<string, Category[]>;
 }
 
 export class OrdinalEncoder extends Transformer {
@@ -171,6 +216,7 @@ export class OrdinalEncoder extends Transformer {
   readonly handleUnknown: 'error' | 'useEncodedValue';
   readonly unknownValue: number | undefined;
   readonly encodedMissingValue: number;
+  readonly givenCategories: Record<string, Category[]> | undefined;
   /** Per column: the observed categories, sorted; code k is categories[j][k]. A missing string is the last category (null); numeric NaN is not one. */
   categories: Category[][] = [];
 
@@ -180,7 +226,9 @@ export class OrdinalEncoder extends Transformer {
       handleUnknown: is.oneOf(['error', 'useEncodedValue'] as const),
       unknownValue: is.number({ finite: false }),
       encodedMissingValue: is.number({ finite: false }),
+      categories: categoriesCheck,
     });
+    this.givenCategories = o.categories;
     this.handleUnknown = o.handleUnknown ?? 'error';
     this.unknownValue = o.unknownValue;
     this.encodedMissingValue = o.encodedMissingValue ?? NaN;
@@ -194,12 +242,20 @@ export class OrdinalEncoder extends Transformer {
     const p: Record<string, unknown> = { handleUnknown: this.handleUnknown };
     if (this.unknownValue !== undefined && !Number.isNaN(this.unknownValue)) p['unknownValue'] = this.unknownValue;
     if (!Number.isNaN(this.encodedMissingValue)) p['encodedMissingValue'] = this.encodedMissingValue;
+    if (this.givenCategories !== undefined) p['categories'] = this.givenCategories;
     return p;
   }
 
   protected fitTable(x: Table, _y: TargetValues | undefined): void {
     // As sklearn: a missing string (None) is a category, coded last; a numeric NaN gets encodedMissingValue.
-    this.categories = x.columnNames.map((name) => countCategories(x, name).categories.filter((c) => c !== null || x.typeOf(name) === 'categorical'));
+    checkGivenColumns('OrdinalEncoder.fit', x, this.givenCategories);
+    this.categories = x.columnNames.map((name) => {
+      const given = this.givenCategories?.[name];
+      // A missing value outside a given list gets encodedMissingValue, as it does for numbers.
+      const list = given === undefined || given.includes(null) ? given : [...given, null];
+      const { categories } = countCategories('OrdinalEncoder.fit', x, name, list);
+      return categories.filter((c) => c !== null || (given === undefined ? x.typeOf(name) === 'categorical' : given.includes(null)));
+    });
   }
 
   protected transformTable(x: Table): Table {

@@ -49,6 +49,8 @@ export class SimpleImputer extends Transformer {
   statistics: (number | string)[] = [];
   /** Columns that get an indicator (had missing values in fit). */
   indicatorColumns: string[] = [];
+  /** Per column: values filled by the last `transform` (nothing is imputed without being counted). */
+  imputedCounts: Record<string, number> = {};
 
   constructor(options?: SimpleImputerOptions) {
     super();
@@ -87,6 +89,7 @@ export class SimpleImputer extends Transformer {
   }
 
   protected transformTable(x: Table): Table {
+    this.imputedCounts = x.missingCounts();
     const cols: { name: string; type: ReturnType<Table['typeOf']>; values: ColumnValues }[] = x.columnNames.map((name, j) => {
       const v = x.column(name);
       const fill = this.statistics[j] as number | string;

@@ -6,7 +6,7 @@ export { Transformer, registerTransformer, transformerFromJSON, type Transformer
 export { SimpleImputer, type SimpleImputerOptions, type ImputeStrategy } from './impute.js';
 export { StandardScaler, MinMaxScaler, type StandardScalerOptions, type MinMaxScalerOptions } from './scale.js';
 export { OneHotEncoder, OrdinalEncoder, type OneHotEncoderOptions, type OrdinalEncoderOptions, type Category } from './encode.js';
-export { WoEEncoder, type WoEEncoderOptions, type WoEBin } from './woe.js';
+export { WoEEncoder, type WoEEncoderOptions, type WoEBin, type Monotonic } from './woe.js';
 export { ColumnTransformer, type ColumnTransformerEntry, type ColumnTransformerOptions, type ColumnSelector } from './compose.js';
 export { Pipeline, cloneModel, savePipeline, loadPipeline, savePipelineFile, loadPipelineFile, type PipelineModel, type PipelineStep, type Labels } from './pipeline.js';
 export { KFold, StratifiedKFold, TimeSeriesSplit, trainTestSplit, type Fold, type Splitter, type TimeSeriesSplitOptions, type TrainTestSplitOptions } from './split.js';

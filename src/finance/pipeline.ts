@@ -21,8 +21,8 @@ import {
   type nn,
 
 } from '../index.js';
-import { type TabularInput, type Table, asTable } from './table.js';
-import { Transformer, type TransformerJSON, transformerFromJSON } from './transformer.js';
+import { type ColumnType, type TabularInput, Table, asTable } from './table.js';
+import { Transformer, type TransformerJSON, registerTransformer, transformerFromJSON } from './transformer.js';
 
 /** What the pipeline needs of a model: a fingrad estimator (LogisticRegression, MLPClassifier, LinearRegression, …). */
 export interface PipelineModel {
@@ -65,15 +65,21 @@ export function cloneModel(model: PipelineModel, params: Record<string, unknown>
   return new Ctor({ ...(options ?? rest), ...params });
 }
 
-export class Pipeline {
+/**
+ * Steps [name, step]: transformers, then a model last — or transformers only, and then the
+ * pipeline is itself a transformer that a ColumnTransformer can route columns to (sklearn's
+ * make_pipeline(SimpleImputer(), StandardScaler()) inside a ColumnTransformer).
+ */
+export class Pipeline extends Transformer {
+  readonly kind = 'Pipeline';
   private readonly stepList: [string, Transformer | PipelineModel][];
-  /** Sorted class labels seen by fit (classifiers); null for regressors or before fit. */
+  /** Sorted class labels seen by fit (classifiers); null for regressors, transformer pipelines, or before fit. */
   classes: (string | number)[] | null = null;
-  /** Input columns seen by fit. */
-  featureNamesIn: string[] | null = null;
+  /** Column types seen by fit: row objects given later are read with these types, not re-inferred. */
+  featureTypesIn: Record<string, ColumnType> | null = null;
 
-  /** Steps [name, step]: transformers, then one model last. */
   constructor(steps: readonly PipelineStep[]) {
+    super();
     const where = 'Pipeline';
     if (!Array.isArray(steps) || steps.length === 0) throw new ValueError(`${where}: steps must be a non-empty list of [name, step]`);
     steps.forEach((s, i) => {
@@ -81,7 +87,7 @@ export class Pipeline {
       if (s[0].includes('__')) throw new ValueError(`${where}: step name '${s[0]}' must not contain '__'`);
       const last = i === steps.length - 1;
       if (!last && !(s[1] instanceof Transformer)) throw new ValueError(`${where}: step '${s[0]}' must be a transformer (only the last step is the model)`);
-      if (last && (s[1] instanceof Transformer || typeof (s[1] as PipelineModel).predict !== 'function')) throw new ValueError(`${where}: the last step '${s[0]}' must be a model with fit and predict`);
+      if (last && !(s[1] instanceof Transformer) && typeof (s[1] as PipelineModel)?.predict !== 'function') throw new ValueError(`${where}: the last step '${s[0]}' must be a transformer or a model with fit and predict`);
     });
     this.stepList = steps.map(([n, s]) => [n, s]);
   }
@@ -96,16 +102,23 @@ export class Pipeline {
     return s[1];
   }
 
+  /** The model (last step); an error for a pipeline of transformers only. */
   get model(): PipelineModel {
-    return (this.stepList[this.stepList.length - 1] as [string, PipelineModel])[1];
+    const last = (this.stepList[this.stepList.length - 1] as [string, Transformer | PipelineModel])[1];
+    if (last instanceof Transformer) throw new ValueError('Pipeline: this pipeline has no model (its last step is a transformer)');
+    return last;
+  }
+
+  private get hasModel(): boolean {
+    return !((this.stepList[this.stepList.length - 1] as [string, unknown])[1] instanceof Transformer);
   }
 
   private get transformers(): Transformer[] {
-    return this.stepList.slice(0, -1).map(([, s]) => s as Transformer);
+    return this.stepList.filter(([, s]) => s instanceof Transformer).map(([, s]) => s as Transformer);
   }
 
   get isClassifier(): boolean {
-    return isClassifier(this.model);
+    return this.hasModel && isClassifier(this.model);
   }
 
   /**
@@ -113,9 +126,16 @@ export class Pipeline {
    * numbers) or targets. `modelFitOptions` go to the model's own fit (e.g. `{ callbacks }` for
    * the neural models' progress).
    */
-  fit(x: TabularInput, y: Labels, modelFitOptions?: Record<string, unknown>): this {
+  override fit(x: TabularInput, y?: Labels, modelFitOptions?: Record<string, unknown>): this {
     const where = 'Pipeline.fit';
     let t = asTable(where, x);
+    this.featureTypesIn = t.types;
+    if (!this.hasModel) {
+      // A transformer pipeline (inside a ColumnTransformer): y, when given, is already coded.
+      for (const step of this.transformers) t = step.fit(t, y as ArrayLike<number> | undefined).transform(t);
+      this.featureNamesIn = asTable(where, x).columnNames;
+      return this;
+    }
     if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new ValueError(`${where}: y must be an array of labels or targets`);
     if (y.length !== t.nRows) throw new ValueError(`${where}: x has ${t.nRows} rows but y has ${y.length}`);
     let target: Float64Array;
@@ -144,19 +164,55 @@ export class Pipeline {
     return this;
   }
 
-  /** The preprocessing alone: the table the model sees. */
-  transform(x: TabularInput): Table {
+  /** The transformers alone: the table the model sees. */
+  override transform(x: TabularInput): Table {
     const where = 'Pipeline.transform';
     if (this.featureNamesIn === null) throw new ValueError(`${where}: not fitted; call fit(x, y) first`);
-    let t = asTable(where, x);
+    let t = this.input(where, x);
     for (const step of this.transformers) t = step.transform(t);
     return t;
   }
 
+  // Row objects carry no types: a code column declared categorical in fit must not come back as numbers.
+  private input(where: string, x: TabularInput): Table {
+    if (x instanceof Table || this.featureTypesIn === null || !Array.isArray(x) || x.length === 0 || Array.isArray(x[0]) || ArrayBuffer.isView(x[0])) return asTable(where, x);
+    const rows = x as ReadonlyArray<Readonly<Record<string, unknown>>>;
+    const keys = new Set(Object.keys(rows[0] as object));
+    const types = Object.fromEntries(Object.entries(this.featureTypesIn).filter(([k]) => keys.has(k)));
+    return Table.fromRows(rows, { types });
+  }
+
   /** Names of the model's input columns (the last transformer's output). */
-  getFeatureNamesOut(): string[] {
+  override getFeatureNamesOut(): string[] {
     const ts = this.transformers;
     return ts.length > 0 ? (ts[ts.length - 1] as Transformer).getFeatureNamesOut() : [...(this.featureNamesIn ?? [])];
+  }
+
+  // As a Transformer (a transformer pipeline inside a ColumnTransformer): fit and transform are
+  // overridden above; these serve toJSON / transformerFromJSON.
+  protected fitTable(): void {}
+  protected transformTable(x: Table): Table {
+    return x;
+  }
+  protected namesOut(): string[] {
+    return this.getFeatureNamesOut();
+  }
+
+  getParams(): Record<string, unknown> {
+    if (this.hasModel) throw new ValueError('Pipeline.getParams: a pipeline with a model saves with savePipeline, not as a step');
+    return { steps: this.stepList.map(([n, s]) => [n, { ...(s as Transformer).toJSON(), fitted: null }]) };
+  }
+
+  protected fittedState(): Record<string, unknown> {
+    return { steps: this.transformers.map((s) => s.toJSON()) };
+  }
+
+  restoreState(state: Record<string, unknown>): void {
+    const steps = state['steps'];
+    if (!Array.isArray(steps) || steps.length !== this.stepList.length) throw new ValueError(`Pipeline: saved state needs one fitted step per step (${this.stepList.length})`);
+    steps.forEach((json, i) => {
+      (this.stepList[i] as [string, Transformer | PipelineModel])[1] = transformerFromJSON(json as TransformerJSON);
+    });
   }
 
   private withModelInput<T>(x: TabularInput, run: (xt: Tensor) => T): T {
@@ -220,7 +276,7 @@ export class Pipeline {
   }
 
   /** An unfitted copy; `params` sets step options as `stepName__option` (sklearn's clone + set_params). */
-  clone(params: Record<string, unknown> = {}): Pipeline {
+  override clone(params: Record<string, unknown> = {}): Pipeline {
     const byStep = new Map<string, Record<string, unknown>>();
     for (const [k, v] of Object.entries(params)) {
       const cut = k.indexOf('__');
@@ -250,6 +306,7 @@ interface PipelineJSON {
   modelName: string;
   classes: (string | number)[] | null;
   featureNamesIn: string[];
+  featureTypesIn: Record<string, ColumnType> | null;
 }
 
 function pipelineJSON(where: string, p: Pipeline): string {
@@ -261,6 +318,7 @@ function pipelineJSON(where: string, p: Pipeline): string {
     modelName: (steps[steps.length - 1] as PipelineStep)[0],
     classes: p.classes,
     featureNamesIn: p.featureNamesIn,
+    featureTypesIn: p.featureTypesIn,
   };
   return JSON.stringify(json);
 }
@@ -273,13 +331,26 @@ export function savePipeline(p: Pipeline): Uint8Array {
 function rebuild(where: string, metadata: Record<string, string>, model: PipelineModel): Pipeline {
   const text = metadata[METADATA_KEY];
   if (text === undefined) throw new ValueError(`${where}: no '${METADATA_KEY}' metadata; the file is a model checkpoint, not a pipeline (use loadModel)`);
-  const json = JSON.parse(text) as PipelineJSON;
-  if (json.format !== FORMAT) throw new ValueError(`${where}: pipeline format ${JSON.stringify(json.format)} is not '${FORMAT}'`);
+  let json: PipelineJSON;
+  try {
+    json = JSON.parse(text) as PipelineJSON;
+  } catch (e) {
+    throw new ValueError(`${where}: the '${METADATA_KEY}' metadata is not valid JSON (${(e as Error).message})`);
+  }
+  if (json?.format !== FORMAT) throw new ValueError(`${where}: pipeline format ${JSON.stringify(json?.format)} is not '${FORMAT}'`);
+  if (!Array.isArray(json.steps) || !Array.isArray(json.featureNamesIn)) throw new ValueError(`${where}: the pipeline metadata needs 'steps' and 'featureNamesIn' lists`);
   const p = new Pipeline([...json.steps.map((s) => [s.name, transformerFromJSON(s.step)] as const), [json.modelName, model] as const]);
   p.classes = json.classes;
   p.featureNamesIn = json.featureNamesIn;
+  p.featureTypesIn = json.featureTypesIn ?? null;
   return p;
 }
+
+registerTransformer('Pipeline', (p) => {
+  const steps = p['steps'];
+  if (!Array.isArray(steps)) throw new ValueError('Pipeline: saved params need a steps list');
+  return new Pipeline((steps as [string, TransformerJSON][]).map(([n, json]) => [n, transformerFromJSON(json)] as const));
+});
 
 /** Rebuilds a pipeline written by `savePipeline` (the model's kind must be registered, as for loadModel). */
 export function loadPipeline(bytes: Uint8Array): Pipeline {

@@ -199,7 +199,10 @@ function approximateMode(counts: number[], draws: number, rand: () => number): n
     if (need <= 0) break;
     const tied = exact.map((_, i) => i).filter((i) => (exact[i] as number) - (out[i] as number) === r);
     const pick = permutation(tied.length, rand);
-    for (let j = 0; j < Math.min(need, tied.length); j++) out[tied[pick[j] as number] as number]! += 1;
+    for (let j = 0; j < Math.min(need, tied.length); j++) {
+      const c = tied[pick[j] as number] as number;
+      out[c] = (out[c] as number) + 1;
+    }
     need -= Math.min(need, tied.length);
   }
   return out;

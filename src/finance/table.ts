@@ -139,6 +139,28 @@ export class Table {
     return Table.fromColumns(columns as Record<string, ColumnInput>, options);
   }
 
+  /**
+   * From an Apache Arrow table (apache-arrow's `Table`, DuckDB-Wasm and Polars results): read
+   * through its public interface (`schema.fields`, `numRows`, `getChild(name).get(i)`), so no
+   * Arrow package is needed here. Int64 (bigint) values become numbers; nulls are missing.
+   */
+  static fromArrow(arrow: { numRows: number; schema: { fields: ReadonlyArray<{ name: string }> }; getChild(name: string): { get(i: number): unknown } | null }, options?: { types?: Record<string, ColumnType> }): Table {
+    const where = 'Table.fromArrow';
+    if (arrow === null || typeof arrow !== 'object' || typeof arrow.getChild !== 'function' || !Array.isArray(arrow.schema?.fields)) {
+      throw new ValueError(`${where}: expected an Arrow table (schema.fields, numRows, getChild), got ${describeValue(arrow)}`);
+    }
+    const columns: Record<string, ColumnInput> = {};
+    for (const { name } of arrow.schema.fields) {
+      const child = arrow.getChild(name);
+      if (child === null) throw new ValueError(`${where}: column '${name}' is in the schema but has no data`);
+      columns[name] = Array.from({ length: arrow.numRows }, (_, i) => {
+        const v = child.get(i);
+        return typeof v === 'bigint' ? Number(v) : (v as string | number | boolean | null);
+      });
+    }
+    return Table.fromColumns(columns, options);
+  }
+
   /** From 2-D numbers; columns named x0, x1, … (sklearn's names for arrays) unless `names` given. */
   static fromMatrix(rows: ReadonlyArray<ArrayLike<number>>, names?: readonly string[]): Table {
     const where = 'Table.fromMatrix';
@@ -183,6 +205,13 @@ export class Table {
     const v = this.cols.get(this.need(where, name));
     if (!(v instanceof Float64Array)) throw new ValueError(`${where}: column '${name}' is categorical; encode it first (OneHotEncoder, OrdinalEncoder, WoEEncoder)`);
     return v;
+  }
+
+  /** A categorical column; a numeric one is an error naming it. */
+  categorical(name: string, where = 'Table.categorical'): CategoricalColumn {
+    const v = this.cols.get(this.need(where, name));
+    if (v instanceof Float64Array) throw new ValueError(`${where}: column '${name}' is ${this.kinds.get(name)}, not categorical`);
+    return v as CategoricalColumn;
   }
 
   private need(where: string, name: string): string {
@@ -318,11 +347,12 @@ export class Table {
   }
 }
 
-/** Anything the transformers take: a Table, or rows of numbers (named x0, x1, …). */
-export type TabularInput = Table | ReadonlyArray<ArrayLike<number>>;
+/** Anything the transformers and pipelines take: a Table, rows of numbers (named x0, x1, …), or row objects (types inferred). */
+export type TabularInput = Table | ReadonlyArray<ArrayLike<number>> | ReadonlyArray<Readonly<Record<string, unknown>>>;
 
 export function asTable(where: string, x: TabularInput): Table {
   if (x instanceof Table) return x;
-  if (Array.isArray(x)) return Table.fromMatrix(x);
+  if (Array.isArray(x) && x.length > 0 && !Array.isArray(x[0]) && !ArrayBuffer.isView(x[0])) return Table.fromRows(x as ReadonlyArray<Readonly<Record<string, unknown>>>);
+  if (Array.isArray(x)) return Table.fromMatrix(x as ReadonlyArray<ArrayLike<number>>);
   throw new ValueError(`${where}: x must be a Table or an array of rows of numbers, got ${describeValue(x)}`);
 }

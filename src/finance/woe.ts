@@ -27,6 +27,14 @@ export interface WoEBin {
   woe: number;
 }
 
+export type Monotonic = 'auto' | 'increasing' | 'decreasing' | false;
+
+const monotonicCheck = is.anyOf<Monotonic>(
+  "'auto', 'increasing', 'decreasing' or false",
+  is.oneOf(['auto', 'increasing', 'decreasing'] as const),
+  (v, w) => (v === false ? false : is.oneOf([] as const)(v, w)),
+);
+
 export interface WoEEncoderOptions {
   /** Initial numeric bins: 'quantile' (default) or 'tree' (greedy Gini splits). */
   binning?: 'quantile' | 'tree';
@@ -34,8 +42,12 @@ export interface WoEEncoderOptions {
   maxBins?: number;
   /** Smallest bin of a 'tree' split as a share of the rows (default 0.05). */
   minBinSize?: number;
-  /** Merge adjacent numeric bins until WoE is monotonic: 'auto' (default; the direction of the first vs last bin), 'increasing', 'decreasing', or false. */
-  monotonic?: 'auto' | 'increasing' | 'decreasing' | false;
+  /**
+   * Merge adjacent numeric bins until WoE is monotonic: 'auto' (default; the direction of the
+   * first vs last bin), 'increasing', 'decreasing', or false; or per column
+   * `{income: 'increasing', age: false}` (columns not named: false).
+   */
+  monotonic?: Monotonic | Record<string, Monotonic>;
   /** α added to each bin's good and bad counts (default 0.5). */
   smoothing?: number;
 }
@@ -69,7 +81,7 @@ export class WoEEncoder extends Transformer {
   readonly binning: 'quantile' | 'tree';
   readonly maxBins: number;
   readonly minBinSize: number;
-  readonly monotonic: 'auto' | 'increasing' | 'decreasing' | false;
+  readonly monotonic: Monotonic | Record<string, Monotonic>;
   readonly smoothing: number;
   /** Per feature (in fit order): its bins. */
   bins: WoEBin[][] = [];
@@ -82,17 +94,16 @@ export class WoEEncoder extends Transformer {
       binning: is.oneOf(['quantile', 'tree'] as const),
       maxBins: is.int({ min: 2 }),
       minBinSize: is.number({ min: 0, max: 0.5, minOpen: true }),
-      monotonic: is.anyOf<'auto' | 'increasing' | 'decreasing' | false>(
-        "'auto', 'increasing', 'decreasing' or false",
-        is.oneOf(['auto', 'increasing', 'decreasing'] as const),
-        (v, w) => (v === false ? false : is.oneOf([] as const)(v, w)),
-      ),
+      monotonic: (v, w) =>
+        v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).map(([k, m]) => [k, monotonicCheck(m, `${w}.${k}`)]))
+          : monotonicCheck(v, w),
       smoothing: is.number({ min: 0 }),
     });
     this.binning = o.binning ?? 'quantile';
     this.maxBins = o.maxBins ?? 10;
     this.minBinSize = o.minBinSize ?? 0.05;
-    this.monotonic = o.monotonic ?? 'auto';
+    this.monotonic = (o.monotonic as Monotonic | Record<string, Monotonic> | undefined) ?? 'auto';
     this.smoothing = o.smoothing ?? 0.5;
   }
 
@@ -141,10 +152,11 @@ export class WoEEncoder extends Transformer {
     return [...[...cuts].sort((a, b) => a - b), Infinity];
   }
 
-  private mergeMonotonic(where: string, bins: Omit<WoEBin, 'woe'>[]): WoEBin[] {
+  private mergeMonotonic(where: string, name: string, bins: Omit<WoEBin, 'woe'>[]): WoEBin[] {
     let fitted = woeOf(where, bins, this.smoothing);
-    if (this.monotonic === false) return fitted;
-    const dir = this.monotonic === 'auto' ? Math.sign((fitted[fitted.length - 1] as WoEBin).woe - (fitted[0] as WoEBin).woe) || 1 : this.monotonic === 'increasing' ? 1 : -1;
+    const mode = typeof this.monotonic === 'object' ? (this.monotonic[name] ?? false) : this.monotonic;
+    if (mode === false) return fitted;
+    const dir = mode === 'auto' ? Math.sign((fitted[fitted.length - 1] as WoEBin).woe - (fitted[0] as WoEBin).woe) || 1 : mode === 'increasing' ? 1 : -1;
     for (;;) {
       const i = fitted.findIndex((b, k) => k > 0 && (b.woe - (fitted[k - 1] as WoEBin).woe) * dir < 0);
       if (i < 0) return fitted;
@@ -178,12 +190,13 @@ export class WoEEncoder extends Transformer {
           b.count++;
           yy[i] === 1 ? b.bad++ : b.good++;
         });
-        const merged = this.mergeMonotonic(w, raw.filter((r) => r.count > 0));
+        const merged = this.mergeMonotonic(w, name, raw.filter((r) => r.count > 0));
         bins = missing.count > 0 ? woeOf(w, [...merged, missing], this.smoothing) : merged;
       } else {
         const byCat = new Map<string, { categories: string[]; count: number; good: number; bad: number }>();
         v.forEach((c, i) => {
-          const b = c === null ? missing : byCat.get(c) ?? byCat.set(c, { categories: [c], count: 0, good: 0, bad: 0 }).get(c)!;
+          if (c !== null && !byCat.has(c)) byCat.set(c, { categories: [c], count: 0, good: 0, bad: 0 });
+          const b = c === null ? missing : (byCat.get(c) as { count: number; good: number; bad: number });
           b.count++;
           yy[i] === 1 ? b.bad++ : b.good++;
         });

@@ -43,7 +43,8 @@ try {
   const p = fin.loadPipeline(Uint8Array.from(raw, (c) => c.charCodeAt(0)));
   const stream = new Response(${JSON.stringify(TEST)}).body;
   const { table } = await fin.readCsv(stream);
-  window.result = { classes: p.classes, proba: p.predictProba(table), pred: p.predict(table) };
+  const pathError = await fin.readCsv('loans.csv').then(() => 'read', (e) => e.name + ': ' + e.message);
+  window.result = { classes: p.classes, proba: p.predictProba(table), pred: p.predict(table), pathError };
 } catch (e) {
   window.result = { error: String(e && e.stack || e) };
 }
@@ -66,7 +67,7 @@ try {
         const result = await pageResult<unknown>(page, `${origin()}/index.html`);
         expect(errors).toEqual([]);
         const { table } = parseCsv(TEST);
-        expect(result).toEqual({ classes: ['bad', 'good'], proba: p.predictProba(table), pred: p.predict(table) });
+        expect(result).toEqual({ classes: ['bad', 'good'], proba: p.predictProba(table), pred: p.predict(table), pathError: expect.stringMatching(/^CsvError: readCsv: cannot read the path 'loans.csv' here \(no file system/) });
       } finally {
         await browser.close();
       }

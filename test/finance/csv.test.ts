@@ -170,4 +170,17 @@ describe('Table', () => {
     expect(() => t.select(['zz'])).toThrow(/no column 'zz'/);
     expect(() => Table.fromColumns({ a: [1, 2], b: [1] })).toThrow(/column 'b' has 1 rows/);
   });
+
+  it('reads an Arrow-shaped table (the interface of apache-arrow, which is not installed here)', () => {
+    const data: Record<string, unknown[]> = { id: [1n, 2n, 3n], grade: ['A', null, 'C'], ok: [true, false, null] };
+    const arrow = {
+      numRows: 3,
+      schema: { fields: Object.keys(data).map((name) => ({ name })) },
+      getChild: (name: string) => ({ get: (i: number) => data[name]?.[i] ?? null }),
+    };
+    const t = Table.fromArrow(arrow);
+    expect(t.types).toEqual({ id: 'numeric', grade: 'categorical', ok: 'boolean' });
+    expect(t.toRows()).toEqual([{ id: 1, grade: 'A', ok: true }, { id: 2, grade: null, ok: false }, { id: 3, grade: 'C', ok: null }]);
+    expect(() => Table.fromArrow({} as never)).toThrow(/expected an Arrow table/);
+  });
 });

@@ -14,6 +14,7 @@ import {
   StandardScaler,
   StratifiedKFold,
   Table,
+  TimeSeriesSplit,
   WoEEncoder,
   crossValScore,
   loadPipeline,
@@ -21,7 +22,7 @@ import {
   savePipeline,
   savePipelineFile,
 } from '../../src/finance/index.js';
-import { LinearSVM, LogisticRegression, MLPClassifier, LinearRegression, memoryStats, rocAuc } from '../../src/index.js';
+import { LinearSVM, LogisticRegression, MLPClassifier, LinearRegression, memoryStats, rocAuc, saveModel } from '../../src/index.js';
 import { gauss, rng } from '../support/linear-problems.js';
 
 /** Income, age (some missing), a job category; the label is 'bad' more often for low income and job 'c'. */
@@ -44,14 +45,14 @@ function credit(seed: number, n: number): { x: Table; y: string[] } {
   return { x: Table.fromColumns({ income, age, job }), y };
 }
 
-// Median imputation of the numeric columns, then scaling and one-hot encoding, then the model.
+// Numeric columns: median imputation then scaling (a transformer pipeline inside the
+// ColumnTransformer, as sklearn's make_pipeline); the category one-hot; then the model.
 function makePipeline(C = 1): Pipeline {
   return new Pipeline([
-    ['impute', new ColumnTransformer([['n', new SimpleImputer({ strategy: 'median' }), { types: ['numeric'] }]], { remainder: 'passthrough' })],
     [
       'prep',
       new ColumnTransformer([
-        ['num', new StandardScaler(), { types: ['numeric'] }],
+        ['num', new Pipeline([['impute', new SimpleImputer({ strategy: 'median' })], ['scale', new StandardScaler()]]), { types: ['numeric'] }],
         ['cat', new OneHotEncoder({ handleUnknown: 'ignore' }), { types: ['categorical'] }],
       ]),
     ],
@@ -103,6 +104,12 @@ describe('Pipeline', () => {
     const live = memoryStats().liveTensors;
     const q = loadPipeline(savePipeline(p));
     expect(q.classes).toEqual(p.classes);
+    expect(p.getFeatureNamesOut()).toEqual(['num__income', 'num__age', 'cat__job_a', 'cat__job_b', 'cat__job_c']);
+    // The nested pipeline imputes with the training median, then scales: no NaN reaches the model.
+    const inner = (p.namedStep('prep') as ColumnTransformer).namedTransformer('num') as Pipeline;
+    const med = (inner.namedStep('impute') as SimpleImputer).statistics[1] as number;
+    const ages = Array.from(train.x.numeric('age')).filter((a) => !Number.isNaN(a)).sort((a, b) => a - b);
+    expect(med).toBe(ages.length % 2 ? ages[(ages.length - 1) / 2] : ((ages[ages.length / 2 - 1] as number) + (ages[ages.length / 2] as number)) / 2);
     expect(q.getFeatureNamesOut()).toEqual(p.getFeatureNamesOut());
     expect(q.predictProba(test.x)).toEqual(p.predictProba(test.x));
     expect(q.predict(test.x)).toEqual(p.predict(test.x));
@@ -145,11 +152,26 @@ describe('Pipeline', () => {
     expect(loadPipeline(savePipeline(p)).predictProba(test.x)).toEqual(p.predictProba(test.x));
   });
 
+  it('reads row objects with the column types seen in fit', () => {
+    const code = train.x.categorical('job').map((j) => 'abc'.indexOf(j as string) + 1);
+    const x = train.x.drop(['job']).withColumn('code', code.map(String), 'categorical');
+    const p = makePipeline().fit(x, train.y);
+    expect(p.featureTypesIn).toEqual({ income: 'numeric', age: 'numeric', code: 'categorical' });
+    const rows = [{ income: 2500, age: 30, code: 3 }, { income: 4100, age: null, code: 1 }];
+    const asStrings = Table.fromColumns({ income: [2500, 4100], age: [30, NaN], code: ['3', '1'] });
+    expect(p.predictProba(rows)).toEqual(p.predictProba(asStrings));
+    expect(loadPipeline(savePipeline(p)).predictProba(rows)).toEqual(p.predictProba(asStrings));
+  });
+
   it('errors name the step', () => {
     expect(() => new Pipeline([['model', new LogisticRegression()], ['s', new StandardScaler()]])).toThrow(/step 'model' must be a transformer/);
     expect(() => new Pipeline([['m', new LogisticRegression()]]).fit(train.x, train.y)).toThrow(/column 'job' is categorical/);
     expect(() => makePipeline().fit(train.x, train.y.map(() => 'good'))).toThrow(/single class/);
     expect(() => makePipeline().clone({ model__C: 2, nosuch__x: 1 })).toThrow(/'nosuch__x'/);
+    const model = new LogisticRegression().fit([[0], [1], [2], [3]], [0, 0, 1, 1]);
+    expect(() => loadPipeline(saveModel(model))).toThrow(/no 'pipeline' metadata; the file is a model checkpoint/);
+    expect(() => loadPipeline(saveModel(model, { metadata: { pipeline: '{"format":' } }))).toThrow(/not valid JSON/);
+    model.dispose();
   });
 });
 
@@ -157,6 +179,7 @@ describe('model selection', () => {
   const data = credit(3, 300);
 
   it('crossValScore equals folds fitted and scored by hand', () => {
+    const live = memoryStats().liveTensors;
     const scores = crossValScore(makePipeline(), data.x, data.y, { cv: 3, scoring: 'rocAuc' });
     const byHand = new StratifiedKFold(3).split(data.x, data.y).map((f) => {
       const p = makePipeline().fit(data.x.take(f.train), Array.from(f.train, (i) => data.y[i] as string));
@@ -164,6 +187,11 @@ describe('model selection', () => {
       return rocAuc(yt, p.predictProba(data.x.take(f.test)).map((r) => r[1] as number));
     });
     expect(scores).toEqual(byHand);
+    // crossValScore frees each fold's model; the hand-run ones above are left to the test.
+    const before = memoryStats().liveTensors;
+    crossValScore(makePipeline(), data.x, data.y, { cv: 3 });
+    expect(memoryStats().liveTensors).toBe(before);
+    expect(before).toBeGreaterThanOrEqual(live);
     expect(crossValScore(makePipeline(), data.x, data.y, { cv: 3 })).toHaveLength(3);
     expect(() => crossValScore(makePipeline(), data.x, data.y, { scoring: 'roc_auc' as never })).toThrow(/did you mean 'rocAuc'/);
   });
@@ -181,5 +209,21 @@ describe('model selection', () => {
     const refit = makePipeline(gs.bestParams!['model__C'] as number).fit(data.x, data.y);
     expect(gs.predictProba(data.x)).toEqual(refit.predictProba(data.x));
     expect(gs.bestParams!['model__C']).not.toBe(1e-4);
+  });
+
+  it('takes a factory and a time-series splitter; each fold trains on earlier rows only', () => {
+    const seen: number[][] = [];
+    const factory = (params: Record<string, unknown>): Pipeline => {
+      const p = makePipeline((params['C'] as number | undefined) ?? 1);
+      const fit = p.fit.bind(p);
+      p.fit = (x, y) => (seen.push([(x as Table).nRows]), fit(x, y));
+      return p;
+    };
+    const cv = new TimeSeriesSplit(3, { gap: 10 });
+    const gs = new GridSearchCV(factory, { C: [0.1, 10] }, { cv, scoring: 'accuracy', refit: false }).fit(data.x, data.y);
+    // 300 rows, 3 test windows of 75 after a gap of 10: training on 65, 140, 215 rows, per candidate.
+    expect(seen.map((r) => r[0])).toEqual([65, 140, 215, 65, 140, 215]);
+    expect(gs.cvResults?.splitScores.every((s) => s.length === 3 && s.every((a) => a > 0.5 && a <= 1))).toBe(true);
+    expect(() => gs.predict(data.x)).toThrow(/refit was false/);
   });
 });

@@ -34,6 +34,8 @@ const F = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 
   imputer: Record<string, Applied>;
   oneHot: Record<string, Applied & { categories: Cell[][] }>;
   ordinal: Applied;
+  oneHotGiven: Applied;
+  ordinalGiven: Applied;
 };
 
 const types = { income: 'numeric', age: 'numeric', const: 'numeric', job: 'categorical', city: 'categorical' } as const;
@@ -82,7 +84,10 @@ describe('against scikit-learn', () => {
     ['median', 'median'],
     ['mostFrequent', 'most_frequent'],
   ] as const)('SimpleImputer %s with missing indicators', (strategy, key) => {
-    check(new SimpleImputer({ strategy, addIndicator: true }), F.numeric, F.imputer[key] as Applied);
+    const imp = new SimpleImputer({ strategy, addIndicator: true });
+    check(imp, F.numeric, F.imputer[key] as Applied);
+    imp.transform(test);
+    expect(imp.imputedCounts).toEqual({ income: 1, age: 1, const: 0 });
   });
   it('SimpleImputer mostFrequent on strings, constant on numbers', () => {
     check(new SimpleImputer({ strategy: 'mostFrequent' }), F.categorical, F.imputer['most_frequent_cat'] as Applied);
@@ -93,6 +98,9 @@ describe('against scikit-learn', () => {
     ['minFrequency', { handleUnknown: 'infrequentIfExist', minFrequency: 4 }],
     ['minFrequencyShare', { handleUnknown: 'infrequentIfExist', minFrequency: 0.2 }],
     ['maxCategories', { handleUnknown: 'infrequentIfExist', maxCategories: 3 }],
+    ['dropFirst', { handleUnknown: 'ignore', drop: 'first' }],
+    ['dropIfBinary', { handleUnknown: 'infrequentIfExist', maxCategories: 2, drop: 'ifBinary' }],
+    ['dropFirstInfrequent', { handleUnknown: 'infrequentIfExist', minFrequency: 4, drop: 'first' }],
   ] as const)('OneHotEncoder %s: sorted categories, missing as a category, unknown and rare ones', (key, options) => {
     const enc = new OneHotEncoder(options);
     const want = F.oneHot[key] as Applied & { categories: Cell[][] };
@@ -101,6 +109,15 @@ describe('against scikit-learn', () => {
   });
   it('OrdinalEncoder with an encoded value for unknown categories', () => {
     check(new OrdinalEncoder({ handleUnknown: 'useEncodedValue', unknownValue: -1 }), F.categorical, F.ordinal);
+  });
+});
+
+describe('given categories', () => {
+  it('keep their order, include categories absent from fit, and reject values outside them', () => {
+    check(new OneHotEncoder({ categories: { city: ['Zug', 'Bern', 'Basel', 'Geneva'] } }), ['city'], F.oneHotGiven);
+    check(new OrdinalEncoder({ categories: { city: ['Zug', 'Geneva', 'Bern', 'Basel'] } }), ['city'], F.ordinalGiven);
+    expect(() => new OneHotEncoder({ categories: { city: ['Zug', 'Bern'] } }).fit(train.select(['city']))).toThrow(/column 'city' has "Basel" at row \d+, which is not among the given categories/);
+    expect(() => new OneHotEncoder({ categories: { town: ['a'] } }).fit(train.select(['city']))).toThrow(/names column 'town'/);
   });
 });
 

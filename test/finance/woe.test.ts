@@ -43,6 +43,10 @@ describe('WoEEncoder', () => {
     expect(bins.map((b) => b.woe)).toEqual(want.woe.map((w) => expect.closeTo(w, 12)));
     const free = new WoEEncoder({ maxBins: 4, monotonic: false }).fit(Table.fromColumns({ x }), y);
     expect(free.bins[0]?.length).toBe(4);
+    // Per column: only x2 is asked to be monotonic (decreasing forces everything into one bin here).
+    const per = new WoEEncoder({ maxBins: 4, monotonic: { x2: 'decreasing' } }).fit(Table.fromColumns({ x, x2: x }), y);
+    expect(per.bins.map((b) => b.length)).toEqual([4, 1]);
+    expect(() => new WoEEncoder({ monotonic: { x: 'up' as never } })).toThrow(/monotonic.x must be 'auto', 'increasing', 'decreasing' or false/);
   });
 
   it('categorical bins, a missing bin, the tree binning, and a JSON round trip', () => {
