@@ -1,14 +1,43 @@
 import { kernels } from '../backend/wasm.js';
 import { FingradError, ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
-import { keep, tidy } from '../tensor/scope.js';
+import { keep, tidy, trackInScope } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
 import { type GradNode, Tensor } from '../tensor/tensor.js';
-import { noGrad } from './graph.js';
+import { is, readArgs } from '../validate.js';
+import { composed, enableGrad, noGrad, record } from './graph.js';
 
 export interface BackwardOptions {
-  /** Keep the graph so that `backward()` can run through it again. Default false. */
+  /** The upstream gradient (root's shape); needed unless root is a scalar. */
+  gradient?: Tensor;
+  /** Keep the graph so that `backward()` can run through it again. Default false (true with createGraph). */
   retainGraph?: boolean;
+  /**
+   * Run the backward rules with recording on, so that the gradients (`.grad` included) carry a
+   * graph of their own and can be differentiated again: Hessian-vector products, gradient
+   * penalties. Their intermediates belong to the enclosing `tidy` scope. Default false.
+   */
+  createGraph?: boolean;
+  /** Accumulate into the `.grad` of these tensors only (leaves or not), as PyTorch's `inputs`. */
+  inputs?: readonly Tensor[];
+}
+
+const tensorCheck = is.instance(Tensor, 'a Tensor');
+const BACKWARD_SPEC = { gradient: tensorCheck, retainGraph: is.boolean, createGraph: is.boolean, inputs: is.list(tensorCheck, { minLength: 1 }) };
+
+/**
+ * `createGraph` reached an op whose backward rule calls kernels directly instead of recorded
+ * ops, so the gradient it computes has no graph and its own derivative would silently be
+ * taken as 0. Names the op.
+ */
+export class NotDifferentiableError extends FingradError {
+  constructor(
+    message: string,
+    /** The op whose backward is not differentiable (yet). */
+    readonly op: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -98,6 +127,12 @@ function copyOf(g: Tensor): Tensor {
   return c;
 }
 
+// A copy that records itself (PyTorch's clone): gradients handed out under createGraph must
+// not share storage with each other, yet keep their graph.
+function clone(g: Tensor): Tensor {
+  return record(copyOf(g), 'clone', [g], composed((dy) => [() => dy]), []);
+}
+
 // Writes the gradients of one backward pass into `.grad`. Called only once the whole sweep has
 // succeeded: an exception in a rule or a hook (or running out of memory) leaves every `.grad`
 // as it was. New buffers are allocated before any `.grad` is touched.
@@ -111,77 +146,198 @@ function commitGrads(pending: Map<Tensor, Tensor>): void {
   }
 }
 
-/**
- * Back-propagates from `root`: for a scalar, d(root)/d(leaf); otherwise the vector-Jacobian
- * product with `grad` (root's shape). Gradients add into `.grad` of leaves that require one.
- */
-export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
-  root.assertLive('backward');
+// Under createGraph `.grad` becomes a new tensor with a graph (old + new, out of place, as
+// PyTorch does). A replaced `.grad` that is part of a graph goes to the enclosing scope, since
+// the new one's graph reads it; one without is freed. Returns the new gradients.
+function commitGraphGrads(pending: Map<Tensor, Tensor>): Tensor[] {
+  const next = new Map<Tensor, Tensor>();
+  for (const [t, g] of pending) next.set(t, t.grad === null ? clone(g) : sumOf(t.grad, g));
+  for (const [t, g] of next) {
+    const old = t.grad;
+    t.grad = keep(g);
+    if (old !== null && old.requiresGrad) trackInScope(old);
+    else old?.dispose();
+  }
+  return [...next.values()];
+}
+
+// a + b for gradients of one shape, recorded (autograd sits below the ops).
+function sumOf(a: Tensor, b: Tensor): Tensor {
+  const sum = copyOf(a);
+  kernels().add_into_f32(sum.ptr, b.ptr, b.size);
+  return record(sum, 'add', [a, b], composed((dy) => [() => dy, () => dy]), []);
+}
+
+// Every tensor the graphs of `roots` reach: what the gradients made under createGraph need
+// alive after the sweep's scope closes (they move to the enclosing one).
+function reachable(roots: ReadonlyArray<Tensor | null>): Tensor[] {
+  const stack = roots.filter((t): t is Tensor => t !== null);
+  const seen = new Set<Tensor>(stack);
+  while (stack.length > 0) {
+    for (const input of (stack.pop() as Tensor).node?.inputs ?? []) {
+      if (!seen.has(input)) {
+        seen.add(input);
+        stack.push(input);
+      }
+    }
+  }
+  return [...seen];
+}
+
+interface SweepOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** The tensors whose gradient is wanted (null: leaves and retainGrad tensors). */
+  wanted: ReadonlySet<Tensor> | null;
+}
+
+function checkRoot(where: string, root: Tensor, grad: Tensor | undefined): void {
+  root.assertLive(where);
   if (!root.requiresGrad) {
     throw new FingradError(
-      `backward: tensor #${root.id} ${fmtShape(root.shape)} does not require a gradient (no input of the ops that made it has requiresGrad)`,
+      `${where}: tensor #${root.id} ${fmtShape(root.shape)} does not require a gradient (no input of the ops that made it has requiresGrad)`,
     );
   }
   if (grad === undefined && root.size !== 1) {
     throw new ShapeError(
-      `backward: the output has shape ${fmtShape(root.shape)}, not a scalar; pass the upstream gradient (same shape) or reduce it first (e.g. .sum())`,
+      `${where}: the output has shape ${fmtShape(root.shape)}, not a scalar; pass the upstream gradient (same shape) or reduce it first (e.g. .sum())`,
     );
   }
   if (grad !== undefined) {
-    grad.assertLive('backward');
+    grad.assertLive(where);
     if (!sameShape(grad.shape, root.shape)) {
-      throw new ShapeError(`backward: upstream gradient of shape ${fmtShape(grad.shape)} does not match output shape ${fmtShape(root.shape)}`);
+      throw new ShapeError(`${where}: upstream gradient of shape ${fmtShape(grad.shape)} does not match output shape ${fmtShape(root.shape)}`);
     }
   }
+}
+
+// The tensors of `order` from which a wanted tensor can be reached (all when none is named):
+// gradients are computed only along them.
+function neededFor(order: readonly Tensor[], wanted: ReadonlySet<Tensor> | null): Set<Tensor> {
+  const needed = new Set<Tensor>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i] as Tensor;
+    if (wanted === null || wanted.has(t) || (t.node?.inputs.some((x) => needed.has(x)) ?? false)) needed.add(t);
+  }
+  return needed;
+}
+
+/**
+ * One reverse sweep from `root`: the gradients of the tensors that collect one (leaves and
+ * retainGrad tensors, or `wanted`) are handed to `consume` before the sweep's scope closes.
+ * Under createGraph the rules run with recording on and whatever the tensors `consume` returns
+ * reach through their graphs survives the scope.
+ */
+function sweep<R extends Array<Tensor | null> | void>(where: string, root: Tensor, grad: Tensor | undefined, o: SweepOptions, consume: (pending: Map<Tensor, Tensor>) => R): R {
+  checkRoot(where, root, grad);
   const order = topoOrder(root);
+  const needed = neededFor(order, o.wanted);
   checkSavedVersions(order);
-  noGrad(() =>
-    tidy(() => {
-      const grads = new Map<Tensor, Tensor>();
-      const pending = new Map<Tensor, Tensor>();
-      grads.set(root, grad ?? full(root.shape, 1));
-      for (const t of order) {
-        let g = grads.get(t);
-        if (g === undefined) continue;
-        grads.delete(t);
-        for (const hook of t.hooks) {
-          const replaced = hook(g);
-          if (replaced instanceof Tensor) {
-            if (!sameShape(replaced.shape, t.shape)) {
-              throw new ShapeError(`backward: a hook on tensor #${t.id} returned shape ${fmtShape(replaced.shape)}, expected ${fmtShape(t.shape)}`);
-            }
-            g = replaced;
+  if (o.createGraph) {
+    for (const t of order) {
+      const node = t.node;
+      if (node === null || node.differentiable === true || !needed.has(t)) continue;
+      throw new NotDifferentiableError(
+        `${where}: createGraph needs the backward of '${node.op}' (output #${t.id} ${fmtShape(t.shape)}) to be differentiable, but it is computed by kernels directly; ` +
+          `second derivatives through '${node.op}' are not supported yet (build that part from differentiable ops, or leave createGraph off)`,
+        node.op,
+      );
+    }
+  }
+  const collects = (t: Tensor): boolean => (o.wanted === null ? t.node === null || t.retainsGrad : o.wanted.has(t));
+  const run = (): { result: R; alive: Tensor[] } => {
+    const grads = new Map<Tensor, Tensor>();
+    const pending = new Map<Tensor, Tensor>();
+    grads.set(root, grad ?? full(root.shape, 1));
+    for (const t of order) {
+      let g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      for (const hook of t.hooks) {
+        const replaced = hook(g);
+        if (replaced instanceof Tensor) {
+          if (!sameShape(replaced.shape, t.shape)) {
+            throw new ShapeError(`backward: a hook on tensor #${t.id} returned shape ${fmtShape(replaced.shape)}, expected ${fmtShape(t.shape)}`);
           }
-        }
-        if (t.node === null || t.retainsGrad) pending.set(t, g);
-        const node = t.node;
-        if (node !== null) {
-          const thunks = node.backward(g);
-          node.inputs.forEach((input, i) => {
-            const thunk = thunks[i];
-            if (!input.requiresGrad || !thunk) return;
-            const gi = thunk();
-            if (!sameShape(gi.shape, input.shape)) {
-              throw new FingradError(
-                `backward of '${node.op}': gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`,
-              );
-            }
-            const prev = grads.get(input);
-            if (prev === undefined) {
-              grads.set(input, gi);
-            } else {
-              // Sum in a fresh tensor: gi or prev may share storage with another gradient.
-              const sum = copyOf(prev);
-              kernels().add_into_f32(sum.ptr, gi.ptr, gi.size);
-              grads.set(input, sum);
-            }
-          });
+          g = replaced;
         }
       }
-      commitGrads(pending);
-      if (options.retainGraph !== true) {
-        for (const t of order) if (t.node !== null) t.node = freedNode(t.node.op);
-      }
+      if (collects(t)) pending.set(t, g);
+      const node = t.node;
+      if (node === null) continue;
+      const thunks = node.backward(g);
+      node.inputs.forEach((input, i) => {
+        const thunk = thunks[i];
+        if (!input.requiresGrad || !thunk || !needed.has(input)) return;
+        const gi = thunk();
+        if (!sameShape(gi.shape, input.shape)) {
+          throw new FingradError(`backward of '${node.op}': gradient for input ${i} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(input.shape)}`);
+        }
+        const prev = grads.get(input);
+        if (prev === undefined) grads.set(input, gi);
+        else if (o.createGraph) grads.set(input, sumOf(prev, gi));
+        else {
+          // Sum in a fresh tensor: gi or prev may share storage with another gradient.
+          const sum = copyOf(prev);
+          kernels().add_into_f32(sum.ptr, gi.ptr, gi.size);
+          grads.set(input, sum);
+        }
+      });
+    }
+    const result = consume(pending);
+    if (!o.retainGraph && !o.createGraph) {
+      for (const t of order) if (t.node !== null) t.node = freedNode(t.node.op);
+    }
+    return { result, alive: o.createGraph && result !== undefined ? reachable(result) : [] };
+  };
+  return (o.createGraph ? enableGrad(() => tidy(run)) : noGrad(() => tidy(run))).result;
+}
+
+function wantedSet(where: string, inputs: readonly Tensor[] | undefined): Set<Tensor> | null {
+  if (inputs === undefined) return null;
+  inputs.forEach((t, i) => {
+    t.assertLive(where);
+    if (!t.requiresGrad) throw new FingradError(`${where}: inputs[${i}] (tensor #${t.id} ${fmtShape(t.shape)}) does not require a gradient`);
+  });
+  return new Set(inputs);
+}
+
+/**
+ * Back-propagates from `root`: for a scalar, d(root)/d(leaf); otherwise the vector-Jacobian
+ * product with the upstream gradient (root's shape). Gradients add into `.grad` of leaves that
+ * require one (or of `inputs` only). PyTorch's forms: `backward(root)`, `backward(root, grad)`,
+ * `backward(root, grad, retainGraph, createGraph, inputs)`, `backward(root, {createGraph: true})`.
+ */
+export function backward(root: Tensor, grad?: Tensor, options?: BackwardOptions): void;
+export function backward(root: Tensor, options: BackwardOptions): void;
+export function backward(root: Tensor, ...rest: unknown[]): void {
+  const opts = readArgs('backward', rest, ['gradient', 'retainGraph', 'createGraph', 'inputs'], BACKWARD_SPEC);
+  const createGraph = opts.createGraph ?? false;
+  const wanted = wantedSet('backward', opts.inputs);
+  sweep('backward', root, opts.gradient, { retainGraph: opts.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
+    createGraph ? commitGraphGrads(pending) : commitGrads(pending),
+  );
+}
+
+export interface GradOfOptions {
+  /** The upstream gradient (outputs' shape); needed unless outputs is a scalar. */
+  gradOutputs?: Tensor;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+}
+
+/**
+ * d(outputs)/d(inputs) returned, not accumulated (torch.autograd.grad): one new tensor per
+ * input, or null for an input the output does not depend on. `.grad` is left untouched.
+ * Under createGraph the results carry a graph (retainGraph defaults to createGraph).
+ */
+export function gradOf(outputs: Tensor, inputs: readonly Tensor[], options: GradOfOptions = {}): Array<Tensor | null> {
+  const createGraph = options.createGraph ?? false;
+  const wanted = wantedSet('grad', inputs) as Set<Tensor>;
+  return sweep('grad', outputs, options.gradOutputs, { retainGraph: options.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
+    inputs.map((t) => {
+      const g = pending.get(t);
+      return g === undefined ? null : createGraph ? clone(g) : copyOf(g);
     }),
   );
 }

@@ -29,6 +29,27 @@ export function enableGrad<T>(fn: () => T): T {
   }
 }
 
+// Backward rules built only from recorded ops: run with recording on (backward's createGraph),
+// they make the graph of the gradient itself, so it can be differentiated again. A rule that
+// calls kernels directly is not in here, and createGraph through it is a NotDifferentiableError
+// instead of a silently wrong second derivative.
+const composedRules = new WeakSet<GradNode['backward']>();
+
+/**
+ * Marks a backward rule as built from recorded ops when recording is on (as it is under
+ * `backward(…, {createGraph: true})`), so that its gradients are differentiable. Returns `rule`.
+ */
+export function composed<R extends GradNode['backward']>(rule: R): R {
+  composedRules.add(rule);
+  return rule;
+}
+
+/**
+ * Called with every tensor `record` gives a node, right after (detectAnomaly checks each op's
+ * output as it is made this way). Watchers add themselves and remove themselves when done.
+ */
+export const recordWatchers: Array<(out: Tensor) => void> = [];
+
 /**
  * Records how `out` was made so that `backward()` can reach `inputs`: an op calls this right
  * after its kernel, with its backward rule. `saved` lists the tensors that rule reads (PyTorch's
@@ -47,7 +68,8 @@ export function record(
 ): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
   const versions = (saved ?? [...inputs, out]).map((tensor) => ({ tensor, version: tensor.version }));
-  out.node = { op, inputs, backward, saved: versions };
+  out.node = { op, inputs, backward, saved: versions, differentiable: composedRules.has(backward) };
   out.requiresGrad = true;
+  for (const watch of recordWatchers) watch(out);
   return out;
 }

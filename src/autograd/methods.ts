@@ -4,8 +4,9 @@ import { type BackwardOptions, backward } from './backward.js';
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    /** Back-propagates from this tensor (see `backward`). */
+    /** Back-propagates from this tensor (see `backward`): `backward()`, `backward(grad)`, `backward({createGraph: true})`. */
     backward(grad?: Tensor, options?: BackwardOptions): void;
+    backward(options: BackwardOptions): void;
     /** The same values with no graph behind them (shares storage). */
     detach(): Tensor;
     /** Drops the accumulated gradient. */
@@ -13,8 +14,8 @@ declare module '../tensor/tensor.js' {
   }
 }
 
-Tensor.prototype.backward = function (this: Tensor, grad?: Tensor, options?: BackwardOptions) {
-  backward(this, grad, options);
+Tensor.prototype.backward = function (this: Tensor, ...rest: unknown[]) {
+  (backward as (root: Tensor, ...args: unknown[]) => void)(this, ...rest);
 };
 Tensor.prototype.detach = function (this: Tensor) {
   return Tensor.view(this, this.shape);

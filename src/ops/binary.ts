@@ -2,7 +2,7 @@
 // Kernel: assembly/binary.ts. Reference twin: src/reference/elementwise.ts.
 import { floatArg } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
@@ -45,7 +45,8 @@ function binary(op: string, kernel: BinaryKernel, a: Tensor, b: TensorLike, back
   const out = broadcastBinary(op, kernel, a, b);
   const inputs = typeof b === 'number' ? [a] : [a, b];
   const saved = saves === 'nothing' || (saves === 'unlessScalar' && typeof b === 'number') ? [] : [...inputs, out];
-  return record(out, op, inputs, (dy) => backward(dy, a, b, out), saved);
+  // Every rule below is built from recorded ops.
+  return record(out, op, inputs, composed((dy) => backward(dy, a, b, out)), saved);
 }
 
 const grad = (b: TensorLike, f: () => Tensor): (() => Tensor) | null => (typeof b === 'number' ? null : f);

@@ -1,6 +1,6 @@
 import { intArgs } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
-import { noGrad } from '../autograd/graph.js';
+import { composed, noGrad, record } from '../autograd/graph.js';
 import { sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -42,10 +42,33 @@ export function coalesce(out: readonly number[], inputs: ReadonlyArray<readonly 
 /**
  * Sums a broadcast gradient back down to `shape` (the inverse of broadcasting): leading extra
  * dimensions and dimensions where `shape` has 1 are summed away. Returns `g` itself when the
- * shapes already agree.
+ * shapes already agree. Recorded (its gradient is `broadcastTo`), so rules built on it stay
+ * differentiable.
  */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
+  const from = g.shape;
+  const out = sumToShapeKernel(g, shape);
+  return record(out, 'sumToShape', [g], composed((dy) => [() => broadcastTo(dy, from)]), []);
+}
+
+/**
+ * `x` copied out to the larger `shape` it broadcasts to (the adjoint of `sumToShape`, whose
+ * backward it is). Recorded, with `sumToShape` as its gradient.
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  const out = Tensor.empty(shape);
+  const one = Tensor.empty([]);
+  kernels().fill_f32(one.ptr, 1, 1);
+  const { meta, rank } = broadcastMeta(shape, [x.shape, []]);
+  kernels().binary_f32(2, x.ptr, one.ptr, out.ptr, meta, rank); // x · 1 (OP_MUL, assembly/binary.ts)
+  one.dispose();
+  const to = x.shape;
+  return record(out, 'broadcastTo', [x], composed((dy) => [() => sumToShape(dy, to)]), []);
+}
+
+function sumToShapeKernel(g: Tensor, shape: readonly number[]): Tensor {
   return noGrad(() => {
     const lead = g.rank - shape.length;
     let cur = g;

@@ -1,10 +1,11 @@
 // Joining tensors: concat (alias cat) along an existing axis, stack along a new one. Each input
 // is copied into its slab of the output by the strided kernel; the gradient of each input is
 // its slab of dy. Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { reshape } from './reshape.js';
 import { slice } from './slice.js';
 import { stridedCopy } from './strided.js';
 
@@ -45,8 +46,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const outShape = [...first.shape];
   outShape[a] = tensors.reduce((n, t) => n + (t.shape[a] as number), 0);
   const { out, starts } = join(tensors, tensors.map((t) => [...t.shape]), a, outShape);
-  return record(out, 'concat', tensors, (dy) =>
-    tensors.map((t, i) => () => slice(dy, a, starts[i] as number, (starts[i] as number) + (t.shape[a] as number))),
+  return record(out, 'concat', tensors, composed((dy) =>
+    tensors.map((t, i) => () => slice(dy, a, starts[i] as number, (starts[i] as number) + (t.shape[a] as number)))),
     [],
   );
 }
@@ -66,8 +67,8 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const outShape = [...partShape];
   outShape[a] = tensors.length;
   const { out } = join(tensors, tensors.map(() => partShape), a, outShape);
-  return record(out, 'stack', tensors, (dy) =>
-    tensors.map((t, i) => () => Tensor.view(slice(dy, a, i, i + 1), t.shape)),
+  return record(out, 'stack', tensors, composed((dy) =>
+    tensors.map((t, i) => () => reshape(slice(dy, a, i, i + 1), t.shape))),
     [],
   );
 }

@@ -1,7 +1,7 @@
 // expand: broadcasting materialised as a copy (stride-0 reads in the strided kernel); the
 // gradient sums back over the broadcast dimensions.
 // Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -34,7 +34,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     strides.push(have === null || have !== want ? 0 : (xStrides[i - lead] as number));
   });
   const out = stridedRead(x, outShape, strides);
-  return record(out, 'expand', [x], (dy) => [() => sumToShape(dy, x.shape)], []);
+  return record(out, 'expand', [x], composed((dy) => [() => sumToShape(dy, x.shape)]), []);
 }
 
 declare module '../tensor/tensor.js' {

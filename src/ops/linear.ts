@@ -5,10 +5,18 @@
 // non-negative slope, tanh and sigmoid are all functions of their own output).
 // Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { add, mul, neg, sub } from './binary.js';
+import { sumToShape } from './broadcast.js';
+import { gt } from './compare.js';
 import { gemm } from './gemm.js';
+import { matmul } from './matmul.js';
+import { reshape } from './reshape.js';
+import { transpose } from './transpose.js';
+import { square } from './unary.js';
+import { where } from './where.js';
 
 const enum ReduceKernel {
   Sum = 0,
@@ -63,7 +71,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   gemm({ m: rows, n: outF, k: inF, a: x.ptr, rsA: inF, csA: 1, b: weight.ptr, rsB: 1, csB: inF, c: out.ptr, ldc: outF, ...(epilogue && { epilogue }) });
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const name = activation === 'none' ? 'linear' : `linear+${activation}`;
-  return record(out, name, inputs, (dyOut) => {
+  return record(out, name, inputs, composed((dyOut) => {
+    if (isGradEnabled()) return recordedRules(recordedPre(activation, out, dyOut, slope), x, weight, rows, inF, outF);
     // The gradient before the activation, computed once for all three inputs.
     let pre: Tensor | null = null;
     const dz = (): Tensor => {
@@ -76,7 +85,27 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     };
     return backwardRules(dz, x, weight, rows, inF, outF);
     // Read: x and W, and the output through a fused activation; never the bias.
-  }, activation === 'none' ? [x, weight] : [x, weight, out]);
+  }), activation === 'none' ? [x, weight] : [x, weight, out]);
+}
+
+// Recording (createGraph): the gradient before the activation from its output, by recorded ops.
+function recordedPre(activation: LinearActivation, out: Tensor, dy: Tensor, slope: number): Tensor {
+  switch (activation) {
+    case 'none': return dy;
+    case 'relu': return mul(dy, gt(out, 0));
+    case 'leakyRelu': return mul(dy, where(gt(out, 0), 1, slope));
+    case 'tanh': return mul(dy, add(neg(square(out)), 1));
+    case 'sigmoid': return mul(dy, sub(out, square(out)));
+  }
+}
+
+function recordedRules(dz: Tensor, x: Tensor, weight: Tensor, rows: number, inF: number, outF: number): Array<() => Tensor> {
+  const dz2 = reshape(dz, [rows, outF]);
+  return [
+    () => matmul(dz, weight),
+    () => matmul(transpose(dz2, 0, 1), reshape(x, [rows, inF])),
+    () => sumToShape(dz2, [outF]),
+  ];
 }
 
 function backwardRules(dz: () => Tensor, x: Tensor, weight: Tensor, rows: number, inF: number, outF: number): Array<() => Tensor> {

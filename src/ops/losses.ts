@@ -5,11 +5,13 @@
 // and one backward. Kernels: assembly/losses.ts. Reference twin: src/reference/losses.ts.
 import { floatArg } from '../backend/scratch.js';
 import { heap, kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { type GradNode, Tensor } from '../tensor/tensor.js';
+import { add, mul, neg, sub } from './binary.js';
 import { broadcastMeta } from './broadcast.js';
+import { sigmoid, softplus } from './unary.js';
 
 const enum LossKernel {
   Mse = 0,
@@ -79,11 +81,18 @@ function pointwise(op: string, kernel: LossKernel, input: Tensor, target: Tensor
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
   const grad = (dy: Tensor, wrt: 0 | 1): Tensor => {
+    if (kernel === LossKernel.Mse && isGradEnabled()) {
+      // Recording (createGraph): ±2·(input − target)·dy·scale from recorded ops.
+      const g = mul(mul(sub(input, target), 2 * up.scale), dy);
+      return wrt === 0 ? g : neg(g);
+    }
     const dx = Tensor.empty(input.shape);
     kernels().pointwise_loss_grad_f32(kernel, wrt, input.ptr, target.ptr, dy.ptr, up.stride, up.scale, dx.ptr, dx.size, param);
     return dx;
   };
-  return record(out, op, [input, target], (dy) => [() => grad(dy, 0), targetGrad ? () => grad(dy, 1) : null]);
+  const rule: GradNode['backward'] = (dy) => [() => grad(dy, 0), targetGrad ? () => grad(dy, 1) : null];
+  // Only mseLoss has a recorded form of its gradient so far.
+  return record(out, op, [input, target], kernel === LossKernel.Mse ? composed(rule) : rule);
 }
 
 /** Mean squared error: (input − target)², reduced. */
@@ -183,17 +192,29 @@ export function bceWithLogits(logits: Tensor, target: Tensor, options: BceWithLo
   const out = reduceLoss(per, reduction, logits.size);
   const up = upstreamOf(reduction, logits.size);
   const grad = (dy: Tensor, wrt: 0 | 1): Tensor => {
+    if (isGradEnabled()) return bceRecordedGrad(wrt, logits, target, w?.tensor ?? null, pw?.tensor ?? null, mul(dy, up.scale));
     const dx = Tensor.empty(logits.shape);
     kernels().bce_logits_grad_f32(wrt, logits.ptr, target.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, dy.ptr, up.stride, up.scale, dx.ptr, dx.size);
     return dx;
   };
-  const recorded = record(out, op, [logits, target], (dy) => [() => grad(dy, 0), () => grad(dy, 1)]);
+  const recorded = record(out, op, [logits, target], composed((dy) => [() => grad(dy, 0), () => grad(dy, 1)]));
   // Expanded copies live as long as the graph needs them; without a graph they go now.
   if (recorded.node === null) {
     if (w?.owned) w.tensor.dispose();
     if (pw?.owned) pw.tensor.dispose();
   }
   return recorded;
+}
+
+// bceWithLogits' gradients from recorded ops (createGraph), `dy` already scaled:
+// logits w·((1 + (pw − 1)·y)·σ(x) − pw·y), target w·((pw − 1)·softplus(−x) − x).
+function bceRecordedGrad(wrt: 0 | 1, x: Tensor, y: Tensor, w: Tensor | null, pw: Tensor | null, dy: Tensor): Tensor {
+  const pwMinus1 = pw === null ? null : sub(pw, 1);
+  const g =
+    wrt === 0
+      ? sub(pwMinus1 === null ? sigmoid(x) : mul(add(mul(pwMinus1, y), 1), sigmoid(x)), pw === null ? y : mul(pw, y))
+      : pwMinus1 === null ? neg(x) : sub(mul(pwMinus1, softplus(neg(x))), x);
+  return mul(w === null ? g : mul(g, w), dy);
 }
 
 // ---------------------------------------------------------------------------------------------

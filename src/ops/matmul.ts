@@ -3,11 +3,26 @@
 // the operands' own storage; the backward products read transposes through strides too.
 // Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { sumToShape } from './broadcast.js';
 import { type GemmCall, gemmBatch } from './gemm.js';
+import { reshape } from './reshape.js';
+import { transpose } from './transpose.js';
+
+// dA = dY·Bᵀ and dB = Aᵀ·dY from matmul itself (vectors as [1, k] / [k, 1] matrices, broadcast
+// batch dimensions summed away): the rule when backward records its own graph (createGraph).
+function recordedGrads(a: Tensor, b: Tensor, dy: Tensor, plan: MatmulPlan): [Tensor, Tensor] {
+  const a2 = a.rank === 1 ? reshape(a, [1, plan.k]) : a;
+  const b2 = b.rank === 1 ? reshape(b, [plan.k, 1]) : b;
+  const batch = plan.outShape.slice(0, plan.outShape.length - (a.rank === 1 ? 0 : 1) - (b.rank === 1 ? 0 : 1));
+  const dy2 = reshape(dy, [...batch, plan.m, plan.n]);
+  const da = reshape(sumToShape(matmul(dy2, transpose(b2, -1, -2)), a2.shape), a.shape);
+  const db = reshape(sumToShape(matmul(transpose(a2, -1, -2), dy2), b2.shape), b.shape);
+  return [da, db];
+}
 
 /** How matmul maps two shapes onto a batch of [m, k]·[k, n] products. */
 interface MatmulPlan {
@@ -109,9 +124,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const calls = aIndex.map((ia, t): GemmCall => ({ a: a.ptr + ia * mk, b: b.ptr + (bIndex[t] as number) * kn, c: out.ptr + t * mn, accumulate: false }));
     gemmBatch({ m, n, k, rsA: k, csA: 1, rsB: n, csB: 1, ldc: n }, calls);
   }
-  return record(out, 'matmul', [a, b], (dy) => [
+  return record(out, 'matmul', [a, b], composed((dy) => [
     // dA = dY · Bᵀ, Bᵀ read through swapped strides
     () => {
+      if (isGradEnabled()) return recordedGrads(a, b, dy, plan)[0];
       const da = Tensor.empty(a.shape);
       if (count === 0) kernels().fill_f32(da.ptr, da.size, 0);
       else if (plan.foldRows) {
@@ -125,6 +141,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     },
     // dB = Aᵀ · dY, summed over the products that share a B matrix
     () => {
+      if (isGradEnabled()) return recordedGrads(a, b, dy, plan)[1];
       const db = Tensor.empty(b.shape);
       if (count === 0) kernels().fill_f32(db.ptr, db.size, 0);
       else if (plan.foldRows) {
@@ -136,7 +153,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       }
       return db;
     },
-  ], [a, b]);
+  ]), [a, b]);
 }
 
 declare module '../tensor/tensor.js' {

@@ -1,11 +1,12 @@
 // Reductions over one axis, several axes, or all: sum, mean, max, min (with keepdim).
 // Kernel: assembly/reduce.ts. Reference twin: src/reference/reduce.ts.
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { mul, div } from './binary.js';
+import { reshape } from './reshape.js';
 import { eqMask } from './compare.js';
 
 const enum ReduceKernel {
@@ -85,7 +86,7 @@ function reshapeInPlace(r: Tensor, shape: number[]): Tensor {
 
 /** Broadcasts a reduced gradient (keepdim shape) back over the input's shape. */
 function expandTo(g: Tensor, keptShape: number[], shape: readonly number[]): Tensor {
-  const kept = Tensor.view(g, keptShape);
+  const kept = reshape(g, keptShape);
   const ones = Tensor.empty(shape);
   kernels().fill_f32(ones.ptr, ones.size, 1);
   return mul(ones, kept);
@@ -97,7 +98,7 @@ export function sum(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
   const ax = resolveAxes('sum', axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
   const out = finish(x, reduceKernel('sum', ReduceKernel.Sum, x, ax), reducedShape(x.shape, ax, options.keepdim ?? false));
-  return record(out, 'sum', [x], (dy) => [() => expandTo(dy, keptShape, x.shape)], []);
+  return record(out, 'sum', [x], composed((dy) => [() => expandTo(dy, keptShape, x.shape)]), []);
 }
 
 /** Mean over `axes` (all when omitted). */
@@ -110,7 +111,7 @@ export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tenso
   const out = Tensor.empty(reducedShape(x.shape, ax, options.keepdim ?? false));
   kernels().scale_f32(summed.ptr, out.ptr, out.size, 1 / count);
   if (summed !== x) summed.dispose();
-  return record(out, 'mean', [x], (dy) => [() => div(expandTo(dy, keptShape, x.shape), count)], []);
+  return record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []);
 }
 
 function extremum(op: 'max' | 'min', kernel: ReduceKernel, x: Tensor, axes: Axes, options: ReduceOptions): Tensor {
@@ -120,13 +121,13 @@ function extremum(op: 'max' | 'min', kernel: ReduceKernel, x: Tensor, axes: Axes
   const out = finish(x, reduceKernel(op, kernel, x, ax), reducedShape(x.shape, ax, options.keepdim ?? false));
   // The gradient flows to the elements equal to the extremum, split evenly among ties (as
   // torch.amax/amin do).
-  return record(out, op, [x], (dy) => [
+  return record(out, op, [x], composed((dy) => [
     () => {
       const hit = eqMask(x, Tensor.view(out, keptShape));
       const count = sum(hit, ax, { keepdim: true });
       return mul(expandTo(dy, keptShape, x.shape), div(hit, count));
     },
-  ]);
+  ]));
 }
 
 /** Maximum over `axes` (all when omitted); NaN propagates. */

@@ -1,7 +1,7 @@
 // Shape changes that keep the element order: reshape, flatten, squeeze, unsqueeze. All are
 // views over the input's storage (no copy); the gradient is dy viewed back in the input shape.
 // Reference twin: src/reference/shape.ts.
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -36,7 +36,7 @@ function inferShape(op: string, from: readonly number[], shape: readonly number[
 // Every op of this file is this one: a view of x in another shape, recorded under `op`.
 function viewAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
   const out = Tensor.view(x, shape);
-  return record(out, op, [x], (dy) => [() => Tensor.view(dy, x.shape)], []);
+  return record(out, op, [x], composed((dy) => [() => viewAs(op, dy, x.shape)]), []);
 }
 
 /**

@@ -1,9 +1,12 @@
 // Softmax and log-softmax along one axis: max-subtracted (stable for any logits), with fused
 // one-kernel backward passes. Kernel: assembly/softmax.ts. Reference: src/reference/softmax.ts.
 import { heap, kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { mul, sub } from './binary.js';
+import { sum } from './reduce.js';
+import { exp } from './unary.js';
 
 const enum SoftmaxKernel {
   Softmax = 0,
@@ -37,15 +40,21 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, x: Tensor, axis: number): 
   if (out.size > 0) {
     withScratch(inner, 2 * inner, (scratch) => kernels().softmax_f32(kernel, x.ptr, out.ptr, outer, len, inner, scratch));
   }
-  return record(out, op, [x], (dy) => [
+  return record(out, op, [x], composed((dy) => [
     () => {
+      // Recording (createGraph): softmax y·(dy − Σ dy·y), log-softmax dy − eʸ·Σ dy.
+      if (isGradEnabled()) {
+        return kernel === SoftmaxKernel.Softmax
+          ? mul(out, sub(dy, sum(mul(dy, out), ax, { keepdim: true })))
+          : sub(dy, mul(exp(out), sum(dy, ax, { keepdim: true })));
+      }
       const dx = Tensor.empty(x.shape);
       if (dx.size > 0) {
         withScratch(inner, inner, (scratch) => kernels().softmax_backward_f32(kernel, out.ptr, dy.ptr, dx.ptr, outer, len, inner, scratch));
       }
       return dx;
     },
-  ], [out]);
+  ]), [out]);
 }
 
 /** exp(x) / Σ exp(x) along `axis` (default the last). A row of −inf gives NaN, as in PyTorch. */

@@ -1,7 +1,7 @@
 // Reordering dimensions: permute, transpose and the .T property. The result is a contiguous
 // copy made by the strided kernel; the gradient is dy permuted back.
 // Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -23,7 +23,7 @@ function permuteAs(op: string, x: Tensor, dims: number[]): Tensor {
   const out = stridedRead(x, dims.map((d) => x.shape[d] as number), dims.map((d) => xStrides[d] as number));
   const inverse = new Array<number>(dims.length);
   dims.forEach((d, i) => (inverse[d] = i));
-  return record(out, op, [x], (dy) => [() => permute(dy, inverse)], []);
+  return record(out, op, [x], composed((dy) => [() => permute(dy, inverse)]), []);
 }
 
 /** x with its dimensions reordered: dimension i of the result is dimension dims[i] of x. */

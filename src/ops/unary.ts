@@ -1,14 +1,19 @@
 // Elementwise unary ops (exp, log, sqrt, abs, tanh, sigmoid, relu, leakyRelu, softplus, clamp,
 // square, rsqrt, pow) with PyTorch semantics. Each op is one kernel call forward and one fused
-// gradient kernel call backward (dx = dy·f'(x) in a single pass, no temporaries).
+// gradient kernel call backward (dx = dy·f'(x) in a single pass, no temporaries). When backward
+// records (createGraph) each op's `grad` computes dy·f'(x) from recorded ops instead, so the
+// gradient can be differentiated again; f' written in terms of the output where that is what
+// the kernel reads too.
 // Kernels: assembly/unary.ts (+ assembly/simd_math.ts). Reference twin: src/reference/unary.ts.
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { TensorLike } from './binary.js';
+import { type TensorLike, add, div, mul, neg, sub } from './binary.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
+import { ge, gt, le, lt } from './compare.js';
+import { where } from './where.js';
 
 // Op codes of unary_f32 / unary_grad_f32 (assembly/unary.ts).
 const enum UnaryKernel {
@@ -38,30 +43,38 @@ interface UnaryDef<A extends unknown[]> {
   saves: 'input' | 'output' | 'both';
   /** Checks the op's extra arguments and turns them into the kernel's parameters (p1, p2). */
   params?: (...args: A) => readonly [number, number];
+  /** dy·f'(x) from recorded ops: the rule when backward records its own graph (createGraph). */
+  grad: UnaryGrad;
 }
 
-function applyUnary(name: string, kernel: UnaryKernel, saves: UnaryDef<[]>['saves'], x: Tensor, p1: number, p2: number): Tensor {
+type UnaryGrad = (dy: Tensor, x: Tensor, out: Tensor, p1: number, p2: number) => Tensor;
+
+function applyUnary(name: string, kernel: UnaryKernel, saves: UnaryDef<[]>['saves'], grad: UnaryGrad, x: Tensor, p1: number, p2: number): Tensor {
   x.assertLive(name);
   const out = Tensor.empty(x.shape);
   kernels().unary_f32(kernel, x.ptr, out.ptr, x.size, p1, p2);
-  return record(out, name, [x], (dy) => [
+  return record(out, name, [x], composed((dy) => [
     () => {
+      if (isGradEnabled()) return grad(dy, x, out, p1, p2);
       const dx = Tensor.empty(x.shape);
       kernels().unary_grad_f32(kernel, x.ptr, out.ptr, dy.ptr, dx.ptr, x.size, p1, p2);
       return dx;
     },
-  ], saves === 'input' ? [x] : saves === 'output' ? [out] : [x, out]);
+  ]), saves === 'input' ? [x] : saves === 'output' ? [out] : [x, out]);
 }
+
+// sgn(x) as a float mask: 1, 0 or −1 (a constant: its derivative is 0 almost everywhere).
+const sgn = (x: Tensor): Tensor => sub(gt(x, 0), lt(x, 0));
 
 /**
  * Makes an elementwise op from its kernel op code: forward is `unary_f32`, backward the fused
  * `unary_grad_f32` with the same code and parameters.
  */
 function unaryOp<A extends unknown[] = []>(def: UnaryDef<A>): (x: Tensor, ...args: A) => Tensor {
-  const { name, kernel, saves, params } = def;
+  const { name, kernel, saves, params, grad } = def;
   return (x: Tensor, ...args: A): Tensor => {
     const [p1, p2] = params ? params(...args) : [0, 0];
-    return applyUnary(name, kernel, saves, x, p1, p2);
+    return applyUnary(name, kernel, saves, grad, x, p1, p2);
   };
 }
 
@@ -75,7 +88,7 @@ function finiteParam(op: string, what: string, v: number): number {
  * −103.97 and −87.34 and 0 below; exp(NaN) = NaN. Within 1 ulp elsewhere.
  * Gradient: dy·eˣ (so +Infinity where the output overflowed).
  */
-export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp, saves: 'output' });
+export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp, saves: 'output', grad: (dy, _x, y) => mul(dy, y) });
 
 /**
  * Natural logarithm. log(0) = −Infinity, log(x < 0) = NaN, log(+Infinity) = +Infinity; subnormal
@@ -83,46 +96,46 @@ export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp, saves: 'outpu
  * Gradient: dy/x, exactly as PyTorch: at x = 0 it is +Infinity for dy > 0, −Infinity for dy < 0
  * and NaN for dy = 0; for x < 0 it is the finite dy/x although the output is NaN.
  */
-export const log = unaryOp({ name: 'log', kernel: UnaryKernel.Log, saves: 'input' });
+export const log = unaryOp({ name: 'log', kernel: UnaryKernel.Log, saves: 'input', grad: (dy, x) => div(dy, x) });
 
 /**
  * √x (IEEE, correctly rounded). sqrt(x < 0) = NaN, sqrt(−0) = −0.
  * Gradient: dy / (2√x): +Infinity at x = 0 (for dy > 0), as in PyTorch.
  */
-export const sqrt = unaryOp({ name: 'sqrt', kernel: UnaryKernel.Sqrt, saves: 'output' });
+export const sqrt = unaryOp({ name: 'sqrt', kernel: UnaryKernel.Sqrt, saves: 'output', grad: (dy, _x, y) => div(dy, mul(y, 2)) });
 
 /**
  * 1/√x. rsqrt(0) = +Infinity, rsqrt(x < 0) = NaN.
  * Gradient: −½·dy·rsqrt(x)³ (−Infinity at 0 for dy > 0).
  */
-export const rsqrt = unaryOp({ name: 'rsqrt', kernel: UnaryKernel.Rsqrt, saves: 'output' });
+export const rsqrt = unaryOp({ name: 'rsqrt', kernel: UnaryKernel.Rsqrt, saves: 'output', grad: (dy, _x, y) => mul(dy, mul(powScalar(y, 3), -0.5)) });
 
 /**
  * |x|. Gradient: dy·sign(x), with sign(0) = 0 (PyTorch's subgradient at the kink) and 0 at NaN.
  */
-export const abs = unaryOp({ name: 'abs', kernel: UnaryKernel.Abs, saves: 'input' });
+export const abs = unaryOp({ name: 'abs', kernel: UnaryKernel.Abs, saves: 'input', grad: (dy, x) => mul(dy, sgn(x)) });
 
 /** x². Gradient: 2x·dy. */
-export const square = unaryOp({ name: 'square', kernel: UnaryKernel.Square, saves: 'input' });
+export const square = unaryOp({ name: 'square', kernel: UnaryKernel.Square, saves: 'input', grad: (dy, x) => mul(dy, mul(x, 2)) });
 
 /**
  * Hyperbolic tangent. Exactly ±1 once |x| ≥ 9.02 (and for ±Infinity), never NaN for finite x;
  * full relative precision near 0. Gradient: dy·(1 − tanh²x), exactly 0 where saturated.
  */
-export const tanh = unaryOp({ name: 'tanh', kernel: UnaryKernel.Tanh, saves: 'output' });
+export const tanh = unaryOp({ name: 'tanh', kernel: UnaryKernel.Tanh, saves: 'output', grad: (dy, _x, y) => mul(dy, add(neg(square(y)), 1)) });
 
 /**
  * Logistic function 1/(1 + e⁻ˣ), computed without overflow: exactly 1 for x ≥ 17.4 (and +Infinity),
  * tiny but positive down to x ≈ −103 (subnormal below −87.3), exactly 0 below and at −Infinity.
  * Gradient: dy·σ(x)·(1 − σ(x)): exactly 0, never NaN, where the output saturates.
  */
-export const sigmoid = unaryOp({ name: 'sigmoid', kernel: UnaryKernel.Sigmoid, saves: 'output' });
+export const sigmoid = unaryOp({ name: 'sigmoid', kernel: UnaryKernel.Sigmoid, saves: 'output', grad: (dy, _x, y) => mul(dy, sub(y, square(y))) });
 
 /**
  * max(x, 0); relu(NaN) = NaN, relu(−0) = 0. Gradient: dy where the output is > 0, 0 where it is
  * ≤ 0 (0 at x = 0, as PyTorch); a NaN input passes dy through, like PyTorch's threshold_backward.
  */
-export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu, saves: 'output' });
+export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu, saves: 'output', grad: (dy, _x, y) => mul(dy, gt(y, 0)) });
 
 /**
  * x for x > 0, negativeSlope·x otherwise (default slope 0.01, as torch.nn.functional.leaky_relu).
@@ -133,6 +146,7 @@ export const leakyRelu = unaryOp({
   kernel: UnaryKernel.LeakyRelu,
   saves: 'input',
   params: (negativeSlope: number = 0.01) => [finiteParam('leakyRelu', 'negativeSlope', negativeSlope), 0],
+  grad: (dy, x, _y, slope) => mul(dy, where(gt(x, 0), 1, slope)),
 });
 
 /**
@@ -149,6 +163,10 @@ export const softplus = unaryOp({
     if (finiteParam('softplus', 'beta', beta) === 0) throw new ValueError('softplus: beta must be nonzero, got 0');
     if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new ValueError(`softplus: threshold must be a number, got ${String(threshold)}`);
     return [beta, threshold];
+  },
+  grad: (dy, x, _y, beta, threshold) => {
+    const bx = mul(x, beta);
+    return mul(dy, where(gt(bx, threshold), 1, sigmoid(bx)));
   },
 });
 
@@ -168,9 +186,10 @@ export const clamp = unaryOp({
     }
     return [min ?? -Infinity, max ?? Infinity];
   },
+  grad: (dy, x, _y, min, max) => mul(dy, mul(ge(x, min), le(x, max))),
 });
 
-const powScalar = unaryOp({
+const powScalar: (x: Tensor, exponent: number) => Tensor = unaryOp({
   name: 'pow',
   kernel: UnaryKernel.Pow,
   saves: 'both', // x^-2's gradient reads both
@@ -178,6 +197,8 @@ const powScalar = unaryOp({
     if (typeof exponent !== 'number') throw new ValueError(`pow: exponent must be a number or a tensor, got ${String(exponent)}`);
     return [exponent, 0];
   },
+  // e·x^(e−1), and 0 where e = 0 (PyTorch's rule)
+  grad: (dy, x, _y, e): Tensor => (e === 0 ? mul(dy, 0) : mul(dy, mul(powScalar(x, e - 1), e))),
 });
 
 function powGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tensor): Tensor {

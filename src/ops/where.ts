@@ -2,7 +2,7 @@
 // Kernel: assembly/where.ts. Reference twin: src/reference/unary.ts (where).
 import { floatArg } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -26,7 +26,9 @@ function broadcastNamed(op: string, shapes: ReadonlyArray<readonly [string, read
 }
 
 // Gradient of one branch: dy where cond picks that branch, 0 elsewhere, summed back to its shape.
+// Recording (createGraph), the same from `where` itself, so that it can be differentiated again.
 function branchGrad(cond: Tensor, dy: Tensor, takeA: boolean, shape: readonly number[]): Tensor {
+  if (isGradEnabled()) return sumToShape(takeA ? where(cond, dy, 0) : where(cond, 0, dy), shape);
   const g = Tensor.empty(dy.shape);
   const { meta, rank } = broadcastMeta(dy.shape, takeA ? [cond.shape, dy.shape, []] : [cond.shape, [], dy.shape]);
   const zero = floatArg(0);
@@ -68,7 +70,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     inputs.push(b);
     thunks.push((dy) => branchGrad(cond, dy, false, b.shape));
   }
-  return record(out, 'where', inputs, (dy) => [null, ...thunks.map((t) => () => t(dy))], [cond]);
+  return record(out, 'where', inputs, composed((dy) => [null, ...thunks.map((t) => () => t(dy))]), [cond]);
 }
 
 declare module '../tensor/tensor.js' {

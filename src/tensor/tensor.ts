@@ -41,6 +41,11 @@ export interface GradNode {
    * no gradient); only the thunks of inputs that require a gradient are called.
    */
   readonly backward: (dy: Tensor) => ReadonlyArray<(() => Tensor) | null>;
+  /**
+   * Whether `backward`, run with recording on, records the graph of the gradients it returns
+   * (a rule marked with `composed`), so that `backward(…, {createGraph: true})` may go through it.
+   */
+  readonly differentiable?: boolean;
   /** The tensors `backward` reads, with their storage versions when the op ran. */
   readonly saved?: ReadonlyArray<{ readonly tensor: Tensor; readonly version: number }>;
 }
