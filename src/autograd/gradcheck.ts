@@ -6,8 +6,8 @@ import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { backward } from './backward.js';
-import { noGrad } from './graph.js';
+import { backward, gradOf } from './backward.js';
+import { enableGrad, noGrad } from './graph.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (on the float32 input). Default 1e-3. */
@@ -208,4 +208,43 @@ function finiteDifferences(fn: (...xs: Tensor[]) => Tensor, leaves: Tensor[], le
     }
   });
   return { numeric, spread };
+}
+
+/** Per input of `gradgradcheck`: the check of the gradient with respect to it (null where it takes none). */
+export interface GradgradcheckResult {
+  ok: boolean;
+  checks: Array<GradcheckResult | null>;
+}
+
+/**
+ * Checks second derivatives (PyTorch's gradgradcheck): for a seeded random upstream u, the
+ * gradient of sum(fn(...inputs) ⊙ u) with respect to each input that requires one is itself
+ * differentiated, by backward with createGraph, and compared with central differences of it by
+ * `gradcheck` (same options and tolerances). Every op on the way needs a differentiable backward:
+ * otherwise a NotDifferentiableError names the first that has none.
+ */
+export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradgradcheckResult {
+  const shape = noGrad(() => tidy(() => [...fn(...inputs).shape]));
+  const u = upstreamValues(shape.reduce((a, b) => a * b, 1), (options.seed ?? 0) + 1);
+  const checks = inputs.map((x, k) => {
+    if (!x.requiresGrad) return null;
+    // The gradient with respect to input k, recorded so that gradcheck can differentiate it;
+    // under gradcheck's finite differences (noGrad) it is recomputed with recording on.
+    const gradK = (...xs: Tensor[]): Tensor =>
+      enableGrad(() => {
+        const leaves = xs.map((t, i) => (inputs[i]?.requiresGrad && !t.requiresGrad ? Tensor.view(t, t.shape).requiresGrad_() : t));
+        const out = fn(...leaves);
+        const wrt = leaves[k] as Tensor;
+        if (!out.requiresGrad) return tensor(new Float32Array(wrt.size), wrt.shape);
+        const [g] = gradOf(out, [wrt], { gradOutputs: tensor(u, out.shape), createGraph: true });
+        return g ?? tensor(new Float32Array(wrt.size), wrt.shape);
+      });
+    return gradcheck(gradK, inputs, { ...options, raise: false });
+  });
+  const ok = checks.every((c) => c === null || c.ok);
+  if (!ok && options.raise === true) {
+    const bad = checks.map((c, k) => (c !== null && !c.ok ? `gradient of input ${k}: ${JSON.stringify(c.worst.filter((w) => w !== null))}` : null)).filter((m) => m !== null);
+    throw new FingradError(`gradgradcheck: second derivatives differ from finite differences of the gradient; ${bad.join('; ')}`);
+  }
+  return { ok, checks };
 }
