@@ -310,6 +310,7 @@ function wantedSet(where: string, inputs: readonly Tensor[] | undefined): Set<Te
  */
 export function backward(root: Tensor, grad?: Tensor, options?: BackwardOptions): void;
 export function backward(root: Tensor, options: BackwardOptions): void;
+export function backward(root: Tensor, grad: Tensor | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: readonly Tensor[]): void;
 export function backward(root: Tensor, ...rest: unknown[]): void {
   const opts = readArgs('backward', rest, ['gradient', 'retainGraph', 'createGraph', 'inputs'], BACKWARD_SPEC);
   const createGraph = opts.createGraph ?? false;

@@ -7,6 +7,7 @@ declare module '../tensor/tensor.js' {
     /** Back-propagates from this tensor (see `backward`): `backward()`, `backward(grad)`, `backward({createGraph: true})`. */
     backward(grad?: Tensor, options?: BackwardOptions): void;
     backward(options: BackwardOptions): void;
+    backward(grad: Tensor | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: readonly Tensor[]): void;
     /** The same values with no graph behind them (shares storage). */
     detach(): Tensor;
     /** Drops the accumulated gradient. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { expectClose } from '../support/opcheck.js';
 import { expectNoMemoryGrowth } from '../support/memory-check.js';
+import { composed, record } from '../../src/autograd/graph.js';
 
 type T = fg.Tensor;
 const leaf = (v: number[] | number[][], shape?: number[]): T => fg.tensor(v as number[], shape, { requiresGrad: true });
@@ -181,5 +182,129 @@ describe('against PyTorch', () => {
         else expectClose(values(p[k].grad), want, 1e-4, 1e-6, `gradient of ${k}`);
       }
     });
+  });
+});
+
+// Inputs away from kinks (abs, relu, clamp, max) and from poles (log, sqrt, rsqrt, div).
+const positive = (shape: number[], seed: number): T => fg.rand(shape, { generator: new fg.Generator(seed) }).add(0.5).requiresGrad_();
+const signed = (shape: number[], seed: number): T => {
+  const u = fg.rand(shape, { generator: new fg.Generator(seed) });
+  return fg.where(fg.gt(u, 0.5), u.add(0.2), u.sub(1.2)).detach().requiresGrad_(); // |x| ≥ 0.2
+};
+const plainInput = (shape: number[], seed: number): T => fg.randn(shape, { generator: new fg.Generator(seed) });
+
+const OPS: Array<[string, () => [(...xs: T[]) => T, T[]]]> = [
+  ['exp', () => [(x) => fg.exp(x), [signed([3, 2], 1)]]],
+  ['log', () => [(x) => fg.log(x), [positive([4], 2)]]],
+  ['sqrt', () => [(x) => fg.sqrt(x), [positive([4], 3)]]],
+  ['rsqrt', () => [(x) => fg.rsqrt(x), [positive([4], 4)]]],
+  ['abs', () => [(x) => fg.abs(x).mul(x), [signed([5], 5)]]],
+  ['square', () => [(x) => fg.square(x).mul(x), [signed([5], 6)]]],
+  ['tanh', () => [(x) => fg.tanh(x), [signed([5], 7)]]],
+  ['sigmoid', () => [(x) => fg.sigmoid(x), [signed([5], 8)]]],
+  ['relu', () => [(x) => fg.relu(x).mul(x), [signed([6], 9)]]],
+  ['leakyRelu', () => [(x) => fg.leakyRelu(x, 0.1).mul(x), [signed([6], 10)]]],
+  ['softplus', () => [(x) => fg.softplus(x, 2), [signed([5], 11)]]],
+  ['clamp', () => [(x) => fg.clamp(x, -0.5, 0.5).mul(x), [signed([6], 12)]]],
+  ['pow', () => [(x) => fg.pow(x, 2.5), [positive([4], 13)]]],
+  ['add/sub (broadcast)', () => [(a, b) => fg.add(a, b).mul(fg.sub(a, b)), [signed([2, 3], 14), signed([3], 15)]]],
+  ['mul/div (broadcast)', () => [(a, b) => fg.div(fg.mul(a, b), b.add(2)), [signed([2, 3], 16), positive([2, 1], 17)]]],
+  ['maximum/minimum', () => [(a, b) => fg.maximum(a, b).mul(fg.minimum(a, b)), [signed([4], 18), signed([4], 19)]]],
+  ['matmul', () => [(a, b) => fg.matmul(a, b).square(), [signed([2, 3], 20), signed([3, 2], 21)]]],
+  ['matmul (batched, vector)', () => [(a, b, v) => fg.matmul(fg.matmul(a, b).tanh(), v), [signed([2, 2, 3], 22), signed([3, 2], 23), signed([2], 24)]]],
+  ['linear+tanh', () => [(x, w, b) => fg.linear(x, w, b, { activation: 'tanh' }), [signed([3, 2], 25), signed([2, 2], 26), signed([2], 27)]]],
+  ['linear+sigmoid', () => [(x, w) => fg.linear(x, w, null, { activation: 'sigmoid' }).square(), [signed([3, 2], 28), signed([2, 2], 29)]]],
+  ['sum/mean (axes)', () => [(x) => fg.sum(x, 1, { keepdim: true }).square().add(fg.mean(x, 0).square().sum()), [signed([2, 3], 30)]]],
+  ['max/min', () => [(x) => fg.max(x.square(), 1).add(fg.min(x.mul(x).mul(x), 0).sum()), [signed([2, 3], 31)]]],
+  ['reshape/transpose/expand', () => [(x) => x.reshape([3, 2]).transpose(0, 1).expand([2, 2, 3]).square(), [signed([6], 32)]]],
+  ['concat/stack', () => [(a, b) => fg.stack([fg.concat([a, b], 0).square(), fg.concat([b, a], 0).tanh()], 1), [signed([2, 2], 33), signed([1, 2], 34)]]],
+  ['where', () => [(a, b) => fg.where(fg.gt(a, 0), a.square(), b.mul(a)), [signed([5], 35), signed([5], 36)]]],
+  ['softmax', () => [(x) => fg.softmax(x, 1), [signed([2, 4], 37)]]],
+  ['logSoftmax', () => [(x) => fg.logSoftmax(x, 0).square(), [signed([3, 2], 38)]]],
+  ['mseLoss', () => [(a, b) => fg.mseLoss(a.tanh(), b), [signed([3, 2], 39), signed([3, 2], 40)]]],
+  ['mseLoss (none)', () => [(a, b) => fg.mseLoss(a.square(), b, { reduction: 'none' }), [signed([4], 41), signed([4], 42)]]],
+  ['bceWithLogits', () => [(x, y) => fg.bceWithLogits(x, y), [signed([2, 3], 43), positive([2, 3], 44).mul(0.5).detach().requiresGrad_()]]],
+  ['bceWithLogits (weight, posWeight, sum)', () => [(x, y) => fg.bceWithLogits(x, y, { weight: fg.tensor([1, 0.5, 2]), posWeight: fg.tensor([3, 1, 0.5]), reduction: 'sum' }), [signed([2, 3], 45), fg.tensor([[1, 0, 1], [0, 1, 0]])]]],
+  ['mseLoss with a fixed target', () => [(a) => fg.mseLoss(fg.matmul(a, a).sigmoid(), plainInput([2, 2], 46)), [signed([2, 2], 47)]]],
+];
+
+describe('gradgradcheck per op (finite differences of the gradient)', () => {
+  it.each(OPS)('%s', (_name, make) => {
+    fg.tidy(() => {
+      const [fn, inputs] = make();
+      const result = fg.gradgradcheck(fn, inputs);
+      expect(result.checks.some((c) => c !== null)).toBe(true);
+      expect(result.ok, JSON.stringify(result.checks.map((c) => c && { rel: c.maxRelError, worst: c.worst }))).toBe(true);
+    });
+  });
+
+  it('fails for a backward that is right to first order but cuts its own graph', () => {
+    fg.tidy(() => {
+      // x³ whose rule reads x detached: 3x²·dy is right, but its derivative in x comes out 0.
+      const cube = (x: T): T => {
+        const out = fg.noGrad(() => x.pow(3));
+        return record(out, 'cube', [x], composed((dy) => [() => fg.mul(dy, x.detach().square().mul(3))]));
+      };
+      const x = signed([4], 50);
+      expect(fg.gradcheck(cube, [x]).ok).toBe(true);
+      expect(fg.gradgradcheck((t) => fg.pow(t, 3), [x]).ok).toBe(true);
+      const wrong = fg.gradgradcheck(cube, [x]);
+      expect(wrong.ok).toBe(false);
+      expect(wrong.checks[0]?.worst[0]?.analytic).toBe(0);
+      expect(() => fg.gradgradcheck(cube, [x], { raise: true })).toThrow(/gradgradcheck: second derivatives differ from finite differences of the gradient/);
+    });
+  });
+});
+
+describe('ops whose backward is not differentiable yet', () => {
+  it('name themselves in a NotDifferentiableError before any .grad changes', () => {
+    fg.tidy(() => {
+      const logits = leaf([[1, 2, 0.5]]);
+      const loss = fg.crossEntropy(logits.tanh(), [1]);
+      const e = (() => {
+        try {
+          loss.backward({ createGraph: true });
+        } catch (err) {
+          return err;
+        }
+        return null;
+      })();
+      expect(e).toBeInstanceOf(fg.NotDifferentiableError);
+      expect((e as fg.NotDifferentiableError).op).toBe('crossEntropy');
+      expect(String(e)).toMatch(/createGraph needs the backward of 'crossEntropy' \(output #\d+ \[\]\) to be differentiable/);
+      expect(logits.grad).toBeNull();
+      loss.backward(); // first order is fine
+      expect(logits.grad).not.toBeNull();
+      const img = leaf(Array.from({ length: 16 }, (_, i) => i / 16), [1, 1, 4, 4]);
+      expect(() => fg.hessian((t: T) => fg.conv2d(t.reshape([1, 1, 4, 4]), fg.ones([1, 1, 2, 2])).square().sum())(img.detach().reshape([16]))).toThrow(/backward of 'conv2d'/);
+      expect(() => fg.gradgradcheck((t) => fg.variance(t), [leaf([1, 2, 4])])).toThrow(fg.NotDifferentiableError);
+    });
+  });
+});
+
+describe('memory', () => {
+  it('double backward, grad, hessian, hvp and jacobian leave nothing behind', () => {
+    const x = leaf([0.3, -0.7, 1.1]);
+    const w = fg.keep(fg.tensor([[0.5, -1, 2], [1, 0.25, -0.5]]));
+    const f = (t: T): T => fg.matmul(w, t.tanh()).softmax().log().sum().add(t.square().sum());
+    expectNoMemoryGrowth(() => {
+      fg.tidy(() => {
+        f(x).backward({ createGraph: true });
+        const g = x.grad as T;
+        x.grad = null;
+        g.square().sum().backward();
+        g.dispose(); // a .grad is outside every scope, like any .grad
+        x.zeroGrad();
+      });
+      fg.tidy(() => {
+        fg.grad(f)(x);
+        fg.hessian(f)(x.detach());
+        fg.hvp(f, x, fg.ones([3]));
+        fg.jacobian((t: T) => fg.matmul(w, t.sigmoid()))(x);
+      });
+    });
+    expect(x.grad).toBeNull();
+    x.dispose();
+    w.dispose();
   });
 });
