@@ -2,17 +2,21 @@
 // finite numbers is named, with its input shapes, instead of the NaN spreading silently (e.g.
 // sqrt's gradient at 0 is Infinity, as in PyTorch, and turns every weight NaN one step later).
 //
-// It works on the graph of the tensors `fn` returns (autograd keeps no list of all ops):
-// forward, every tensor behind them is checked inputs-first; backward, each recorded node's
-// rule is wrapped so that `backward()` through it checks the gradient it hands to each input.
-// So `fn` returns the loss and `backward()` is called after detectAnomaly returns:
+// While `fn` runs, every op recorded in the graph is checked as it is recorded (a watcher on
+// autograd's `record`): its output, and its leaf inputs; and its node's rule is wrapped so
+// that `backward()` through it checks the gradient it hands to each input. So `fn` may call
+// backward itself, or return the loss for a backward after detectAnomaly returns:
 //
-//   const loss = detectAnomaly(() => model.forward(x).sqrt().sum());
-//   loss.backward(); // AnomalyError: backward of 'sqrt' made Infinity in the gradient of input 0 [3] …
+//   detectAnomaly(() => model.forward(x).sqrt().sum().backward());
+//   // AnomalyError: backward of 'sqrt' made Infinity in the gradient of input 0 [3] …
+//
+// The graph behind the tensors `fn` returns is checked and armed too (it may have been built
+// before, or under noGrad parts that record nothing).
 import { AnomalyError, ArgumentError, fmtShape } from '../errors.js';
 import { is } from '../validate.js';
 import { type GradNode, Tensor } from '../tensor/tensor.js';
 import { placeholders, postOrder } from './graph.js';
+import { recordWatchers } from '../autograd/graph.js';
 
 // Index of the first NaN or ±Infinity, or -1.
 function firstNonFinite(t: Tensor): number {
@@ -84,19 +88,39 @@ function arm(t: Tensor): void {
   t.node = wrapped;
 }
 
+// Checks each op as autograd records it: leaf inputs first (a NaN given in is not the op's
+// fault), then its output; then arms its backward.
+function watch(out: Tensor): void {
+  for (const input of (out.node as GradNode).inputs) if (input.node === null) checkForward(input);
+  checkForward(out);
+  arm(out);
+}
+
 /**
- * Runs `fn`, which returns the tensor(s) to watch (the loss; arrays and plain objects of
- * tensors work too), checks the forward values of everything behind them and arms their graph
- * so that a later `backward()` checks each gradient. Throws an AnomalyError naming the first
- * op that makes NaN or ±Infinity from finite numbers. Returns what `fn` returned.
+ * Runs `fn` and throws an AnomalyError naming the first op whose forward or backward makes NaN
+ * or ±Infinity from finite numbers: ops recorded while `fn` runs are checked as they are made
+ * and their backward (inside `fn` or later) checks each gradient; tensors `fn` returns (the
+ * loss; arrays and plain objects of tensors work too) have everything behind them checked and
+ * armed as well. Returns what `fn` returned.
  */
 export function detectAnomaly<T>(fn: () => T): T {
   is.function(fn, 'detectAnomaly: fn');
-  const result = fn();
+  let recorded = 0;
+  const watcher = (out: Tensor): void => {
+    recorded++;
+    watch(out);
+  };
+  recordWatchers.push(watcher);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    recordWatchers.splice(recordWatchers.indexOf(watcher), 1);
+  }
   const roots: Tensor[] = [];
   collectTensors(result, roots, new Set());
-  if (roots.length === 0) {
-    throw new ArgumentError('detectAnomaly: fn must return the tensor(s) to watch (e.g. the loss), then call backward() on them after detectAnomaly returns', 'detectAnomaly', 'fn');
+  if (roots.length === 0 && recorded === 0) {
+    throw new ArgumentError('detectAnomaly: fn recorded no op and returned no tensor to watch: run the forward (and backward) pass inside it, or return the loss', 'detectAnomaly', 'fn');
   }
   const order = postOrder(roots);
   const skip = placeholders(order);

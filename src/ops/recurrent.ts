@@ -277,7 +277,7 @@ function recordLayer<O extends { output: Tensor; hN: Tensor; cN?: Tensor }>(r: L
     return outputs;
   }
   const up: Upstream = { output: null, hN: null, cN: null };
-  const core = Tensor.empty([]);
+  const core = zeros([]); // a finite placeholder value: detectAnomaly checks it as it is recorded
   record(core, r.op, tensors, () => {
     // One sweep per backward pass, shared by the thunks (only those of inputs that need a
     // gradient run); the outputs' gradients are taken and cleared for the next pass.

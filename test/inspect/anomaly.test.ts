@@ -73,8 +73,27 @@ describe('detectAnomaly', () => {
     lstm.dispose();
   });
 
-  it('asks for the tensors to watch', () => {
-    expect(() => fg.detectAnomaly(() => undefined)).toThrow(/detectAnomaly: fn must return the tensor\(s\) to watch/);
+  it('works when fn runs backward itself, forward and backward, and stops watching after fn', () => {
+    fg.tidy(() => {
+      const x = fg.tensor([0, 1, 4], undefined, { requiresGrad: true });
+      const e = caught(() => fg.detectAnomaly(() => fg.mul(fg.sqrt(x), 3).sum().backward()));
+      expect([e.op, e.phase, e.inputShapes]).toEqual(['sqrt', 'backward', [[3]]]);
+      expect(e.message).toMatch(/backward of 'sqrt' made Infinity in the gradient of input 0 \[3\]/);
+      expect(x.grad).toBeNull();
+      const w = fg.tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
+      const f = caught(() => fg.detectAnomaly(() => fg.exp(fg.log(fg.sub(w, 2))).mul(2).sum().backward()));
+      expect([f.op, f.phase]).toEqual(['log', 'forward']);
+      // A clean pass inside fn gives the plain gradients and returns fn's value.
+      const v = fg.tensor([1, 4], undefined, { requiresGrad: true });
+      expect(fg.detectAnomaly(() => fg.sqrt(v).sum().backward())).toBeUndefined();
+      expect(Array.from((v.grad as fg.Tensor).data)).toEqual([0.5, 0.25]);
+      // The watcher is gone once fn returns: later NaN passes silently again.
+      expect(Number.isNaN(fg.log(fg.tensor([-1], undefined, { requiresGrad: true })).item())).toBe(true);
+    });
+  });
+
+  it('asks for something to watch', () => {
+    expect(() => fg.detectAnomaly(() => undefined)).toThrow(/detectAnomaly: fn recorded no op and returned no tensor to watch/);
     expect(() => fg.detectAnomaly(42 as never)).toThrow(/detectAnomaly: fn must be a function/);
   });
 });
