@@ -4,7 +4,7 @@
 // The backward pass redraws the same mask from a copy of the generator's state instead of
 // keeping it: no mask tensor lives between forward and backward.
 import { heap, kernels } from '../backend/wasm.js';
-import { noGrad, record } from '../autograd/graph.js';
+import { composed, isGradEnabled, noGrad, record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -48,12 +48,13 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   kernels().dropout_mask_f32(gen.ptr, mask.ptr, mask.size, p);
   const out = noGrad(() => mul(x, mask));
   mask.dispose();
-  return record(out, 'dropout', [x], (dy) => [
+  return record(out, 'dropout', [x], composed((dy) => [
     () => {
       const m = maskFrom(state, x.shape, p);
       const dx = mul(dy, m);
-      m.dispose();
+      // Recording (createGraph), dx's graph reads the mask: it stays in the scope.
+      if (!isGradEnabled()) m.dispose();
       return dx;
     },
-  ], []); // the mask is regenerated from the generator state, not read from x
+  ]), []); // the mask is regenerated from the generator state, not read from x
 }

@@ -3,7 +3,7 @@
 // accumulate. Kernels: assembly/strided.ts. Reference twin: src/reference/shape.ts.
 import { intArgs } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -28,14 +28,14 @@ export function indexSelect(x: Tensor, axis: number, indices: IndexList): Tensor
   const n = idx.length;
   const out = Tensor.empty([...x.shape.slice(0, a), n, ...x.shape.slice(a + 1)]);
   if (out.size > 0) withIndexBuffer(idx, (p) => kernels().index_select_f32(x.ptr, out.ptr, p, outer, len, n, inner));
-  return record(out, 'indexSelect', [x], (dy) => [
-    () => {
-      const dx = Tensor.empty(x.shape);
-      kernels().fill_f32(dx.ptr, dx.size, 0);
-      if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().index_add_f32(dx.ptr, dy.ptr, p, outer, len, n, inner));
-      return dx;
-    },
-  ], []);
+  // The gradient adds dy's slices back at the indices; recorded, its own gradient is indexSelect.
+  const indexAdd = (dy: Tensor): Tensor => {
+    const dx = Tensor.empty(x.shape);
+    kernels().fill_f32(dx.ptr, dx.size, 0);
+    if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().index_add_f32(dx.ptr, dy.ptr, p, outer, len, n, inner));
+    return record(dx, 'indexSelect.backward', [dy], composed((d) => [() => indexSelect(d, a, idx)]), []);
+  };
+  return record(out, 'indexSelect', [x], composed((dy) => [() => indexAdd(dy)]), []);
 }
 
 /**

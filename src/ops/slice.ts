@@ -1,7 +1,7 @@
 // Basic indexing: slice (Python start:end:step on one axis or several) and select (one index,
 // dimension dropped). Forward reads through strides; backward writes dy into zeros at the
 // same positions. Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
-import { record } from '../autograd/graph.js';
+import { composed, record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { normalizeAxis, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -60,8 +60,19 @@ export function slice(x: Tensor, axisOrRanges: number | readonly SliceRange[], s
     strides[d] = (xStrides[d] as number) * k;
     offset += s * (xStrides[d] as number);
   }
+  return readThrough(x, x.shape, shape, strides, offset);
+}
+
+// The strided read and its adjoint (dy written into zeros), each recorded with the other as
+// its gradient, so that gradients of every order go through them.
+function readThrough(x: Tensor, from: readonly number[], shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   const out = stridedRead(x, shape, strides, offset);
-  return record(out, 'slice', [x], (dy) => [() => stridedWriteIntoZeros(x.shape, dy, strides, offset)], []);
+  return record(out, 'slice', [x], composed((dy) => [() => writeThrough(dy, from, shape, strides, offset)]), []);
+}
+
+function writeThrough(dy: Tensor, from: readonly number[], shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  const out = stridedWriteIntoZeros(from, dy, strides, offset);
+  return record(out, 'slice.backward', [dy], composed((d) => [() => readThrough(d, from, shape, strides, offset)]), []);
 }
 
 /** The sub-tensor at `index` along `axis`, that dimension removed (negative index counts from the back). */

@@ -6,7 +6,7 @@
 // sort/topk/quantile take their values with `gather`/`indexSelect`, whose backward scatters dy
 // back to the picked elements. Reference twin: test/ops/statistics.test.ts (float64 loops) and
 // the PyTorch fixture test/fixtures/torch-statistics.json.
-import { noGrad, record } from '../autograd/graph.js';
+import { composed, isGradEnabled, noGrad, record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
@@ -69,9 +69,11 @@ function readVarArgs(op: string, x: Tensor, rest: unknown[]): { r: Reduction; di
   return { r, divisor: Math.max(0, n - correction) };
 }
 
-// Σ(x − mean)² / divisor, and x − mean for the backward.
+// Σ(x − mean)² / divisor, and x − mean for the backward. Recording (createGraph), the mean
+// stays alive: the graph of x − mean reads it.
 function centred(x: Tensor, ax: number[]): Tensor {
-  return tidy(() => sub(x, mean(x, ax, { keepdim: true })));
+  const run = (): Tensor => sub(x, mean(x, ax, { keepdim: true }));
+  return isGradEnabled() ? run() : tidy(run);
 }
 
 function varianceValue(x: Tensor, r: Reduction, divisor: number): Tensor {
@@ -91,7 +93,7 @@ export function variance(x: Tensor, dim: Dim, options?: VarOptions): Tensor;
 export function variance(x: Tensor, ...rest: unknown[]): Tensor {
   const { r, divisor } = readVarArgs('var', x, rest);
   const out = varianceValue(x, r, divisor);
-  return record(out, 'var', [x], (dy) => [() => mul(reshape(dy, r.kept), mul(centred(x, r.ax), 2 / divisor))]);
+  return record(out, 'var', [x], composed((dy) => [() => mul(reshape(dy, r.kept), mul(centred(x, r.ax), 2 / divisor))]));
 }
 
 export { variance as var };
@@ -107,13 +109,13 @@ export function std(x: Tensor, dim: Dim, options?: VarOptions): Tensor;
 export function std(x: Tensor, ...rest: unknown[]): Tensor {
   const { r, divisor } = readVarArgs('std', x, rest);
   const out = noGrad(() => tidy(() => sqrt(varianceValue(x, r, divisor))));
-  return record(out, 'std', [x], (dy) => [
+  return record(out, 'std', [x], composed((dy) => [
     () => {
       const kept = reshape(out, r.kept);
       const scale = where(eq(kept, 0), 0, div(reshape(dy, r.kept), kept));
       return mul(scale, div(centred(x, r.ax), divisor));
     },
-  ]);
+  ]));
 }
 
 const NORM_SPEC = {
@@ -161,7 +163,7 @@ export function norm(x: Tensor, ...rest: unknown[]): Tensor {
       return pow(s(pow(a, p)), 1 / p);
     }),
   );
-  return record(out, 'norm', [x], (dy) => [
+  return record(out, 'norm', [x], composed((dy) => [
     () => {
       if (p === 0) return mul(x, 0);
       const kept = reshape(out, r.kept);
@@ -171,7 +173,7 @@ export function norm(x: Tensor, ...rest: unknown[]): Tensor {
       const scaled = p === 1 ? sgn(x) : p === 2 ? x : mul(sgn(x), pow(abs(x), p - 1));
       return mul(scaled, scale);
     },
-  ]);
+  ]));
 }
 
 /** Sorted values and the float32 indices (into the input, along `dim`) they came from. */
