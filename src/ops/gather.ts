@@ -59,17 +59,22 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const axisStride = xStrides[a] as number;
   const strides = xStrides.map((s, i) => (i === a ? 0 : s));
   const rank = index.rank;
-  const meta = (): number => intArgs([...index.shape, ...strides, ...new Array<number>(rank).fill(0)])[0] as number;
-  const out = Tensor.empty(index.shape);
-  if (out.size > 0) withIndexBuffer(idx, (p) => kernels().gather_f32(x.ptr, out.ptr, p, meta(), rank, axisStride));
-  return record(out, 'gather', [x], (dy) => [
-    () => {
-      const dx = Tensor.empty(x.shape);
-      kernels().fill_f32(dx.ptr, dx.size, 0);
-      if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().scatter_add_f32(dx.ptr, dy.ptr, p, meta(), rank, axisStride));
-      return dx;
-    },
-  ], []);
+  const indexShape = index.shape;
+  const meta = (): number => intArgs([...indexShape, ...strides, ...new Array<number>(rank).fill(0)])[0] as number;
+  // The read and its adjoint (scatter-add into zeros), each recorded with the other as its
+  // gradient, so that gradients of every order go through them.
+  const read = (src: Tensor): Tensor => {
+    const out = Tensor.empty(indexShape);
+    if (out.size > 0) withIndexBuffer(idx, (p) => kernels().gather_f32(src.ptr, out.ptr, p, meta(), rank, axisStride));
+    return record(out, 'gather', [src], composed((dy) => [() => scatter(dy)]), []);
+  };
+  const scatter = (dy: Tensor): Tensor => {
+    const dx = Tensor.empty(x.shape);
+    kernels().fill_f32(dx.ptr, dx.size, 0);
+    if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().scatter_add_f32(dx.ptr, dy.ptr, p, meta(), rank, axisStride));
+    return record(dx, 'gather.backward', [dy], composed((d) => [() => read(d)]), []);
+  };
+  return read(x);
 }
 
 declare module '../tensor/tensor.js' {

@@ -12,7 +12,7 @@ import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type TensorLike, add, div, mul, neg, sub } from './binary.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
-import { ge, gt, le, lt } from './compare.js';
+import { eq, ge, gt, le, lt } from './compare.js';
 import { where } from './where.js';
 
 // Op codes of unary_f32 / unary_grad_f32 (assembly/unary.ts).
@@ -210,6 +210,16 @@ function powGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tensor): Ten
   return summed;
 }
 
+// pow_grad_f32's rules from recorded ops (createGraph): dy·e·x^(e−1), 0 where e = 0; dy·xᵉ·log x,
+// 0 where x = 0 and e ≥ 0.
+function powRecordedGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tensor): Tensor {
+  const g =
+    wrt === 0
+      ? where(eq(e, 0), 0, mul(e, pow(x, sub(e, 1))))
+      : where(mul(eq(x, 0), ge(e, 0)), 0, mul(out, log(x)));
+  return sumToShape(mul(dy, g), (wrt === 0 ? x : e).shape);
+}
+
 /**
  * xᵉ elementwise, with C / PyTorch semantics: x⁰ = 1 and 1ᵉ = 1 (even for NaN), a negative base
  * with an integer exponent keeps its sign rule ((−2)² = 4, (−2)³ = −8), a negative base with a
@@ -229,7 +239,10 @@ export function pow(x: Tensor, exponent: TensorLike): Tensor {
   const out = Tensor.empty(shape);
   const { meta, rank } = broadcastMeta(shape, [x.shape, exponent.shape]);
   kernels().pow_f32(x.ptr, exponent.ptr, out.ptr, meta, rank);
-  return record(out, 'pow', [x, exponent], (dy) => [() => powGrad(0, x, exponent, out, dy), () => powGrad(1, x, exponent, out, dy)]);
+  return record(out, 'pow', [x, exponent], composed((dy) => [
+    () => (isGradEnabled() ? powRecordedGrad(0, x, exponent, out, dy) : powGrad(0, x, exponent, out, dy)),
+    () => (isGradEnabled() ? powRecordedGrad(1, x, exponent, out, dy) : powGrad(1, x, exponent, out, dy)),
+  ]));
 }
 
 declare module '../tensor/tensor.js' {

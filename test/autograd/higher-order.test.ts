@@ -230,6 +230,8 @@ const OPS: Array<[string, () => [(...xs: T[]) => T, T[]]]> = [
   ['dropout', () => [(x) => fg.dropout(x.square(), 0.4, { generator: new fg.Generator(9) }).mul(x), [signed([8], 53)]]],
   ['var/std', () => [(x) => fg.variance(x, 1).add(fg.std(x, 0).sum()), [signed([3, 4], 54)]]],
   ['norm (p = 2, 3)', () => [(x) => fg.norm(x, 2, 1).add(fg.norm(x, 3)), [signed([2, 3], 55)]]],
+  ['pow (tensor exponent, broadcast)', () => [(x, e) => fg.pow(x, e), [positive([2, 3], 56), signed([3], 57)]]],
+  ['gather', () => [(x) => fg.gather(x, 1, fg.tensor([[0, 0], [2, 1]])).square(), [signed([2, 3], 58)]]],
   ['mseLoss with a fixed target', () => [(a) => fg.mseLoss(fg.matmul(a, a).sigmoid(), plainInput([2, 2], 46)), [signed([2, 2], 47)]]],
 ];
 
