@@ -11,6 +11,8 @@ import { broadcastShapes, sameShape, sizeOf, stridesOf } from '../tensor/shape.j
 import { type GradNode, Tensor } from '../tensor/tensor.js';
 import { add, mul, neg, sub } from './binary.js';
 import { broadcastMeta } from './broadcast.js';
+import { sum } from './reduce.js';
+import { softmax } from './softmax.js';
 import { sigmoid, softplus } from './unary.js';
 
 const enum LossKernel {
@@ -335,13 +337,36 @@ export function crossEntropy(logits: Tensor, labels: Labels, options: CrossEntro
   });
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
-  return record(out, op, [logits], (dy) => [
+  return record(out, op, [logits], composed((dy) => [
     () => {
+      if (isGradEnabled()) return crossEntropyRecordedGrad(logits, ids, weight ?? null, smoothing, ignoreIndex, c, inner, mul(dy, up.scale));
       const dx = Tensor.empty(logits.shape);
       withLabels(ids, (lp) =>
         kernels().cross_entropy_grad_f32(logits.ptr, lp, weight?.ptr ?? 0, dy.ptr, up.stride, up.scale, dx.ptr, outer, c, inner, smoothing, ignoreIndex),
       );
       return dx;
     },
-  ]);
+  ]));
+}
+
+// crossEntropy's gradient from recorded ops (createGraph). Each position's loss is
+// −Σ_c W_c·log softmax(x)_c with the constant target weights W_c = (1 − ε)·w_label·[c = label]
+// + ε·w_c/C (0 at ignored positions), so the gradient is softmax(x)·Σ_c W_c − W, times dy.
+function crossEntropyRecordedGrad(logits: Tensor, ids: Int32Array, weight: Tensor | null, smoothing: number, ignoreIndex: number, c: number, inner: number, dy: Tensor): Tensor {
+  const w = weight === null ? null : weight.toFloat32Array();
+  const target = new Float32Array(logits.size);
+  ids.forEach((label, i) => {
+    if (label === ignoreIndex) return;
+    const n = Math.floor(i / inner);
+    const j = i % inner;
+    const at = (k: number): number => (n * c + k) * inner + j;
+    for (let k = 0; k < c; k++) target[at(k)] = (smoothing * (w === null ? 1 : (w[k] as number))) / c;
+    target[at(label)] = (target[at(label)] as number) + (1 - smoothing) * (w === null ? 1 : (w[label] as number));
+  });
+  const t = Tensor.empty(logits.shape);
+  t.data.set(target);
+  const axis = logits.rank === 1 ? 0 : 1;
+  const g = sub(mul(softmax(logits, axis), sum(t, axis, { keepdim: true })), t);
+  // dy is a scalar for a reduced loss, one per position (the class axis dropped) for 'none'.
+  return mul(g, dy.rank === 0 || logits.rank === 1 ? dy : dy.unsqueeze(axis));
 }
