@@ -74,17 +74,24 @@ function readArgnums(where: string, options: unknown): { list: number[]; single:
  * `valueAndGrad(fn)(...args)` returns `[fn(...args), gradient]` for a scalar-valued fn: the
  * gradient with respect to argument `argnums` (a list of gradients for a list of argnums),
  * zeros for an argument fn does not use. The value carries no graph unless nested (see above).
+ * An argument that requires a gradient (a model parameter, say) counts as nested: its gradient
+ * is built with createGraph, which every op on the way must support; pass `x.detach()` for a
+ * plain gradient.
  */
 export function valueAndGrad(fn: TensorFn, options?: GradOptions): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
-  is.function(fn, 'valueAndGrad: fn');
-  const { list, single } = readArgnums('valueAndGrad', options);
+  return valueAndGradAs('valueAndGrad', fn, options);
+}
+
+function valueAndGradAs(where: string, fn: TensorFn, options: GradOptions | undefined): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
+  is.function(fn, `${where}: fn`);
+  const { list, single } = readArgnums(where, options);
   return (...args: Tensor[]) => {
     const run = (p: Prepared): [Tensor, Tensor | Tensor[]] => {
-      const out = scalarOutput('grad', enableGrad(() => fn(...p.args)));
+      const out = scalarOutput(where, enableGrad(() => fn(...p.args)));
       const gs = gradients(out, p.wrt, p.nested);
       return [p.nested ? out : Tensor.view(out, out.shape), single ? (gs[0] as Tensor) : gs];
     };
-    const p = prepare('grad', args, list);
+    const p = prepare(where, args, list);
     // Nested, the gradient's graph reads fn's intermediates: they stay in the caller's scope.
     return p.nested ? run(p) : tidy(() => run(p));
   };
@@ -92,8 +99,7 @@ export function valueAndGrad(fn: TensorFn, options?: GradOptions): (...args: Ten
 
 /** `grad(fn)(...args)`: the gradient of a scalar-valued fn (see `valueAndGrad`). */
 export function grad(fn: TensorFn, options?: GradOptions): (...args: Tensor[]) => Tensor | Tensor[] {
-  is.function(fn, 'grad: fn');
-  const vg = valueAndGrad(fn, options);
+  const vg = valueAndGradAs('grad', fn, options);
   return (...args: Tensor[]) => vg(...args)[1];
 }
 
