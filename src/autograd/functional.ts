@@ -36,8 +36,10 @@ interface Prepared {
   nested: boolean;
 }
 
+const isNested = (args: readonly unknown[], argnums: readonly number[]): boolean => argnums.some((i) => args[i] instanceof Tensor && (args[i] as Tensor).requiresGrad);
+
 function prepare(where: string, args: readonly unknown[], argnums: readonly number[]): Prepared {
-  const nested = argnums.some((i) => args[i] instanceof Tensor && (args[i] as Tensor).requiresGrad);
+  const nested = isNested(args, argnums);
   const out = args.map((a, i) => {
     if (!argnums.includes(i)) return a as Tensor;
     if (!(a instanceof Tensor)) {
@@ -91,16 +93,21 @@ function valueAndGradAs(where: string, fn: TensorFn, options: GradOptions | unde
       const gs = gradients(out, p.wrt, p.nested);
       return [p.nested ? out : Tensor.view(out, out.shape), single ? (gs[0] as Tensor) : gs];
     };
-    const p = prepare(where, args, list);
     // Nested, the gradient's graph reads fn's intermediates: they stay in the caller's scope.
-    return p.nested ? run(p) : tidy(() => run(p));
+    return isNested(args, list) ? run(prepare(where, args, list)) : tidy(() => run(prepare(where, args, list)));
   };
 }
 
 /** `grad(fn)(...args)`: the gradient of a scalar-valued fn (see `valueAndGrad`). */
 export function grad(fn: TensorFn, options?: GradOptions): (...args: Tensor[]) => Tensor | Tensor[] {
   const vg = valueAndGradAs('grad', fn, options);
-  return (...args: Tensor[]) => vg(...args)[1];
+  return (...args: Tensor[]) => {
+    const [value, g] = vg(...args);
+    // A plain value is a detached view, needed by nothing; a nested one may be read by the
+    // gradient's graph (fn = exp of a scalar: the gradient is the value itself).
+    if (!value.requiresGrad) value.dispose();
+    return g;
+  };
 }
 
 /**

@@ -323,6 +323,16 @@ describe('memory', () => {
       });
     });
     expect(x.grad).toBeNull();
+    // Outside any scope, a plain grad() leaves exactly its result.
+    const plain = x.detach();
+    const before = fg.memoryStats().liveTensors;
+    const g = fg.grad(f)(plain) as T;
+    expect(fg.memoryStats().liveTensors).toBe(before + 1);
+    const h = fg.hessian(f)(plain);
+    const [value, hv] = fg.hvp(f, plain, plain);
+    expect(fg.memoryStats().liveTensors).toBe(before + 4);
+    for (const t of [g, h, value, hv]) t.dispose();
+    plain.dispose();
     x.dispose();
     w.dispose();
   });
