@@ -4,20 +4,24 @@
 import { ArgumentError, FingradError } from '../errors.js';
 import { describe } from '../validate.js';
 import { tensor } from './creation.js';
-import { Tensor } from './tensor.js';
+import { type NestedArray, Tensor } from './tensor.js';
+
+/** What a tensor parameter accepts: a Tensor, a number (a scalar tensor) or nested arrays. */
+export type TensorInput = Tensor | NestedArray;
 
 const WANT = 'a Tensor, a number or nested arrays of numbers';
 
 /**
- * `v` as a live tensor: a Tensor as it is, a finite number as a scalar tensor, nested arrays as
- * a new tensor (created in the current scope). `where` names the function, `name` the parameter.
+ * `v` as a live tensor: a Tensor as it is, a number as a scalar tensor (±Infinity and NaN too,
+ * as PyTorch's scalars), nested arrays of finite numbers as a new tensor (created in the
+ * current scope). `where` names the function, `name` the parameter.
  */
 export function toTensor(where: string, name: string, v: unknown): Tensor {
   if (v instanceof Tensor) {
     v.assertLive(where);
     return v;
   }
-  if (typeof v === 'number') return tensor(v);
+  if (typeof v === 'number') return tensor(v, undefined, { allowNonFinite: true });
   if (Array.isArray(v)) {
     try {
       return tensor(v);
