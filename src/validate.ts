@@ -224,6 +224,13 @@ export function readOptions<S extends OptionSpec>(where: string, given: unknown,
 }
 
 /**
+ * The TypeScript face of `readArgs`: any prefix of the PyTorch positional parameters `P`,
+ * optionally followed by the options object `O` (`Args<[dim: number, keepdim: boolean], {…}>`
+ * admits `()`, `(1)`, `(1, true)`, `(1, {keepdim})`, `({dim, keepdim})`, …).
+ */
+export type Args<P extends readonly unknown[], O> = P extends readonly [...infer H, unknown] ? [...P, options?: O] | Args<H, O> : [options?: O];
+
+/**
  * Reads the arguments after a function's required ones, given PyTorch-style positionally
  * (`maxPool2d(x, 3, 2, 1)`), as one options object (`maxPool2d(x, 3, {stride: 2})`), or both
  * (`conv2d(x, w, null, 2, {padding: 1})`: positions first, then an object for the rest).

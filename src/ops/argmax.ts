@@ -6,7 +6,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type Args, is, readArgs } from '../validate.js';
 
 const enum ArgKernel {
   Max = 0,
@@ -24,10 +24,7 @@ export interface ArgOptions {
 }
 
 /** `argmax(x, dim, keepdim)` as PyTorch, `argmax(x, {dim, keepdim})`, or `argmax(x, dim, {keepdim})`. */
-export type ArgArgs =
-  | [dim?: number | null, keepdim?: boolean, options?: ArgOptions]
-  | [dim: number | null | undefined, options: ArgOptions]
-  | [options: ArgOptions];
+export type ArgArgs = Args<[dim: number | null | undefined, keepdim: boolean | undefined], ArgOptions>;
 
 const ARG = { dim: is.nullable(is.int()), keepdim: is.boolean };
 

@@ -6,7 +6,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { mul, div } from './binary.js';
 import { eqMask } from './compare.js';
 
@@ -30,10 +30,7 @@ export interface ReduceOptions {
  * The arguments after the input, as PyTorch takes them (`sum(x, 1, true)`), as an options
  * object (`sum(x, {dim: 1, keepdim: true})`), or mixed (`sum(x, 1, {keepdim: true})`).
  */
-export type ReduceArgs =
-  | [dim?: Axes | null, keepdim?: boolean, options?: ReduceOptions]
-  | [dim: Axes | null, options: ReduceOptions]
-  | [options: ReduceOptions];
+export type ReduceArgs = Args<[dim: Axes | null, keepdim: boolean | undefined], ReduceOptions>;
 
 /** The check of a `dim` argument that takes one axis, several, or null for all. */
 export const AXES: (v: unknown, where: string) => Axes | null = is.nullable(

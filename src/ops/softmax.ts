@@ -5,7 +5,7 @@ import { record } from '../autograd/graph.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type Args, is, readArgs } from '../validate.js';
 
 const enum SoftmaxKernel {
   Softmax = 0,
@@ -37,7 +37,7 @@ export interface SoftmaxOptions {
 }
 
 /** `softmax(x, dim)` as PyTorch, or `softmax(x, {dim})`. */
-export type SoftmaxArgs = [dim?: number, options?: SoftmaxOptions] | [options: SoftmaxOptions];
+export type SoftmaxArgs = Args<[dim: number | undefined], SoftmaxOptions>;
 
 const SOFTMAX = { dim: is.int() };
 
