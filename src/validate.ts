@@ -74,10 +74,11 @@ export const is = {
 
   function: ((v, where) => (typeof v === 'function' ? v : fail(where, 'a function', v))) as Check<(...args: never[]) => unknown>,
 
-  /** A finite number (unless `finite: false`) within the range. */
-  number(r: RangeOptions & { finite?: boolean } = {}): Check<number> {
-    const want = `a ${r.finite === false ? '' : 'finite '}number${rangeText(r)}`;
+  /** A finite number (unless `finite: false`; NaN only with `nan: true`) within the range. */
+  number(r: RangeOptions & { finite?: boolean; nan?: boolean } = {}): Check<number> {
+    const want = `a ${r.finite === false ? '' : 'finite '}number${r.nan ? ' or NaN' : ''}${rangeText(r)}`;
     return (v, where) => {
+      if (r.nan && Number.isNaN(v)) return v as number;
       if (typeof v !== 'number' || Number.isNaN(v) || (r.finite !== false && !Number.isFinite(v)) || !inRange(v, r)) fail(where, want, v);
       return v;
     };

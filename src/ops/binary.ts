@@ -3,8 +3,10 @@
 import { floatArg } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
+import { type TensorInput, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
 import { eq } from './compare.js';
 
@@ -37,32 +39,62 @@ export function broadcastBinary(op: string, code: number, a: Tensor, b: TensorLi
   return out;
 }
 
-function binary(op: string, kernel: BinaryKernel, a: Tensor, b: TensorLike, backward: BinaryBackward): Tensor {
-  const out = broadcastBinary(op, kernel, a, b);
-  const inputs = typeof b === 'number' ? [a] : [a, b];
-  return record(out, op, inputs, (dy) => backward(dy, a, b, out));
+/**
+ * Promotes the operands of a binary op or comparison as PyTorch does (`input` a tensor, a
+ * number or nested arrays; `other` the same, a number kept as a scalar operand), runs `fn` and
+ * frees what was promoted. A number `input` becomes a scalar tensor (`sub(1, x)` is 1 − x).
+ */
+export function withOperands(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: TensorLike) => Tensor): Tensor {
+  const at = toTensor(op, 'input', a);
+  const bt = toTensorOrNumber(op, 'other', b);
+  return releasePromoted(fn(at, bt), [a, b], [at, bt]);
+}
+
+function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward): Tensor {
+  return withOperands(op, a, b, (a, b) => {
+    const out = broadcastBinary(op, kernel, a, b);
+    const inputs = typeof b === 'number' ? [a] : [a, b];
+    return record(out, op, inputs, (dy) => backward(dy, a, b, out));
+  });
+}
+
+export interface AddOptions {
+  /** Multiplies `other` first (PyTorch's alpha): add(x, y, {alpha: 2}) is x + 2y. Default 1. */
+  alpha?: number;
+}
+
+/** `add(x, y, 2)` as PyTorch's positional alpha, or `add(x, y, {alpha: 2})`. */
+export type AddArgs = Args<[alpha: number | undefined], AddOptions>;
+
+const ADD = { alpha: is.number() };
+
+// other·alpha, with alpha read from PyTorch's positional or options form.
+function scaled(op: string, b: TensorInput, args: readonly unknown[]): TensorInput {
+  const alpha = readArgs(op, args, ['alpha'], ADD).alpha ?? 1;
+  if (alpha === 1) return b;
+  return typeof b === 'number' ? b * alpha : mul(toTensor(op, 'other', b), alpha);
 }
 
 const grad = (b: TensorLike, f: () => Tensor): (() => Tensor) | null => (typeof b === 'number' ? null : f);
 
-/** a + b */
-export function add(a: Tensor, b: TensorLike): Tensor {
-  return binary('add', BinaryKernel.Add, a, b, (dy, a, b) => [
+/** a + alpha·b (alpha default 1), broadcasting. */
+export function add(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
+  return binary('add', BinaryKernel.Add, a, scaled('add', b, args), (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(dy, (b as Tensor).shape)),
   ]);
 }
 
-/** a − b */
-export function sub(a: Tensor, b: TensorLike): Tensor {
-  return binary('sub', BinaryKernel.Sub, a, b, (dy, a, b) => [
+/** a − alpha·b (alpha default 1), broadcasting. */
+export function sub(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
+  return binary('sub', BinaryKernel.Sub, a, scaled('sub', b, args), (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(neg(dy), (b as Tensor).shape)),
   ]);
 }
 
 /** a · b (elementwise) */
-export function mul(a: Tensor, b: TensorLike): Tensor {
+export function mul(a: TensorInput, b: TensorInput): Tensor {
   return binary('mul', BinaryKernel.Mul, a, b, (dy, a, b) => [
     () => sumToShape(mul(dy, b), a.shape),
     grad(b, () => sumToShape(mul(dy, a), (b as Tensor).shape)),
@@ -70,7 +102,7 @@ export function mul(a: Tensor, b: TensorLike): Tensor {
 }
 
 /** a / b */
-export function div(a: Tensor, b: TensorLike): Tensor {
+export function div(a: TensorInput, b: TensorInput): Tensor {
   return binary('div', BinaryKernel.Div, a, b, (dy, a, b, out) => [
     () => sumToShape(div(dy, b), a.shape),
     // d(a/b)/db = −a/b² = −out/b
@@ -79,8 +111,8 @@ export function div(a: Tensor, b: TensorLike): Tensor {
 }
 
 /** −x */
-export function neg(x: Tensor): Tensor {
-  return mul(x, -1);
+export function neg(x: TensorInput): Tensor {
+  return binary('neg', BinaryKernel.Mul, x, -1, (dy) => [() => neg(dy), null]);
 }
 
 // The gradient of max/min goes to the operand that was picked; on ties PyTorch splits it
@@ -94,7 +126,7 @@ function pickGrad(dy: Tensor, mine: Tensor, other: TensorLike, out: Tensor): Ten
 }
 
 /** Elementwise maximum (NaN propagates). */
-export function maximum(a: Tensor, b: TensorLike): Tensor {
+export function maximum(a: TensorInput, b: TensorInput): Tensor {
   return binary('maximum', BinaryKernel.Max, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
@@ -102,7 +134,7 @@ export function maximum(a: Tensor, b: TensorLike): Tensor {
 }
 
 /** Elementwise minimum (NaN propagates). */
-export function minimum(a: Tensor, b: TensorLike): Tensor {
+export function minimum(a: TensorInput, b: TensorInput): Tensor {
   return binary('minimum', BinaryKernel.Min, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
@@ -111,20 +143,20 @@ export function minimum(a: Tensor, b: TensorLike): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
+    add(b: TensorInput, ...args: AddArgs): Tensor;
+    sub(b: TensorInput, ...args: AddArgs): Tensor;
+    mul(b: TensorInput): Tensor;
+    div(b: TensorInput): Tensor;
     neg(): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
+    maximum(b: TensorInput): Tensor;
+    minimum(b: TensorInput): Tensor;
   }
 }
 
-Tensor.prototype.add = function (this: Tensor, b: TensorLike) { return add(this, b); };
-Tensor.prototype.sub = function (this: Tensor, b: TensorLike) { return sub(this, b); };
-Tensor.prototype.mul = function (this: Tensor, b: TensorLike) { return mul(this, b); };
-Tensor.prototype.div = function (this: Tensor, b: TensorLike) { return div(this, b); };
+Tensor.prototype.add = function (this: Tensor, b: TensorInput, ...args: AddArgs) { return add(this, b, ...args); };
+Tensor.prototype.sub = function (this: Tensor, b: TensorInput, ...args: AddArgs) { return sub(this, b, ...args); };
+Tensor.prototype.mul = function (this: Tensor, b: TensorInput) { return mul(this, b); };
+Tensor.prototype.div = function (this: Tensor, b: TensorInput) { return div(this, b); };
 Tensor.prototype.neg = function (this: Tensor) { return neg(this); };
-Tensor.prototype.maximum = function (this: Tensor, b: TensorLike) { return maximum(this, b); };
-Tensor.prototype.minimum = function (this: Tensor, b: TensorLike) { return minimum(this, b); };
+Tensor.prototype.maximum = function (this: Tensor, b: TensorInput) { return maximum(this, b); };
+Tensor.prototype.minimum = function (this: Tensor, b: TensorInput) { return minimum(this, b); };

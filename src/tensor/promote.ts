@@ -38,3 +38,15 @@ export function toTensorOrNumber(where: string, name: string, v: unknown): Tenso
   if (typeof v === 'number') return v;
   return toTensor(where, name, v);
 }
+
+/**
+ * Disposes the tensors an op promoted from numbers or arrays (`used[i]` not the caller's
+ * `given[i]`) once the op is done, unless the result is one of them or its graph holds them:
+ * `add(1, x)` in a loop leaves nothing behind.
+ */
+export function releasePromoted<T extends Tensor>(out: T, given: readonly unknown[], used: ReadonlyArray<Tensor | number>): T {
+  used.forEach((t, i) => {
+    if (t instanceof Tensor && t !== given[i] && t !== out && !(out.node?.inputs.includes(t) ?? false)) t.dispose();
+  });
+  return out;
+}
