@@ -49,8 +49,15 @@ function readSize(op: string, args: readonly unknown[]): { shape: number[]; rest
   return { shape: checkedShape(op, args.slice(0, n)), rest: args.slice(n) };
 }
 
+// A list with a bad size is a ShapeError (as before this contract); anything else an ArgumentError.
 function checkedShape(op: string, shape: unknown): number[] {
-  const dims = SHAPE(shape, `${op}: shape`);
+  let dims: number[];
+  try {
+    dims = SHAPE(shape, `${op}: shape`);
+  } catch (e) {
+    if (e instanceof ArgumentError && Array.isArray(shape)) throw new ShapeError(e.message);
+    throw e;
+  }
   if (sizeOf(dims) > MAX_ELEMENTS) throw new ShapeError(`${op}: shape ${fmtShape(dims)} has ${sizeOf(dims)} elements, more than the ${MAX_ELEMENTS} that fit in WebAssembly memory`);
   return dims;
 }
