@@ -4,7 +4,7 @@
 // forms through `readArgs`, which maps them onto the same options object. The checks are small
 // combinators (`is.int({ min: 1 })`, `is.oneOf([...])`) so that a function's options table is
 // also its documentation.
-import { ArgumentError, UnknownOptionError } from './errors.js';
+import { ArgumentError, ShapeError, UnknownOptionError } from './errors.js';
 
 /** Checks one value; `where` is `'fn: name'`. Returns the value (possibly normalised). */
 export type Check<T> = (value: unknown, where: string) => T;
@@ -223,6 +223,34 @@ export function readOptions<S extends OptionSpec>(where: string, given: unknown,
   }
   return out as Checked<S>;
 }
+
+/**
+ * Reads a size as torch takes it, a list (`zeros([2, 3])`, `reshape(x, [3, -1])`) or integers
+ * one by one (`zeros(2, 3)`, `x.reshape(3, -1)`), each checked by `item`; returns the sizes and
+ * the arguments after them (for `readArgs`).
+ */
+export function readSizes(where: string, args: readonly unknown[], item: Check<number> = is.int({ min: 0 }), name = 'shape'): { sizes: number[]; rest: unknown[] } {
+  const first = args[0];
+  // A bad size within a list is a ShapeError, as shape checks have always thrown.
+  const sizes = (list: readonly unknown[]): number[] =>
+    list.map((d, i) => {
+      try {
+        return item(d, `${where}: ${name}[${i}]`);
+      } catch (e) {
+        throw e instanceof ArgumentError ? new ShapeError(e.message) : e;
+      }
+    });
+  if (Array.isArray(first)) return { sizes: sizes(first), rest: args.slice(1) };
+  let n = 0;
+  while (typeof args[n] === 'number') n++;
+  if (n === 0) {
+    throw new ArgumentError(`${where}: ${name} must be a list of integers ([2, 3]) or integers one by one (2, 3), got ${describe(first)}`, where, name);
+  }
+  return { sizes: sizes(args.slice(0, n)), rest: args.slice(n) };
+}
+
+/** `SizeArgs<O>`: a size as `readSizes` reads it, then an options object. */
+export type SizeArgs<O> = [shape: readonly number[], options?: O] | [...dims: number[]] | [...dims: number[], options: O];
 
 /**
  * The TypeScript face of `readArgs`: any prefix of the PyTorch positional parameters `P`,

@@ -3,7 +3,7 @@
 import { floatArg } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
-import { type TensorInput, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
+import { type TensorInput, toTensor, withOperands } from '../tensor/promote.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -37,17 +37,6 @@ export function broadcastBinary(op: string, code: number, a: Tensor, b: TensorLi
   const { meta, rank } = broadcastMeta(shape, [a.shape, bShape]);
   kernels().binary_f32(code, a.ptr, bPtr, out.ptr, meta, rank);
   return out;
-}
-
-/**
- * Promotes the operands of a binary op or comparison as PyTorch does (`input` a tensor, a
- * number or nested arrays; `other` the same, a number kept as a scalar operand), runs `fn` and
- * frees what was promoted. A number `input` becomes a scalar tensor (`sub(1, x)` is 1 − x).
- */
-export function withOperands(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: TensorLike) => Tensor): Tensor {
-  const at = toTensor(op, 'input', a);
-  const bt = toTensorOrNumber(op, 'other', b);
-  return releasePromoted(fn(at, bt), [a, b], [at, bt]);
 }
 
 function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward): Tensor {

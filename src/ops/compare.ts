@@ -1,8 +1,8 @@
 // Comparisons: 1 where the relation holds, 0 elsewhere (float32, no gradient), broadcasting.
 // Kernel: assembly/binary.ts (OP_EQ..OP_GE).
-import type { TensorInput } from '../tensor/promote.js';
+import { type TensorInput, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
-import { broadcastBinary, withOperands } from './binary.js';
+import { broadcastBinary } from './binary.js';
 
 const KERNEL = { eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11 } as const;
 

@@ -33,7 +33,7 @@ export interface ReduceOptions {
 export type ReduceArgs = Args<[dim: Axes | null, keepdim: boolean | undefined], ReduceOptions>;
 
 /** The check of a `dim` argument that takes one axis, several, or null for all. */
-export const AXES: (v: unknown, where: string) => Axes | null = is.nullable(
+const AXES: (v: unknown, where: string) => Axes | null = is.nullable(
   is.anyOf<Axes>('an integer, a list of integers or null', is.int(), is.list(is.int())),
 );
 const REDUCE = { dim: AXES, keepdim: is.boolean };

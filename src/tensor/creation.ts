@@ -3,7 +3,7 @@
 // (`zeros([2, 3])`) or one integer per dimension (`zeros(2, 3)`), then an options object.
 import { kernels } from '../backend/wasm.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { type Args, describe, is, readArgs, readOptions } from '../validate.js';
+import { type Args, type SizeArgs, describe, is, readArgs, readOptions, readSizes } from '../validate.js';
 import { Generator, defaultGenerator } from './random.js';
 import { checkShape, sizeOf, stridesOf } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
@@ -32,21 +32,12 @@ const TENSOR_OPTIONS = { requiresGrad: is.boolean, allowNonFinite: is.boolean };
 // 2³⁰ float32s fill the 4 GiB that 32-bit WebAssembly can address.
 const MAX_ELEMENTS = 2 ** 30;
 
-/** A size as torch takes it: a list of dimensions, or the dimensions one by one; then options. */
-export type SizeArgs<O> = [shape: readonly number[], options?: O] | [...dims: number[]] | [...dims: number[], options: O];
-
 const SHAPE = is.list(is.int({ min: 0 }));
 
-/** Splits `SizeArgs` into the shape (checked) and the arguments after it. */
+/** Reads `SizeArgs` into the shape (checked as `checkedShape` does) and the arguments after it. */
 function readSize(op: string, args: readonly unknown[]): { shape: number[]; rest: unknown[] } {
-  const first = args[0];
-  if (Array.isArray(first)) return { shape: checkedShape(op, first), rest: args.slice(1) };
-  let n = 0;
-  while (typeof args[n] === 'number') n++;
-  if (n === 0) {
-    throw new ArgumentError(`${op}: shape must be a list of non-negative integers ([2, 3]) or integers one by one (2, 3), got ${describe(first)}`, op, 'shape');
-  }
-  return { shape: checkedShape(op, args.slice(0, n)), rest: args.slice(n) };
+  const read = readSizes(op, args);
+  return { shape: checkedShape(op, read.sizes), rest: read.rest };
 }
 
 // A list with a bad size is a ShapeError (as before this contract); anything else an ArgumentError.

@@ -50,3 +50,14 @@ export function releasePromoted<T extends Tensor>(out: T, given: readonly unknow
   });
   return out;
 }
+
+/**
+ * Promotes the operands of a binary op or comparison as PyTorch does (`input` a tensor, a
+ * number or nested arrays; `other` the same, a number kept as a scalar operand), runs `fn` and
+ * frees what was promoted. A number `input` becomes a scalar tensor (`sub(1, x)` is 1 − x).
+ */
+export function withOperands(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: Tensor | number) => Tensor): Tensor {
+  const at = toTensor(op, 'input', a);
+  const bt = toTensorOrNumber(op, 'other', b);
+  return releasePromoted(fn(at, bt), [a, b], [at, bt]);
+}
