@@ -1,13 +1,10 @@
 // Elementwise binary ops with numpy broadcasting: kernel call and backward rule side by side.
 // Kernel: assembly/binary.ts. Reference twin: src/reference/elementwise.ts.
-import { floatArg } from '../backend/scratch.js';
-import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { type TensorInput, toTensor, withOperands } from '../tensor/promote.js';
-import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
-import { broadcastMeta, sumToShape } from './broadcast.js';
+import { broadcastBinary, sumToShape } from './broadcast.js';
 import { eq } from './compare.js';
 
 const enum BinaryKernel {
@@ -23,21 +20,6 @@ const enum BinaryKernel {
 export type TensorLike = Tensor | number;
 
 type BinaryBackward = (dy: Tensor, a: Tensor, b: TensorLike, out: Tensor) => [(() => Tensor) | null, (() => Tensor) | null];
-
-/**
- * Runs `binary_f32` with op code `code` over the broadcast of a and b (a number is a scalar
- * operand): the forward of every binary op and comparison. Records nothing.
- */
-export function broadcastBinary(op: string, code: number, a: Tensor, b: TensorLike): Tensor {
-  a.assertLive(op);
-  const bShape = typeof b === 'number' ? [] : (b.assertLive(op), b.shape);
-  const shape = broadcastShapes(op, a.shape, bShape);
-  const out = Tensor.empty(shape);
-  const bPtr = typeof b === 'number' ? floatArg(b) : b.ptr;
-  const { meta, rank } = broadcastMeta(shape, [a.shape, bShape]);
-  kernels().binary_f32(code, a.ptr, bPtr, out.ptr, meta, rank);
-  return out;
-}
 
 function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward): Tensor {
   return withOperands(op, a, b, (a, b) => {

@@ -2,7 +2,7 @@
 // Kernel: assembly/binary.ts (OP_EQ..OP_GE).
 import { type TensorInput, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
-import { broadcastBinary } from './binary.js';
+import { broadcastBinary } from './broadcast.js';
 
 const KERNEL = { eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11 } as const;
 
@@ -16,9 +16,6 @@ export const lt = (a: TensorInput, b: TensorInput): Tensor => compare('lt', a, b
 export const le = (a: TensorInput, b: TensorInput): Tensor => compare('le', a, b);
 export const gt = (a: TensorInput, b: TensorInput): Tensor => compare('gt', a, b);
 export const ge = (a: TensorInput, b: TensorInput): Tensor => compare('ge', a, b);
-
-/** @internal 1 where a == b: used by backward rules that route gradients to picked elements. */
-export const eqMask = eq;
 
 declare module '../tensor/tensor.js' {
   interface Tensor {

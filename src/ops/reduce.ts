@@ -8,7 +8,7 @@ import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 import { mul, div } from './binary.js';
-import { eqMask } from './compare.js';
+import { eq } from './compare.js';
 
 const enum ReduceKernel {
   Sum = 0,
@@ -49,7 +49,7 @@ function reduceArgs(op: string, x: TensorInput, args: readonly unknown[]): { x: 
  * Sorted, non-negative axes; all axes when `axes` is undefined or an empty list (as in
  * PyTorch). A scalar accepts axis 0 / -1 and has nothing to reduce. A repeated axis throws.
  */
-export function resolveAxes(op: string, axes: Axes, rank: number): number[] {
+function resolveAxes(op: string, axes: Axes, rank: number): number[] {
   const list = typeof axes === 'number' ? [axes] : [...(axes ?? [])];
   if (list.length === 0) return Array.from({ length: rank }, (_, i) => i);
   const resolved = list.map((a) => normalizeAxis(op, a, rank));
@@ -145,7 +145,7 @@ function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, a
   // torch.amax/amin do).
   return record(out, op, [x], (dy) => [
     () => {
-      const hit = eqMask(x, Tensor.view(out, keptShape));
+      const hit = eq(x, Tensor.view(out, keptShape));
       const count = sum(hit, ax, { keepdim: true });
       return mul(expandTo(dy, keptShape, x.shape), div(hit, count));
     },
