@@ -104,6 +104,7 @@ function checkFinite(op: string, values: Float32Array, shape: readonly number[])
 
 /** Copies host values into a new tensor. */
 export function fromValues(op: string, values: Float32Array, shape: readonly number[], options: TensorOptions = {}): Tensor {
+  is.string(op, 'fromValues: op');
   if (!(values instanceof Float32Array)) throw new ArgumentError(`fromValues: values must be a Float32Array, got ${describe(values)}`, 'fromValues', 'values');
   const o = readOptions(op, options, TENSOR_OPTIONS);
   checkShape(op, checkedShape(op, shape));
