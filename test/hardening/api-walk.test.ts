@@ -169,10 +169,10 @@ interface Escape {
   error: string;
 }
 
-function walk(name: string, fn: (...a: unknown[]) => unknown, good: () => unknown[]): Escape[] {
+function walk(name: string, fn: (...a: unknown[]) => unknown, good: () => unknown[], from = 0): Escape[] {
   const escapes: Escape[] = [];
   const width = fg.tidy(() => good().length);
-  for (let pos = 0; pos <= width; pos++) {
+  for (let pos = from; pos <= width; pos++) {
     for (const [label, bad] of BAD) {
       fg.tidy(() => {
         const args = good();
@@ -215,6 +215,20 @@ describe('the exported tensor-level API', () => {
     const before = fg.memoryStats().liveTensors;
     const escapes = walk(name, fn, GOOD[name] as () => unknown[]);
     expect(escapes).toEqual([]);
+    expect(fg.memoryStats().liveTensors).toBe(before);
+  });
+
+  // The methods the ops attach to Tensor.prototype take the same arguments after `this`.
+  const methods = Object.keys(GOOD).filter((n) => typeof (fg.Tensor.prototype as unknown as Record<string, unknown>)[n] === 'function');
+
+  it('include a method for most tensor-level ops', () => {
+    expect(methods.length).toBeGreaterThan(50);
+  });
+
+  it.each(methods)('x.%s(…): bad values after the tensor throw a FingradError, never a raw error or NaN', (name) => {
+    const method = (x: unknown, ...rest: unknown[]): unknown => ((x as Record<string, (...a: unknown[]) => unknown>)[name] as (...a: unknown[]) => unknown).call(x, ...rest);
+    const before = fg.memoryStats().liveTensors;
+    expect(walk(`x.${name}`, method, GOOD[name] as () => unknown[], 1)).toEqual([]);
     expect(fg.memoryStats().liveTensors).toBe(before);
   });
 });
