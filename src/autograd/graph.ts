@@ -1,4 +1,5 @@
 import type { GradNode, Tensor } from '../tensor/tensor.js';
+import { is } from '../validate.js';
 
 let gradEnabled = true;
 
@@ -9,6 +10,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording the graph: results do not require a gradient. */
 export function noGrad<T>(fn: () => T): T {
+  is.function(fn, 'noGrad: fn');
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -20,6 +22,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs `fn` with graph recording on (inside a `noGrad`, for example). */
 export function enableGrad<T>(fn: () => T): T {
+  is.function(fn, 'enableGrad: fn');
   const prev = gradEnabled;
   gradEnabled = true;
   try {

@@ -29,6 +29,9 @@ import * as recurrentOps from '../../src/ops/recurrent.js';
 import * as creation from '../../src/tensor/creation.js';
 import * as random from '../../src/tensor/random.js';
 import * as gradcheck from '../../src/autograd/gradcheck.js';
+import * as backwardFns from '../../src/autograd/backward.js';
+import * as graphFns from '../../src/autograd/graph.js';
+import * as autogradMethods from '../../src/autograd/methods.js';
 
 const api = fg as unknown as Record<string, unknown>;
 
@@ -36,7 +39,7 @@ const isClass = (v: unknown): boolean => typeof v === 'function' && /^class[\s{]
 
 // Modules whose functions this walk covers (the tensor level); the classes of nn/optim/models
 // and the finance, IO and training functions have their own checks.
-const MODULES: Array<Record<string, unknown>> = [binaryOps, compareOps, reduceOps, softmaxOps, argmaxOps, reshapeOps, expandOps, transposeOps, sliceOps, concatOps, gatherOps, convOps, poolOps, matmulOps, linearOps, lossesOps, dropoutOps, unaryOps, whereOps, normOps, recurrentOps, creation, random, gradcheck];
+const MODULES: Array<Record<string, unknown>> = [binaryOps, compareOps, reduceOps, softmaxOps, argmaxOps, reshapeOps, expandOps, transposeOps, sliceOps, concatOps, gatherOps, convOps, poolOps, matmulOps, linearOps, lossesOps, dropoutOps, unaryOps, whereOps, normOps, recurrentOps, creation, random, gradcheck, backwardFns, graphFns, autogradMethods];
 const inScope = new Set(MODULES.flatMap((m) => Object.values(m)).filter((v) => typeof v === 'function' && !isClass(v)));
 
 const m = (r = 2, c = 3): fg.Tensor => fg.tensor(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => 0.25 + 0.5 * i + 0.125 * j)));
@@ -128,6 +131,11 @@ const GOOD: Record<string, () => unknown[]> = {
   randn: () => [2, 3, {}],
   manualSeed: () => [7],
   gradcheck: () => [(a: fg.Tensor) => a.square(), [m().requiresGrad_()], { eps: 1e-3 }],
+  backward: () => [fg.sum(fg.mul(m(), m().requiresGrad_())), t([]), false],
+  noGrad: () => [() => 1],
+  enableGrad: () => [() => 1],
+  isGradEnabled: () => [],
+  zeroGrad: () => [[m()]],
 };
 
 const BAD: Array<[string, () => unknown]> = [
@@ -219,7 +227,8 @@ describe('the exported tensor-level API', () => {
   });
 
   // The methods the ops attach to Tensor.prototype take the same arguments after `this`.
-  const methods = Object.keys(GOOD).filter((n) => typeof (fg.Tensor.prototype as unknown as Record<string, unknown>)[n] === 'function');
+  // (x.zeroGrad() clears x's own gradient; the function zeroGrad(tensors) takes a list instead.)
+  const methods = Object.keys(GOOD).filter((n) => n !== 'zeroGrad' && typeof (fg.Tensor.prototype as unknown as Record<string, unknown>)[n] === 'function');
 
   it('include a method for most tensor-level ops', () => {
     expect(methods.length).toBeGreaterThan(50);
