@@ -3,7 +3,7 @@
 // nothing is recorded. Kernel: assembly/argmax.ts. Reference: src/reference/argmax.ts.
 import { heap, kernels } from '../backend/wasm.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -56,7 +56,7 @@ function arg(op: string, kernel: ArgKernel, input: TensorInput, args: readonly u
     kernels().argmax_f32(kernel, x.ptr, out.ptr, outer, len, inner, scratch);
     if (inner > 1) heap().release(scratch, bytes);
   }
-  return out;
+  return releasePromoted(out, [input], [x]);
 }
 
 /** Index of the largest element along `axis`, or flat index over all elements when omitted. */

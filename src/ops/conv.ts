@@ -45,7 +45,7 @@ import { getNumThreads, runParallel, type TaskArgs } from '../backend/threads.js
 import { heap, kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 import { gemm } from './gemm.js';
@@ -760,7 +760,8 @@ function convCall(op: string, dims: 1 | 2, input: TensorInput, weight: TensorInp
   if (o.groups !== undefined && o.groups !== 1) {
     throw new ValueError(`${op}: groups > 1 (grouped or depthwise convolution) is not supported, got groups=${o.groups}`);
   }
-  return convolution({ op, dims, stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: 1 }, x, w, bias);
+  const out = convolution({ op, dims, stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: 1 }, x, w, bias);
+  return releasePromoted(out, [input, weight, o.bias], [x, w, bias ?? 0]);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 import { gemm } from './gemm.js';
@@ -75,7 +75,7 @@ export function linear(input: TensorInput, weightInput: TensorInput, ...args: Li
   gemm({ m: rows, n: outF, k: inF, a: x.ptr, rsA: inF, csA: 1, b: weight.ptr, rsB: 1, csB: inF, c: out.ptr, ldc: outF, ...(epilogue && { epilogue }) });
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const name = activation === 'none' ? 'linear' : `linear+${activation}`;
-  return record(out, name, inputs, (dyOut) => {
+  const recorded = record(out, name, inputs, (dyOut) => {
     // The gradient before the activation, computed once for all three inputs.
     let pre: Tensor | null = null;
     const dz = (): Tensor => {
@@ -88,6 +88,7 @@ export function linear(input: TensorInput, weightInput: TensorInput, ...args: Li
     };
     return backwardRules(dz, x, weight, rows, inF, outF);
   });
+  return releasePromoted(recorded, [input, weightInput, options.bias], [x, weight, bias ?? 0]);
 }
 
 function backwardRules(dz: () => Tensor, x: Tensor, weight: Tensor, rows: number, inF: number, outF: number): Array<() => Tensor> {

@@ -7,7 +7,7 @@ import { floatArg } from '../backend/scratch.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { broadcastShapes, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { type NestedArray, Tensor } from '../tensor/tensor.js';
 import { type Args, type Check, describe, is, readArgs } from '../validate.js';
@@ -93,14 +93,14 @@ function pointwise(op: string, kernel: LossKernel, input: Tensor, target: Tensor
 export function mseLoss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
   const [x, y] = operands('mseLoss', input, target);
   const { reduction = 'mean' } = readArgs('mseLoss', args, ['reduction'], LOSS);
-  return pointwise('mseLoss', LossKernel.Mse, x, y, reduction, 0, x.size, true);
+  return releasePromoted(pointwise('mseLoss', LossKernel.Mse, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 /** Mean absolute error: |input − target|, reduced. The gradient at input == target is 0. */
 export function l1Loss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
   const [x, y] = operands('l1Loss', input, target);
   const { reduction = 'mean' } = readArgs('l1Loss', args, ['reduction'], LOSS);
-  return pointwise('l1Loss', LossKernel.L1, x, y, reduction, 0, x.size, true);
+  return releasePromoted(pointwise('l1Loss', LossKernel.L1, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 export interface HuberOptions extends LossOptions {
@@ -117,7 +117,7 @@ const HUBER = { reduction: REDUCTION, delta: is.number({ min: 0, minOpen: true }
 export function huberLoss(input: TensorInput, target: TensorInput, ...args: Args<[reduction: Reduction | undefined, delta: number | undefined], HuberOptions>): Tensor {
   const [x, y] = operands('huberLoss', input, target);
   const { reduction = 'mean', delta = 1 } = readArgs('huberLoss', args, ['reduction', 'delta'], HUBER);
-  return pointwise('huberLoss', LossKernel.Huber, x, y, reduction, delta, x.size, true);
+  return releasePromoted(pointwise('huberLoss', LossKernel.Huber, x, y, reduction, delta, x.size, true), [input, target], [x, y]);
 }
 
 export interface HingeOptions extends LossOptions {
@@ -138,7 +138,7 @@ export function hingeLoss(input: TensorInput, target: TensorInput, ...args: Args
   if (bad >= 0) {
     throw new ValueError(`hingeLoss: labels must be −1 or +1, got ${y.data[bad]} at index ${fmtIndex(bad, y.shape)} of y ${fmtShape(y.shape)}`);
   }
-  return pointwise('hingeLoss', LossKernel.Hinge, scores, y, reduction, margin, scores.size, false);
+  return releasePromoted(pointwise('hingeLoss', LossKernel.Hinge, scores, y, reduction, margin, scores.size, false), [input, target], [scores, y]);
 }
 
 /**
@@ -206,7 +206,7 @@ export function bceWithLogits(input: TensorInput, target: TensorInput, ...args: 
     if (w?.owned) w.tensor.dispose();
     if (pw?.owned) pw.tensor.dispose();
   }
-  return recorded;
+  return releasePromoted(recorded, [input, target], [logits, y]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,7 +336,8 @@ export function crossEntropy(input: TensorInput, target: Labels | NestedArray, .
   });
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
-  return record(out, op, [logits], (dy) => [
+  // labels promoted from nested lists were copied into ids: free them with the promoted logits
+  return releasePromoted(record(out, op, [logits], (dy) => [
     () => {
       const dx = Tensor.empty(logits.shape);
       withLabels(ids, (lp) =>
@@ -344,5 +345,5 @@ export function crossEntropy(input: TensorInput, target: Labels | NestedArray, .
       );
       return dx;
     },
-  ]);
+  ]), [input, target], [logits, labels instanceof Tensor ? labels : 0]);
 }

@@ -12,7 +12,7 @@
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -147,7 +147,7 @@ export function batchNorm(input: TensorInput, runningMeanInput: Tensor | null, r
     mean.dispose();
     rstd.dispose();
   }
-  return out;
+  return releasePromoted(out, [input, o.weight, o.bias], [x, weight ?? 0, bias ?? 0]);
 }
 
 /** A normalized shape: one size, or the sizes of the trailing dimensions. */
@@ -211,7 +211,7 @@ export function layerNorm(input: TensorInput, normalizedShape: NormalizedShape, 
     mean.dispose();
     rstd.dispose();
   }
-  return out;
+  return releasePromoted(out, [input, o.weight, o.bias], [x, weight ?? 0, bias ?? 0]);
 }
 
 declare module '../tensor/tensor.js' {

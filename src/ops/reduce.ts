@@ -3,7 +3,7 @@
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -120,7 +120,7 @@ export function sum(input: TensorInput, ...args: ReduceArgs): Tensor {
   const ax = resolveAxes('sum', axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
   const out = finish(x, reduceKernel('sum', ReduceKernel.Sum, x, ax), reducedShape(x.shape, ax, keepdim));
-  return record(out, 'sum', [x], (dy) => [() => expandTo(dy, keptShape, x.shape)]);
+  return releasePromoted(record(out, 'sum', [x], (dy) => [() => expandTo(dy, keptShape, x.shape)]), [input], [x]);
 }
 
 /** Mean over `dim` (all axes when omitted), like torch.mean. */
@@ -133,7 +133,7 @@ export function mean(input: TensorInput, ...args: ReduceArgs): Tensor {
   const out = Tensor.empty(reducedShape(x.shape, ax, keepdim));
   kernels().scale_f32(summed.ptr, out.ptr, out.size, 1 / count);
   if (summed !== x) summed.dispose();
-  return record(out, 'mean', [x], (dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]);
+  return releasePromoted(record(out, 'mean', [x], (dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), [input], [x]);
 }
 
 function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, args: readonly unknown[]): Tensor {
@@ -143,13 +143,14 @@ function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, a
   const out = finish(x, reduceKernel(op, kernel, x, ax), reducedShape(x.shape, ax, keepdim));
   // The gradient flows to the elements equal to the extremum, split evenly among ties (as
   // torch.amax/amin do).
-  return record(out, op, [x], (dy) => [
+  const recorded = record(out, op, [x], (dy) => [
     () => {
       const hit = eq(x, Tensor.view(out, keptShape));
       const count = sum(hit, ax, { keepdim: true });
       return mul(expandTo(dy, keptShape, x.shape), div(hit, count));
     },
   ]);
+  return releasePromoted(recorded, [input], [x]);
 }
 
 /** Maximum over `dim` (all axes when omitted; the values only, as torch.amax); NaN propagates. */

@@ -2,7 +2,7 @@
 // one-kernel backward passes. Kernel: assembly/softmax.ts. Reference: src/reference/softmax.ts.
 import { heap, kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
-import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -49,7 +49,7 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, input: TensorInput, args: 
   if (out.size > 0) {
     withScratch(inner, 2 * inner, (scratch) => kernels().softmax_f32(kernel, x.ptr, out.ptr, outer, len, inner, scratch));
   }
-  return record(out, op, [x], (dy) => [
+  const recorded = record(out, op, [x], (dy) => [
     () => {
       const dx = Tensor.empty(x.shape);
       if (dx.size > 0) {
@@ -58,6 +58,7 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, input: TensorInput, args: 
       return dx;
     },
   ]);
+  return releasePromoted(recorded, [input], [x]);
 }
 
 /** exp(x) / Σ exp(x) along `dim` (default the last). A row of −inf gives NaN, as in PyTorch. */

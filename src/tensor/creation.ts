@@ -53,11 +53,6 @@ function checkedShape(op: string, shape: unknown): number[] {
   return dims;
 }
 
-// Only an options object may follow the shape.
-function sizeOptions<S extends Record<string, (v: unknown, where: string) => unknown>>(op: string, rest: readonly unknown[], spec: S) {
-  return readArgs(op, rest, [], spec);
-}
-
 function inferShape(data: NestedArray): number[] {
   const shape: number[] = [];
   let level: NestedArray = data;
@@ -169,13 +164,13 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
 /** Zeros of the given shape: `zeros([2, 3])` or `zeros(2, 3)`, then options. */
 export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
   const { shape, rest } = readSize('zeros', args);
-  return full(shape, 0, sizeOptions('zeros', rest, TENSOR_OPTIONS));
+  return full(shape, 0, readArgs('zeros', rest, [], TENSOR_OPTIONS));
 }
 
 /** Ones of the given shape: `ones([2, 3])` or `ones(2, 3)`, then options. */
 export function ones(...args: SizeArgs<TensorOptions>): Tensor {
   const { shape, rest } = readSize('ones', args);
-  return full(shape, 1, sizeOptions('ones', rest, TENSOR_OPTIONS));
+  return full(shape, 1, readArgs('ones', rest, [], TENSOR_OPTIONS));
 }
 
 /** Zeros of t's shape. */
@@ -262,7 +257,7 @@ export function uniform(shape: readonly number[], ...args: Args<[low: number | u
 /** Uniform on [0, 1): `rand([2, 3])` or `rand(2, 3)`, then options. */
 export function rand(...args: SizeArgs<RandomOptions>): Tensor {
   const { shape, rest } = readSize('rand', args);
-  return uniform(shape, 0, 1, sizeOptions('rand', rest, RANDOM));
+  return uniform(shape, 0, 1, readArgs('rand', rest, [], RANDOM));
 }
 
 export interface RandnOptions extends RandomOptions {
@@ -275,7 +270,7 @@ const RANDN = { mean: is.number(), std: is.number({ min: 0 }), ...RANDOM };
 /** Normal with the given mean and standard deviation (default standard normal): `randn([2, 3])` or `randn(2, 3)`, then options. */
 export function randn(...args: SizeArgs<RandnOptions>): Tensor {
   const { shape, rest } = readSize('randn', args);
-  const options = sizeOptions('randn', rest, RANDN);
+  const options = readArgs('randn', rest, [], RANDN);
   const t = Tensor.empty(shape);
   const gen = options.generator ?? defaultGenerator;
   kernels().rand_normal_f32(gen.ptr, t.ptr, t.size, options.mean ?? 0, options.std ?? 1);

@@ -184,8 +184,9 @@ describe('disposed tensors', () => {
 });
 
 describe('promotion frees what it made', () => {
-  it('add(1, x), mul(x, [[2]]), matmul(x, nested) and where(c, 0, x) in a loop leave no tensor behind', () => {
+  it('ops given numbers or nested arrays, called in a loop outside tidy, leave no tensor behind', () => {
     const x = fg.ones([2, 2]);
+    const x3 = fg.reshape(x, [2, 2, 1]);
     const before = fg.memoryStats().liveTensors;
     for (let i = 0; i < 50; i++) {
       fg.add(1, x).dispose();
@@ -193,8 +194,19 @@ describe('promotion frees what it made', () => {
       fg.matmul(x, [[1], [2]]).dispose();
       fg.where([[1, 0], [0, 1]], 0, x).dispose();
       fg.relu([1, -1]).dispose();
+      fg.sum([[1, 2], [3, 4]], 1).dispose();
+      fg.max([[1, 2], [3, 4]], 1, true).dispose();
+      fg.softmax([1, 2, 3]).dispose();
+      fg.argmax([1, 3, 2]).dispose();
+      fg.mseLoss(x, [[1, 2], [3, 4]]).dispose();
+      fg.crossEntropy(x, [[1], [0]].flat()).dispose();
+      fg.crossEntropy(x3, [[1], [0]]).dispose();
+      fg.linear([[1, 2]], x, [0, 1]).dispose();
+      fg.conv2d([[[1, 2], [3, 4]]], [[[[1]]]], [0.5]).dispose();
+      fg.layerNorm([[1, 2], [3, 5]], 2, [1, 1], [0, 0]).dispose();
     }
     expect(fg.memoryStats().liveTensors).toBe(before);
+    x3.dispose();
     x.dispose();
   });
 
