@@ -3,7 +3,7 @@
 import { record } from '../autograd/graph.js';
 import { type TensorInput, toTensor, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Args, is, readArgs } from '../validate.js';
+import { is, readArgs } from '../validate.js';
 import { broadcastBinary, sumToShape } from './broadcast.js';
 import { eq } from './compare.js';
 
@@ -34,14 +34,14 @@ export interface AddOptions {
   alpha?: number;
 }
 
-/** `add(x, y, 2)` as PyTorch's positional alpha, or `add(x, y, {alpha: 2})`. */
-export type AddArgs = Args<[alpha: number | undefined], AddOptions>;
+/** `add(x, y, {alpha: 2})`: PyTorch takes alpha by keyword only, so a third positional argument is an error. */
+export type AddArgs = [options?: AddOptions];
 
 const ADD = { alpha: is.number() };
 
 // other·alpha, with alpha read from PyTorch's positional or options form.
 function scaled(op: string, b: TensorInput, args: readonly unknown[]): TensorInput {
-  const alpha = readArgs(op, args, ['alpha'], ADD).alpha ?? 1;
+  const alpha = readArgs(op, args, [], ADD).alpha ?? 1;
   if (alpha === 1) return b;
   return typeof b === 'number' ? b * alpha : mul(toTensor(op, 'other', b), alpha);
 }

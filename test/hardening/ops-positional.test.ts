@@ -106,3 +106,34 @@ describe('PyTorch positional forms', () => {
     });
   });
 });
+
+describe('TypeScript signatures admit both forms and reject wrong ones', () => {
+  it('compiles the positional and options forms, and flags wrong types at compile time', () => {
+    fg.tidy(() => {
+      const x = fg.ones([1, 1, 4, 4]);
+      const w = fg.ones([1, 1, 3, 3]);
+      const forms: fg.Tensor[] = [
+        fg.sum(x, 1, true),
+        fg.sum(x, { dim: 1, keepdim: true }),
+        fg.sum(x, 1, { keepdim: true }),
+        fg.maxPool2d(x, 2, 2, 0),
+        fg.maxPool2d(x, 2, { stride: 2 }),
+        fg.conv2d(x, w, null, 1, 1),
+        fg.conv2d(x, w, { padding: 1 }),
+        fg.zeros(2, 3),
+        fg.zeros([2, 3], { requiresGrad: false }),
+        fg.add(x, 1, { alpha: 2 }),
+      ];
+      expect(forms.map((t) => t.rank)).toEqual([4, 4, 4, 4, 4, 4, 4, 2, 2, 4]);
+      // The lines below must not compile; at run time each is a named error.
+      // @ts-expect-error keepdim is a boolean
+      expect(() => fg.sum(x, 1, 'yes')).toThrow(fg.ArgumentError);
+      // @ts-expect-error options have fixed keys
+      expect(() => fg.sum(x, { keepDim: true })).toThrow(fg.UnknownOptionError);
+      // @ts-expect-error alpha is keyword-only in PyTorch, so it is here
+      expect(() => fg.add(x, 1, 2)).toThrow(/add: takes at most 0 optional positional arguments/);
+      // @ts-expect-error the stride is a number or a pair
+      expect(() => fg.maxPool2d(x, 2, '2')).toThrow(fg.ArgumentError);
+    });
+  });
+});
