@@ -2,7 +2,7 @@
 import { ArgumentError } from '../errors.js';
 import type { TensorInput } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Args, describe, is } from '../validate.js';
+import { type Args, describe, is, readArgs } from '../validate.js';
 import { type BackwardOptions, backward } from './backward.js';
 
 declare module '../tensor/tensor.js' {
@@ -30,7 +30,8 @@ Tensor.prototype.zeroGrad = function (this: Tensor) {
 };
 
 /** Drops the accumulated gradient of every tensor given. */
-export function zeroGrad(tensors: Iterable<Tensor>): void {
+export function zeroGrad(tensors: Iterable<Tensor>, ...rest: []): void {
+  if (rest.length > 0) readArgs('zeroGrad', rest, [], {});
   if (tensors === null || typeof (tensors as Partial<Iterable<Tensor>> | undefined)?.[Symbol.iterator] !== 'function' || typeof tensors === 'string') {
     throw new ArgumentError(`zeroGrad: tensors must be a list (or iterable) of tensors, got ${describe(tensors)}`, 'zeroGrad', 'tensors');
   }

@@ -21,12 +21,18 @@ export type TensorLike = Tensor | number;
 
 type BinaryBackward = (dy: Tensor, a: Tensor, b: TensorLike, out: Tensor) => [(() => Tensor) | null, (() => Tensor) | null];
 
-function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward): Tensor {
-  return withOperands(op, a, b, (a, b) => {
-    const out = broadcastBinary(op, kernel, a, b);
-    const inputs = typeof b === 'number' ? [a] : [a, b];
-    return record(out, op, inputs, (dy) => backward(dy, a, b, out));
-  });
+function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward, rest: readonly unknown[] = []): Tensor {
+  return withOperands(
+    op,
+    a,
+    b,
+    (a, b) => {
+      const out = broadcastBinary(op, kernel, a, b);
+      const inputs = typeof b === 'number' ? [a] : [a, b];
+      return record(out, op, inputs, (dy) => backward(dy, a, b, out));
+    },
+    rest,
+  );
 }
 
 export interface AddOptions {
@@ -65,25 +71,25 @@ export function sub(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
 }
 
 /** a · b (elementwise) */
-export function mul(a: TensorInput, b: TensorInput): Tensor {
+export function mul(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('mul', BinaryKernel.Mul, a, b, (dy, a, b) => [
     () => sumToShape(mul(dy, b), a.shape),
     grad(b, () => sumToShape(mul(dy, a), (b as Tensor).shape)),
-  ]);
+  ], rest);
 }
 
 /** a / b */
-export function div(a: TensorInput, b: TensorInput): Tensor {
+export function div(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('div', BinaryKernel.Div, a, b, (dy, a, b, out) => [
     () => sumToShape(div(dy, b), a.shape),
     // d(a/b)/db = −a/b² = −out/b
     grad(b, () => sumToShape(neg(div(mul(dy, out), b)), (b as Tensor).shape)),
-  ]);
+  ], rest);
 }
 
 /** −x */
-export function neg(x: TensorInput): Tensor {
-  return binary('neg', BinaryKernel.Mul, x, -1, (dy) => [() => neg(dy), null]);
+export function neg(x: TensorInput, ...rest: []): Tensor {
+  return binary('neg', BinaryKernel.Mul, x, -1, (dy) => [() => neg(dy), null], rest);
 }
 
 // The gradient of max/min goes to the operand that was picked; on ties PyTorch splits it
@@ -97,19 +103,19 @@ function pickGrad(dy: Tensor, mine: Tensor, other: TensorLike, out: Tensor): Ten
 }
 
 /** Elementwise maximum (NaN propagates). */
-export function maximum(a: TensorInput, b: TensorInput): Tensor {
+export function maximum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('maximum', BinaryKernel.Max, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
-  ]);
+  ], rest);
 }
 
 /** Elementwise minimum (NaN propagates). */
-export function minimum(a: TensorInput, b: TensorInput): Tensor {
+export function minimum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('minimum', BinaryKernel.Min, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
-  ]);
+  ], rest);
 }
 
 declare module '../tensor/tensor.js' {

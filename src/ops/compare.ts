@@ -6,16 +6,16 @@ import { broadcastBinary } from './broadcast.js';
 
 const KERNEL = { eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11 } as const;
 
-function compare(op: keyof typeof KERNEL, a: TensorInput, b: TensorInput): Tensor {
-  return withOperands(op, a, b, (a, b) => broadcastBinary(op, KERNEL[op], a, b));
+function compare(op: keyof typeof KERNEL, a: TensorInput, b: TensorInput, rest: readonly unknown[]): Tensor {
+  return withOperands(op, a, b, (a, b) => broadcastBinary(op, KERNEL[op], a, b), rest);
 }
 
-export const eq = (a: TensorInput, b: TensorInput): Tensor => compare('eq', a, b);
-export const ne = (a: TensorInput, b: TensorInput): Tensor => compare('ne', a, b);
-export const lt = (a: TensorInput, b: TensorInput): Tensor => compare('lt', a, b);
-export const le = (a: TensorInput, b: TensorInput): Tensor => compare('le', a, b);
-export const gt = (a: TensorInput, b: TensorInput): Tensor => compare('gt', a, b);
-export const ge = (a: TensorInput, b: TensorInput): Tensor => compare('ge', a, b);
+export const eq = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('eq', a, b, rest);
+export const ne = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('ne', a, b, rest);
+export const lt = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('lt', a, b, rest);
+export const le = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('le', a, b, rest);
+export const gt = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('gt', a, b, rest);
+export const ge = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('ge', a, b, rest);
 
 declare module '../tensor/tensor.js' {
   interface Tensor {

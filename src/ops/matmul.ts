@@ -5,7 +5,7 @@
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
+import { type TensorInput, noMoreArgs, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type GemmCall, gemmBatch } from './gemm.js';
@@ -94,7 +94,8 @@ function firstWrites(dst: readonly number[]): boolean[] {
 }
 
 /** Matrix product with PyTorch semantics (`a @ b`); either side may be given as nested arrays. */
-export function matmul(input: TensorInput, other: TensorInput): Tensor {
+export function matmul(input: TensorInput, other: TensorInput, ...rest: []): Tensor {
+  noMoreArgs('matmul', rest);
   const a = toTensor('matmul', 'input', input);
   const b = toTensor('matmul', 'other', other);
   return releasePromoted(product(a, b), [input, other], [a, b]);

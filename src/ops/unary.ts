@@ -5,7 +5,7 @@
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
-import { type TensorInput, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
+import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, type Checked, type OptionSpec, is, readArgs } from '../validate.js';
@@ -208,7 +208,8 @@ function powGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tensor): Ten
  * Gradients (PyTorch's): d/dx = dy·e·x^(e−1), and 0 where e = 0; d/de = dy·xᵉ·log x, and 0
  * where x = 0 and e ≥ 0 (NaN for negative bases, where log is NaN).
  */
-export function pow(input: TensorInput, exponent: TensorInput): Tensor {
+export function pow(input: TensorInput, exponent: TensorInput, ...rest: []): Tensor {
+  noMoreArgs('pow', rest);
   const x = toTensor('pow', 'input', input);
   const e = toTensorOrNumber('pow', 'exponent', exponent);
   if (typeof e === 'number') return releasePromoted(powScalar(x, e), [input], [x]);

@@ -5,7 +5,7 @@ import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
-import { type TensorInput, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
+import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from './binary.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
@@ -44,7 +44,8 @@ function branchGrad(cond: Tensor, dy: Tensor, takeA: boolean, shape: readonly nu
  * Gradients: dy masked by cond to a, dy masked by the complement to b (summed back over
  * broadcast dimensions); none to cond.
  */
-export function where(condition: TensorInput, input: TensorInput, other: TensorInput): Tensor {
+export function where(condition: TensorInput, input: TensorInput, other: TensorInput, ...rest: []): Tensor {
+  noMoreArgs('where', rest);
   const cond = toTensor('where', 'condition', condition);
   const a = toTensorOrNumber('where', 'input', input);
   const b = toTensorOrNumber('where', 'other', other);

@@ -2,7 +2,7 @@
 // tensor, nested arrays of numbers a tensor; anything else is an ArgumentError naming the
 // function and the parameter (never a raw TypeError from deep inside a kernel call).
 import { ArgumentError, FingradError } from '../errors.js';
-import { describe } from '../validate.js';
+import { describe, readArgs } from '../validate.js';
 import { tensor } from './creation.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
@@ -39,6 +39,11 @@ export function toTensorOrNumber(where: string, name: string, v: unknown): Tenso
   return toTensor(where, name, v);
 }
 
+/** An op that takes nothing after its tensors: an extra argument (`mul(x, y, {alpha: 2})`) is an error, not ignored. */
+export function noMoreArgs(where: string, rest: readonly unknown[]): void {
+  if (rest.length > 0) readArgs(where, rest, [], {});
+}
+
 /**
  * Disposes the tensors an op promoted from numbers or arrays (`used[i]` not the caller's
  * `given[i]`) once the op is done, unless the result is one of them or its graph holds them:
@@ -56,7 +61,8 @@ export function releasePromoted<T extends Tensor>(out: T, given: readonly unknow
  * number or nested arrays; `other` the same, a number kept as a scalar operand), runs `fn` and
  * frees what was promoted. A number `input` becomes a scalar tensor (`sub(1, x)` is 1 − x).
  */
-export function withOperands(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: Tensor | number) => Tensor): Tensor {
+export function withOperands(op: string, a: unknown, b: unknown, fn: (a: Tensor, b: Tensor | number) => Tensor, rest: readonly unknown[] = []): Tensor {
+  noMoreArgs(op, rest);
   const at = toTensor(op, 'input', a);
   const bt = toTensorOrNumber(op, 'other', b);
   return releasePromoted(fn(at, bt), [a, b], [at, bt]);

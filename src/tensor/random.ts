@@ -1,5 +1,5 @@
 import { heap } from '../backend/wasm.js';
-import { is } from '../validate.js';
+import { is, readArgs } from '../validate.js';
 
 // Returns the state block of a generator the program dropped without dispose().
 const finalizer =
@@ -67,6 +67,7 @@ export class Generator {
 export const defaultGenerator = new Generator();
 
 /** Seeds the default generator so that runs are reproducible. */
-export function manualSeed(seed: number): void {
+export function manualSeed(seed: number, ...rest: []): void {
+  if (rest.length > 0) readArgs('manualSeed', rest, [], {});
   defaultGenerator.manualSeed(seed);
 }

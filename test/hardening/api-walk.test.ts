@@ -240,4 +240,15 @@ describe('the exported tensor-level API', () => {
     expect(walk(`x.${name}`, method, GOOD[name] as () => unknown[], 1)).toEqual([]);
     expect(fg.memoryStats().liveTensors).toBe(before);
   });
+
+  // An options object the function does not know, after a valid call: never silently ignored.
+  it.each(Object.keys(GOOD))('%s: an unknown option after a valid call is an UnknownOptionError', (name) => {
+    fg.tidy(() => {
+      const args = (GOOD[name] as () => unknown[])();
+      const last = args[args.length - 1];
+      const isOptions = last !== null && typeof last === 'object' && Object.getPrototypeOf(last) === Object.prototype;
+      const call = isOptions ? [...args.slice(0, -1), { ...(last as object), bogus: 1 }] : [...args, { bogus: 1 }];
+      expect(() => (api[name] as (...a: unknown[]) => unknown)(...call)).toThrow(fg.UnknownOptionError);
+    });
+  });
 });
