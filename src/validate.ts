@@ -267,6 +267,7 @@ export type Args<P extends readonly unknown[], O> = P extends readonly [...infer
  * positional or not. An option given both ways, or too many positions, is an ArgumentError.
  */
 export function readArgs<S extends OptionSpec>(where: string, args: readonly unknown[], names: readonly (keyof S & string)[], spec: S): Checked<S> {
+  if (args.length === 0) return {};
   let end = args.length;
   while (end > 0 && args[end - 1] === undefined) end--;
   const last = end > 0 ? args[end - 1] : undefined;
