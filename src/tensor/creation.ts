@@ -150,7 +150,7 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], ...ar
   return fromValues('tensor', values, dims, options);
 }
 
-/** `full(shape, value, options)` (torch.full's order; the shape is a list). */
+/** `full(shape, value, options)` (torch.full's order; the shape is a list; the value may be ±Infinity or NaN, as torch.full's). */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   const dims = checkedShape('full', shape);
   const v = is.number({ finite: false, nan: true })(value, 'full: value');
