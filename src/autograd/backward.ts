@@ -4,6 +4,8 @@ import { full } from '../tensor/creation.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
 import { type GradNode, Tensor } from '../tensor/tensor.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { noGrad } from './graph.js';
 
 export interface BackwardOptions {
@@ -53,6 +55,9 @@ function checkSavedVersions(order: readonly Tensor[]): void {
     }
   }
 }
+
+const ROOT = is.instance(Tensor, 'a Tensor');
+const BACKWARD = { retainGraph: is.boolean };
 
 function freedNode(op: string): GradNode {
   return {
@@ -115,8 +120,11 @@ function commitGrads(pending: Map<Tensor, Tensor>): void {
  * Back-propagates from `root`: for a scalar, d(root)/d(leaf); otherwise the vector-Jacobian
  * product with `grad` (root's shape). Gradients add into `.grad` of leaves that require one.
  */
-export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+export function backward(rootArg: Tensor, gradArg?: TensorInput | null, ...args: Args<[retainGraph: boolean | undefined], BackwardOptions>): void {
+  const root = ROOT(rootArg, 'backward: root');
   root.assertLive('backward');
+  const grad = gradArg === undefined || gradArg === null ? undefined : toTensor('backward', 'grad', gradArg);
+  const options = readArgs('backward', args, ['retainGraph'], BACKWARD);
   if (!root.requiresGrad) {
     throw new FingradError(
       `backward: tensor #${root.id} ${fmtShape(root.shape)} does not require a gradient (no input of the ops that made it has requiresGrad)`,

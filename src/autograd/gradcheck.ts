@@ -1,11 +1,12 @@
 // gradcheck: compares the gradients autograd computes for a function with central finite
 // differences, in float32, the way a test or a user with a custom op checks a backward rule.
 import { heap } from '../backend/wasm.js';
-import { FingradError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, FingradError, ValueError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { describe, is, readOptions } from '../validate.js';
 import { backward } from './backward.js';
 import { noGrad } from './graph.js';
 
@@ -96,11 +97,23 @@ function coordsOf(flat: number, shape: readonly number[]): number[] {
  * op passes; a gradient 2× or 10% off fails wherever the gradient stands above the noise.
  * Cost: four forward passes per input element, so keep inputs small.
  */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
+const OPTIONS = {
+  eps: is.number({ min: 0, minOpen: true }),
+  atol: is.number({ min: 0 }),
+  rtol: is.number({ min: 0 }),
+  raise: is.boolean,
+  seed: is.int(),
+};
+
+export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradcheckResult {
+  is.function(fn, 'gradcheck: fn');
+  // torch.autograd.gradcheck takes one tensor or a tuple of them.
+  const inputs = inputsArg instanceof Tensor ? [inputsArg] : inputsArg;
+  if (!Array.isArray(inputs)) throw new ArgumentError(`gradcheck: inputs must be a Tensor or a list of tensors, got ${describe(inputsArg)}`, 'gradcheck', 'inputs');
+  const options = readOptions('gradcheck', optionsArg, OPTIONS);
   const eps = options.eps ?? 1e-3;
   const atol = options.atol ?? 0;
   const rtol = options.rtol ?? 1e-2;
-  if (!(eps > 0)) throw new ValueError(`gradcheck: eps must be positive, got ${eps}`);
   const measured = tidy(() => {
     // Fresh leaves over the same storage: backward stops at them and never reaches the
     // callers' graph or their .grad.
