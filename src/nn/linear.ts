@@ -1,8 +1,9 @@
 // nn.Linear: y = x·Wᵀ + b over the last dimension, PyTorch's parameters and initialisation.
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import { type LinearOptions as LinearOpOptions, linear } from '../ops/linear.js';
-import type { Generator } from '../tensor/random.js';
+import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { is, readArgs } from '../validate.js';
 import { fanInUniform, kaimingUniform } from './init.js';
 import { Module } from './module.js';
 
@@ -13,16 +14,25 @@ export interface LinearOptions {
   generator?: Generator;
 }
 
-/** @internal Checks a layer size (a positive integer) and names the layer in the error. */
-export function checkSize(layer: string, what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new ValueError(`${layer}: ${what} must be a positive integer, got ${String(v)}`);
-  return v;
-}
+/** @internal The `generator` option every layer with random weights takes. */
+export const generatorOption = is.instance(Generator, 'a Generator');
+
+// nn.Linear(inFeatures, outFeatures, bias) as in PyTorch, or any tail of it as an options object.
+const ARGS = ['inFeatures', 'outFeatures', 'bias'] as const;
+const OPTIONS = {
+  inFeatures: is.int({ min: 1 }),
+  outFeatures: is.int({ min: 1 }),
+  bias: is.boolean,
+  generator: generatorOption,
+};
 
 /**
  * Affine layer on the last dimension: input [..., inFeatures] → [..., outFeatures].
  * Parameters `weight` [outFeatures, inFeatures] and `bias` [outFeatures], both drawn from
  * U(−1/√inFeatures, 1/√inFeatures) as PyTorch does (Kaiming-uniform with a = √5 for the weight).
+ *
+ * `new nn.Linear(20, 32)`, `new nn.Linear(20, 32, false)` (no bias, PyTorch's positional form),
+ * `new nn.Linear(20, 32, { bias: false, generator })`.
  */
 export class Linear extends Module {
   readonly inFeatures: number;
@@ -30,13 +40,19 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions);
+  constructor(inFeatures: number, outFeatures: number, bias?: boolean, options?: LinearOptions);
+  constructor(...args: unknown[]) {
     super();
-    this.inFeatures = checkSize('Linear', 'inFeatures', inFeatures);
-    this.outFeatures = checkSize('Linear', 'outFeatures', outFeatures);
-    const generator = options.generator;
+    const where = 'nn.Linear';
+    const o = readArgs(where, args, ARGS, OPTIONS);
+    const inFeatures = OPTIONS.inFeatures(o.inFeatures, `${where}: inFeatures`);
+    const outFeatures = OPTIONS.outFeatures(o.outFeatures, `${where}: outFeatures`);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const generator = o.generator;
     this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), { generator }));
-    this.bias = this.registerParameter('bias', options.bias ?? true ? fanInUniform([outFeatures], inFeatures, { generator }) : null);
+    this.bias = this.registerParameter('bias', o.bias ?? true ? fanInUniform([outFeatures], inFeatures, { generator }) : null);
   }
 
   forward(x: Tensor): Tensor {
