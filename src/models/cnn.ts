@@ -1,7 +1,7 @@
 // Small convolutional networks: CNN1dForecaster (windows of a multichannel series → the next
 // value(s)) and CNN2dClassifier (images → classes). Both stack [conv ('same' padding) →
 // activation → pooling] blocks, flatten, and finish with a dense head.
-import { ShapeError, ValueError } from '../errors.js';
+import { ArgumentError, ShapeError, ValueError } from '../errors.js';
 import { registerModel } from '../io/checkpoint.js';
 import { ReLU, Tanh } from '../nn/activations.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
@@ -17,29 +17,23 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import {
-  type ArrayInput,
   Estimator,
   type FitCallOptions,
-  type LabelInput,
   type ResolvedTraining,
-  type TargetInput,
+  TRAINING_OPTIONS,
   type TrainingOptions,
-  checkChoice,
-  checkInt,
-  checkIntList,
-  checkNumber,
   classTargets,
   classificationLoss,
   encodeLabels,
   labelIndex,
   labelsOf,
   logitCount,
-  perLayer,
+  optionsOf,
   probabilities,
-  readInput,
-  readTargets,
   resolveTraining,
 } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { is, readOptions } from '../validate.js';
 
 export interface CNNOptions extends TrainingOptions {
   /** Output channels of each convolution block. Default [16, 32]. */
@@ -68,17 +62,35 @@ interface CNNSettings extends ResolvedTraining {
   dropout: number;
 }
 
-function settingsOf(model: string, o: CNNOptions, defaults: Partial<ResolvedTraining>): CNNSettings {
-  const filters = checkIntList(model, 'filters', o.filters ?? [16, 32], 1);
+/** CNN1dForecaster's and CNN2dClassifier's options: the training options and these. */
+const CNN_OPTIONS = {
+  ...TRAINING_OPTIONS,
+  filters: is.list(is.int({ min: 1 }), { minLength: 1 }),
+  kernelSize: is.anyOf<number | number[]>('an integer >= 1 or a list of them, one per block', is.int({ min: 1 }), is.list(is.int({ min: 1 }), { minLength: 1 })),
+  pool: is.oneOf(['max', 'avg', 'none'] as const),
+  poolSize: is.int({ min: 1 }),
+  dense: is.list(is.int({ min: 1 })),
+  activation: is.oneOf(['relu', 'tanh'] as const),
+  dropout: is.number({ min: 0, max: 1, maxOpen: true }),
+} satisfies Record<keyof CNNOptions, unknown>;
+
+function settingsOf(model: string, options: unknown, defaults: Partial<ResolvedTraining>): CNNSettings {
+  const o = readOptions(model, options, CNN_OPTIONS);
+  const filters = o.filters ?? [16, 32];
+  const k = o.kernelSize ?? 3;
+  // One kernel size for every block, or one per block.
+  if (typeof k !== 'number' && k.length !== filters.length) {
+    throw new ArgumentError(`${model}: kernelSize has ${k.length} entries but there are ${filters.length} layers (give one per layer, or one number)`, model, 'kernelSize');
+  }
   return {
-    ...resolveTraining(model, o, defaults),
+    ...resolveTraining(o, defaults),
     filters,
-    kernelSize: perLayer(model, 'kernelSize', o.kernelSize ?? 3, filters.length),
-    pool: checkChoice(model, 'pool', o.pool ?? 'max', ['max', 'avg', 'none'] as const),
-    poolSize: checkInt(model, 'poolSize', o.poolSize ?? 2),
-    dense: checkIntList(model, 'dense', o.dense ?? [32], 0),
-    activation: checkChoice(model, 'activation', o.activation ?? 'relu', ['relu', 'tanh'] as const),
-    dropout: checkNumber(model, 'dropout', o.dropout ?? 0, 0, 1, false, true),
+    kernelSize: typeof k === 'number' ? new Array<number>(filters.length).fill(k) : k,
+    pool: o.pool ?? 'max',
+    poolSize: o.poolSize ?? 2,
+    dense: o.dense ?? [32],
+    activation: o.activation ?? 'relu',
+    dropout: o.dropout ?? 0,
   };
 }
 
@@ -184,7 +196,7 @@ export class CNN1dForecaster extends BaseCNN {
   }
 
   /** Trains from fresh (seeded) weights on x [n, channels, time] and y [n, horizon] (or [n]); keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: TargetInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: TargetInput, options?: FitCallOptions): this {
     const where = 'CNN1dForecaster.fit';
     return this.trainOn(where, x, { names: ['batch', 'channels', 'time'] }, options, (xt) => {
       const [n, channels, window] = xt.shape as [number, number, number];
@@ -215,7 +227,7 @@ export class CNN1dForecaster extends BaseCNN {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: CNN1dForecasterConfig): CNN1dForecaster {
-    const m = new CNN1dForecaster(c);
+    const m = new CNN1dForecaster(optionsOf(c));
     if (c.fitted !== null) {
       m.buildNet(c.fitted.channels, [c.fitted.window], c.fitted.horizon);
       m.shape = { ...c.fitted };
@@ -262,7 +274,7 @@ export class CNN2dClassifier extends BaseCNN {
   }
 
   /** Trains from fresh (seeded) weights on images x [n, channels, H, W] and integer labels y [n]; keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: LabelInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: LabelInput, options?: FitCallOptions): this {
     const where = 'CNN2dClassifier.fit';
     return this.trainOn(where, x, { names: ['batch', 'channels', 'height', 'width'] }, options, (xt) => {
       const [n, channels, height, width] = xt.shape as [number, number, number, number];
@@ -313,7 +325,7 @@ export class CNN2dClassifier extends BaseCNN {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: CNN2dClassifierConfig): CNN2dClassifier {
-    const m = new CNN2dClassifier(c);
+    const m = new CNN2dClassifier(optionsOf(c));
     if (c.fitted !== null) {
       const f = c.fitted;
       if (!Array.isArray(f.classes) || f.classes.length < 2) throw new ValueError(`CNN2dClassifier.fromConfig: fitted.classes must list at least two labels, got ${JSON.stringify(f.classes)}`);

@@ -8,9 +8,10 @@ import { reshape } from '../ops/reshape.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type FeatureInput, type TargetInput, checkOption, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
+import { type FeatureInput, type TargetInput, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
 import { type FittedRecord, type LinearFit, LinearModel, type LinearModelConfig, fieldChecks, fittedField, readConfig } from './solvers/linear-model.js';
 import { solveRidge } from './solvers/normal-equations.js';
+import { is, readOptions } from '../validate.js';
 
 export interface LinearRegressionOptions {
   /** L2 penalty α ≥ 0 on the weights (sklearn Ridge's alpha); 0 (default) is ordinary least squares. */
@@ -18,6 +19,8 @@ export interface LinearRegressionOptions {
   /** Fit an (unpenalised) intercept. Default true. */
   fitIntercept?: boolean;
 }
+
+const OPTIONS = { alpha: is.number({ min: 0 }), fitIntercept: is.boolean } satisfies Record<keyof LinearRegressionOptions, unknown>;
 
 type SolveMethod = 'refined' | 'cholesky' | 'eigen';
 
@@ -48,12 +51,11 @@ export class LinearRegression extends LinearModel {
   method: SolveMethod | null = null;
   private flatTargets = true;
 
-  constructor(options: LinearRegressionOptions = {}) {
+  constructor(options?: LinearRegressionOptions) {
     super();
-    this.alpha = options.alpha ?? 0;
-    this.fitIntercept = options.fitIntercept ?? true;
-    checkOption('LinearRegression', 'alpha', this.alpha, this.alpha >= 0 && Number.isFinite(this.alpha), 'a finite number ≥ 0');
-    checkOption('LinearRegression', 'fitIntercept', this.fitIntercept, typeof this.fitIntercept === 'boolean', 'a boolean');
+    const o = readOptions('LinearRegression', options, OPTIONS);
+    this.alpha = o.alpha ?? 0;
+    this.fitIntercept = o.fitIntercept ?? true;
   }
 
   protected get modelName(): string {

@@ -16,27 +16,23 @@ import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
 import {
-  type ArrayInput,
   Estimator,
   type FitCallOptions,
-  type LabelInput,
   type ResolvedTraining,
-  type TargetInput,
+  TRAINING_OPTIONS,
   type TrainingOptions,
-  checkChoice,
-  checkIntList,
-  checkNumber,
   classTargets,
   classificationLoss,
   encodeLabels,
   labelIndex,
   labelsOf,
   logitCount,
+  optionsOf,
   probabilities,
-  readInput,
-  readTargets,
   resolveTraining,
 } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { is, readOptions } from '../validate.js';
 
 /** sklearn's hidden-layer activations. */
 export type MLPActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
@@ -74,12 +70,21 @@ export interface MLPRegressorConfig extends MLPSettings {
 
 const ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
 
-function settingsOf(model: string, o: MLPOptions): MLPSettings {
+/** MLPClassifier's and MLPRegressor's options: the training options and these. */
+const MLP_OPTIONS = {
+  ...TRAINING_OPTIONS,
+  hiddenLayerSizes: is.list(is.int({ min: 1 })),
+  activation: is.oneOf(ACTIVATIONS),
+  alpha: is.number({ min: 0 }),
+} satisfies Record<keyof MLPOptions, unknown>;
+
+function settingsOf(model: string, options: unknown): MLPSettings {
+  const o = readOptions(model, options, MLP_OPTIONS);
   return {
-    ...resolveTraining(model, o, { learningRate: 1e-3, maxIter: 200, batchSize: 'auto' }),
-    hiddenLayerSizes: checkIntList(model, 'hiddenLayerSizes', o.hiddenLayerSizes ?? [100], 0),
-    activation: checkChoice(model, 'activation', o.activation ?? 'relu', ACTIVATIONS),
-    alpha: checkNumber(model, 'alpha', o.alpha ?? 1e-4, 0),
+    ...resolveTraining(o, { learningRate: 1e-3, maxIter: 200, batchSize: 'auto' }),
+    hiddenLayerSizes: o.hiddenLayerSizes ?? [100],
+    activation: o.activation ?? 'relu',
+    alpha: o.alpha ?? 1e-4,
   };
 }
 
@@ -187,7 +192,7 @@ export class MLPClassifier extends BaseMLP {
   }
 
   /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history` (and `valLoss` with early stopping). */
-  fit(x: ArrayInput, y: LabelInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: LabelInput, options?: FitCallOptions): this {
     const where = 'MLPClassifier.fit';
     return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
       const [n, d] = xt.shape as [number, number];
@@ -235,7 +240,7 @@ export class MLPClassifier extends BaseMLP {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPClassifierConfig): MLPClassifier {
-    const m = new MLPClassifier(c);
+    const m = new MLPClassifier(optionsOf(c));
     if (c.fitted !== null) {
       m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
       m.classList = [...c.fitted.classes];
@@ -266,7 +271,7 @@ export class MLPRegressor extends BaseMLP {
   }
 
   /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: TargetInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: TargetInput, options?: FitCallOptions): this {
     const where = 'MLPRegressor.fit';
     return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
       const [n, d] = xt.shape as [number, number];
@@ -304,7 +309,7 @@ export class MLPRegressor extends BaseMLP {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPRegressorConfig): MLPRegressor {
-    const m = new MLPRegressor(c);
+    const m = new MLPRegressor(optionsOf(c));
     if (c.fitted !== null) {
       m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
       m.flatTarget = c.fitted.flatTarget;
