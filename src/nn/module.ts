@@ -1,9 +1,12 @@
 import { noGrad } from '../autograd/graph.js';
-import { FingradError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, FingradError, ShapeError, fmtShape } from '../errors.js';
 import { keep } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { copy_ } from '../ops/inplace.js';
+import { describe, is, isPlainObject, readOptions } from '../validate.js';
+
+const LOAD_OPTIONS = { strict: is.boolean };
 
 /** Values a state dict entry may hold when loaded: a tensor, or raw values with a shape. */
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
@@ -85,7 +88,7 @@ export abstract class Module {
 
   /** Sets training mode here and in every descendant. Returns this. */
   train(mode = true): this {
-    this.training = mode;
+    this.training = is.boolean(mode, 'Module.train: mode');
     for (const child of this.children.values()) child.train(mode);
     return this;
   }
@@ -112,8 +115,10 @@ export abstract class Module {
    * and shape mismatches throw, naming the key and both shapes; nothing is changed then.
    */
   loadStateDict(state: Record<string, StateValue>, options: LoadStateDictOptions = {}): void {
+    const where = 'loadStateDict';
+    const strict = readOptions(where, options, LOAD_OPTIONS).strict ?? true;
+    if (!isPlainObject(state)) throw new ArgumentError(`${where}: state must be an object of name → tensor (a state dict), got ${describe(state)}`, where, 'state');
     const own = this.stateDict();
-    const strict = options.strict ?? true;
     if (strict) {
       const missing = Object.keys(own).filter((k) => !Object.hasOwn(state, k));
       const unexpected = Object.keys(state).filter((k) => !Object.hasOwn(own, k));
@@ -127,8 +132,13 @@ export abstract class Module {
     for (const [key, target] of Object.entries(own)) {
       const value = Object.hasOwn(state, key) ? state[key] : undefined;
       if (value === undefined) continue;
-      if (!sameShape(value.shape, target.shape)) {
+      const ok = value !== null && typeof value === 'object' && Array.isArray(value.shape);
+      if (ok && 'ptr' in value) (value as Tensor).assertLive(where);
+      if (ok && !sameShape(value.shape, target.shape)) {
         throw new ShapeError(`loadStateDict: '${key}' has shape ${fmtShape(value.shape)} in the state dict but ${fmtShape(target.shape)} in the model`);
+      }
+      if (!ok || value.data === null || typeof value.data !== 'object' || value.data.length !== target.size) {
+        throw new ArgumentError(`${where}: '${key}' must be a Tensor or {shape, data} with ${target.size} values, got ${describe(value)}`, where, 'state');
       }
       pairs.push([target, value]);
     }
