@@ -257,3 +257,14 @@ export function readArgs<S extends OptionSpec>(where: string, args: readonly unk
   }
   return readOptions(where, named === undefined ? merged : { ...merged, ...named }, spec);
 }
+
+// Every prefix of a tuple: [a, b] → [a, b] | [a] | [].
+type Prefixes<P extends readonly unknown[]> = P extends readonly [...infer H, unknown] ? P | Prefixes<H> : P;
+
+/**
+ * The type of what `readArgs` reads: PyTorch's optional positional parameters `P` (any leading
+ * run of them, each possibly undefined), then optionally an options object `O`, so that
+ * `conv(x, w, b, 2, { padding: 1 })` type-checks as it runs.
+ */
+export type PositionalArgs<P extends readonly unknown[], O> =
+  Prefixes<{ [K in keyof P]: P[K] | undefined }> extends infer Q ? (Q extends readonly unknown[] ? [...Q, O?] : never) : never;

@@ -4,7 +4,7 @@ import { ShapeError } from '../errors.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { leakyRelu, relu, sigmoid, softplus, tanh } from '../ops/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Module } from './module.js';
 
 /** max(x, 0). */
@@ -59,9 +59,7 @@ export class Sigmoid extends Module {
 export class LeakyReLU extends Module {
   readonly negativeSlope: number;
 
-  constructor(options?: { negativeSlope?: number });
-  constructor(negativeSlope?: number, options?: { negativeSlope?: number });
-  constructor(...args: unknown[]) {
+  constructor(...args: PositionalArgs<[negativeSlope: number], { negativeSlope?: number }>) {
     super();
     this.negativeSlope = readArgs('nn.LeakyReLU', args, ['negativeSlope'], { negativeSlope: is.number() }).negativeSlope ?? 0.01;
   }
@@ -80,9 +78,7 @@ export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
 
-  constructor(options?: { beta?: number; threshold?: number });
-  constructor(beta?: number, threshold?: number, options?: { beta?: number; threshold?: number });
-  constructor(...args: unknown[]) {
+  constructor(...args: PositionalArgs<[beta: number, threshold: number], { beta?: number; threshold?: number }>) {
     super();
     const where = 'nn.Softplus';
     const o = readArgs(where, args, ['beta', 'threshold'], {
@@ -119,9 +115,7 @@ function readDim(layer: string, args: unknown[]): number {
 export class Softmax extends Module {
   readonly dim: number;
 
-  constructor(options?: { dim?: number | null });
-  constructor(dim?: number | null, options?: { dim?: number | null });
-  constructor(...args: unknown[]) {
+  constructor(...args: PositionalArgs<[dim: number | null], { dim?: number | null }>) {
     super();
     this.dim = readDim('Softmax', args);
   }
@@ -140,9 +134,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   readonly dim: number;
 
-  constructor(options?: { dim?: number | null });
-  constructor(dim?: number | null, options?: { dim?: number | null });
-  constructor(...args: unknown[]) {
+  constructor(...args: PositionalArgs<[dim: number | null], { dim?: number | null }>) {
     super();
     this.dim = readDim('LogSoftmax', args);
   }

@@ -6,7 +6,7 @@ import { fill_ } from '../ops/inplace.js';
 import { batchNorm } from '../ops/norm.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Module } from './module.js';
 
 export interface BatchNormLayerOptions {
@@ -113,10 +113,8 @@ abstract class BatchNormNd extends Module {
  * evaluation uses the running statistics.
  */
 export class BatchNorm1d extends BatchNormNd {
-  constructor(numFeatures: number, options?: BatchNormLayerOptions);
-  constructor(numFeatures: number, eps?: number, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options?: BatchNormLayerOptions);
-  constructor(...args: unknown[]) {
-    super('BatchNorm1d', args);
+  constructor(numFeatures: number, ...args: PositionalArgs<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormLayerOptions>) {
+    super('BatchNorm1d', [numFeatures, ...args]);
   }
 
   protected checkInput(x: Tensor): void {
@@ -128,10 +126,8 @@ export class BatchNorm1d extends BatchNormNd {
 
 /** Batch normalisation of [N, C, H, W] per channel C (statistics over N, H and W). */
 export class BatchNorm2d extends BatchNormNd {
-  constructor(numFeatures: number, options?: BatchNormLayerOptions);
-  constructor(numFeatures: number, eps?: number, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean, options?: BatchNormLayerOptions);
-  constructor(...args: unknown[]) {
-    super('BatchNorm2d', args);
+  constructor(numFeatures: number, ...args: PositionalArgs<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormLayerOptions>) {
+    super('BatchNorm2d', [numFeatures, ...args]);
   }
 
   protected checkInput(x: Tensor): void {

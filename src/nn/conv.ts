@@ -4,7 +4,7 @@ import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { conv1d, conv2d } from '../ops/conv.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Check, is, readArgs } from '../validate.js';
+import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
 import { fanInUniform, kaimingUniform } from './init.js';
 import { generatorOption } from './linear.js';
 import { Module } from './module.js';
@@ -139,10 +139,13 @@ abstract class ConvNd<D extends 1 | 2> extends Module {
  * after the sizes, or both.
  */
 export class Conv1d extends ConvNd<1> {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size<1>, options?: Conv1dLayerOptions);
-  constructor(inChannels: number, outChannels: number, kernelSize: Size<1>, stride?: Size<1>, padding?: Size<1> | 'valid' | 'same', dilation?: Size<1>, groups?: number, bias?: boolean, options?: Conv1dLayerOptions);
-  constructor(...args: unknown[]) {
-    super('Conv1d', 1, args);
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Size<1>,
+    ...args: PositionalArgs<[stride: Size<1>, padding: Size<1> | 'valid' | 'same', dilation: Size<1>, groups: number, bias: boolean, paddingMode: 'zeros'], Conv1dLayerOptions>
+  ) {
+    super('Conv1d', 1, [inChannels, outChannels, kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
@@ -163,10 +166,13 @@ export class Conv1d extends ConvNd<1> {
  * after the sizes, or both.
  */
 export class Conv2d extends ConvNd<2> {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size<2>, options?: Conv2dLayerOptions);
-  constructor(inChannels: number, outChannels: number, kernelSize: Size<2>, stride?: Size<2>, padding?: Size<2> | 'valid' | 'same', dilation?: Size<2>, groups?: number, bias?: boolean, options?: Conv2dLayerOptions);
-  constructor(...args: unknown[]) {
-    super('Conv2d', 2, args);
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Size<2>,
+    ...args: PositionalArgs<[stride: Size<2>, padding: Size<2> | 'valid' | 'same', dilation: Size<2>, groups: number, bias: boolean, paddingMode: 'zeros'], Conv2dLayerOptions>
+  ) {
+    super('Conv2d', 2, [inChannels, outChannels, kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {

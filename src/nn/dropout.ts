@@ -3,7 +3,7 @@
 import { dropout } from '../ops/dropout.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { generatorOption } from './linear.js';
 import { Module } from './module.js';
 
@@ -21,9 +21,7 @@ export class Dropout extends Module {
   readonly p: number;
   private readonly generator: Generator | undefined;
 
-  constructor(options?: DropoutLayerOptions);
-  constructor(p?: number, options?: DropoutLayerOptions);
-  constructor(...args: unknown[]) {
+  constructor(...args: PositionalArgs<[p: number], DropoutLayerOptions>) {
     super();
     const o = readArgs('nn.Dropout', args, ['p'], OPTIONS);
     this.p = o.p ?? 0.5;

@@ -2,7 +2,7 @@
 import { ShapeError, fmtShape } from '../errors.js';
 import { flatten } from '../ops/reshape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Module } from './module.js';
 
 export interface FlattenOptions {
@@ -19,9 +19,7 @@ export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
 
-  constructor(options?: FlattenOptions);
-  constructor(startDim?: number, endDim?: number, options?: FlattenOptions);
-  constructor(...args: unknown[]) {
+  constructor(...args: PositionalArgs<[startDim: number, endDim: number], FlattenOptions>) {
     super();
     const o = readArgs('nn.Flatten', args, ['startDim', 'endDim'], OPTIONS);
     this.startDim = o.startDim ?? 1;

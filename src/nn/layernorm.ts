@@ -5,7 +5,7 @@ import { layerNorm } from '../ops/norm.js';
 import { sameShape } from '../tensor/shape.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Module } from './module.js';
 
 export interface LayerNormOptions {
@@ -37,12 +37,10 @@ export class LayerNorm extends Module {
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
 
-  constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions);
-  constructor(normalizedShape: number | readonly number[], eps?: number, elementwiseAffine?: boolean, bias?: boolean, options?: LayerNormOptions);
-  constructor(...args: unknown[]) {
+  constructor(normalizedShape: number | readonly number[], ...args: PositionalArgs<[eps: number, elementwiseAffine: boolean, bias: boolean], LayerNormOptions>) {
     super();
     const where = 'nn.LayerNorm';
-    const o = readArgs(where, args, ARGS, OPTIONS);
+    const o = readArgs(where, [normalizedShape, ...args], ARGS, OPTIONS);
     const shape = OPTIONS.normalizedShape(o.normalizedShape, `${where}: normalizedShape`);
     this.normalizedShape = typeof shape === 'number' ? [shape] : [...shape];
     this.eps = o.eps ?? 1e-5;

@@ -3,7 +3,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { type LinearOptions as LinearOpOptions, linear } from '../ops/linear.js';
 import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { fanInUniform, kaimingUniform } from './init.js';
 import { Module } from './module.js';
 
@@ -40,19 +40,17 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions);
-  constructor(inFeatures: number, outFeatures: number, bias?: boolean, options?: LinearOptions);
-  constructor(...args: unknown[]) {
+  constructor(inFeatures: number, outFeatures: number, ...args: PositionalArgs<[bias: boolean], LinearOptions>) {
     super();
     const where = 'nn.Linear';
-    const o = readArgs(where, args, ARGS, OPTIONS);
-    const inFeatures = OPTIONS.inFeatures(o.inFeatures, `${where}: inFeatures`);
-    const outFeatures = OPTIONS.outFeatures(o.outFeatures, `${where}: outFeatures`);
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
+    const o = readArgs(where, [inFeatures, outFeatures, ...args], ARGS, OPTIONS);
+    const fanIn = OPTIONS.inFeatures(o.inFeatures, `${where}: inFeatures`);
+    const fanOut = OPTIONS.outFeatures(o.outFeatures, `${where}: outFeatures`);
+    this.inFeatures = fanIn;
+    this.outFeatures = fanOut;
     const generator = o.generator;
-    this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), { generator }));
-    this.bias = this.registerParameter('bias', o.bias ?? true ? fanInUniform([outFeatures], inFeatures, { generator }) : null);
+    this.weight = this.registerParameter('weight', kaimingUniform([fanOut, fanIn], fanIn, Math.sqrt(5), { generator }));
+    this.bias = this.registerParameter('bias', o.bias ?? true ? fanInUniform([fanOut], fanIn, { generator }) : null);
   }
 
   forward(x: Tensor): Tensor {

@@ -4,7 +4,7 @@
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../ops/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Check, is, readArgs } from '../validate.js';
+import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
 import { type Size, perDim } from './conv.js';
 import { Module } from './module.js';
 
@@ -104,10 +104,8 @@ abstract class PoolNd<D extends 1 | 2> extends Module {
 
 /** Max pooling over [N, C, L] (or [C, L]). */
 export class MaxPool1d extends PoolNd<1> {
-  constructor(kernelSize: Size<1>, options?: MaxPoolOptions<1>);
-  constructor(kernelSize: Size<1>, stride?: Size<1> | null, padding?: Size<1>, dilation?: Size<1>, returnIndices?: boolean, ceilMode?: boolean, options?: MaxPoolOptions<1>);
-  constructor(...args: unknown[]) {
-    super('MaxPool1d', 1, args);
+  constructor(kernelSize: Size<1>, ...args: PositionalArgs<[stride: Size<1> | null, padding: Size<1>, dilation: Size<1>, returnIndices: boolean, ceilMode: boolean], MaxPoolOptions<1>>) {
+    super('MaxPool1d', 1, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
@@ -123,10 +121,8 @@ export class MaxPool1d extends PoolNd<1> {
 
 /** Max pooling over [N, C, H, W] (or [C, H, W]). */
 export class MaxPool2d extends PoolNd<2> {
-  constructor(kernelSize: Size<2>, options?: MaxPoolOptions<2>);
-  constructor(kernelSize: Size<2>, stride?: Size<2> | null, padding?: Size<2>, dilation?: Size<2>, returnIndices?: boolean, ceilMode?: boolean, options?: MaxPoolOptions<2>);
-  constructor(...args: unknown[]) {
-    super('MaxPool2d', 2, args);
+  constructor(kernelSize: Size<2>, ...args: PositionalArgs<[stride: Size<2> | null, padding: Size<2>, dilation: Size<2>, returnIndices: boolean, ceilMode: boolean], MaxPoolOptions<2>>) {
+    super('MaxPool2d', 2, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
@@ -142,10 +138,8 @@ export class MaxPool2d extends PoolNd<2> {
 
 /** Average pooling over [N, C, L] (or [C, L]). */
 export class AvgPool1d extends PoolNd<1> {
-  constructor(kernelSize: Size<1>, options?: AvgPoolOptions<1>);
-  constructor(kernelSize: Size<1>, stride?: Size<1> | null, padding?: Size<1>, ceilMode?: boolean, countIncludePad?: boolean, options?: AvgPoolOptions<1>);
-  constructor(...args: unknown[]) {
-    super('AvgPool1d', 1, args);
+  constructor(kernelSize: Size<1>, ...args: PositionalArgs<[stride: Size<1> | null, padding: Size<1>, ceilMode: boolean, countIncludePad: boolean], AvgPoolOptions<1>>) {
+    super('AvgPool1d', 1, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
@@ -161,10 +155,8 @@ export class AvgPool1d extends PoolNd<1> {
 
 /** Average pooling over [N, C, H, W] (or [C, H, W]). */
 export class AvgPool2d extends PoolNd<2> {
-  constructor(kernelSize: Size<2>, options?: AvgPoolOptions<2>);
-  constructor(kernelSize: Size<2>, stride?: Size<2> | null, padding?: Size<2>, ceilMode?: boolean, countIncludePad?: boolean, options?: AvgPoolOptions<2>);
-  constructor(...args: unknown[]) {
-    super('AvgPool2d', 2, args);
+  constructor(kernelSize: Size<2>, ...args: PositionalArgs<[stride: Size<2> | null, padding: Size<2>, ceilMode: boolean, countIncludePad: boolean], AvgPoolOptions<2>>) {
+    super('AvgPool2d', 2, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {

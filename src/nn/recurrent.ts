@@ -10,7 +10,7 @@ import { stack } from '../ops/concat.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fanInUniform } from './init.js';
-import { type Checked, is, readArgs } from '../validate.js';
+import { type PositionalArgs, type Checked, is, readArgs } from '../validate.js';
 import { generatorOption } from './linear.js';
 import { Module } from './module.js';
 
@@ -199,10 +199,12 @@ export abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
-  constructor(inputSize: number, hiddenSize: number, options?: RNNOptions);
-  constructor(inputSize: number, hiddenSize: number, numLayers?: number, nonlinearity?: 'tanh' | 'relu', bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean, options?: RNNOptions);
-  constructor(...args: unknown[]) {
-    super('RNN', args);
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...args: PositionalArgs<[numLayers: number, nonlinearity: 'tanh' | 'relu', bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean], RNNOptions>
+  ) {
+    super('RNN', [inputSize, hiddenSize, ...args]);
     this.nonlinearity = this.options.nonlinearity ?? 'tanh';
   }
 
@@ -236,10 +238,12 @@ export class RNN extends RNNBase {
  * h0 and c0 are [numLayers, N, hiddenSize] and default to zeros (each on its own).
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options?: RecurrentOptions & { projSize?: number });
-  constructor(inputSize: number, hiddenSize: number, numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean, projSize?: number, options?: RecurrentOptions);
-  constructor(...args: unknown[]) {
-    super('LSTM', args);
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean, projSize: number], RecurrentOptions & { projSize?: number }>
+  ) {
+    super('LSTM', [inputSize, hiddenSize, ...args]);
   }
 
   forward(x: Tensor, h0?: Tensor, c0?: Tensor): Tensor {
@@ -272,10 +276,12 @@ export class LSTM extends RNNBase {
  * h0 is [numLayers, N, hiddenSize] and defaults to zeros.
  */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options?: RecurrentOptions);
-  constructor(inputSize: number, hiddenSize: number, numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number, bidirectional?: boolean, options?: RecurrentOptions);
-  constructor(...args: unknown[]) {
-    super('GRU', args);
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean], RecurrentOptions>
+  ) {
+    super('GRU', [inputSize, hiddenSize, ...args]);
   }
 
   forward(x: Tensor, h0?: Tensor): Tensor {

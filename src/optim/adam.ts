@@ -1,7 +1,7 @@
 import { kernels } from '../backend/wasm.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Optimizer, sharedOptions } from './optimizer.js';
 
 export interface AdamOptions {
@@ -37,9 +37,7 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
   protected readonly decoupled: boolean;
 
-  constructor(params: Iterable<Tensor>, options?: AdamOptions);
-  constructor(params: Iterable<Tensor>, lr?: number, betas?: [number, number], eps?: number, weightDecay?: number, amsgrad?: boolean, options?: AdamOptions);
-  constructor(params: Iterable<Tensor>, ...args: unknown[]) {
+  constructor(params: Iterable<Tensor>, ...args: PositionalArgs<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], AdamOptions>) {
     const variant = (new.target as unknown as typeof Adam).variant;
     const where = `optim.${variant.name}`;
     const o = readArgs(where, args, ARGS, OPTIONS);

@@ -1,6 +1,6 @@
 import { kernels } from '../backend/wasm.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Optimizer, sharedOptions } from './optimizer.js';
 
 export interface RMSpropOptions {
@@ -35,9 +35,10 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly centered: boolean;
 
-  constructor(params: Iterable<Tensor>, options?: RMSpropOptions);
-  constructor(params: Iterable<Tensor>, lr?: number, alpha?: number, eps?: number, weightDecay?: number, momentum?: number, centered?: boolean, options?: RMSpropOptions);
-  constructor(params: Iterable<Tensor>, ...args: unknown[]) {
+  constructor(
+    params: Iterable<Tensor>,
+    ...args: PositionalArgs<[lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean], RMSpropOptions>
+  ) {
     const o = readArgs('optim.RMSprop', args, ARGS, OPTIONS);
     super('optim.RMSprop', params, o.lr ?? 1e-2);
     this.alpha = o.alpha ?? 0.99;

@@ -1,7 +1,7 @@
 import { kernels } from '../backend/wasm.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { Optimizer, sharedOptions } from './optimizer.js';
 
 export interface SGDOptions {
@@ -37,9 +37,7 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
   readonly nesterov: boolean;
 
-  constructor(params: Iterable<Tensor>, options?: SGDOptions);
-  constructor(params: Iterable<Tensor>, lr?: number, momentum?: number, dampening?: number, weightDecay?: number, nesterov?: boolean, options?: SGDOptions);
-  constructor(params: Iterable<Tensor>, ...args: unknown[]) {
+  constructor(params: Iterable<Tensor>, ...args: PositionalArgs<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], SGDOptions>) {
     const o = readArgs('optim.SGD', args, ARGS, OPTIONS);
     super('optim.SGD', params, o.lr ?? 1e-3);
     this.momentum = o.momentum ?? 0;

@@ -8,7 +8,7 @@ import { ArgumentError, UnknownOptionError, ValueError, nn } from '../../src/ind
 type Ctor = new (...args: never[]) => unknown;
 const build = (C: Ctor, ...args: unknown[]) => () => new (C as new (...a: unknown[]) => unknown)(...args);
 
-function expectError(run: () => unknown, type: typeof ArgumentError, message: string | RegExp): void {
+function expectError(run: () => unknown, type: abstract new (...args: never[]) => Error, message: string | RegExp): void {
   expect(run).toThrow(type);
   expect(run).toThrow(message);
 }

@@ -6,7 +6,7 @@ import * as fg from '../../src/index.js';
 import { nn, optim } from '../../src/index.js';
 
 const names = (m: fg.nn.Module): string[] => m.namedParameters().map(([k]) => k);
-const shapes = (m: fg.nn.Module): number[][] => m.namedParameters().map(([, p]) => p.shape);
+const shapes = (m: fg.nn.Module): number[][] => m.namedParameters().map(([, p]) => [...p.shape]);
 const values = (t: fg.Tensor): number[] => Array.from(t.toFloat32Array());
 // 0, 1, 2, … as a [1, 1, h, w] image.
 const ramp = (h: number, w: number): fg.Tensor => fg.tensor(Float32Array.from({ length: h * w }, (_, i) => i), [1, 1, h, w]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { ArgumentError, UnknownOptionError, ValueError, nn, optim } from '../../src/index.js';
 
-function expectError(run: () => unknown, type: typeof ArgumentError, message: string | RegExp): void {
+function expectError(run: () => unknown, type: abstract new (...args: never[]) => Error, message: string | RegExp): void {
   expect(run).toThrow(type);
   expect(run).toThrow(message);
 }
