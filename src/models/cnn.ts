@@ -309,8 +309,8 @@ export class CNN2dClassifier extends BaseCNN {
   score(x: ArrayInput, y: LabelInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x).data;
       const classes = this.classes;
+      const pred = labelsOf(this.probabilitiesFor('score', x), classes).data;
       const truth = labelIndex('CNN2dClassifier.score', y, pred.length, classes);
       let hits = 0;
       truth.forEach((k, i) => (hits += classes[k] === pred[i] ? 1 : 0));

@@ -223,7 +223,7 @@ export class MLPClassifier extends BaseMLP {
   score(x: ArrayInput, y: LabelInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x);
+      const pred = labelsOf(this.probabilitiesFor('score', x), this.classList as number[]);
       const truth = labelIndex('MLPClassifier.score', y, pred.shape[0] as number, this.classList as number[]);
       const classes = this.classList as number[];
       const p = pred.data;
@@ -284,9 +284,13 @@ export class MLPRegressor extends BaseMLP {
 
   /** Predictions [n] (or [n, outputs] when fitted on several outputs). */
   predict(x: ArrayInput): Tensor {
-    this.requireFitted('predict');
+    return this.predictFor('predict', x);
+  }
+
+  private predictFor(method: string, x: ArrayInput): Tensor {
+    this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX('predict', x));
+      const out = predictLoop(this, this.readX(method, x));
       return this.flatTarget ? out.reshape([out.shape[0] as number]) : out;
     });
   }
@@ -295,7 +299,7 @@ export class MLPRegressor extends BaseMLP {
   score(x: ArrayInput, y: TargetInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x);
+      const pred = this.predictFor('score', x);
       const n = pred.shape[0] as number;
       const truth = readTargets('MLPRegressor.score', y, n).y.toFloat32Array();
       return rSquared(truth, pred.toFloat32Array(), n);
