@@ -97,6 +97,11 @@ describe('nn layers: wrong types and values name the layer, the parameter and th
     expectError(build(nn.GRU, 3, 4, 1, true, true, 0, true), ArgumentError, 'nn.GRU: bidirectional = true is not supported');
     expectError(build(nn.LSTM, 3, 4, { projSize: 2 }), ArgumentError, 'nn.LSTM: projSize = 2 is not supported');
     expectError(build(nn.MaxPool2d, 2, { returnIndices: true }), ArgumentError, 'nn.MaxPool2d: returnIndices = true is not supported');
+    // a stack too large for WebAssembly memory is refused before any layer is allocated (it used to hang)
+    const live = fg.memoryStats().liveTensors;
+    expectError(build(nn.LSTM, 3, 4, 1e9), ArgumentError, /nn\.LSTM: 1000000000 layer\(s\) of hidden size 4 need 1\.\d+e\+11 parameters, more than WebAssembly memory holds/);
+    expectError(build(nn.GRU, 3, 1e6), ArgumentError, /nn\.GRU: 1 layer\(s\) of hidden size 1000000 need/);
+    expect(fg.memoryStats().liveTensors).toBe(live);
     try {
       new nn.Conv2d(2, 4, 3, { groups: 4 });
     } catch (e) {
