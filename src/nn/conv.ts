@@ -5,8 +5,7 @@ import { conv1d, conv2d } from '../ops/conv.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
-import { fanInUniform, kaimingUniform } from './init.js';
-import { generatorOption } from './linear.js';
+import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
 import { Module } from './module.js';
 
 /** A size per spatial dimension, or one number for all of them. */

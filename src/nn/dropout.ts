@@ -4,7 +4,7 @@ import { dropout } from '../ops/dropout.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
-import { generatorOption } from './linear.js';
+import { generatorOption } from './init.js';
 import { Module } from './module.js';
 
 export interface DropoutLayerOptions {

@@ -1,10 +1,10 @@
 // nn.Linear: y = x·Wᵀ + b over the last dimension, PyTorch's parameters and initialisation.
 import { ShapeError, fmtShape } from '../errors.js';
 import { type LinearOptions as LinearOpOptions, linear } from '../ops/linear.js';
-import { Generator } from '../tensor/random.js';
+import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
-import { fanInUniform, kaimingUniform } from './init.js';
+import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
 import { Module } from './module.js';
 
 export interface LinearOptions {
@@ -13,9 +13,6 @@ export interface LinearOptions {
   /** The stream the initial weights are drawn from; the default generator otherwise. */
   generator?: Generator;
 }
-
-/** @internal The `generator` option every layer with random weights takes. */
-export const generatorOption = is.instance(Generator, 'a Generator');
 
 // nn.Linear(inFeatures, outFeatures, bias) as in PyTorch, or any tail of it as an options object.
 const ARGS = ['inFeatures', 'outFeatures', 'bias'] as const;

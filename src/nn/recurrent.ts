@@ -9,9 +9,8 @@ import { select } from '../ops/slice.js';
 import { stack } from '../ops/concat.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fanInUniform } from './init.js';
+import { fanInUniform, generatorOption } from './init.js';
 import { type PositionalArgs, type Checked, is, readArgs } from '../validate.js';
-import { generatorOption } from './linear.js';
 import { Module } from './module.js';
 
 export interface RecurrentOptions {

@@ -118,6 +118,21 @@ describe('nn layers: wrong types and values name the layer, the parameter and th
   });
 });
 
+describe('nn init functions check their arguments', () => {
+  it('fanIn, a, gain and the random options', () => {
+    expectError(() => nn.kaimingUniform([2, 2], -1), ArgumentError, 'nn.kaimingUniform: fanIn must be a finite number >= 0, got number -1');
+    expectError(() => nn.kaimingUniform([2, 2], 2, NaN), ArgumentError, 'nn.kaimingUniform: a must be a finite number, got NaN');
+    expectError(() => nn.fanInUniform([2], '3' as never), ArgumentError, 'nn.fanInUniform: fanIn must be a finite number >= 0, got string "3"');
+    expectError(() => nn.xavierUniform([2], 1, 1, -1), ArgumentError, 'nn.xavierUniform: gain must be a finite number >= 0, got number -1');
+    expectError(() => nn.xavierUniform([2], 1, 1, 1, { generater: null } as never), UnknownOptionError, "nn.xavierUniform: unknown option 'generater' (did you mean 'generator'?)");
+    const a = nn.kaimingUniform([3], 4, 0, { generator: new fg.Generator(2) });
+    const b = nn.kaimingUniform([3], 4, 0, { generator: new fg.Generator(2) });
+    expect(Array.from(a.toFloat32Array())).toEqual(Array.from(b.toFloat32Array()));
+    // a = 0: bound √(6/fanIn)
+    expect(Array.from(a.toFloat32Array()).every((v) => Math.abs(v) <= Math.sqrt(6 / 4))).toBe(true);
+  });
+});
+
 describe('nn.Module methods check their options', () => {
   it('loadStateDict: strict must be a boolean, entries must be tensors or {shape, data}', () => {
     const m = new nn.Linear(2, 1);
