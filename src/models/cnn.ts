@@ -25,7 +25,6 @@ import {
   classTargets,
   classificationLoss,
   encodeLabels,
-  labelIndex,
   labelsOf,
   logitCount,
   optionsOf,
@@ -33,6 +32,7 @@ import {
   resolveTraining,
 } from './estimator.js';
 import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { accuracyScore } from './score.js';
 import { is, readOptions } from '../validate.js';
 
 export interface CNNOptions extends TrainingOptions {
@@ -310,11 +310,7 @@ export class CNN2dClassifier extends BaseCNN {
     this.requireFitted('score');
     return tidy(() => {
       const classes = this.classes;
-      const pred = labelsOf(this.probabilitiesFor('score', x), classes).data;
-      const truth = labelIndex('CNN2dClassifier.score', y, pred.length, classes);
-      let hits = 0;
-      truth.forEach((k, i) => (hits += classes[k] === pred[i] ? 1 : 0));
-      return hits / truth.length;
+return accuracyScore('CNN2dClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
     });
   }
 

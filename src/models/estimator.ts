@@ -54,16 +54,6 @@ export function encodeLabels(where: string, y: LabelInput, n: number): LabelEnco
   return { classes, index: Int32Array.from(values, (v) => pos.get(v) as number) };
 }
 
-/** Labels → positions in `classes`; an unseen label throws. */
-export function labelIndex(where: string, y: LabelInput, n: number, classes: readonly number[]): Int32Array {
-  const pos = new Map(classes.map((c, i) => [c, i]));
-  return Int32Array.from(readColumn(where, y, n), (v, i) => {
-    const k = pos.get(v);
-    if (k === undefined) throw new ValueError(`${where}: label ${v} at row ${i} was not seen in fit (classes ${classes.join(', ')})`);
-    return k;
-  });
-}
-
 /** Network outputs for `classes` classes: one logit for two (sigmoid), else one per class (softmax). */
 export function logitCount(classes: number): number {
   return classes === 2 ? 1 : classes;

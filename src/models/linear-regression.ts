@@ -2,6 +2,7 @@
 // matrix by a fingrad matmul, float64 iterative refinement on the host
 // (solvers/normal-equations.ts).
 import { noGrad } from '../autograd/graph.js';
+import { ShapeError } from '../errors.js';
 import { CheckpointError, registerModel } from '../io/checkpoint.js';
 import { sub } from '../ops/binary.js';
 import { reshape } from '../ops/reshape.js';
@@ -11,6 +12,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type FeatureInput, type TargetInput, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
 import { type FittedRecord, type LinearFit, LinearModel, type LinearModelConfig, fieldChecks, fittedField, readConfig } from './solvers/linear-model.js';
 import { solveRidge } from './solvers/normal-equations.js';
+import { r2Score } from './score.js';
 import { is, readOptions } from '../validate.js';
 
 export interface LinearRegressionOptions {
@@ -112,6 +114,18 @@ export class LinearRegression extends LinearModel {
     return tidy(() => {
       const s = this.scores('predict', x);
       return this.flatTargets ? reshape(s, [s.shape[0] as number]) : s;
+    });
+  }
+
+  /** R² of the predictions against y [n] or [n, t], averaged over targets (sklearn's RegressorMixin.score). */
+  score(x: FeatureInput, y: TargetInput): number {
+    const where = 'LinearRegression.score';
+    return tidy(() => {
+      const s = this.scores('score', x);
+      const [n, t] = s.shape as [number, number];
+      const truth = readTargets(where, y, n, true);
+      if (truth.t !== t) throw new ShapeError(`${where}: the model predicts ${t} target(s) per row but y has ${truth.t}`);
+      return r2Score(truth.values, s.data, n);
     });
   }
 

@@ -24,7 +24,6 @@ import {
   classTargets,
   classificationLoss,
   encodeLabels,
-  labelIndex,
   labelsOf,
   logitCount,
   optionsOf,
@@ -32,6 +31,7 @@ import {
   resolveTraining,
 } from './estimator.js';
 import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { accuracyScore, r2Score } from './score.js';
 import { is, readOptions } from '../validate.js';
 
 /** sklearn's hidden-layer activations. */
@@ -223,13 +223,8 @@ export class MLPClassifier extends BaseMLP {
   score(x: ArrayInput, y: LabelInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = labelsOf(this.probabilitiesFor('score', x), this.classList as number[]);
-      const truth = labelIndex('MLPClassifier.score', y, pred.shape[0] as number, this.classList as number[]);
       const classes = this.classList as number[];
-      const p = pred.data;
-      let hits = 0;
-      truth.forEach((k, i) => (hits += classes[k] === p[i] ? 1 : 0));
-      return hits / truth.length;
+      return accuracyScore('MLPClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
     });
   }
 
@@ -302,7 +297,7 @@ export class MLPRegressor extends BaseMLP {
       const pred = this.predictFor('score', x);
       const n = pred.shape[0] as number;
       const truth = readTargets('MLPRegressor.score', y, n).y.toFloat32Array();
-      return rSquared(truth, pred.toFloat32Array(), n);
+      return r2Score(truth, pred.toFloat32Array(), n);
     });
   }
 
@@ -320,25 +315,6 @@ export class MLPRegressor extends BaseMLP {
     }
     return m;
   }
-}
-
-/** Mean over outputs of 1 − SS_res/SS_tot (an output with no variance scores 1 if fitted exactly, else 0). */
-export function rSquared(truth: Float32Array, pred: Float32Array, n: number): number {
-  const k = truth.length / n;
-  let total = 0;
-  for (let j = 0; j < k; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += truth[i * k + j] as number;
-    mean /= n;
-    let res = 0;
-    let tot = 0;
-    for (let i = 0; i < n; i++) {
-      res += ((truth[i * k + j] as number) - (pred[i * k + j] as number)) ** 2;
-      tot += ((truth[i * k + j] as number) - mean) ** 2;
-    }
-    total += tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
-  }
-  return total / k;
 }
 
 registerModel<MLPClassifierConfig>('MLPClassifier', (c) => MLPClassifier.fromConfig(c));

@@ -80,7 +80,10 @@ beforeAll(() => {
   rows('LinearSVM', 'predict', (x) => svm.predict(x as never));
   rows('LinearSVM', 'predictProba', (x) => svm.predictProba(x as never));
   rows('LinearSVM', 'decisionFunction', (x) => svm.decisionFunction(x as never));
+  rows('LogisticRegression', 'score', (x) => logit.score(x as never, labels(5)));
+  rows('LinearSVM', 'score', (x) => svm.score(x as never, labels(5)));
   rows('LinearRegression', 'predict', (x) => ols.predict(x as never));
+  rows('LinearRegression', 'score', (x) => ols.score(x as never, Array.from(data([5]))));
   rows('VAE', 'encode', (x) => vae.encode(x as never));
   rows('VAE', 'reconstruct', (x) => vae.reconstruct(x as never));
   rows('VAE', 'anomalyScore', (x) => vae.anomalyScore(x as never));
@@ -145,6 +148,25 @@ describe('predict-type methods reject non-finite input, naming the row and the c
       if (typeof out === 'number') expect(Number.isFinite(out)).toBe(true);
       x.dispose();
     }
+  });
+
+  it('score: accuracy and R² as sklearn defines them, y checked like fit’s', () => {
+    const logit = fitted['logit'] as LogisticRegression;
+    const x = fg.tensor(data([6, 3], 9), [6, 3]);
+    const y = [0, 1, 1, 0, 1, 0];
+    const pred = Array.from(logit.predict(x).toFloat32Array());
+    expect(logit.score(x, y)).toBe(pred.filter((v, i) => v === y[i]).length / 6);
+    expect(() => logit.score(x, [0, 1, 1, 0, 1, NaN])).toThrow('LogisticRegression.score: y has NaN at row 5');
+    expect(() => logit.score(x, [0, 1, 7, 0, 1, 0])).toThrow('LogisticRegression.score: label 7 at row 2 was not seen in fit');
+    const ols = fitted['ols'] as LinearRegression;
+    const truth = Array.from(data([6], 11));
+    const p = Array.from(ols.predict(x).toFloat32Array());
+    const mean = truth.reduce((a, b) => a + b, 0) / 6;
+    const r2 = 1 - truth.reduce((a, t, i) => a + (t - (p[i] as number)) ** 2, 0) / truth.reduce((a, t) => a + (t - mean) ** 2, 0);
+    expect(ols.score(x, truth)).toBeCloseTo(r2, 10);
+    expect(ols.score(x, p)).toBe(1);
+    expect(() => ols.score(x, [[1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2]])).toThrow('LinearRegression.score: the model predicts 1 target(s) per row but y has 2');
+    x.dispose();
   });
 
   it('fit refuses non-finite x and y the same way, and the model stays unfitted', () => {

@@ -22,6 +22,7 @@ import { tidy } from '../../tensor/scope.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type Design, type FeatureInput, type LabelInput, encodeClasses, readFeatures, releaseFeatures } from './design.js';
 import { type Standardized, standardize } from './linear-objective.js';
+import { accuracyScore } from '../score.js';
 
 /** The fitted state every linear model saves in its config (besides its weights). */
 export interface LinearFit {
@@ -371,9 +372,18 @@ export abstract class LinearClassifier extends LinearModel {
 
   /** Predicted class labels [n]: classes[1] where the decision value is > 0 (binary), else the arg-max. */
   predict(x: FeatureInput): Tensor {
+    return this.labelsFor('predict', x);
+  }
+
+  /** Mean accuracy of `predict(x)` against the labels y (sklearn's ClassifierMixin.score). */
+  score(x: FeatureInput, y: LabelInput): number {
+    return tidy(() => accuracyScore(`${this.modelName}.score`, this.labelsFor('score', x).data, y, this.classes));
+  }
+
+  private labelsFor(method: string, x: FeatureInput): Tensor {
     return noGrad(() =>
       tidy(() => {
-        const s = this.scores('predict', x);
+        const s = this.scores(method, x);
         const n = s.shape[0] as number;
         const index = s.shape[1] === 1 ? reshape(gt(s, 0), [n]) : argmax(s, 1);
         return indexSelect(tensor(this.labels as number[]), 0, index);
