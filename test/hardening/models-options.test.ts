@@ -16,6 +16,7 @@ import {
   RecurrentForecaster,
   UnknownOptionError,
   VAE,
+  makeWindows,
 } from '../../src/index.js';
 
 type Model = new (options?: never) => { config(): { kind: string } };
@@ -166,6 +167,23 @@ describe('wrong types and values name the model, the option and the value', () =
     expect(m.config()).toMatchObject({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5 });
     expect(new MLPRegressor({ epochs: 7 }).config().maxIter).toBe(7);
     expect(new LogisticRegression({ classWeight: 'balanced', C: 0.5 }).config().options).toMatchObject({ classWeight: 'balanced', C: 0.5 });
+  });
+});
+
+describe('makeWindows(series, window, horizon, options)', () => {
+  const series = [[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]];
+  it('positions and options mean the same; bad ones are named', () => {
+    const a = makeWindows(series, 3, 2, { target: 1 });
+    const b = makeWindows(series, { window: 3, horizon: 2, target: 1 } as never);
+    expect(a.x.shape).toEqual([2, 3, 2]);
+    expect(Array.from(a.y.toFloat32Array())).toEqual([3, 2, 2, 1]);
+    expect(Array.from(b.y.toFloat32Array())).toEqual(Array.from(a.y.toFloat32Array()));
+    expectUnknown(() => makeWindows(series, 3, { channels_first: true } as never), 'makeWindows', 'channels_first', 'channelsFirst');
+    expectArgument(() => makeWindows(series, 3, 0), 'makeWindows: horizon must be an integer >= 1, got number 0');
+    expectArgument(() => makeWindows(series, '3' as never), 'makeWindows: window must be an integer >= 1, got string "3"');
+    expectArgument(() => makeWindows(series, 3, 1, { orientation: 'row' } as never), "makeWindows: orientation must be one of 'columns', 'rows' (did you mean 'rows'?)");
+    expectArgument(() => makeWindows(series, 3, 1, { target: -1 }), 'makeWindows: target must be an integer >= 0, got number -1');
+    expect(() => makeWindows([null, null] as never, 1)).toThrow(fg.FingradError);
   });
 });
 
