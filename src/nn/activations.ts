@@ -5,6 +5,7 @@ import { logSoftmax, softmax } from '../ops/softmax.js';
 import { leakyRelu, relu, sigmoid, softplus, tanh } from '../ops/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 /** max(x, 0). */
@@ -15,7 +16,7 @@ export class ReLU extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return relu(x);
+    return relu(toTensor('nn.ReLU', 'x', x));
   }
 
   override toString(): string {
@@ -31,7 +32,7 @@ export class Tanh extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return tanh(x);
+    return tanh(toTensor('nn.Tanh', 'x', x));
   }
 
   override toString(): string {
@@ -47,7 +48,7 @@ export class Sigmoid extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    return sigmoid(toTensor('nn.Sigmoid', 'x', x));
   }
 
   override toString(): string {
@@ -65,7 +66,7 @@ export class LeakyReLU extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.negativeSlope);
+    return leakyRelu(toTensor('nn.LeakyReLU', 'x', x), this.negativeSlope);
   }
 
   override toString(): string {
@@ -90,7 +91,7 @@ export class Softplus extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return softplus(x, this.beta, this.threshold);
+    return softplus(toTensor('nn.Softplus', 'x', x), this.beta, this.threshold);
   }
 
   override toString(): string {
@@ -98,12 +99,14 @@ export class Softplus extends Module {
   }
 }
 
-function checkDim(layer: string, dim: number, x: Tensor): void {
-  x.assertLive(layer);
+// x as a tensor whose rank has dimension `dim`.
+function checkDim(layer: string, dim: number, input: Tensor): Tensor {
+  const x = toTensor(layer, 'x', input);
   const rank = Math.max(x.rank, 1);
   if (dim < -rank || dim >= rank) {
     throw new ShapeError(`${layer}: dim ${dim} is out of range for an input of rank ${x.rank} (shape [${x.shape.join(', ')}])`);
   }
+  return x;
 }
 
 // PyTorch's nn.Softmax(dim); null (PyTorch's legacy implicit dim) means the last here.
@@ -121,8 +124,7 @@ export class Softmax extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkDim(`Softmax(dim=${this.dim})`, this.dim, x);
-    return softmax(x, this.dim);
+    return softmax(checkDim(`Softmax(dim=${this.dim})`, this.dim, x), this.dim);
   }
 
   override toString(): string {
@@ -140,8 +142,7 @@ export class LogSoftmax extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkDim(`LogSoftmax(dim=${this.dim})`, this.dim, x);
-    return logSoftmax(x, this.dim);
+    return logSoftmax(checkDim(`LogSoftmax(dim=${this.dim})`, this.dim, x), this.dim);
   }
 
   override toString(): string {

@@ -7,6 +7,7 @@ import { batchNorm } from '../ops/norm.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface BatchNormLayerOptions {
@@ -80,7 +81,7 @@ abstract class BatchNormNd extends Module {
   protected abstract checkInput(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
-    x.assertLive(this.label);
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const count = this.training ? this.numBatchesTracked : null;
     const batches = count === null ? 0 : count.item() + 1;

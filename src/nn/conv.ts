@@ -6,6 +6,7 @@ import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
 import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 /** A size per spatial dimension, or one number for all of them. */
@@ -148,6 +149,7 @@ export class Conv1d extends ConvNd<1> {
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const { stride, padding, dilation } = this.convOptions;
     return conv1d(x, this.weight, this.bias, {
@@ -175,6 +177,7 @@ export class Conv2d extends ConvNd<2> {
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const { stride, padding, dilation } = this.convOptions;
     const pair = (v: number[]): [number, number] => [v[0] as number, v[1] as number];

@@ -5,6 +5,7 @@ import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { generatorOption } from './init.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface DropoutLayerOptions {
@@ -29,7 +30,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return dropout(x, this.p, { training: this.training, generator: this.generator });
+    return dropout(toTensor('nn.Dropout', 'x', x), this.p, { training: this.training, generator: this.generator });
   }
 
   override toString(): string {

@@ -3,6 +3,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { flatten } from '../ops/reshape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface FlattenOptions {
@@ -28,7 +29,7 @@ export class Flatten extends Module {
 
   forward(x: Tensor): Tensor {
     const label = this.toString();
-    x.assertLive(label);
+    x = toTensor(label, 'x', x);
     const rank = Math.max(x.rank, 1);
     const resolve = (d: number): number => (d < 0 ? d + rank : d);
     const [start, end] = [resolve(this.startDim), resolve(this.endDim)];

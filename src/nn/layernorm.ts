@@ -6,6 +6,7 @@ import { sameShape } from '../tensor/shape.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface LayerNormOptions {
@@ -55,7 +56,7 @@ export class LayerNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x.assertLive(this.label);
+    x = toTensor(this.label, 'x', x);
     const k = this.normalizedShape.length;
     if (x.rank < k || !sameShape(x.shape.slice(x.rank - k), this.normalizedShape)) {
       throw new ShapeError(`${this.label}: expected input [..., ${this.normalizedShape.join(', ')}], got ${fmtShape(x.shape)}`);

@@ -5,6 +5,7 @@ import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, is, readArgs } from '../validate.js';
 import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface LinearOptions {
@@ -56,7 +57,7 @@ export class Linear extends Module {
 
   /** forward with an activation fused into the GEMM's epilogue (used by Sequential). */
   forwardWith(x: Tensor, activation: LinearOpOptions): Tensor {
-    x.assertLive(this.label);
+    x = toTensor(this.label, 'x', x);
     if (x.rank === 0 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ShapeError(`${this.label}: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
     }

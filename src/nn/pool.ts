@@ -6,6 +6,7 @@ import { avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../ops/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
 import { type Size, perDim } from './conv.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface MaxPoolOptions<D extends 1 | 2> {
@@ -109,6 +110,7 @@ export class MaxPool1d extends PoolNd<1> {
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const [k, s, p, d] = [this.kernelSize, this.stride, this.padding, this.dilation].map((v) => v[0] as number) as [number, number, number, number];
     return maxPool1d(x, k, { stride: s, padding: p, dilation: d, ceilMode: this.ceilMode });
@@ -126,6 +128,7 @@ export class MaxPool2d extends PoolNd<2> {
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const pair = (v: number[]): [number, number] => [v[0] as number, v[1] as number];
     return maxPool2d(x, pair(this.kernelSize), { stride: pair(this.stride), padding: pair(this.padding), dilation: pair(this.dilation), ceilMode: this.ceilMode });
@@ -143,6 +146,7 @@ export class AvgPool1d extends PoolNd<1> {
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const [k, s, p] = [this.kernelSize, this.stride, this.padding].map((v) => v[0] as number) as [number, number, number];
     return avgPool1d(x, k, { stride: s, padding: p, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
@@ -160,6 +164,7 @@ export class AvgPool2d extends PoolNd<2> {
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const pair = (v: number[]): [number, number] => [v[0] as number, v[1] as number];
     return avgPool2d(x, pair(this.kernelSize), { stride: pair(this.stride), padding: pair(this.padding), ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });

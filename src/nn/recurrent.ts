@@ -11,6 +11,7 @@ import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fanInUniform, generatorOption } from './init.js';
 import { type PositionalArgs, type Checked, is, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface RecurrentOptions {
@@ -151,21 +152,21 @@ export abstract class RNNBase extends Module {
   }
 
   /** Checks x [N, T, inputSize]; returns N. */
-  protected checkInput(x: Tensor): number {
-    x.assertLive(this.label);
+  protected checkInput(input: Tensor): { x: Tensor; n: number } {
+    const x = toTensor(this.label, 'x', input);
     if (x.rank !== 3 || x.shape[2] !== this.inputSize) {
       throw new ShapeError(`${this.label}: expected input [batch, time, ${this.inputSize}] (batch-first), got ${fmtShape(x.shape)}`);
     }
     if (x.shape[0] === 0 || x.shape[1] === 0) {
       throw new ShapeError(`${this.label}: input ${fmtShape(x.shape)} is empty; batch and sequence length must be at least 1`);
     }
-    return x.shape[0] as number;
+    return { x, n: x.shape[0] as number };
   }
 
   /** Checks an initial state [numLayers, N, H] and splits it into per-layer [N, H]; nulls when absent. */
   protected splitState(name: string, s: Tensor | null | undefined, n: number): Array<Tensor | null> {
     if (s === null || s === undefined) return new Array<Tensor | null>(this.numLayers).fill(null);
-    s.assertLive(this.label);
+    s = toTensor(this.label, name, s);
     const want = [this.numLayers, n, this.hiddenSize];
     if (s.rank !== 3 || s.shape.some((d, i) => d !== want[i])) {
       throw new ShapeError(`${this.label}: ${name} must have shape ${fmtShape(want)} ([numLayers, batch, hidden]), got ${fmtShape(s.shape)}`);
@@ -220,7 +221,8 @@ export class RNN extends RNNBase {
 
   /** The output sequence and the final hidden state of every layer. */
   run(x: Tensor, h0?: Tensor | null): RecurrentOutput {
-    const n = this.checkInput(x);
+    const { x: input, n } = this.checkInput(x);
+    x = input;
     const hs = this.splitState('h0', h0, n);
     const rs = this.runLayers(x, (k, input) => rnnLayer(input, this.layers[k] as RecurrentWeights, hs[k], { nonlinearity: this.nonlinearity }));
     return { output: (rs[rs.length - 1] as RecurrentLayerOutput).output, hN: this.stackStates(rs.map((r) => r.hN)) };
@@ -258,7 +260,8 @@ export class LSTM extends RNNBase {
 
   /** The output sequence and the final hidden and cell states of every layer. */
   run(x: Tensor, state?: readonly [h0: Tensor | null, c0: Tensor | null] | null): LSTMOutput {
-    const n = this.checkInput(x);
+    const { x: input, n } = this.checkInput(x);
+    x = input;
     const hs = this.splitState('h0', state?.[0], n);
     const cs = this.splitState('c0', state?.[1], n);
     const rs = this.runLayers(x, (k, input) => lstmLayer(input, this.layers[k] as RecurrentWeights, hs[k], cs[k]));
@@ -296,7 +299,8 @@ export class GRU extends RNNBase {
 
   /** The output sequence and the final hidden state of every layer. */
   run(x: Tensor, h0?: Tensor | null): RecurrentOutput {
-    const n = this.checkInput(x);
+    const { x: input, n } = this.checkInput(x);
+    x = input;
     const hs = this.splitState('h0', h0, n);
     const rs = this.runLayers(x, (k, input) => gruLayer(input, this.layers[k] as RecurrentWeights, hs[k]));
     return { output: (rs[rs.length - 1] as RecurrentLayerOutput).output, hN: this.stackStates(rs.map((r) => r.hN)) };

@@ -160,4 +160,25 @@ describe('constructor walk', () => {
       }
     }
   });
+
+  it.each(Object.keys(NN))('%s.forward: non-tensor or disposed input gives FingradErrors only', (name) => {
+    const { make, valid } = NN[name] as Entry;
+    const layer = make(...valid) as fg.nn.Module;
+    const gone = fg.zeros([2, 3]);
+    gone.dispose();
+    for (const bad of [null, undefined, '3', {}, [[1, 'a']], new Map(), gone]) {
+      attempt(`${name}.forward(${String(bad)})`, () => fg.tidy(() => layer.forward(bad as never)));
+      expect(() => layer.forward(bad as never)).toThrow(FingradError);
+    }
+    layer.dispose();
+  });
+
+  it('forward promotes nested arrays as toTensor does', () => {
+    const layer = new nn.Linear(2, 1, false);
+    layer.loadStateDict({ weight: { shape: [1, 2], data: [1, 2] } });
+    expect(Array.from(layer.forward([[3, 4]] as never).toFloat32Array())).toEqual([11]);
+    expect(Array.from(new nn.ReLU().forward([-1, 2] as never).toFloat32Array())).toEqual([0, 2]);
+    expect(new nn.LSTM(1, 2).forward([[[1], [2]]] as never).shape).toEqual([1, 2, 2]);
+    layer.dispose();
+  });
 });
