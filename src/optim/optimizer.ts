@@ -38,8 +38,9 @@ export function readParams(where: string, params: unknown): Tensor[] {
  */
 export abstract class Optimizer {
   readonly params: Tensor[];
-  /** The learning rate used by the next `step()`. */
-  lr: number;
+  private rate = 0;
+  /** 'optim.SGD', for errors. */
+  private readonly where: string;
   /** Steps taken so far. */
   stepCount = 0;
   private readonly state = new Map<Tensor, Map<string, Tensor>>();
@@ -51,7 +52,17 @@ export abstract class Optimizer {
     this.params.forEach((p, i) => {
       if (!p.requiresGrad) throw new ValueError(`${name}: parameter ${i} (shape [${p.shape.join(', ')}]) does not require a gradient`);
     });
+    this.where = name;
     this.lr = lr;
+  }
+
+  /** The learning rate used by the next `step()` (schedulers set it; a finite number ≥ 0). */
+  get lr(): number {
+    return this.rate;
+  }
+
+  set lr(value: number) {
+    this.rate = sharedOptions.lr(value, `${this.where}: lr`);
   }
 
   /** Applies one update to every parameter that has a gradient. */

@@ -96,3 +96,17 @@ describe('clipGradNorm', () => {
     p.dispose();
   });
 });
+
+describe('the learning rate a scheduler or a user sets', () => {
+  it('is checked like the constructor’s lr', () => {
+    const p = param();
+    const opt = new optim.Adam([p], 0.1);
+    opt.lr = 0.05;
+    expect(opt.lr).toBe(0.05);
+    expectError(() => (opt.lr = NaN), ArgumentError, 'optim.Adam: lr must be a finite number >= 0, got NaN');
+    expectError(() => (opt.lr = '1' as never), ArgumentError, 'optim.Adam: lr must be a finite number >= 0, got string "1"');
+    expect(opt.lr).toBe(0.05);
+    opt.dispose();
+    p.dispose();
+  });
+});
