@@ -2,7 +2,7 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { fromValues } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 
 /** A series: one array per feature (`series[f][t]`), or a single array for one feature. */
 export type SeriesInput = ReadonlyArray<ArrayLike<number>> | ArrayLike<number>;

@@ -4,7 +4,7 @@ import { ShapeError } from '../errors.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { leakyRelu, relu, sigmoid, softplus, tanh } from '../ops/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 

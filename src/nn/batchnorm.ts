@@ -6,7 +6,7 @@ import { fill_ } from '../ops/inplace.js';
 import { batchNorm } from '../ops/norm.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 

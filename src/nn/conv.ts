@@ -4,7 +4,7 @@ import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { conv1d, conv2d } from '../ops/conv.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
+import { type Check, is, type PositionalArgs, readArgs } from '../validate.js';
 import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';

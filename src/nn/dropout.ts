@@ -3,7 +3,7 @@
 import { dropout } from '../ops/dropout.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { generatorOption } from './init.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';

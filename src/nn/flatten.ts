@@ -2,7 +2,7 @@
 import { ShapeError, fmtShape } from '../errors.js';
 import { flatten } from '../ops/reshape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 

@@ -5,7 +5,7 @@ import { layerNorm } from '../ops/norm.js';
 import { sameShape } from '../tensor/shape.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 

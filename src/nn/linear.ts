@@ -3,7 +3,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { type LinearOptions as LinearOpOptions, linear } from '../ops/linear.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';

@@ -4,7 +4,7 @@
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../ops/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, type Check, is, readArgs } from '../validate.js';
+import { type Check, type Checked, is, type PositionalArgs, readArgs } from '../validate.js';
 import { type Size, perDim } from './conv.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
@@ -42,11 +42,13 @@ const ARGS = {
   avg: ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'],
 } as const;
 
-function poolOptions(dims: 1 | 2, kind: 'max' | 'avg') {
+function poolOptions(dims: 1 | 2) {
   const size = (min: number): Check<number | number[]> => is.tuple(is.int({ min }), dims);
   const shared = { kernelSize: size(1), stride: is.nullable(size(1)), padding: size(0), ceilMode: is.boolean };
-  return kind === 'max' ? { ...shared, dilation: size(1), returnIndices: is.boolean } : { ...shared, countIncludePad: is.boolean };
+  return { max: { ...shared, dilation: size(1), returnIndices: is.boolean }, avg: { ...shared, countIncludePad: is.boolean } };
 }
+type PoolTables = ReturnType<typeof poolOptions>;
+const OPTIONS: Record<1 | 2, PoolTables> = { 1: poolOptions(1), 2: poolOptions(2) };
 
 const show = (v: number[]): string => (v.length === 1 ? `${v[0]}` : `(${v.join(', ')})`);
 
@@ -67,18 +69,10 @@ abstract class PoolNd<D extends 1 | 2> extends Module {
   ) {
     super();
     const where = `nn.${kind}`;
-    const type = kind.startsWith('Max') ? 'max' : 'avg';
-    const spec: Record<string, Check<unknown>> = poolOptions(dims, type);
-    const o = readArgs(where, args, ARGS[type], spec) as {
-      kernelSize?: number | number[];
-      stride?: number | number[] | null;
-      padding?: number | number[];
-      dilation?: number | number[];
-      returnIndices?: boolean;
-      ceilMode?: boolean;
-      countIncludePad?: boolean;
-    };
-    this.kernelSize = perDim(spec['kernelSize']?.(o.kernelSize, `${where}: kernelSize`) as number | number[], dims);
+    const tables = OPTIONS[dims as 1 | 2];
+    // Each kind reads its own table; the other kind's options are simply absent.
+    const o: Checked<PoolTables['max'] & PoolTables['avg']> = kind.startsWith('Max') ? readArgs(where, args, ARGS.max, tables.max) : readArgs(where, args, ARGS.avg, tables.avg);
+    this.kernelSize = perDim(tables.max.kernelSize(o.kernelSize, `${where}: kernelSize`), dims);
     this.stride = o.stride === undefined || o.stride === null ? [...this.kernelSize] : perDim(o.stride, dims);
     this.padding = perDim(o.padding ?? 0, dims);
     this.dilation = perDim(o.dilation ?? 1, dims);

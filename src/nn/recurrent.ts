@@ -10,7 +10,7 @@ import { stack } from '../ops/concat.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fanInUniform, generatorOption } from './init.js';
-import { type PositionalArgs, type Checked, is, readArgs } from '../validate.js';
+import { type Checked, is, type PositionalArgs, readArgs } from '../validate.js';
 import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 

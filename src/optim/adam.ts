@@ -1,7 +1,7 @@
 import { kernels } from '../backend/wasm.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { Optimizer, sharedOptions } from './optimizer.js';
 
 export interface AdamOptions {

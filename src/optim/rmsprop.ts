@@ -1,6 +1,6 @@
 import { kernels } from '../backend/wasm.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type PositionalArgs, is, readArgs } from '../validate.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { Optimizer, sharedOptions } from './optimizer.js';
 
 export interface RMSpropOptions {
