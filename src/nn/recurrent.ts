@@ -151,7 +151,7 @@ export abstract class RNNBase extends Module {
     return `${this.kind}(${this.inputSize}, ${this.hiddenSize}, batch_first=True${extra})`;
   }
 
-  /** Checks x [N, T, inputSize]; returns N. */
+  /** Checks x [N, T, inputSize] (promoting nested arrays); returns it as a tensor, and N. */
   protected checkInput(input: Tensor): { x: Tensor; n: number } {
     const x = toTensor(this.label, 'x', input);
     if (x.rank !== 3 || x.shape[2] !== this.inputSize) {
@@ -221,8 +221,8 @@ export class RNN extends RNNBase {
 
   /** The output sequence and the final hidden state of every layer. */
   run(x: Tensor, h0?: Tensor | null): RecurrentOutput {
-    const { x: input, n } = this.checkInput(x);
-    x = input;
+    const { x: xt, n } = this.checkInput(x);
+    x = xt;
     const hs = this.splitState('h0', h0, n);
     const rs = this.runLayers(x, (k, input) => rnnLayer(input, this.layers[k] as RecurrentWeights, hs[k], { nonlinearity: this.nonlinearity }));
     return { output: (rs[rs.length - 1] as RecurrentLayerOutput).output, hN: this.stackStates(rs.map((r) => r.hN)) };
@@ -260,8 +260,8 @@ export class LSTM extends RNNBase {
 
   /** The output sequence and the final hidden and cell states of every layer. */
   run(x: Tensor, state?: readonly [h0: Tensor | null, c0: Tensor | null] | null): LSTMOutput {
-    const { x: input, n } = this.checkInput(x);
-    x = input;
+    const { x: xt, n } = this.checkInput(x);
+    x = xt;
     const hs = this.splitState('h0', state?.[0], n);
     const cs = this.splitState('c0', state?.[1], n);
     const rs = this.runLayers(x, (k, input) => lstmLayer(input, this.layers[k] as RecurrentWeights, hs[k], cs[k]));
@@ -299,8 +299,8 @@ export class GRU extends RNNBase {
 
   /** The output sequence and the final hidden state of every layer. */
   run(x: Tensor, h0?: Tensor | null): RecurrentOutput {
-    const { x: input, n } = this.checkInput(x);
-    x = input;
+    const { x: xt, n } = this.checkInput(x);
+    x = xt;
     const hs = this.splitState('h0', h0, n);
     const rs = this.runLayers(x, (k, input) => gruLayer(input, this.layers[k] as RecurrentWeights, hs[k]));
     return { output: (rs[rs.length - 1] as RecurrentLayerOutput).output, hN: this.stackStates(rs.map((r) => r.hN)) };
