@@ -108,26 +108,18 @@ export function readTargets(where: string, y: TargetInput, n: number, allow2d: b
     for (let i = 0; i < n; i++) {
       const row = rows[i] as ArrayLike<number> | null;
       if (row === null || typeof row !== 'object' || row.length !== t) throw new ShapeError(`${where}: y row ${i} has ${row?.length ?? 'no'} values but row 0 has ${t}`);
-      for (let j = 0; j < t; j++) values[i * t + j] = row[j] as number;
+      checkFinite(where, row, [n, t], { what: 'y', offset: i * t });
+      values.set(row, i * t);
     }
   } else {
     const list = y as ArrayLike<number> | null;
     if (list === null || typeof list !== 'object' || typeof list.length !== 'number') throw new ArgumentError(`${where}: y must be a tensor or an array of numbers, got ${describe(list)}`, where, 'y');
     if (list.length !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${list.length} values`);
-    values = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = list[i];
-      values[i] = typeof v === 'number' ? v : NaN;
-    }
+    checkFinite(where, list, [n], { what: 'y' });
+    values = Float64Array.from(list);
   }
   if (t === 0) throw new ShapeError(`${where}: y has no outputs`);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) {
-      const at = t === 1 ? `row ${Math.floor(i / t)}` : `row ${Math.floor(i / t)}, column ${i % t}`;
-      throw new ValueError(`${where}: y has ${v} at ${at}; targets must be finite numbers`);
-    }
-  }
+  checkFinite(where, values, flat ? [n] : [n, t], { what: 'y' });
   return { values, t, flat };
 }
 
