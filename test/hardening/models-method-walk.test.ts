@@ -82,6 +82,9 @@ beforeAll(() => {
   calls.push(['VAE.sample(2, bad)', (v) => vae.sample(2, v as never)]);
   calls.push(['VAE.anomalyScore(x, bad)', (v) => vae.anomalyScore(x, v as never)]);
   calls.push(['MLPClassifier.fit(x, y, bad)', (v) => mlp.fit(x, y, v as never)]);
+  for (const [name, m] of [['MLPClassifier', mlp], ['MLPRegressor', reg], ['LogisticRegression', logit], ['LinearSVM', svm], ['LinearRegression', ols], ['VAE', vae], ['CNN1dForecaster', cnn1], ['CNN2dClassifier', cnn2], ['RecurrentForecaster', rnn]] as const) {
+    calls.push([`${name}.forward(bad)`, (v) => fg.tidy(() => m.forward(v as never))]);
+  }
 });
 
 describe('model methods given bad data', () => {

@@ -18,6 +18,7 @@ import { indexSelect } from '../../ops/gather.js';
 import { linear } from '../../ops/linear.js';
 import { reshape } from '../../ops/reshape.js';
 import { tensor } from '../../tensor/creation.js';
+import { toTensor } from '../../tensor/promote.js';
 import { tidy } from '../../tensor/scope.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type Design, type FeatureInput, type LabelInput, encodeClasses, readFeatures, releaseFeatures } from './design.js';
@@ -274,7 +275,7 @@ export abstract class LinearModel extends Module {
   /** Scores x·Wᵀ + b: [n, k] (records a graph when x or the parameters require one). */
   forward(x: Tensor): Tensor {
     this.fitted('forward');
-    x.assertLive(`${this.modelName}.forward`);
+    x = toTensor(`${this.modelName}.forward`, 'x', x);
     if (x.rank !== 2 || x.shape[1] !== this.features) {
       throw new ShapeError(`${this.modelName}.forward: expected x of shape [n, ${this.features}], got ${fmtShape(x.shape)}`);
     }
