@@ -192,8 +192,21 @@ export function closest(given: string, valid: Iterable<string>): string | undefi
       bestD = d;
     }
   }
-  return bestD <= Math.max(1, Math.min(3, Math.floor(g.length / 3))) ? best : undefined;
+  if (bestD <= Math.max(1, Math.min(3, Math.floor(g.length / 3)))) return best;
+  const known = [...valid];
+  return OTHER_NAMES[g]?.find((name) => known.includes(name));
 }
+
+// What other libraries call options that fingrad names differently (folded key → our names, the
+// first one the function has wins): sklearn's random_state and learning_rate_init, the lr of
+// PyTorch's optimizers against the estimators' learningRate and back.
+const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
+  randomstate: ['seed'],
+  learningrateinit: ['learningRate'],
+  lr: ['learningRate'],
+  learningrate: ['lr'],
+  nepochs: ['epochs', 'maxIter'],
+};
 
 /**
  * Checks an options object against its table: `undefined` stands for no options; anything but

@@ -90,6 +90,9 @@ describe('every estimator', () => {
 describe('snake_case and typos, per estimator', () => {
   it.each<[string, string, string]>([
     ['MLPRegressor', 'learning_rate', 'learningRate'],
+    ['MLPRegressor', 'learning_rate_init', 'learningRate'],
+    ['MLPClassifier', 'random_state', 'seed'],
+    ['VAE', 'lr', 'learningRate'],
     ['MLPRegressor', 'early_stopping', 'earlyStopping'],
     ['MLPClassifier', 'validation_fraction', 'validationFraction'],
     ['MLPClassifier', 'n_iter_no_change', 'nIterNoChange'],

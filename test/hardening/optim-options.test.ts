@@ -53,8 +53,8 @@ describe('optimizers', () => {
     expectError(() => new optim.Adam(3 as never), ArgumentError, 'got number 3');
     expectError(() => new optim.RMSprop([model.weight, 'w'] as never), ArgumentError, 'optim.RMSprop: params[1] must be a Tensor, got string "w"');
     expect(() => new optim.SGD([], 0.1)).toThrow(/optim\.SGD: got an empty parameter list/);
-    // sklearn's name for the learning rate is too far from 'lr' to be suggested; the list of valid options shows it
-    expectError(() => new optim.SGD(model.parameters(), { learningRate: 0.1 } as never), UnknownOptionError, "optim.SGD: unknown option 'learningRate'; valid options: lr, momentum");
+    // the estimators' name for the learning rate points to PyTorch's
+    expectError(() => new optim.SGD(model.parameters(), { learningRate: 0.1 } as never), UnknownOptionError, "optim.SGD: unknown option 'learningRate' (did you mean 'lr'?)");
     const gone = fg.ones([1], { requiresGrad: true });
     gone.dispose();
     expect(() => new optim.SGD([gone], 0.1)).toThrow(fg.DisposedError);
