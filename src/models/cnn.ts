@@ -98,14 +98,22 @@ function settingsOf(model: string, options: unknown, defaults: Partial<ResolvedT
  * The convolution blocks and the dense head for inputs [N, channels, ...spatial], `outputs`
  * values out. Throws when pooling would shrink a spatial size below 1.
  */
-function buildLayers(model: string, s: CNNSettings, channels: number, spatial: readonly number[], outputs: number, g: Generator): { features: Sequential; head: Sequential } {
+function makeLayers(
+  model: string,
+  s: CNNSettings,
+  channels: number,
+  spatial: readonly number[],
+  outputs: number,
+  g: Generator,
+  made: <M extends Module>(m: M) => M,
+): { features: Sequential; head: Sequential } {
   const act = (): Module => (s.activation === 'relu' ? new ReLU() : new Tanh());
   const conv: Module[] = [];
   let inC = channels;
   let size = [...spatial];
   s.filters.forEach((f, i) => {
     const k = s.kernelSize[i] as number;
-    conv.push(spatial.length === 1 ? new Conv1d(inC, f, k, { padding: 'same', generator: g }) : new Conv2d(inC, f, k, { padding: 'same', generator: g }), act());
+    conv.push(made(spatial.length === 1 ? new Conv1d(inC, f, k, { padding: 'same', generator: g }) : new Conv2d(inC, f, k, { padding: 'same', generator: g })), act());
     if (s.pool !== 'none') {
       const next = size.map((d) => Math.floor(d / s.poolSize));
       if (next.some((d) => d < 1)) {
@@ -122,7 +130,7 @@ function buildLayers(model: string, s: CNNSettings, channels: number, spatial: r
   const sizes = [...s.dense, outputs];
   sizes.forEach((units, i) => {
     if (s.dropout > 0) head.push(new Dropout(s.dropout, { generator: g }));
-    head.push(new Linear(width, units, { generator: g }));
+    head.push(made(new Linear(width, units, { generator: g })));
     if (i < sizes.length - 1) head.push(act());
     width = units;
   });
@@ -149,7 +157,7 @@ abstract class BaseCNN extends Estimator {
   /** Builds fresh (seeded) layers for inputs [N, channels, ...spatial] and `outputs` values. */
   protected buildNet(channels: number, spatial: readonly number[], outputs: number): void {
     const g = this.generator.manualSeed(this.settings.seed);
-    const { features, head } = buildLayers(this.modelName, this.settings, channels, spatial, outputs, g);
+    const { features, head } = this.buildLayers((made) => makeLayers(this.modelName, this.settings, channels, spatial, outputs, g, made));
     this.features = this.replaceChild('features', features, this.features);
     this.head = this.replaceChild('head', head, this.head);
   }

@@ -305,6 +305,24 @@ export abstract class Estimator extends Module {
     return this;
   }
 
+  /**
+   * Runs `build`, which passes every module with parameters it creates through `made`; if
+   * building fails (an input too small for the pooling, a layer too large for memory), those
+   * modules are freed and rethrown past, so the model keeps its previous layers and no tensors.
+   */
+  protected buildLayers<T>(build: (made: <M extends Module>(m: M) => M) => T): T {
+    const created: Module[] = [];
+    try {
+      return build((m) => {
+        created.push(m);
+        return m;
+      });
+    } catch (e) {
+      for (const m of created) m.dispose();
+      throw e;
+    }
+  }
+
   /** Registers `next` under `name`, freeing the module it replaces. */
   protected replaceChild<M extends Module>(name: string, next: M, previous: Module | null): M {
     if (previous !== null && previous !== next) previous.dispose();

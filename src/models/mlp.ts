@@ -120,13 +120,16 @@ abstract class BaseMLP extends Estimator {
   protected build(shape: MLPShape): void {
     const g = this.generator.manualSeed(this.settings.seed);
     const sizes = [shape.nFeatures, ...this.settings.hiddenLayerSizes, shape.nOutputs];
-    const layers: Module[] = [];
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      layers.push(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g }));
-      const act = i + 2 < sizes.length ? activationLayer(this.settings.activation) : null;
-      if (act !== null) layers.push(act);
-    }
-    this.net = this.replaceChild('net', new Sequential(...layers), this.net);
+    const net = this.buildLayers((made) => {
+      const layers: Module[] = [];
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        layers.push(made(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g })));
+        const act = i + 2 < sizes.length ? activationLayer(this.settings.activation) : null;
+        if (act !== null) layers.push(act);
+      }
+      return new Sequential(...layers);
+    });
+    this.net = this.replaceChild('net', net, this.net);
     this.shape = shape;
   }
 

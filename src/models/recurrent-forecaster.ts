@@ -101,9 +101,12 @@ export class RecurrentForecaster extends Estimator {
     const s = this.settings;
     const g = this.generator.manualSeed(s.seed);
     const opts = { numLayers: s.numLayers, dropout: s.dropout, generator: g };
-    const rnn = s.cell === 'lstm' ? new LSTM(shape.nFeatures, s.hiddenSize, opts) : s.cell === 'gru' ? new GRU(shape.nFeatures, s.hiddenSize, opts) : new RNN(shape.nFeatures, s.hiddenSize, opts);
+    const { rnn, head } = this.buildLayers((made) => ({
+      rnn: made(s.cell === 'lstm' ? new LSTM(shape.nFeatures, s.hiddenSize, opts) : s.cell === 'gru' ? new GRU(shape.nFeatures, s.hiddenSize, opts) : new RNN(shape.nFeatures, s.hiddenSize, opts)),
+      head: made(new Linear(s.hiddenSize, shape.horizon, { generator: g })),
+    }));
     this.rnn = this.replaceChild('rnn', rnn, this.rnn);
-    this.head = this.replaceChild('head', new Linear(s.hiddenSize, shape.horizon, { generator: g }), this.head);
+    this.head = this.replaceChild('head', head, this.head);
     this.shape = shape;
   }
 

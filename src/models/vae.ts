@@ -137,19 +137,27 @@ export class VAE extends Estimator {
     const s = this.settings;
     const g = this.generator.manualSeed(s.seed);
     const act = (): Module => (s.activation === 'relu' ? new ReLU() : new Tanh());
-    const mlp = (sizes: number[], last: boolean): Sequential => {
-      const layers: Module[] = [];
-      for (let i = 0; i + 1 < sizes.length; i++) {
-        layers.push(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g }));
-        if (!last || i + 2 < sizes.length) layers.push(act());
-      }
-      return new Sequential(...layers);
-    };
     const widest = s.hiddenSizes.at(-1) ?? inputDim;
-    this.encoder = this.replaceChild('encoder', mlp([inputDim, ...s.hiddenSizes], false), this.encoder);
-    this.muHead = this.replaceChild('mu', new Linear(widest, s.latentDim, { generator: g }), this.muHead);
-    this.logvarHead = this.replaceChild('logvar', new Linear(widest, s.latentDim, { generator: g }), this.logvarHead);
-    this.decoder = this.replaceChild('decoder', mlp([s.latentDim, ...[...s.hiddenSizes].reverse(), inputDim], true), this.decoder);
+    const parts = this.buildLayers((made) => {
+      const mlp = (sizes: number[], last: boolean): Sequential => {
+        const layers: Module[] = [];
+        for (let i = 0; i + 1 < sizes.length; i++) {
+          layers.push(made(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g })));
+          if (!last || i + 2 < sizes.length) layers.push(act());
+        }
+        return new Sequential(...layers);
+      };
+      return {
+        encoder: mlp([inputDim, ...s.hiddenSizes], false),
+        mu: made(new Linear(widest, s.latentDim, { generator: g })),
+        logvar: made(new Linear(widest, s.latentDim, { generator: g })),
+        decoder: mlp([s.latentDim, ...[...s.hiddenSizes].reverse(), inputDim], true),
+      };
+    });
+    this.encoder = this.replaceChild('encoder', parts.encoder, this.encoder);
+    this.muHead = this.replaceChild('mu', parts.mu, this.muHead);
+    this.logvarHead = this.replaceChild('logvar', parts.logvar, this.logvarHead);
+    this.decoder = this.replaceChild('decoder', parts.decoder, this.decoder);
     this.dim = inputDim;
   }
 

@@ -106,3 +106,30 @@ describe('model methods given bad data', () => {
     expect(escaped.join("\n")).toBe("");
   });
 });
+
+describe('a fit that fails while building its layers', () => {
+  it('frees what it built and keeps the previous model', () => {
+    const x = fg.tensor(Float32Array.from({ length: 12 }, (_, i) => i / 12), [4, 3]);
+    const y = [0, 1, 0, 1];
+    const cases: Array<[string, () => unknown]> = [
+      ['MLPClassifier', () => new MLPClassifier({ hiddenLayerSizes: [4, 1e9], maxIter: 1 }).fit(x, y)],
+      ['MLPRegressor', () => new MLPRegressor({ hiddenLayerSizes: [3, 2e9], maxIter: 1 }).fit(x, [1, 2, 3, 4])],
+      ['VAE', () => new VAE({ hiddenSizes: [4, 1e9], maxIter: 1 }).fit(x)],
+      ['CNN1dForecaster', () => new CNN1dForecaster({ filters: [2, 2, 2], maxIter: 1 }).fit(fg.zeros([2, 1, 4]), [1, 2])],
+      ['CNN2dClassifier', () => new CNN2dClassifier({ filters: [2, 2, 2], maxIter: 1 }).fit(fg.zeros([2, 1, 4, 4]), [0, 1])],
+    ];
+    for (const [name, run] of cases) {
+      const live = fg.memoryStats().liveTensors;
+      expect(() => fg.tidy(run), name).toThrow(FingradError);
+      expect(fg.memoryStats().liveTensors, `${name} leaked`).toBe(live);
+    }
+    const cnn = new CNN1dForecaster({ filters: [2, 2, 2], dense: [], maxIter: 1 }).fit(fg.zeros([4, 1, 16]), [1, 2, 3, 4]);
+    const before = Array.from(cnn.predict(fg.ones([1, 1, 16])).toFloat32Array());
+    const live = fg.memoryStats().liveTensors;
+    expect(() => fg.tidy(() => cnn.fit(fg.zeros([2, 1, 4]), [1, 2]))).toThrow(/too small for 3 pooling steps/);
+    expect(fg.memoryStats().liveTensors).toBe(live);
+    expect(Array.from(cnn.predict(fg.ones([1, 1, 16])).toFloat32Array())).toEqual(before);
+    cnn.dispose();
+    x.dispose();
+  });
+});
