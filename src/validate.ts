@@ -193,8 +193,21 @@ export function closest(given: string, valid: Iterable<string>): string | undefi
       bestD = d;
     }
   }
-  return bestD <= Math.max(1, Math.min(3, Math.floor(g.length / 3))) ? best : undefined;
+  if (bestD <= Math.max(1, Math.min(3, Math.floor(g.length / 3)))) return best;
+  const known = [...valid];
+  return OTHER_NAMES[g]?.find((name) => known.includes(name));
 }
+
+// What other libraries call options that fingrad names differently (folded key → our names, the
+// first one the function has wins): sklearn's random_state and learning_rate_init, the lr of
+// PyTorch's optimizers against the estimators' learningRate and back.
+const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
+  randomstate: ['seed'],
+  learningrateinit: ['learningRate'],
+  lr: ['learningRate'],
+  learningrate: ['lr'],
+  nepochs: ['epochs', 'maxIter'],
+};
 
 /**
  * Checks an options object against its table: `undefined` stands for no options; anything but
@@ -294,3 +307,14 @@ export function readArgs<S extends OptionSpec>(where: string, args: readonly unk
   }
   return readOptions(where, named === undefined ? merged : { ...merged, ...named }, spec);
 }
+
+// Every prefix of a tuple: [a, b] → [a, b] | [a] | [].
+type Prefixes<P extends readonly unknown[]> = P extends readonly [...infer H, unknown] ? P | Prefixes<H> : P;
+
+/**
+ * The type of what `readArgs` reads: PyTorch's optional positional parameters `P` (any leading
+ * run of them, each possibly undefined), then optionally an options object `O`, so that
+ * `conv(x, w, b, 2, { padding: 1 })` type-checks as it runs.
+ */
+export type PositionalArgs<P extends readonly unknown[], O> =
+  Prefixes<{ [K in keyof P]: P[K] | undefined }> extends infer Q ? (Q extends readonly unknown[] ? [...Q, O?] : never) : never;

@@ -16,27 +16,23 @@ import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
 import {
-  type ArrayInput,
   Estimator,
   type FitCallOptions,
-  type LabelInput,
   type ResolvedTraining,
-  type TargetInput,
+  TRAINING_OPTIONS,
   type TrainingOptions,
-  checkChoice,
-  checkIntList,
-  checkNumber,
   classTargets,
   classificationLoss,
   encodeLabels,
-  labelIndex,
   labelsOf,
   logitCount,
+  optionsOf,
   probabilities,
-  readInput,
-  readTargets,
   resolveTraining,
 } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { accuracyScore, r2Score } from './score.js';
+import { is, readOptions } from '../validate.js';
 
 /** sklearn's hidden-layer activations. */
 export type MLPActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
@@ -74,12 +70,21 @@ export interface MLPRegressorConfig extends MLPSettings {
 
 const ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
 
-function settingsOf(model: string, o: MLPOptions): MLPSettings {
+/** MLPClassifier's and MLPRegressor's options: the training options and these. */
+const MLP_OPTIONS = {
+  ...TRAINING_OPTIONS,
+  hiddenLayerSizes: is.list(is.int({ min: 1 })),
+  activation: is.oneOf(ACTIVATIONS),
+  alpha: is.number({ min: 0 }),
+} satisfies Record<keyof MLPOptions, unknown>;
+
+function settingsOf(model: string, options: unknown): MLPSettings {
+  const o = readOptions(model, options, MLP_OPTIONS);
   return {
-    ...resolveTraining(model, o, { learningRate: 1e-3, maxIter: 200, batchSize: 'auto' }),
-    hiddenLayerSizes: checkIntList(model, 'hiddenLayerSizes', o.hiddenLayerSizes ?? [100], 0),
-    activation: checkChoice(model, 'activation', o.activation ?? 'relu', ACTIVATIONS),
-    alpha: checkNumber(model, 'alpha', o.alpha ?? 1e-4, 0),
+    ...resolveTraining(o, { learningRate: 1e-3, maxIter: 200, batchSize: 'auto' }),
+    hiddenLayerSizes: o.hiddenLayerSizes ?? [100],
+    activation: o.activation ?? 'relu',
+    alpha: o.alpha ?? 1e-4,
   };
 }
 
@@ -115,13 +120,16 @@ abstract class BaseMLP extends Estimator {
   protected build(shape: MLPShape): void {
     const g = this.generator.manualSeed(this.settings.seed);
     const sizes = [shape.nFeatures, ...this.settings.hiddenLayerSizes, shape.nOutputs];
-    const layers: Module[] = [];
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      layers.push(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g }));
-      const act = i + 2 < sizes.length ? activationLayer(this.settings.activation) : null;
-      if (act !== null) layers.push(act);
-    }
-    this.net = this.replaceChild('net', new Sequential(...layers), this.net);
+    const net = this.buildLayers((made) => {
+      const layers: Module[] = [];
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        layers.push(made(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g })));
+        const act = i + 2 < sizes.length ? activationLayer(this.settings.activation) : null;
+        if (act !== null) layers.push(act);
+      }
+      return new Sequential(...layers);
+    });
+    this.net = this.replaceChild('net', net, this.net);
     this.shape = shape;
   }
 
@@ -187,7 +195,7 @@ export class MLPClassifier extends BaseMLP {
   }
 
   /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history` (and `valLoss` with early stopping). */
-  fit(x: ArrayInput, y: LabelInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: LabelInput, options?: FitCallOptions): this {
     const where = 'MLPClassifier.fit';
     return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
       const [n, d] = xt.shape as [number, number];
@@ -218,13 +226,8 @@ export class MLPClassifier extends BaseMLP {
   score(x: ArrayInput, y: LabelInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x);
-      const truth = labelIndex('MLPClassifier.score', y, pred.shape[0] as number, this.classList as number[]);
       const classes = this.classList as number[];
-      const p = pred.data;
-      let hits = 0;
-      truth.forEach((k, i) => (hits += classes[k] === p[i] ? 1 : 0));
-      return hits / truth.length;
+      return accuracyScore('MLPClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
     });
   }
 
@@ -235,7 +238,7 @@ export class MLPClassifier extends BaseMLP {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPClassifierConfig): MLPClassifier {
-    const m = new MLPClassifier(c);
+    const m = new MLPClassifier(optionsOf(c));
     if (c.fitted !== null) {
       m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
       m.classList = [...c.fitted.classes];
@@ -266,7 +269,7 @@ export class MLPRegressor extends BaseMLP {
   }
 
   /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: TargetInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: TargetInput, options?: FitCallOptions): this {
     const where = 'MLPRegressor.fit';
     return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
       const [n, d] = xt.shape as [number, number];
@@ -279,9 +282,13 @@ export class MLPRegressor extends BaseMLP {
 
   /** Predictions [n] (or [n, outputs] when fitted on several outputs). */
   predict(x: ArrayInput): Tensor {
-    this.requireFitted('predict');
+    return this.predictFor('predict', x);
+  }
+
+  private predictFor(method: string, x: ArrayInput): Tensor {
+    this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX('predict', x));
+      const out = predictLoop(this, this.readX(method, x));
       return this.flatTarget ? out.reshape([out.shape[0] as number]) : out;
     });
   }
@@ -290,10 +297,10 @@ export class MLPRegressor extends BaseMLP {
   score(x: ArrayInput, y: TargetInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x);
+      const pred = this.predictFor('score', x);
       const n = pred.shape[0] as number;
       const truth = readTargets('MLPRegressor.score', y, n).y.toFloat32Array();
-      return rSquared(truth, pred.toFloat32Array(), n);
+      return r2Score(truth, pred.toFloat32Array(), n);
     });
   }
 
@@ -304,32 +311,13 @@ export class MLPRegressor extends BaseMLP {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPRegressorConfig): MLPRegressor {
-    const m = new MLPRegressor(c);
+    const m = new MLPRegressor(optionsOf(c));
     if (c.fitted !== null) {
       m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
       m.flatTarget = c.fitted.flatTarget;
     }
     return m;
   }
-}
-
-/** Mean over outputs of 1 − SS_res/SS_tot (an output with no variance scores 1 if fitted exactly, else 0). */
-export function rSquared(truth: Float32Array, pred: Float32Array, n: number): number {
-  const k = truth.length / n;
-  let total = 0;
-  for (let j = 0; j < k; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += truth[i * k + j] as number;
-    mean /= n;
-    let res = 0;
-    let tot = 0;
-    for (let i = 0; i < n; i++) {
-      res += ((truth[i * k + j] as number) - (pred[i * k + j] as number)) ** 2;
-      tot += ((truth[i * k + j] as number) - mean) ** 2;
-    }
-    total += tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
-  }
-  return total / k;
 }
 
 registerModel<MLPClassifierConfig>('MLPClassifier', (c) => MLPClassifier.fromConfig(c));

@@ -2,7 +2,8 @@
 // multiplied by the weight of its label. The option is checked when a model is built (values),
 // resolved against the labels when it is fitted (every class named, no unknown label), and turned
 // into the per-row weights the solvers take.
-import { ValueError } from '../../errors.js';
+import { ArgumentError, ValueError } from '../../errors.js';
+import { type Check, isPlainObject } from '../../validate.js';
 
 /**
  * null: every row weighs 1. 'balanced': class c weighs n / (k · count(c)). An object: the weight
@@ -13,33 +14,33 @@ export type ClassWeight = 'balanced' | Readonly<Record<number, number>> | null;
 const INTEGER_KEY = /^-?\d+$/;
 
 /**
- * Validates a classWeight option and returns its canonical form: 'balanced', null, or a fresh
- * plain object keyed by the labels in canonical integer spelling (JSON-able; reading it back gives
- * the same object). Errors name `model` and the class at fault.
+ * The `classWeight` option's check (`where` is 'LogisticRegression: classWeight'): returns the
+ * canonical form, 'balanced', null, or a fresh plain object keyed by the labels in canonical
+ * integer spelling (JSON-able; reading it back gives the same object). Errors name the model
+ * and the class at fault.
  */
-export function checkClassWeight(model: string, value: unknown): ClassWeight {
+export const classWeightOption: Check<ClassWeight> = (value, where) => {
+  const colon = where.indexOf(': ');
+  const [fn, param] = colon < 0 ? [where, 'classWeight'] : [where.slice(0, colon), where.slice(colon + 2)];
+  const fail = (message: string): never => {
+    throw new ArgumentError(`${where}${message}`, fn, param);
+  };
   if (value === null || value === undefined) return null;
   if (value === 'balanced') return 'balanced';
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValueError(`${model}: classWeight must be 'balanced', null, or an object mapping class labels to weights, got ${describe(value)}`);
-  }
+  if (!isPlainObject(value)) return fail(` must be 'balanced', null, or an object mapping class labels to weights, got ${show(value)}`);
   const out: Record<number, number> = {};
-  for (const [key, weight] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, weight] of Object.entries(value)) {
     const label = Number(key);
-    if (!INTEGER_KEY.test(key.trim()) || !Number.isSafeInteger(label)) {
-      throw new ValueError(`${model}: classWeight key '${key}' is not an integer class label`);
-    }
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || !(weight > 0)) {
-      throw new ValueError(`${model}: classWeight for class ${label} must be a positive finite number, got ${describe(weight)}`);
-    }
-    if (Object.prototype.hasOwnProperty.call(out, label)) throw new ValueError(`${model}: classWeight names class ${label} twice (key '${key}')`);
-    out[label] = weight;
+    if (!INTEGER_KEY.test(key.trim()) || !Number.isSafeInteger(label)) fail(` key '${key}' is not an integer class label`);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || !(weight > 0)) fail(` for class ${label} must be a positive finite number, got ${show(weight)}`);
+    if (Object.prototype.hasOwnProperty.call(out, label)) fail(` names class ${label} twice (key '${key}')`);
+    out[label] = weight as number;
   }
-  if (Object.keys(out).length === 0) throw new ValueError(`${model}: classWeight is an empty object; name a weight for every class, or pass null`);
+  if (Object.keys(out).length === 0) fail(' is an empty object; name a weight for every class, or pass null');
   return out;
-}
+};
 
-function describe(v: unknown): string {
+function show(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'number') return String(v);
   const json = JSON.stringify(v);
