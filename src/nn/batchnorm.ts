@@ -64,6 +64,7 @@ abstract class BatchNormNd extends Module {
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
     this.affine = o.affine ?? true;
     this.trackRunningStats = o.trackRunningStats ?? true;
+    this.checkParameterBudget(where, numFeatures * ((this.affine ? 2 : 0) + (this.trackRunningStats ? 2 : 0)), 'numFeatures');
     this.weight = this.registerParameter('weight', this.affine ? ones([numFeatures]) : null);
     this.bias = this.registerParameter('bias', this.affine ? zeros([numFeatures]) : null);
     if (this.trackRunningStats) {

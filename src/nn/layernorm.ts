@@ -46,6 +46,7 @@ export class LayerNorm extends Module {
     this.normalizedShape = typeof shape === 'number' ? [shape] : [...shape];
     this.eps = o.eps ?? 1e-5;
     this.elementwiseAffine = o.elementwiseAffine ?? true;
+    this.checkParameterBudget(where, this.normalizedShape.reduce((a, d) => a * d, 1) * (this.elementwiseAffine ? 2 : 0), 'normalizedShape');
     this.weight = this.registerParameter('weight', this.elementwiseAffine ? ones(this.normalizedShape) : null);
     this.bias = this.registerParameter('bias', this.elementwiseAffine && (o.bias ?? true) ? zeros(this.normalizedShape) : null);
   }

@@ -59,6 +59,17 @@ export abstract class Module {
   /** The layer's computation. */
   abstract forward(...inputs: Tensor[]): Tensor;
 
+  /**
+   * Throws before a layer allocates `floats` parameters and buffers that WebAssembly memory
+   * cannot hold (2^30 float32 fill its 4 GiB), so a layer never fails half-built with its first
+   * tensors allocated; `param` names the option to blame.
+   */
+  protected checkParameterBudget(where: string, floats: number, param: string): void {
+    if (floats > 2 ** 30) {
+      throw new ArgumentError(`${where}: ${param} asks for ${floats.toExponential(2)} parameters and buffers, more than WebAssembly memory holds (2^30 float32)`, where, param);
+    }
+  }
+
   /** Registers a trainable tensor (it outlives every `tidy` scope). Returns it. */
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
     if (t !== null) {
@@ -162,7 +173,7 @@ export abstract class Module {
       const value = Object.hasOwn(state, key) ? state[key] : undefined;
       if (value === undefined) continue;
       if (value === null || typeof value !== 'object' || !Array.isArray(value.shape)) {
-        throw new ArgumentError(`${where}: '${key}' must be a Tensor or {shape, data}, got ${describe(value)}`, where, 'state');
+        throw new ArgumentError(`${where}: '${key}' must be a Tensor or {shape, data} with ${target.size} values, got ${describe(value)}`, where, 'state');
       }
       if (isTensor(value)) value.assertLive(`${where} ('${key}')`);
       if (!sameShape(value.shape, target.shape)) {

@@ -120,13 +120,8 @@ export abstract class RNNBase extends Module {
     this.dropout = o.dropout ?? 0;
     this.generator = o.generator;
     const g = GATES[kind] * hiddenSize;
-    // Refuse a stack that cannot fit before allocating it layer by layer (2^30 float32 fill
-    // the 4 GiB a WebAssembly memory can hold), instead of failing half-built.
     const weights = (inF: number): number => g * (inF + hiddenSize + (this.bias ? 2 : 0));
-    const total = weights(inputSize) + (this.numLayers - 1) * weights(hiddenSize);
-    if (total > 2 ** 30) {
-      throw new ArgumentError(`${where}: ${this.numLayers} layer(s) of hidden size ${hiddenSize} need ${total.toExponential(2)} parameters, more than WebAssembly memory holds (2^30 float32)`, where, 'numLayers');
-    }
+    this.checkParameterBudget(where, weights(inputSize) + (this.numLayers - 1) * weights(hiddenSize), 'numLayers');
     const init = (shape: number[]): Tensor => fanInUniform(shape, hiddenSize, { generator: this.generator });
     for (let k = 0; k < this.numLayers; k++) {
       const inF = k === 0 ? inputSize : hiddenSize;
