@@ -106,7 +106,10 @@ export interface TrainingOptions {
   validationFraction?: number;
   /** Epochs without an improvement of at least `tol` before stopping. Default 10. */
   nIterNoChange?: number;
-  /** Smallest loss improvement that counts. Default 1e-4. */
+  /**
+   * Smallest loss improvement that counts, relative to the best loss so far (so the rule does not
+   * depend on the scale of the targets: returns-scale data has losses near 1e-4). Default 1e-4.
+   */
   tol?: number;
   /** Reshuffle the rows every epoch. Default true. */
   shuffle?: boolean;
@@ -241,9 +244,9 @@ export function trainNetwork(spec: TrainSpec): History {
       data = { x: indexSelect(x, 0, train), y: indexSelect(y, 0, train) };
       validationData = { x: indexSelect(x, 0, val), y: indexSelect(y, 0, val) };
     }
-    earlyStopping = { monitor: 'valLoss', patience: t.nIterNoChange, minDelta: t.tol, restoreBestWeights: true };
+    earlyStopping = { monitor: 'valLoss', patience: t.nIterNoChange, minDeltaRelative: t.tol, restoreBestWeights: true };
   } else if (spec.stopOnPlateau) {
-    earlyStopping = { monitor: 'loss', patience: t.nIterNoChange, minDelta: t.tol };
+    earlyStopping = { monitor: 'loss', patience: t.nIterNoChange, minDeltaRelative: t.tol };
   }
   const params = model.parameters();
   const optimizer: Optimizer = t.solver === 'sgd' ? new SGD(params, { lr: t.learningRate, momentum: t.momentum }) : new Adam(params, { lr: t.learningRate });

@@ -3,8 +3,8 @@
 import { noGrad } from '../autograd/graph.js';
 import { kernels } from '../backend/wasm.js';
 import { dataRng, permutation } from '../data/rng.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { Module } from '../nn/module.js';
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { Module } from '../nn/module.js';
 import { concat } from '../ops/concat.js';
 import { indexSelect } from '../ops/gather.js';
 import { slice } from '../ops/slice.js';
@@ -13,7 +13,8 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedulers.js';
 import { manualSeed } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Check, describe, is, isPlainObject, readOptions } from '../validate.js';
 import { type LossFn, type LossName, lossTakesLogits, resolveLoss } from './losses.js';
 import { type MetricSpec, type UndefinedMetricHandler, computeMetrics } from './metrics.js';
 
@@ -36,6 +37,12 @@ export interface EarlyStopping {
   patience?: number;
   /** Smallest change that counts as improvement (default 0). */
   minDelta?: number;
+  /**
+   * Smallest change that counts, as a fraction of the best value so far (scale-free: a loss of
+   * 1e-4, as daily returns give, improves by 1e-8 per 1e-4 as readily as a loss of 1 by 1e-4).
+   * Used instead of `minDelta` when given.
+   */
+  minDeltaRelative?: number;
   /** 'min' or 'max'; default 'max' for accuracy/auc, else 'min'. */
   mode?: 'min' | 'max';
   /** Put back the weights of the best epoch at the end (default false). */
@@ -123,6 +130,38 @@ function firstNonFiniteGrad(params: readonly Tensor[]): Tensor | null {
   return null;
 }
 
+const EARLY_STOPPING = {
+  monitor: is.string,
+  patience: is.int({ min: 1 }),
+  minDelta: is.number({ min: 0 }),
+  minDeltaRelative: is.number({ min: 0 }),
+  mode: is.oneOf(['min', 'max'] as const),
+  restoreBestWeights: is.boolean,
+};
+const DATASET = { x: is.instance(Tensor, 'a Tensor'), y: is.instance(Tensor, 'a Tensor') };
+const FIT_OPTIONS = {
+  epochs: is.int({ min: 1 }),
+  batchSize: is.int({ min: 1 }),
+  lossFn: is.any,
+  optimizer: is.any,
+  metrics: is.list(is.any),
+  validationSplit: is.number({ min: 0, max: 1, maxOpen: true }),
+  validationData: is.options(DATASET),
+  shuffle: is.boolean,
+  seed: is.int(),
+  callbacks: is.list(is.any),
+  earlyStopping: is.options(EARLY_STOPPING),
+  scheduler: is.any,
+  clipNorm: is.number({ min: 0 }),
+} satisfies Record<keyof FitOptions, Check<unknown>>;
+
+// The model and the dataset {x, y} as fit / evaluate take them, checked.
+function readModelAndData(op: string, model: unknown, data: unknown): void {
+  if (!(model instanceof Module)) throw new ArgumentError(`${op}: model must be an nn.Module (a layer, Sequential or a ready-made model), got ${describe(model)}`, op, 'model');
+  readOptions(op, data, DATASET);
+  if (!isPlainObject(data) || !('x' in data) || !('y' in data)) throw new ArgumentError(`${op}: data must be {x: Tensor, y: Tensor}, got ${describe(data)}`, op, 'data');
+}
+
 function checkRows(op: string, x: Tensor, y: Tensor): void {
   if (x.rank === 0 || y.rank === 0 || x.shape[0] !== y.shape[0]) {
     throw new ShapeError(`${op}: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} must have the same number of rows (first dimension)`);
@@ -147,7 +186,9 @@ function snapshot(model: Module): Map<Tensor, Float32Array> {
 
 /** Runs the model over `x` in batches without recording gradients, in eval mode. */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
-  const batchSize = options.batchSize ?? 256;
+  if (!(model instanceof Module)) throw new ArgumentError(`predict: model must be an nn.Module, got ${describe(model)}`, 'predict', 'model');
+  if (!(x instanceof Tensor)) throw new ArgumentError(`predict: x must be a Tensor, got ${describe(x)}`, 'predict', 'x');
+  const batchSize = readOptions('predict', options, { batchSize: is.int({ min: 1 }) }).batchSize ?? 256;
   const wasTraining = model.training;
   model.eval();
   try {
@@ -167,6 +208,8 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
 
 /** Loss (and metrics) of the model on a dataset, in eval mode, batched, without gradients. */
 export function evaluate(model: Module, data: Dataset, options: { lossFn: LossFn | LossName; metrics?: MetricSpec[]; batchSize?: number }): Logs {
+  readModelAndData('evaluate', model, data);
+  readOptions('evaluate', options, { lossFn: is.any, metrics: is.list(is.any), batchSize: is.int({ min: 1 }) });
   return evaluateOn(model, data, options);
 }
 
@@ -194,6 +237,11 @@ function undefinedMetricWarner(split: 'training' | 'validation', fromSplit: bool
 
 /** Trains `model` on `data`; returns the history of loss and metrics per epoch. */
 export function fit(model: Module, data: Dataset, options: FitOptions): History {
+  readModelAndData('fit', model, data);
+  readOptions('fit', options, FIT_OPTIONS);
+  if (!isPlainObject(options) || options.optimizer === undefined || options.lossFn === undefined) {
+    throw new ArgumentError('fit: options must give at least {lossFn, optimizer}', 'fit', 'options');
+  }
   checkRows('fit', data.x, data.y);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
@@ -311,7 +359,7 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
       if (early) {
         const value = logs[monitor];
         if (value === undefined) throw new ValueError(`fit: earlyStopping monitors '${monitor}', which is not logged (have ${Object.keys(logs).join(', ')})`);
-        const delta = early.minDelta ?? 0;
+        const delta = early.minDeltaRelative !== undefined && Number.isFinite(best) ? early.minDeltaRelative * Math.abs(best) : (early.minDelta ?? 0);
         const improved = mode === 'min' ? value < best - delta : value > best + delta;
         if (improved) {
           best = value;
