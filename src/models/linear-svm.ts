@@ -10,7 +10,7 @@ import { sigmoid } from '../ops/unary.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ClassWeight, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
+import { type ClassWeight, combineWeights, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
 import { type Design, type FeatureInput, type LabelInput } from './solvers/design.js';
 import { solveHinge } from './solvers/hinge.js';
 import {
@@ -27,6 +27,9 @@ import {
 import { type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { type PlattParams, fitPlatt } from './solvers/platt.js';
 import { is, readOptions } from '../validate.js';
+
+// fit's options: per-row weights, multiplied with the class weights.
+const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LinearSVMOptions {
   /** 'squared_hinge' (default, as sklearn's LinearSVC) or 'hinge'. */
@@ -135,17 +138,22 @@ export class LinearSVM extends LinearClassifier {
     return 'LinearSVM';
   }
 
-  /** Fits the model to x [n, d] and integer labels y [n]. Returns this. */
-  fit(x: FeatureInput, y: LabelInput): this {
+  /**
+   * Fits the model to x [n, d] and integer labels y [n]; `sampleWeight` (one weight ≥ 0 per row)
+   * multiplies each row's loss term, together with the class weights. Returns this.
+   */
+  fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearSVM.fit';
+    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
     const { fits } = this.fitClasses(where, x, y, this.loss === 'squared_hinge', ({ design, scaled, classes, index }) => {
       const perClass = resolveClassWeights(where, this.classWeight, classes, index);
       // liblinear: both classes weighted when binary; one-vs-rest weighs only the positive class.
-      const weights = (c: number): Float64Array | null => {
+      const byClass = (c: number): Float64Array | null => {
         if (perClass === null) return null;
         if (classes.length === 2) return Float64Array.from(index, (l) => perClass[l] as number);
         return Float64Array.from(index, (l) => (l === c ? (perClass[c] as number) : 1));
       };
+      const weights = (c: number): Float64Array | null => combineWeights(where, byClass(c), sampleWeight, index.length);
       const fit = (c: number): BinaryFit => this.fitBinary(design, scaled, index, c, weights(c));
       const fits = classes.length === 2 ? [fit(1)] : classes.map((_, c) => fit(c));
       return { ...stackRows(fits, design.d), fits };

@@ -9,7 +9,7 @@ import { logSoftmax, softmax } from '../ops/softmax.js';
 import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ClassWeight, balancedWeights, classWeightOption, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
+import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { type FeatureInput, type LabelInput } from './solvers/design.js';
 import {
   type FittedRecord,
@@ -23,6 +23,9 @@ import {
 } from './solvers/linear-model.js';
 import { type LinearSolution, type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { is, readOptions } from '../validate.js';
+
+// fit's options: per-row weights, multiplied with the class weights.
+const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LogisticRegressionOptions {
   /** 'l2' (default), 'l1', or 'none' (no penalty; separable data then has no finite optimum). */
@@ -128,20 +131,24 @@ export class LogisticRegression extends LinearClassifier {
     return 'LogisticRegression';
   }
 
-  /** Fits the model to x [n, d] and integer labels y [n]. Returns this. */
-  fit(x: FeatureInput, y: LabelInput): this {
+  /**
+   * Fits the model to x [n, d] and integer labels y [n]; `sampleWeight` (one weight ≥ 0 per row)
+   * multiplies each row's loss term, together with the class weights. Returns this.
+   */
+  fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LogisticRegression.fit';
+    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
     const { scheme, solutions } = this.fitClasses(where, x, y, true, ({ design, scaled, classes, index }) => {
       const k = classes.length;
       const { d } = design;
       const scheme: Scheme = this.multiClass === 'multinomial' || (this.multiClass === 'auto' && k > 2) ? 'multinomial' : k === 2 ? 'binary' : 'ovr';
       const perClass = resolveClassWeights(where, this.classWeight, classes, index);
-      const byLabel = perClass === null ? null : rowWeights(perClass, index);
+      const byLabel = combineWeights(where, perClass === null ? null : rowWeights(perClass, index), sampleWeight, index.length);
       // sklearn's OvR 'balanced': the two groups of each binary problem balanced against each other.
       const ovrWeights = (positive: number): Float64Array | null => {
         if (scheme !== 'ovr' || this.classWeight !== 'balanced') return byLabel;
         const groups = balancedWeights(Int32Array.from(index, (c) => (c === positive ? 1 : 0)), 2);
-        return Float64Array.from(index, (c) => groups[c === positive ? 1 : 0] as number);
+        return combineWeights(where, Float64Array.from(index, (c) => groups[c === positive ? 1 : 0] as number), sampleWeight, index.length);
       };
       const base = {
         design: scaled as Standardized,

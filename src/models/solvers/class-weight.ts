@@ -4,6 +4,7 @@
 // into the per-row weights the solvers take.
 import { ArgumentError, ValueError } from '../../errors.js';
 import { type Check, isPlainObject } from '../../validate.js';
+import { type LabelInput, readColumn } from '../input.js';
 
 /**
  * null: every row weighs 1. 'balanced': class c weighs n / (k · count(c)). An object: the weight
@@ -84,4 +85,18 @@ export function resolveClassWeights(where: string, option: ClassWeight, classes:
 /** Per-row weights: perClass[index[i]]. */
 export function rowWeights(perClass: Float64Array, index: Int32Array): Float64Array {
   return Float64Array.from(index, (c) => perClass[c] as number);
+}
+
+/**
+ * Per-row weights from the class weights (or none) and the `sampleWeight` fit option, multiplied
+ * as scikit-learn does; null when both are absent. Sample weights are one finite value ≥ 0 per
+ * row, not all zero.
+ */
+export function combineWeights(where: string, byClass: Float64Array | null, sampleWeight: unknown, n: number): Float64Array | null {
+  if (sampleWeight === undefined) return byClass;
+  const w = readColumn(where, sampleWeight as LabelInput, n, 'sampleWeight');
+  const negative = w.findIndex((v) => v < 0);
+  if (negative >= 0) throw new ValueError(`${where}: sampleWeight at row ${negative} is ${w[negative]}; weights must be >= 0`);
+  if (!w.some((v) => v > 0)) throw new ValueError(`${where}: every sampleWeight is 0; at least one row must count`);
+  return byClass === null ? w : Float64Array.from(w, (v, i) => v * (byClass[i] as number));
 }
