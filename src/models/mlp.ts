@@ -7,8 +7,12 @@ import { Sigmoid, ReLU, Tanh } from '../nn/activations.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
-import { mseLoss } from '../ops/losses.js';
-import { sum } from '../ops/reduce.js';
+import { bceWithLogits, crossEntropy, mseLoss } from '../ops/losses.js';
+import { mean, sum } from '../ops/reduce.js';
+import { select, slice } from '../ops/slice.js';
+import { fromValues } from '../tensor/creation.js';
+import { ArgumentError } from '../errors.js';
+import { type ClassWeight, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { square } from '../ops/unary.js';
 import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
@@ -44,12 +48,20 @@ export interface MLPOptions extends TrainingOptions {
   activation?: MLPActivation;
   /** L2 penalty: adds alpha/(2·batch rows)·Σ‖W‖² (weights, not biases) to each batch's loss, as sklearn. Default 1e-4. */
   alpha?: number;
+  /** MLPClassifier only: 'balanced' or a weight per class label, multiplying each row's loss (scikit-learn's class_weight). */
+  classWeight?: ClassWeight;
+}
+
+/** `fit`'s options: progress callbacks, and one weight ≥ 0 per row multiplying its loss. */
+export interface MLPFitOptions extends FitCallOptions {
+  sampleWeight?: ArrayLike<number> | Tensor;
 }
 
 interface MLPSettings extends ResolvedTraining {
   hiddenLayerSizes: number[];
   activation: MLPActivation;
   alpha: number;
+  classWeight: ClassWeight;
 }
 
 /** What the layers were built for; null before fit. */
@@ -76,7 +88,35 @@ const MLP_OPTIONS = {
   hiddenLayerSizes: is.list(is.int({ min: 1 })),
   activation: is.oneOf(ACTIVATIONS),
   alpha: is.number({ min: 0 }),
+  classWeight: classWeightOption,
 } satisfies Record<keyof MLPOptions, unknown>;
+
+const MLP_FIT_OPTIONS = { callbacks: is.any, sampleWeight: is.any };
+
+// Per-row weights travel with the targets as one more column, so shuffled batches and the
+// validation split keep each weight with its row; the loss splits the column off again and
+// averages the weighted per-row losses over the batch.
+function withWeights(target: Tensor, w: Float64Array): Tensor {
+  const n = target.shape[0] as number;
+  const cols = target.rank === 1 ? 1 : (target.shape[1] as number);
+  const t = target.toFloat32Array();
+  const out = new Float32Array(n * (cols + 1));
+  for (let i = 0; i < n; i++) {
+    out.set(t.subarray(i * cols, (i + 1) * cols), i * (cols + 1));
+    out[i * (cols + 1) + cols] = w[i] as number;
+  }
+  target.dispose();
+  return fromValues('MLP.fit', out, [n, cols + 1]);
+}
+
+function weightedLoss(perRow: (pred: Tensor, target: Tensor) => Tensor, flatTarget: boolean): LossFn {
+  return (pred, t) => {
+    const cols = (t.shape[1] as number) - 1;
+    const target = flatTarget ? select(t, 1, 0) : slice(t, 1, 0, cols);
+    const w = select(t, 1, cols);
+    return sum(perRow(pred, target).reshape([-1]).mul(w)).div(t.shape[0] as number);
+  };
+}
 
 function settingsOf(model: string, options: unknown): MLPSettings {
   const o = readOptions(model, options, MLP_OPTIONS);
@@ -85,6 +125,7 @@ function settingsOf(model: string, options: unknown): MLPSettings {
     hiddenLayerSizes: o.hiddenLayerSizes ?? [100],
     activation: o.activation ?? 'relu',
     alpha: o.alpha ?? 1e-4,
+    classWeight: o.classWeight ?? null,
   };
 }
 
@@ -194,16 +235,27 @@ export class MLPClassifier extends BaseMLP {
     return [...(this.classList as number[])];
   }
 
-  /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history` (and `valLoss` with early stopping). */
-  fit(x: ArrayInput, y: LabelInput, options?: FitCallOptions): this {
+  /**
+   * Trains from fresh (seeded) weights; keeps the loss per epoch in `history` (and `valLoss` with
+   * early stopping). `sampleWeight` and the `classWeight` option multiply each row's loss.
+   */
+  fit(x: ArrayInput, y: LabelInput, options?: MLPFitOptions): this {
     const where = 'MLPClassifier.fit';
-    return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
+    const { sampleWeight, ...rest } = readOptions(where, options, MLP_FIT_OPTIONS);
+    return this.trainOn(where, x, { names: ['samples', 'features'] }, rest as FitCallOptions, (xt) => {
       const [n, d] = xt.shape as [number, number];
       const { classes, index } = encodeLabels(where, y, n);
       const k = classes.length;
+      const perClass = resolveClassWeights(where, this.settings.classWeight, classes, index);
+      const w = combineWeights(where, perClass === null ? null : rowWeights(perClass, index), sampleWeight, n);
       this.build({ nFeatures: d, nOutputs: logitCount(k) });
       this.classList = classes;
-      return { y: classTargets(where, index, k), loss: this.penalised(classificationLoss(k)), training: this.settings, split: 'random', strata: index, stopOnPlateau: true };
+      const targets = classTargets(where, index, k);
+      const loss =
+        w === null
+          ? classificationLoss(k)
+          : weightedLoss((logits, t) => (k === 2 ? bceWithLogits(logits, t, { reduction: 'none' }) : crossEntropy(logits, t, { reduction: 'none' })), k !== 2);
+      return { y: w === null ? targets : withWeights(targets, w), loss: this.penalised(loss), training: this.settings, split: 'random', strata: index, stopOnPlateau: true };
     });
   }
 
@@ -262,21 +314,25 @@ export class MLPRegressor extends BaseMLP {
 
   constructor(options: MLPOptions = {}) {
     super('MLPRegressor', options);
+    if (this.settings.classWeight !== null) throw new ArgumentError('MLPRegressor: classWeight applies to classifiers (MLPClassifier)', 'MLPRegressor', 'classWeight');
   }
 
   protected get modelName(): string {
     return 'MLPRegressor';
   }
 
-  /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: TargetInput, options?: FitCallOptions): this {
+  /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history`. `sampleWeight` multiplies each row's loss. */
+  fit(x: ArrayInput, y: TargetInput, options?: MLPFitOptions): this {
     const where = 'MLPRegressor.fit';
-    return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
+    const { sampleWeight, ...rest } = readOptions(where, options, MLP_FIT_OPTIONS);
+    return this.trainOn(where, x, { names: ['samples', 'features'] }, rest as FitCallOptions, (xt) => {
       const [n, d] = xt.shape as [number, number];
       const { y: yt, flat } = readTargets(where, y, n);
+      const w = combineWeights(where, null, sampleWeight, n);
       this.build({ nFeatures: d, nOutputs: yt.shape[1] as number });
       this.flatTarget = flat;
-      return { y: yt, loss: this.penalised((p, t) => mseLoss(p, t).mul(0.5)), training: this.settings, split: 'random', stopOnPlateau: true };
+      const loss = w === null ? (p: Tensor, t: Tensor) => mseLoss(p, t).mul(0.5) : weightedLoss((p, t) => mean(mseLoss(p, t, { reduction: 'none' }), 1).mul(0.5), false);
+      return { y: w === null ? yt : withWeights(yt, w), loss: this.penalised(loss), training: this.settings, split: 'random', stopOnPlateau: true };
     });
   }
 
