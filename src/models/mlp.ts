@@ -7,7 +7,7 @@ import { Sigmoid, ReLU, Tanh } from '../nn/activations.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
-import { bceWithLogits, crossEntropy, mseLoss } from '../ops/losses.js';
+import { bceWithLogits, crossEntropy, mseLoss, sigmoidFocalLoss } from '../ops/losses.js';
 import { mean, sum } from '../ops/reduce.js';
 import { select, slice } from '../ops/slice.js';
 import { fromValues } from '../tensor/creation.js';
@@ -50,6 +50,11 @@ export interface MLPOptions extends TrainingOptions {
   alpha?: number;
   /** MLPClassifier only: 'balanced' or a weight per class label, multiplying each row's loss (scikit-learn's class_weight). */
   classWeight?: ClassWeight;
+  /**
+   * MLPClassifier with two classes only: train on the focal loss with this focusing exponent γ
+   * (sigmoidFocalLoss, no α: weigh classes with classWeight). 0 (default) is the log loss.
+   */
+  focalGamma?: number;
 }
 
 /** `fit`'s options: progress callbacks, and one weight ≥ 0 per row multiplying its loss. */
@@ -62,6 +67,7 @@ interface MLPSettings extends ResolvedTraining {
   activation: MLPActivation;
   alpha: number;
   classWeight: ClassWeight;
+  focalGamma: number;
 }
 
 /** What the layers were built for; null before fit. */
@@ -89,6 +95,7 @@ const MLP_OPTIONS = {
   activation: is.oneOf(ACTIVATIONS),
   alpha: is.number({ min: 0 }),
   classWeight: classWeightOption,
+  focalGamma: is.number({ min: 0 }),
 } satisfies Record<keyof MLPOptions, unknown>;
 
 const MLP_FIT_OPTIONS = { callbacks: is.any, sampleWeight: is.any };
@@ -126,6 +133,7 @@ function settingsOf(model: string, options: unknown): MLPSettings {
     activation: o.activation ?? 'relu',
     alpha: o.alpha ?? 1e-4,
     classWeight: o.classWeight ?? null,
+    focalGamma: o.focalGamma ?? 0,
   };
 }
 
@@ -251,10 +259,11 @@ export class MLPClassifier extends BaseMLP {
       this.build({ nFeatures: d, nOutputs: logitCount(k) });
       this.classList = classes;
       const targets = classTargets(where, index, k);
-      const loss =
-        w === null
-          ? classificationLoss(k)
-          : weightedLoss((logits, t) => (k === 2 ? bceWithLogits(logits, t, { reduction: 'none' }) : crossEntropy(logits, t, { reduction: 'none' })), k !== 2);
+      const gamma = this.settings.focalGamma;
+      if (gamma > 0 && k !== 2) throw new ArgumentError(`${where}: focalGamma applies to two classes; y has ${k}`, where, 'focalGamma');
+      const perRow = (logits: Tensor, t: Tensor): Tensor =>
+        k !== 2 ? crossEntropy(logits, t, { reduction: 'none' }) : gamma > 0 ? sigmoidFocalLoss(logits, t, { alpha: -1, gamma, reduction: 'none' }) : bceWithLogits(logits, t, { reduction: 'none' });
+      const loss = w === null ? (gamma > 0 ? (logits: Tensor, t: Tensor) => mean(perRow(logits, t)) : classificationLoss(k)) : weightedLoss(perRow, k !== 2);
       return { y: w === null ? targets : withWeights(targets, w), loss: this.penalised(loss), training: this.settings, split: 'random', strata: index, stopOnPlateau: true };
     });
   }
@@ -315,6 +324,7 @@ export class MLPRegressor extends BaseMLP {
   constructor(options: MLPOptions = {}) {
     super('MLPRegressor', options);
     if (this.settings.classWeight !== null) throw new ArgumentError('MLPRegressor: classWeight applies to classifiers (MLPClassifier)', 'MLPRegressor', 'classWeight');
+    if (this.settings.focalGamma !== 0) throw new ArgumentError('MLPRegressor: focalGamma applies to classifiers (MLPClassifier)', 'MLPRegressor', 'focalGamma');
   }
 
   protected get modelName(): string {

@@ -12,6 +12,9 @@ import { broadcastShapes, sameShape, sizeOf, stridesOf } from '../tensor/shape.j
 import { type NestedArray, Tensor } from '../tensor/tensor.js';
 import { type Args, type Check, describe, is, readArgs } from '../validate.js';
 import { broadcastMeta } from './broadcast.js';
+import { add, mul, sub } from './binary.js';
+import { mean, sum } from './reduce.js';
+import { pow, sigmoid } from './unary.js';
 
 const enum LossKernel {
   Mse = 0,
@@ -346,4 +349,42 @@ export function crossEntropy(input: TensorInput, target: Labels | NestedArray, .
       return dx;
     },
   ]), [input, target], [logits, labels instanceof Tensor ? labels : 0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Focal loss (Lin et al. 2017) for rare events (defaults, fraud): cross entropy scaled down for
+// rows the model already gets right, so training spends itself on the hard ones.
+
+export interface SigmoidFocalLossOptions {
+  /** Weight of the positive class, (1 − alpha) for the negatives; a negative value turns weighting off. Default 0.25. */
+  alpha?: number;
+  /** Focusing exponent: 0 is plain binary cross entropy. Default 2. */
+  gamma?: number;
+  /** Default 'none', as torchvision.ops.sigmoid_focal_loss. */
+  reduction?: Reduction;
+}
+
+const FOCAL = { alpha: is.number(), gamma: is.number({ min: 0 }), reduction: REDUCTION };
+
+/**
+ * torchvision's sigmoid_focal_loss on logits: bce(x, y)·(1 − p_t)^γ·α_t with p = σ(x),
+ * p_t = p·y + (1 − p)(1 − y) and α_t = α·y + (1 − α)(1 − y). Composed from bceWithLogits and
+ * elementwise ops, so its gradient is theirs. `sigmoidFocalLoss(x, y, alpha, gamma, reduction)`
+ * or with an options object.
+ */
+export function sigmoidFocalLoss(input: TensorInput, target: TensorInput, ...args: Args<[alpha: number | undefined, gamma: number | undefined, reduction: Reduction | undefined], SigmoidFocalLossOptions>): Tensor {
+  const op = 'sigmoidFocalLoss';
+  const [x, y] = operands(op, input, target, ['inputs', 'targets']);
+  const o = readArgs(op, args, ['alpha', 'gamma', 'reduction'], FOCAL);
+  const alpha = o.alpha ?? 0.25;
+  const gamma = o.gamma ?? 2;
+  const reduction = o.reduction ?? 'none';
+  const p = sigmoid(x);
+  const pt = add(mul(p, y), mul(sub(1, p), sub(1, y)));
+  let loss = bceWithLogits(x, y, { reduction: 'none' });
+  if (gamma !== 0) loss = mul(loss, pow(sub(1, pt), gamma));
+  if (alpha >= 0) loss = mul(loss, add(mul(y, alpha), mul(sub(1, y), 1 - alpha)));
+  const out = reduction === 'none' ? loss : reduction === 'sum' ? sum(loss) : mean(loss);
+  // With a graph, the promoted operands are saved deep inside it: the scope frees them later.
+  return out.node === null ? releasePromoted(out, [input, target], [x, y]) : out;
 }

@@ -95,6 +95,7 @@ const GOOD: Record<string, () => unknown[]> = {
   huberLoss: () => [m(), t([2, 3]), 'mean', 1],
   hingeLoss: () => [m(), t([2, 3], 1), 'mean', 1],
   bceWithLogits: () => [m(), t([2, 3]), { reduction: 'mean' }],
+  sigmoidFocalLoss: () => [m(), t([2, 3]), { alpha: 0.25, gamma: 2, reduction: 'mean' }],
   crossEntropy: () => [m(), [0, 2], { reduction: 'mean' }],
   klNormal: () => [m(), m()],
   dropout: () => [m(), 0.5, true],
