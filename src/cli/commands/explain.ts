@@ -11,8 +11,7 @@ import { type ShapValues, kernelShap, linearShap } from '../../finance/explain/s
 import type { Table } from '../../finance/table.js';
 import { UsageError, action, emit, intOption, writeFileAtomic } from '../command.js';
 import { binaryLabels } from '../credit-models.js';
-import { loadCsv } from '../data.js';
-import { loadModelDir } from '../model-dir.js';
+import { loadModelDir, readModelData } from '../model-dir.js';
 import { renderReport } from '../report.js';
 import { renderTable } from '../table.js';
 
@@ -52,12 +51,8 @@ export function registerExplain(program: Command): void {
       const { pipeline, training } = await loadModelDir(flags.model);
       const need = Object.keys(training.data.columns);
       const target = training.data.target;
-      const first = await loadCsv(flags.data, { types: training.data.columns });
-      const hasTarget = first.table.has(target);
-      const csv = hasTarget ? await loadCsv(flags.data, { target, types: training.data.columns }) : first;
-      const missing = need.filter((c) => !csv.table.has(c));
-      if (missing.length > 0) throw new UsageError(`${flags.data}: columns the model was trained on are missing: ${missing.join(', ')}`);
-      const table: Table = csv.table.select(need);
+      const { table, y } = await readModelData(training, flags.data, 'optional');
+      const hasTarget = y !== undefined;
       const n = table.nRows;
       const row = flags.row === undefined ? undefined : intOption('row', flags.row, 1) - 1;
       if (row !== undefined && row >= n) throw new UsageError(`--row ${row + 1} is past the last data row of ${flags.data} (${n})`);
@@ -70,8 +65,8 @@ export function registerExplain(program: Command): void {
       let global: { names: string[]; values: number[]; what: string };
       if (flags.method === 'permutation') {
         if (!hasTarget) throw new UsageError(`--method permutation needs the target column '${target}' in ${flags.data}`);
-        const y = binaryLabels(csv.y as Array<string | number>, positive);
-        const imp = permutationImportance((t: Table) => pipeline.predictProba(t).map((r) => r[classIndex] as number), table, y, { nRepeats: 3 });
+        const labels = binaryLabels(y, positive);
+        const imp = permutationImportance((t: Table) => pipeline.predictProba(t).map((r) => r[classIndex] as number), table, labels, { nRepeats: 3 });
         global = { names: imp.featureNames, values: Array.from(imp.importancesMean), what: 'drop in ROC AUC when the column is shuffled' };
       } else {
         const sample = table.take(Array.from({ length: Math.min(40, n) }, (_, i) => Math.floor((i * n) / Math.min(40, n))));

@@ -11,7 +11,7 @@ import { populationStabilityIndex } from '../../finance/monitor/stability.js';
 import { UsageError, action, emit, writeFileAtomic } from '../command.js';
 import { binaryLabels, scoresOf } from '../credit-models.js';
 import { loadCsv, requireColumn } from '../data.js';
-import { loadModelDir } from '../model-dir.js';
+import { loadModelDir, readModelData } from '../model-dir.js';
 import { renderReport } from '../report.js';
 import { renderTable } from '../table.js';
 
@@ -44,13 +44,12 @@ export function registerMonitor(program: Command): void {
       const { pipeline, training, reference } = await loadModelDir(flags.model);
       const need = Object.keys(training.data.columns);
       const target = training.data.target;
-      const first = await loadCsv(flags.data, { types: training.data.columns });
-      const hasTarget = first.table.has(target);
-      const csv = hasTarget ? await loadCsv(flags.data, { target, types: training.data.columns }) : first;
-      const missing = need.filter((c) => !csv.table.has(c));
-      if (missing.length > 0) throw new UsageError(`${flags.data}: columns the model was trained on are missing: ${missing.join(', ')}`);
+      const recent = await readModelData(training, flags.data, 'optional');
+      // --period and --group name columns that need not be model inputs: read the file as it is.
+      const csv = { table: (await loadCsv(flags.data, { types: training.data.columns })).table, y: recent.y };
+      const hasTarget = recent.y !== undefined;
       const ref = await reference();
-      const scores = scoresOf(pipeline, csv.table.select(need), training.positiveClass);
+      const scores = scoresOf(pipeline, recent.table, training.positiveClass);
       const scorePsi = populationStabilityIndex(ref.scores, scores);
       const recentColumns = Object.fromEntries(need.map((c) => [c, csv.table.column(c) as ArrayLike<number> | ReadonlyArray<string | null>]));
       const drift = driftReport(ref.columns as Record<string, Array<number | string | null>> as never, recentColumns as never, { features: need });
