@@ -7,6 +7,9 @@ import { expectUserError, fingrad, haveChromium, openReport, tempDir } from '../
 const dir = tempDir();
 const trainCsv = join(dir, 'applicants.csv');
 writeFileSync(trainCsv, applicantsCsv(generateApplicants(2500, 1)));
+// A smaller file to explain: permutation importance scores every column three times.
+const explainCsv = join(dir, 'explain.csv');
+writeFileSync(explainCsv, applicantsCsv(generateApplicants(700, 4)));
 const logistic = join(dir, 'logistic');
 const mlp = join(dir, 'mlp');
 expect(fingrad(['train', '--data', trainCsv, '--target', 'default', '--id', 'id', '--out', logistic]).status).toBe(0);
@@ -25,7 +28,7 @@ const FRAUD = new URL('../../../shared/data/creditcard_fraud_subset_2952.csv', i
 describe('fingrad explain', () => {
   it('gives global importance and one applicant\'s contributions that add up, with reason codes (exact linear SHAP)', async () => {
     const report = join(dir, 'explain.html');
-    const run = fingrad(['explain', '--model', logistic, '--data', trainCsv, '--row', '3', '--json', '--report', report]);
+    const run = fingrad(['explain', '--model', logistic, '--data', explainCsv, '--row', '3', '--json', '--report', report]);
     expect(run.status).toBe(0);
     const out = JSON.parse(run.stdout);
     const features = out.importance.features.map((f: { feature: string }) => f.feature);
@@ -41,9 +44,9 @@ describe('fingrad explain', () => {
   });
 
   it('permutation importance ranks the drivers of the generated defaults first; integrated gradients explain the MLP', () => {
-    const perm = JSON.parse(fingrad(['explain', '--model', logistic, '--data', trainCsv, '--method', 'permutation', '--json']).stdout);
+    const perm = JSON.parse(fingrad(['explain', '--model', logistic, '--data', explainCsv, '--method', 'permutation', '--json']).stdout);
     expect(perm.importance.features.slice(0, 4).map((f: { feature: string }) => f.feature)).toContain('latePayments');
-    const ig = JSON.parse(fingrad(['explain', '--model', mlp, '--data', trainCsv, '--method', 'ig', '--row', '1', '--json']).stdout);
+    const ig = JSON.parse(fingrad(['explain', '--model', mlp, '--data', explainCsv, '--method', 'ig', '--row', '1', '--json']).stdout);
     expect(ig.row.contributions).toHaveLength(11);
     const sum = ig.row.contributions.reduce((s: number, c: { contribution: number }) => s + c.contribution, 0);
     expect(Math.abs(sum - (ig.row.output - ig.row.base))).toBeLessThan(0.02 * Math.max(0.1, Math.abs(ig.row.output - ig.row.base)));

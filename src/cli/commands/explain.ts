@@ -69,7 +69,9 @@ export function registerExplain(program: Command): void {
         const imp = permutationImportance((t: Table) => pipeline.predictProba(t).map((r) => r[classIndex] as number), table, labels, { nRepeats: 3 });
         global = { names: imp.featureNames, values: Array.from(imp.importancesMean), what: 'drop in ROC AUC when the column is shuffled' };
       } else {
-        const sample = table.take(Array.from({ length: Math.min(40, n) }, (_, i) => Math.floor((i * n) / Math.min(40, n))));
+        // KernelSHAP costs coalitions × background rows per explained row: fewer rows for nonlinear models.
+        const rows = Math.min(linear ? 40 : 10, n);
+        const sample = table.take(Array.from({ length: rows }, (_, i) => Math.floor((i * n) / rows)));
         const shap = explainRows(pipeline, sample, background, linear, classIndex);
         global = { names: shap.featureNames, values: shap.featureNames.map((_, j) => shap.values.reduce((a, phi) => a + Math.abs(phi[j] as number), 0) / shap.values.length), what: `mean |SHAP| of ${linear ? 'the log-odds' : `P(${positive})`} over ${sample.nRows} rows` };
       }
@@ -137,5 +139,5 @@ export function registerExplain(program: Command): void {
 function explainRows(pipeline: Parameters<typeof linearShap>[0], rows: Table, background: Table, linear: boolean, classIndex: number): ShapValues {
   if (linear) return linearShap(pipeline, rows, background);
   const p = pipeline as { predictProba(t: Table): number[][] };
-  return kernelShap((t: Table) => p.predictProba(t).map((r) => r[classIndex] as number), rows, background, { maxExact: 12, nSamples: 1024 });
+  return kernelShap((t: Table) => p.predictProba(t).map((r) => r[classIndex] as number), rows, background.head(Math.min(background.nRows, 25)), { maxExact: 8, nSamples: 512 });
 }
