@@ -24,7 +24,7 @@ async function collect(it: AsyncIterable<CsvData>): Promise<CsvData[]> {
 }
 
 function concatRows(chunks: CsvData[]): { rows: Record<string, unknown>[]; y: unknown[] } {
-  return { rows: chunks.flatMap((c) => c.table.toRows()), y: chunks.flatMap((c) => c.y ?? []) };
+  return { rows: chunks.flatMap((c) => c.table.toRows()), y: chunks.flatMap((c) => [...(c.y ?? [])] as unknown[]) };
 }
 
 async function csvError(run: () => Promise<unknown>): Promise<CsvError> {
