@@ -29,4 +29,5 @@ export { driftReport, type DriftReport, type FeatureDrift, type Columns } from '
 export { fairnessReport, type FairnessReport, type GroupFairness } from './monitor/fairness.js';
 export { performanceOverTime, type PeriodPerformance } from './monitor/performance.js';
 export { averageProba, StackedClassifier, bootstrapSpread, type BootstrapSpread } from './ensemble.js';
+export { partialFitSteps, rowChunks, type TableChunks } from './streaming.js';
 export { generateApplicants, applicantsCsv, type Applicants } from './applicants.js';
