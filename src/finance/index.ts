@@ -1,6 +1,7 @@
 // fingrad/finance: the tabular toolkit (CSV in, preprocessing, pipelines, splits and model
 // selection). Its own entry point, so that the tensor core that browsers load stays small.
 export { Table, asTable, type ColumnType, type ColumnValues, type ColumnInput, type ColumnSummary, type TabularInput } from './table.js';
+export { readParquetChunks, ParquetError, type ParquetChunkOptions, type ParquetSource } from './parquet.js';
 export { readCsvChunks, type CsvChunkOptions } from './csv-chunks.js';
 export { readCsv, parseCsv, CsvError, DEFAULT_NA_VALUES, type CsvOptions, type CsvData, type CsvSource, type CsvStream } from './csv.js';
 export { Transformer, registerTransformer, transformerFromJSON, type TransformerJSON, type TargetValues } from './transformer.js';
