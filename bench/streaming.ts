@@ -30,7 +30,9 @@ export interface StreamingRun {
 
 async function writeCsv(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
-  const write = (text: string): Promise<void> => new Promise((resolve, reject) => (out.write(text) ? resolve() : out.once('drain', resolve).once('error', reject)));
+  let failed: Error | null = null;
+  out.on('error', (e) => void (failed = e));
+  const write = (text: string): Promise<void> => (failed ? Promise.reject(failed) : new Promise((resolve) => (out.write(text) ? resolve() : out.once('drain', resolve))));
   const step = 100_000;
   for (let s = 0, k = 0; s < rows; s += step, k++) {
     const text = applicantsCsv(generateApplicants(Math.min(step, rows - s), k));
