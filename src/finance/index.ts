@@ -31,4 +31,5 @@ export { fairnessReport, type FairnessReport, type GroupFairness } from './monit
 export { performanceOverTime, type PeriodPerformance } from './monitor/performance.js';
 export { averageProba, StackedClassifier, bootstrapSpread, type BootstrapSpread } from './ensemble.js';
 export { partialFitSteps, rowChunks, type TableChunks } from './streaming.js';
+export { ReservoirQuantiles } from './quantile-sketch.js';
 export { generateApplicants, applicantsCsv, type Applicants } from './applicants.js';

@@ -62,7 +62,7 @@ export abstract class Transformer {
 
   /** Adds a chunk to the running statistics (`first`: forget earlier ones); the default refuses. */
   protected partialFitTable(_x: Table, _y: TargetValues | undefined, _first: boolean, where: string): void {
-    throw new ValueError(`${where}: ${this.kind} needs all rows at once; fit it on the whole table (or on a sample)`);
+    throw new ValueError(`${where}: ${this.kind} needs all rows at once; fit it on the whole table (or on a sample)${this.kind === 'Pipeline' ? ', or give its steps to partialFitSteps (one pass per step)' : ''}`);
   }
 
   /** Applies the fitted state; the columns seen by fit must be there (extra columns are ignored). */

@@ -2,7 +2,7 @@
 // minimum, maximum, categories (with infrequent grouping) and imputation means exactly; the
 // median sketch within its stated rank bound, and exact while the stream fits the reservoir.
 import { describe, expect, it } from 'vitest';
-import { type CsvData, MinMaxScaler, OneHotEncoder, SimpleImputer, StandardScaler, Table, WoEEncoder, applicantsCsv, generateApplicants, parseCsv, readCsvChunks } from '../../src/finance/index.js';
+import { type CsvData, MinMaxScaler, OneHotEncoder, Pipeline, SimpleImputer, StandardScaler, Table, WoEEncoder, applicantsCsv, generateApplicants, parseCsv, readCsvChunks } from '../../src/finance/index.js';
 import { ReservoirQuantiles } from '../../src/finance/quantile-sketch.js';
 import { ValueError, dataRng, gaussian } from '../../src/index.js';
 
@@ -85,6 +85,7 @@ describe('partialFit over chunks equals fit on all rows', () => {
     expect(Array.from(s.nSamplesSeen)).toEqual([3000]);
     expect(() => new SimpleImputer().partialFit((a as Table).select(['housing']))).toThrow(ValueError);
     expect(() => new WoEEncoder().partialFit((a as Table).select(['housing']), new Float64Array(3000))).toThrow(/needs all rows at once/);
+    expect(() => new Pipeline([['scale', new StandardScaler()]]).partialFit((a as Table).select(['age']))).toThrow(/partialFitSteps/);
     const empty = new SimpleImputer().partialFit(new Table([{ name: 'v', type: 'numeric', values: new Float64Array([NaN]) }]));
     expect(() => empty.transform(new Table([{ name: 'v', type: 'numeric', values: new Float64Array([NaN]) }]))).toThrow(/no observed value/);
   });
