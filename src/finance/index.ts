@@ -30,6 +30,6 @@ export { driftReport, type DriftReport, type FeatureDrift, type Columns } from '
 export { fairnessReport, type FairnessReport, type GroupFairness } from './monitor/fairness.js';
 export { performanceOverTime, type PeriodPerformance } from './monitor/performance.js';
 export { averageProba, StackedClassifier, bootstrapSpread, type BootstrapSpread } from './ensemble.js';
-export { partialFitSteps, rowChunks, type TableChunks } from './streaming.js';
+export { partialFitSteps, rowChunks, predictProbaChunks, type TableChunks } from './streaming.js';
 export { ReservoirQuantiles } from './quantile-sketch.js';
 export { generateApplicants, applicantsCsv, type Applicants } from './applicants.js';

@@ -55,3 +55,13 @@ export function rowChunks(chunks: TableChunks, steps: readonly Transformer[], cl
     }
   };
 }
+
+/**
+ * Scores chunks as they are read (the API side of `fingrad predict`): yields each chunk's table
+ * with the model's class probabilities (a fitted Pipeline, or anything with predictProba on a
+ * table), so memory holds one chunk whatever the file's length.
+ */
+export async function* predictProbaChunks(model: { predictProba(x: Table): number[][] }, chunks: AsyncIterable<{ table: Table }>): AsyncGenerator<{ table: Table; proba: number[][] }> {
+  if (model === null || typeof model !== 'object' || typeof model.predictProba !== 'function') throw new ValueError('predictProbaChunks: model must have predictProba(table) (a fitted Pipeline)');
+  for await (const { table } of chunks) yield { table, proba: model.predictProba(table) };
+}

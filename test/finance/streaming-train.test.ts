@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ColumnTransformer, type Table, OneHotEncoder, SimpleImputer, StandardScaler, type Transformer, applicantsCsv, generateApplicants, parseCsv, partialFitSteps, readCsv, readCsvChunks, rowChunks } from '../../src/finance/index.js';
+import { ColumnTransformer, Pipeline, predictProbaChunks, type Table, OneHotEncoder, SimpleImputer, StandardScaler, type Transformer, applicantsCsv, generateApplicants, parseCsv, partialFitSteps, readCsv, readCsvChunks, rowChunks } from '../../src/finance/index.js';
 import * as fg from '../../src/index.js';
 
 let dir = '';
@@ -28,6 +28,20 @@ const steps = (): Transformer[] => [
 ];
 
 describe('streamed training on generated applicants', () => {
+  it('predictProbaChunks scores chunk by chunk as the pipeline scores the whole file', async () => {
+    const { table, y } = await readCsv(path, { target: 'default' });
+    const pipeline = new Pipeline([['prep', steps()[0] as Transformer], ['fill', steps()[1] as Transformer], ['model', new fg.LogisticRegression()]]).fit(table, y as number[]);
+    const got: number[][] = [];
+    let chunks = 0;
+    for await (const c of predictProbaChunks(pipeline, readCsvChunks(path, { chunkRows: 5000 }))) {
+      got.push(...c.proba);
+      chunks++;
+    }
+    expect(chunks).toBe(3);
+    expect(got).toEqual(pipeline.predictProba(table));
+    await expect(predictProbaChunks({} as never, readCsvChunks(path)).next()).rejects.toThrow(/predictProba/);
+  });
+
   it('partialFitSteps equals fitting the steps on the whole file', async () => {
     const streamed = steps();
     const rows = await partialFitSteps(streamed, () => readCsvChunks(path, { target: 'default', chunkRows: 2500 }));
