@@ -74,6 +74,15 @@ describe('readCsvChunks', () => {
     }
   });
 
+  it('reads CRLF line ends and a byte-order mark as parseCsv does', async () => {
+    const csv = '\ufeffa;b;y\r\n1;x;0\r\n2;"p\r\nq";1\r\n3;z;0\r\n';
+    const chunks = await collect(readCsvChunks(csv, { target: 'y', chunkRows: 2 }));
+    expect(chunks.length).toBe(2);
+    expect(concatRows(chunks).rows).toEqual(parseCsv(csv, { target: 'y' }).table.toRows());
+    const e = await csvError(() => collect(readCsvChunks(`${csv}x;w;1\r\n`, { target: 'y', chunkRows: 2 })));
+    expect(e.line).toBe(6);
+  });
+
   it('fixes types from the first chunk and names the file line of a later value that does not fit', async () => {
     const csv = `x,y\n${Array.from({ length: 10 }, (_, i) => `${i},${i % 2}`).join('\n')}\n"multi\nline",1\nabc,0\n`;
     const path = join(dir, 'late.csv');
