@@ -2,6 +2,7 @@
 // Module; every batch runs in its own scope so memory stays flat across epochs.
 import { noGrad } from '../autograd/graph.js';
 import { kernels } from '../backend/wasm.js';
+import type { Dataset } from '../data/loader.js';
 import { dataRng, permutation } from '../data/rng.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Module } from '../nn/module.js';
@@ -49,10 +50,7 @@ export interface EarlyStopping {
   restoreBestWeights?: boolean;
 }
 
-export interface Dataset {
-  x: Tensor;
-  y: Tensor;
-}
+export type { Dataset };
 
 export interface FitOptions {
   epochs?: number;
@@ -235,6 +233,86 @@ function undefinedMetricWarner(split: 'training' | 'validation', fromSplit: bool
   };
 }
 
+/** Records an epoch's logs, runs onEpochEnd and early stopping; `end` says whether to stop. Used by fit and fitStream. */
+export function epochEnd(model: Module, early: EarlyStopping | undefined, hasValidation: boolean, callbacks: Callback[]): { end(epoch: number, logs: Logs, history: History): boolean; restore(): void } {
+  const monitor = early?.monitor ?? (hasValidation ? 'valLoss' : 'loss');
+  const mode = early?.mode ?? (/acc|auc/i.test(monitor) ? 'max' : 'min');
+  let best = mode === 'min' ? Infinity : -Infinity;
+  let bestWeights: Map<Tensor, Float32Array> | null = null;
+  let waited = 0;
+  return {
+    end(epoch, logs, history) {
+      history.epochs.push(logs);
+      for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
+
+      let stop = false;
+      for (const c of callbacks) if (c.onEpochEnd?.(epoch, logs) === 'stop') stop = true;
+      if (early) {
+        const value = logs[monitor];
+        if (value === undefined) throw new ValueError(`fit: earlyStopping monitors '${monitor}', which is not logged (have ${Object.keys(logs).join(', ')})`);
+        const delta = early.minDeltaRelative !== undefined && Number.isFinite(best) ? early.minDeltaRelative * Math.abs(best) : (early.minDelta ?? 0);
+        const improved = mode === 'min' ? value < best - delta : value > best + delta;
+        if (improved) {
+          best = value;
+          waited = 0;
+          if (early.restoreBestWeights) bestWeights = snapshot(model);
+        } else if (++waited >= (early.patience ?? 5)) {
+          history.stoppedEpoch = epoch;
+          stop = true;
+        }
+      }
+      return stop;
+    },
+    restore() {
+      if (bestWeights !== null) {
+        noGrad(() => {
+          for (const [t, values] of (bestWeights as Map<Tensor, Float32Array>)) copyValues(t, values, 'fit (restoreBestWeights)');
+        });
+      }
+    },
+  };
+}
+
+/** A batch's output, loss, gradient and optimizer step as one transaction (see fit); returns the loss. Used by fit and fitStream. */
+export type TrainStep = (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number) => number;
+
+export function trainStep(model: Module, optimizer: Optimizer, lossFn: LossFn, clipNorm: number | undefined): TrainStep {
+  const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
+  const buffers = model.namedBuffers().map(([, b]) => b);
+  // One optimizer step, all or nothing: the loss and then every gradient are checked before the
+  // step; on any failure the buffers the forward pass updated (running statistics) are put back
+  // and the batch's gradients dropped, so the model is as it was before the batch.
+  return (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number): number => {
+    const before = buffers.map((b) => b.toFloat32Array());
+    try {
+      const pred = model.forward(xb);
+      const loss = lossFn(pred, yb);
+      const value = loss.item();
+      const where = `at epoch ${epoch}, batch ${batch}`;
+      if (!Number.isFinite(value)) {
+        const d = diagnoseRows(xb, yb, pred, rowOf);
+        throw new NonFiniteError(`fit: the loss became ${value} ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, null);
+      }
+      loss.backward();
+      const bad = firstNonFiniteGrad(optimizer.params);
+      if (bad !== null) {
+        const name = names.get(bad) ?? `#${optimizer.params.indexOf(bad)} of the optimizer`;
+        const d = diagnoseRows(xb, yb, pred, rowOf);
+        throw new NonFiniteError(`fit: the gradient of parameter '${name}' ${fmtShape(bad.shape)} holds NaN or Infinity ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, name);
+      }
+      if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
+      optimizer.step();
+      return value;
+    } catch (err) {
+      noGrad(() => buffers.forEach((b, i) => copyValues(b, before[i] as Float32Array, 'fit (undo)')));
+      model.zeroGrad();
+      throw err;
+    } finally {
+      optimizer.zeroGrad();
+    }
+  };
+}
+
 /** Trains `model` on `data`; returns the history of loss and metrics per epoch. */
 export function fit(model: Module, data: Dataset, options: FitOptions): History {
   readModelAndData('fit', model, data);
@@ -271,50 +349,12 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
     owned.push(train.x, train.y, val.x, val.y);
   }
 
-  const early = options.earlyStopping;
-  const monitor = early?.monitor ?? (val ? 'valLoss' : 'loss');
-  const mode = early?.mode ?? (/acc|auc/i.test(monitor) ? 'max' : 'min');
-  let best = mode === 'min' ? Infinity : -Infinity;
-  let bestWeights: Map<Tensor, Float32Array> | null = null;
-  let waited = 0;
+  const stopper = epochEnd(model, options.earlyStopping, val !== undefined, callbacks);
 
   const warnTrain = undefinedMetricWarner('training', false);
   const warnVal = undefinedMetricWarner('validation', nVal > 0);
   const optimizer = options.optimizer;
-  const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
-  const buffers = model.namedBuffers().map(([, b]) => b);
-  // One optimizer step, all or nothing: the loss and then every gradient are checked before the
-  // step; on any failure the buffers the forward pass updated (running statistics) are put back
-  // and the batch's gradients dropped, so the model is as it was before the batch.
-  const step = (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number): number => {
-    const before = buffers.map((b) => b.toFloat32Array());
-    try {
-      const pred = model.forward(xb);
-      const loss = lossFn(pred, yb);
-      const value = loss.item();
-      const where = `at epoch ${epoch}, batch ${batch}`;
-      if (!Number.isFinite(value)) {
-        const d = diagnoseRows(xb, yb, pred, rowOf);
-        throw new NonFiniteError(`fit: the loss became ${value} ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, null);
-      }
-      loss.backward();
-      const bad = firstNonFiniteGrad(optimizer.params);
-      if (bad !== null) {
-        const name = names.get(bad) ?? `#${optimizer.params.indexOf(bad)} of the optimizer`;
-        const d = diagnoseRows(xb, yb, pred, rowOf);
-        throw new NonFiniteError(`fit: the gradient of parameter '${name}' ${fmtShape(bad.shape)} holds NaN or Infinity ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, name);
-      }
-      if (options.clipNorm !== undefined) clipGradNorm(optimizer.params, options.clipNorm);
-      optimizer.step();
-      return value;
-    } catch (err) {
-      noGrad(() => buffers.forEach((b, i) => copyValues(b, before[i] as Float32Array, 'fit (undo)')));
-      model.zeroGrad();
-      throw err;
-    } finally {
-      optimizer.zeroGrad();
-    }
-  };
+  const step = trainStep(model, optimizer, lossFn, options.clipNorm);
 
   const history: History = { epochs: [], history: {}, stoppedEpoch: null };
   // Gradients left by earlier code (a backward outside fit, a failed run) must not be stepped with.
@@ -351,32 +391,9 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
       logs.lr = options.optimizer.lr;
       options.scheduler?.step();
       logs.seconds = (performance.now() - started) / 1000;
-      history.epochs.push(logs);
-      for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
-
-      let stop = false;
-      for (const c of callbacks) if (c.onEpochEnd?.(epoch, logs) === 'stop') stop = true;
-      if (early) {
-        const value = logs[monitor];
-        if (value === undefined) throw new ValueError(`fit: earlyStopping monitors '${monitor}', which is not logged (have ${Object.keys(logs).join(', ')})`);
-        const delta = early.minDeltaRelative !== undefined && Number.isFinite(best) ? early.minDeltaRelative * Math.abs(best) : (early.minDelta ?? 0);
-        const improved = mode === 'min' ? value < best - delta : value > best + delta;
-        if (improved) {
-          best = value;
-          waited = 0;
-          if (early.restoreBestWeights) bestWeights = snapshot(model);
-        } else if (++waited >= (early.patience ?? 5)) {
-          history.stoppedEpoch = epoch;
-          stop = true;
-        }
-      }
-      if (stop) break;
+      if (stopper.end(epoch, logs, history)) break;
     }
-    if (bestWeights !== null) {
-      noGrad(() => {
-        for (const [t, values] of (bestWeights as Map<Tensor, Float32Array>)) copyValues(t, values, 'fit (restoreBestWeights)');
-      });
-    }
+    stopper.restore();
   } finally {
     owned.forEach((t) => t.dispose());
   }
