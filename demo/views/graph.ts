@@ -24,8 +24,16 @@ export function drawGraph(host: HTMLElement, info: HTMLElement, g: InspectGraph)
   const inputs = new Map<string, string[]>();
   for (const e of g.edges) inputs.set(e.to, [...(inputs.get(e.to) ?? []), e.from]);
   for (const n of g.nodes) level.set(n.id, Math.max(-1, ...(inputs.get(n.id) ?? []).map((i) => level.get(i) ?? 0)) + 1);
+  // Leaves (inputs, parameters) sit one row above their first reader, not all in the top row:
+  // each weight appears beside the op that uses it.
+  for (const n of g.nodes) {
+    if (inputs.has(n.id)) continue;
+    const readers = g.edges.filter((e) => e.from === n.id).map((e) => level.get(e.to) as number);
+    if (readers.length > 0) level.set(n.id, Math.max(0, Math.min(...readers) - 1));
+  }
   const rows: InspectNode[][] = [];
   for (const n of g.nodes) (rows[level.get(n.id) as number] ??= []).push(n);
+  for (let r = 0; r < rows.length; r++) rows[r] ??= [];
   const widest = Math.max(...rows.map((r) => r.length));
   const width = widest * (NODE_W + GAP_X) + GAP_X;
   const height = rows.length * (NODE_H + GAP_Y) + GAP_Y;
