@@ -152,7 +152,7 @@ function draw(): void {
   if (run.charts.dead) setChartData(run.charts.dead, [run.epochs, ...run.dead]);
   const n = run.histograms.length;
   if (n > 0) {
-    const following = Number(histEpoch.value) >= Number(histEpoch.max) - 0;
+    const following = Number(histEpoch.value) >= Number(histEpoch.max);
     histEpoch.max = String(n);
     histEpoch.disabled = false;
     if (following) histEpoch.value = String(n);

@@ -15,10 +15,10 @@ export function creditTask(s: Settings): TaskRun {
   const yTrain = data.y.subarray(0, nTrain);
   const yTest = data.y.subarray(nTrain);
   const defaultRate = data.y.reduce((a, v) => a + v, 0) / s.rows;
-  const xTrain = fg.keep(fg.tensor(xs.subarray(0, nTrain * d), [nTrain, d]));
-  const xTest = fg.keep(fg.tensor(xs.subarray(nTrain * d), [nTest, d]));
-  const probe = fg.keep(fg.tensor(xs.subarray(0, PROBE_ROWS * d), [PROBE_ROWS, d]));
-  const yProbe = fg.keep(fg.tensor(yTrain.subarray(0, PROBE_ROWS), [PROBE_ROWS, 1]));
+  const xTrain = fg.tensor(xs.subarray(0, nTrain * d), [nTrain, d]);
+  const xTest = fg.tensor(xs.subarray(nTrain * d), [nTest, d]);
+  const probe = fg.tensor(xs.subarray(0, PROBE_ROWS * d), [PROBE_ROWS, d]);
+  const yProbe = fg.tensor(yTrain.subarray(0, PROBE_ROWS), [PROBE_ROWS, 1]);
   const mlp = new fg.MLPClassifier({ hiddenLayerSizes: s.hidden, alpha: 1e-4, ...validated(s) });
   const logreg = new fg.LogisticRegression({ C: 1 });
   return {

@@ -26,6 +26,12 @@ export function csvTask(s: Settings): TaskRun {
   const { trainIndex, testIndex } = trainTestSplit(table, { testSize: 0.25, seed: s.seed, ...(classify && { stratify: y.map((v) => classes.indexOf(v)) }) });
   const pick = (idx: Int32Array): [Table, Array<string | number>] => [table.take(idx), Array.from(idx, (i) => y[i] as string | number)];
   const [xTrain, yTrain] = pick(trainIndex);
+  // A regressor learns the standardised target (prices in the hundreds would need hundreds of
+  // epochs from weights drawn near 0); its forecasts are mapped back before scoring.
+  const numericTrain = classify ? [] : (yTrain as number[]);
+  const yMean = numericTrain.reduce((a, v) => a + v, 0) / Math.max(1, numericTrain.length);
+  const yStd = Math.sqrt(numericTrain.reduce((a, v) => a + (v - yMean) ** 2, 0) / Math.max(1, numericTrain.length)) || 1;
+  const yFit = classify ? yTrain : numericTrain.map((v) => (v - yMean) / yStd);
   const [xTest, yTest] = pick(testIndex);
   const mlpOptions = { hiddenLayerSizes: s.hidden, alpha: 1e-4, ...validated(s) };
   const mlp = classify ? new fg.MLPClassifier(mlpOptions) : new fg.MLPRegressor(mlpOptions);
@@ -39,13 +45,14 @@ export function csvTask(s: Settings): TaskRun {
   ]);
   const nProbe = Math.min(PROBE_ROWS, trainIndex.length);
   const [probeTable, probeLabels] = pick(trainIndex.subarray(0, nProbe));
-  // Filled once the pipeline is fitted: the probe rows as the model sees them.
+  // Filled once the pipeline is fitted: the probe rows as the model sees them (kept: the first
+  // call may come from inside the inspection's tidy).
   let probe: fg.Tensor | null = null;
   let probeTarget: fg.Tensor | null = null;
   const prepared = (): [fg.Tensor, fg.Tensor] => {
     if (probe === null || probeTarget === null) {
       probe = fg.keep(pipeline.transform(probeTable).toTensor());
-      const coded = probeLabels.map((v) => (classify ? (pipeline.classes ?? []).indexOf(v) : (v as number)));
+      const coded = probeLabels.map((v) => (classify ? (pipeline.classes ?? []).indexOf(v) : ((v as number) - yMean) / yStd));
       probeTarget = fg.keep(fg.tensor(coded, classify && classes.length > 2 ? [nProbe] : [nProbe, 1]));
     }
     return [probe, probeTarget];
@@ -54,9 +61,9 @@ export function csvTask(s: Settings): TaskRun {
     description:
       `${input.name}: ${table.nRows} rows, ${table.nColumns} feature columns (${Object.values(table.types).filter((t) => t === 'categorical').length} categorical), target '${input.target}' ` +
       `(${classify ? `${classes.length} classes` : 'numeric: regression'}). ${trainIndex.length} rows train (20% of them for the validation loss), ${testIndex.length} are held out. The file was read in this page only.`,
-    lossName: classify ? 'log loss' : 'squared error / 2',
+    lossName: classify ? 'log loss' : 'squared error / 2 (standardised target)',
     network: () => mlp,
-    fit: (callbacks) => void pipeline.fit(xTrain, yTrain, { callbacks }),
+    fit: (callbacks) => void pipeline.fit(xTrain, yFit, { callbacks }),
     get probe() {
       return prepared()[0];
     },
@@ -74,8 +81,12 @@ export function csvTask(s: Settings): TaskRun {
       const summary = 'Trained in this browser tab: the file was never uploaded.';
       if (!classify) {
         const truth = yTest as number[];
-        const err = Math.sqrt(truth.reduce((a, v, i) => a + (v - (predicted[i] as number)) ** 2, 0) / truth.length);
-        return { table: { caption, columns: ['RMSE', 'R²', 'fit time (s)'], higherIsBetter: [false, true, false], rows: [{ model: 'MLPRegressor', detail, values: [err, pipeline.score(xTest, truth), seconds] }] }, chart: null, summary };
+        const forecast = predicted.map((v) => (v as number) * yStd + yMean);
+        return {
+          table: { caption, columns: ['RMSE', 'R²', 'fit time (s)'], higherIsBetter: [false, true, false], rows: [{ model: 'MLPRegressor', detail: `${detail}; target standardised`, values: [fg.rootMeanSquaredError(truth, forecast), fg.r2Score(truth, forecast), seconds] }] },
+          chart: null,
+          summary,
+        };
       }
       const acc = predicted.filter((v, i) => v === yTest[i]).length / yTest.length;
       if (classes.length !== 2) {

@@ -109,6 +109,19 @@ function expectLiveCharts(view: PageView, epochs: number, withDeadUnits = true):
   expect(view.graphNodes).toBeGreaterThan(0);
 }
 
+/** Runs the gradient-check view on `parameter`: most entries smooth, and those within tolerance. */
+async function expectGradcheckPasses(page: Page, parameter: string): Promise<void> {
+  await page.selectOption('#gc-param', parameter);
+  await page.click('#gc-run');
+  await page.waitForSelector('#gc-table tbody tr', { timeout: 20_000 });
+  const rows = await page.$$eval('#gc-table tbody tr', (trs) => trs.map((r) => ({ rel: Number((r as HTMLElement).dataset.relError), smooth: (r as HTMLElement).dataset.smooth === 'true' })));
+  const smooth = rows.filter((r) => r.smooth);
+  expect(rows.length).toBe(12);
+  expect(smooth.length).toBeGreaterThan(6);
+  for (const r of smooth) expect(r.rel).toBeLessThan(1e-2);
+  expect(await page.textContent('#gc-verdict')).toMatch(/within the tolerance/);
+}
+
 async function finish(p: OpenPage, name: string): Promise<void> {
   await p.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   expect(p.errors).toEqual([]);
@@ -188,15 +201,7 @@ describe('learning page', () => {
     expect(info).toMatch(/gradient: ‖g‖ [0-9]/);
 
     // The gradient check of the first layer's weight.
-    await p.page.selectOption('#gc-param', 'net.0.weight');
-    await p.page.click('#gc-run');
-    await p.page.waitForSelector('#gc-table tbody tr', { timeout: 20_000 });
-    const rows = await p.page.$$eval('#gc-table tbody tr', (trs) => trs.map((r) => ({ rel: Number((r as HTMLElement).dataset.relError), smooth: (r as HTMLElement).dataset.smooth === 'true' })));
-    const smooth = rows.filter((r) => r.smooth);
-    expect(rows.length).toBe(12);
-    expect(smooth.length).toBeGreaterThan(6);
-    for (const r of smooth) expect(r.rel).toBeLessThan(1e-2);
-    expect(await p.page.textContent('#gc-verdict')).toMatch(/within the tolerance/);
+    await expectGradcheckPasses(p.page, 'net.0.weight');
     await finish(p, 'credit');
   });
 
@@ -208,6 +213,8 @@ describe('learning page', () => {
     expectLiveCharts(view, 4, false);
     expect(view.results.map((r) => r.model)).toEqual(['RecurrentForecaster (LSTM)', 'naive (last value)']);
     expect(view.points['result-chart']).toBeGreaterThan(50);
+    // The LSTM's recurrent weights: no ReLU, so every entry is smooth.
+    await expectGradcheckPasses(p.page, 'rnn.weight_hh_l0');
     await finish(p, 'forecast');
   });
 
@@ -251,6 +258,22 @@ describe('learning page', () => {
     expect(await p.page.textContent('#data')).toMatch(/loans\.csv: 400 rows/);
     expect(view.results.map((r) => r.model)).toEqual(['MLPClassifier']);
     expect(view.results[0]?.cells[0]).toBeGreaterThan(0.7); // accuracy
+    await p.page.screenshot({ path: join(ARTIFACTS, 'csv-classification.png'), fullPage: true });
+
+    // A numeric target of many values: a regression, scored by RMSE and R².
+    const rows = ['size,rooms,district,price'];
+    for (let i = 0; i < 300; i++) {
+      const size = 40 + 120 * rand();
+      const rooms = 1 + Math.floor(size / 35);
+      rows.push([size.toFixed(0), String(rooms), ['old', 'new'][i % 2], (2 * size + 30 * (i % 2) + 10 * rand()).toFixed(1)].join(','));
+    }
+    await p.page.setInputFiles('#csv-file', { name: 'flats.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await p.page.waitForSelector('#csv-target option[value="price"]', { state: 'attached' });
+    await p.page.selectOption('#csv-target', 'price');
+    const regression = await train(p, 'csv', { epochs: '12' });
+    expectLiveCharts(regression, 12);
+    expect(regression.results.map((r) => r.model)).toEqual(['MLPRegressor']);
+    expect(regression.results[0]?.cells[1]).toBeGreaterThan(0.5); // R²
     await finish(p, 'csv');
   });
 });
