@@ -110,15 +110,16 @@ function readSettings(): Settings {
   const task = taskSelect.value as TaskId;
   const hiddenText = field('hidden').value;
   const hidden = hiddenText.split(/[\s,]+/).filter((s) => s !== '').map(Number);
-  if ((task === 'credit' || task === 'csv') && (hidden.length < 1 || hidden.length > 4 || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 512))) {
-    throw new Error(`Hidden layers: expected 1 to 4 sizes from 1 to 512 separated by commas, got "${hiddenText}"`);
+  if ((task === 'credit' || task === 'csv') && (hidden.length < 1 || hidden.length > 6 || hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 512))) {
+    throw new Error(`Hidden layers: expected 1 to 6 sizes from 1 to 512 separated by commas, got "${hiddenText}"`);
   }
   const settings: Settings = {
     task,
     rows: task === 'csv' ? 0 : numberField('rows', 100, 100_000, true),
     epochs: numberField('epochs', 1, 500, true),
     hidden,
-    cell: (field('cell').value as 'lstm' | 'gru') ?? 'lstm',
+    cell: field('cell').value as Settings['cell'],
+    activation: field('activation').value as Settings['activation'],
     learningRate: numberField('lr', 1e-6, 1, false),
     batchSize: numberField('batch', 1, 4096, true),
     seed: numberField('seed', 0, 2 ** 31 - 1, true),
@@ -148,7 +149,8 @@ function draw(): void {
   const run = demo.run;
   if (run === null) return;
   setChartData(run.charts.loss, [run.epochs, run.loss, run.valLoss]);
-  if (run.charts.grads) setChartData(run.charts.grads, [run.epochs, ...run.grads]);
+  // Log scale: a zero norm (no gradient reached that weight) is left out rather than drawn at −∞.
+  if (run.charts.grads) setChartData(run.charts.grads, [run.epochs, ...run.grads.map((s) => s.map((v) => (v > 0 ? v : null)))]);
   if (run.charts.dead) setChartData(run.charts.dead, [run.epochs, ...run.dead]);
   const n = run.histograms.length;
   if (n > 0) {
@@ -262,7 +264,7 @@ function onMessage(m: WorkerMessage): void {
       run.charts.grads = lineChart(byId('grad-chart'), m.layers.map((label, i) => ({ label, stroke: COLORS[(i + 3) % COLORS.length] as string })), { x: 'epoch', y: '‖∂L/∂W‖', logY: true });
       byId('dead-note').hidden = m.units.length > 0;
       run.charts.dead = m.units.length > 0 ? lineChart(byId('dead-chart'), m.units.map((label, i) => ({ label: `ReLU ${label}`, stroke: COLORS[i % COLORS.length] as string })), { x: 'epoch', y: 'dead share', unitY: true }) : null;
-      if (m.units.length === 0) byId('dead-chart').textContent = 'This model has no ReLU layers (recurrent cells use tanh and sigmoid gates).';
+      if (m.units.length === 0) byId('dead-chart').textContent = 'This model has no ReLU layers: nothing can die (recurrent cells use tanh and sigmoid gates).';
       options(histLayer, m.layers.map((l, i) => [String(i), l]));
       histEpoch.value = '1';
       histEpoch.max = '1';

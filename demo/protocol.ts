@@ -22,6 +22,8 @@ export interface Settings {
   rows: number;
   /** Hidden sizes of the MLP (credit, CSV). */
   hidden: number[];
+  /** Activation between the MLP's layers (credit, CSV): 'logistic' on deep nets shows vanishing gradients. */
+  activation: 'relu' | 'tanh' | 'logistic';
   /** Recurrent cell of the forecast task. */
   cell: 'lstm' | 'gru';
   csv?: CsvInput;

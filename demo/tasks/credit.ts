@@ -19,7 +19,7 @@ export function creditTask(s: Settings): TaskRun {
   const xTest = fg.tensor(xs.subarray(nTrain * d), [nTest, d]);
   const probe = fg.tensor(xs.subarray(0, PROBE_ROWS * d), [PROBE_ROWS, d]);
   const yProbe = fg.tensor(yTrain.subarray(0, PROBE_ROWS), [PROBE_ROWS, 1]);
-  const mlp = new fg.MLPClassifier({ hiddenLayerSizes: s.hidden, alpha: 1e-4, ...validated(s) });
+  const mlp = new fg.MLPClassifier({ hiddenLayerSizes: s.hidden, activation: s.activation, alpha: 1e-4, ...validated(s) });
   const logreg = new fg.LogisticRegression({ C: 1 });
   return {
     description:
@@ -42,7 +42,7 @@ export function creditTask(s: Settings): TaskRun {
           caption: `${nTest} held-out applicants, never seen in training. Predicting "no default" for everyone would score accuracy ${(1 - defaultRate).toFixed(3)}.`,
           ...BINARY_COLUMNS,
           rows: [
-            { model: 'MLPClassifier', detail: `[${[d, ...s.hidden, 1].join(' → ')}], Adam, batch ${s.batchSize}`, values: [...binaryScores(yTest, pMlp), seconds] },
+            { model: 'MLPClassifier', detail: `[${[d, ...s.hidden, 1].join(' → ')}], ${s.activation}, Adam, batch ${s.batchSize}`, values: [...binaryScores(yTest, pMlp), seconds] },
             { model: 'LogisticRegression', detail: `L2, C = 1, L-BFGS (${logreg.converged ? 'converged' : 'stopped'})`, values: [...binaryScores(yTest, pLr), lrSeconds] },
           ],
         },

@@ -33,7 +33,7 @@ export function csvTask(s: Settings): TaskRun {
   const yStd = Math.sqrt(numericTrain.reduce((a, v) => a + (v - yMean) ** 2, 0) / Math.max(1, numericTrain.length)) || 1;
   const yFit = classify ? yTrain : numericTrain.map((v) => (v - yMean) / yStd);
   const [xTest, yTest] = pick(testIndex);
-  const mlpOptions = { hiddenLayerSizes: s.hidden, alpha: 1e-4, ...validated(s) };
+  const mlpOptions = { hiddenLayerSizes: s.hidden, activation: s.activation, alpha: 1e-4, ...validated(s) };
   const mlp = classify ? new fg.MLPClassifier(mlpOptions) : new fg.MLPRegressor(mlpOptions);
   const pipeline = new Pipeline([
     ['prepare', new ColumnTransformer([
@@ -76,7 +76,7 @@ export function csvTask(s: Settings): TaskRun {
     objectiveName: `the MLP's training loss on ${nProbe} training rows, after the fitted preprocessing`,
     results: (seconds) => {
       const predicted = pipeline.predict(xTest);
-      const detail = `${pipeline.getFeatureNamesOut().length} inputs after preprocessing, hidden [${s.hidden.join(', ')}], Adam, batch ${s.batchSize}`;
+      const detail = `${pipeline.getFeatureNamesOut().length} inputs after preprocessing, hidden [${s.hidden.join(', ')}], ${s.activation}, Adam, batch ${s.batchSize}`;
       const caption = `${testIndex.length} held-out rows of ${input.name}.`;
       const summary = 'Trained in this browser tab: the file was never uploaded.';
       if (!classify) {

@@ -27,13 +27,23 @@ export interface ChartOptions {
 
 const resizeObservers = new WeakMap<uPlot, ResizeObserver>();
 
+/**
+ * Log-scale range: a margin of a factor 1.5 around data within a decade or so; whole decades
+ * beyond (uPlot's log-axis ticks start from the range's minimum and stall on one that is not a
+ * power of 10 when the data spans several decades, as vanishing gradients do).
+ */
+function logRange(_u: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  if (!(min > 0 && max > 0)) return [1e-8, 1];
+  if (max / min < 20) return [min / 1.5, max * 1.5];
+  return [10 ** Math.floor(Math.log10(min)), 10 ** Math.ceil(Math.log10(max))];
+}
+
 export function lineChart(host: HTMLElement, series: SeriesSpec[], options: ChartOptions): uPlot {
   host.replaceChildren();
   host.dataset.points = '0';
   const axis = { stroke: '#4b5563', grid: { stroke: '#e5e7eb', width: 1 }, ticks: { stroke: '#d1d5db', width: 1 } };
   const y: uPlot.Scale = options.logY
-    ? // Log scale: a margin of a factor 1.5 around the data instead of whole decades.
-      { distr: 3, range: (_u, min, max) => [min / 1.5, max * 1.5] }
+    ? { distr: 3, range: logRange }
     : options.unit || options.unitY
       ? { range: [0, 1] }
       : {};

@@ -45,7 +45,7 @@ interface OpenPage {
 async function openPage(browser: Browser, url: string): Promise<OpenPage> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${String(e)}`));
+  page.on('pageerror', (e) => errors.push(`pageerror: ${String(e.stack ?? e)}`));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
@@ -68,7 +68,7 @@ async function train(p: OpenPage, task: string, fields: Record<string, string>):
   const { page, errors } = p;
   await page.selectOption('#task', task);
   for (const [name, value] of Object.entries(fields)) {
-    if (name === 'cell') await page.selectOption('#cell', value);
+    if (name === 'cell' || name === 'activation') await page.selectOption(`#${name}`, value);
     else await page.fill(`#${name}`, value);
   }
   await page.click('#train');
@@ -203,6 +203,20 @@ describe('learning page', () => {
     // The gradient check of the first layer's weight.
     await expectGradcheckPasses(p.page, 'net.0.weight');
     await finish(p, 'credit');
+  });
+
+  it.skipIf(!haveChromium)('credit: a deep logistic MLP shows vanishing gradients, smallest at the input', async () => {
+    const p = await openPage(browser, `${isolated.origin}/`);
+    const view = await train(p, 'credit', { rows: '1000', epochs: '3', hidden: '32, 32, 32, 32, 32', activation: 'logistic', lr: '0.001', batch: '64', seed: '1' });
+    expectLiveCharts(view, 3, false);
+    const grads = await p.page.evaluate(() => (window as unknown as { fingradDemo: { run: { grads: number[][] } } }).fingradDemo.run.grads);
+    expect(grads).toHaveLength(6);
+    // Each sigmoid passes at most 1/4 of the gradient back: the first weight's norm is far below the last hidden one's.
+    const first = grads[0]?.[0] as number;
+    const last = grads[4]?.[0] as number;
+    expect(first).toBeLessThan(last / 10);
+    expect(await p.page.textContent('#dead-chart')).toMatch(/no ReLU layers/);
+    await finish(p, 'credit-vanishing');
   });
 
   it.skipIf(!haveChromium)('forecast: an LSTM trains without cross-origin isolation (one thread)', async () => {
