@@ -27,6 +27,11 @@ export interface ChartOptions {
 
 const resizeObservers = new WeakMap<uPlot, ResizeObserver>();
 
+function tickLabel(v: number | null): string {
+  if (v === null) return '';
+  return v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0);
+}
+
 /**
  * Log-scale range: a margin of a factor 1.5 around data within a decade or so; whole decades
  * beyond (uPlot's log-axis ticks start from the range's minimum and stall on one that is not a
@@ -53,8 +58,10 @@ export function lineChart(host: HTMLElement, series: SeriesSpec[], options: Char
       height: CHART_HEIGHT,
       scales: { x: options.unit ? { time: false, range: [0, 1] } : { time: false }, y },
       axes: [
-        { ...axis, label: options.x },
-        { ...axis, label: options.y, size: 56 },
+        // Epochs are whole numbers: no ticks at 1.5.
+        { ...axis, label: options.x, ...(options.x === 'epoch' ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] } : {}) },
+        // uPlot's default tick labels round 1e-4 to "0": log axes get exponents.
+        { ...axis, label: options.y, size: 56, ...(options.logY ? { values: (_u: uPlot, splits: number[]) => splits.map(tickLabel) } : {}) },
       ],
       series: [
         { label: options.x },
