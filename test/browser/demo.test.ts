@@ -219,6 +219,20 @@ describe('learning page', () => {
     await finish(p, 'credit-vanishing');
   });
 
+  it.skipIf(!haveChromium)('stop ends a run mid-way; the next run starts a fresh worker', async () => {
+    const p = await openPage(browser, `${isolated.origin}/`);
+    await p.page.fill('#rows', '3000');
+    await p.page.fill('#epochs', '200');
+    await p.page.click('#train');
+    await p.page.waitForFunction(() => (window as unknown as { fingradDemo: { run: { epochs: number[] } } }).fingradDemo.run.epochs.length >= 2, undefined, { timeout: 20_000 });
+    await p.page.click('#stop');
+    expect(await p.page.textContent('#status')).toMatch(/^Stopped after \d+ of 200 epochs/);
+    expect(await p.page.isEnabled('#train')).toBe(true);
+    const view = await train(p, 'shapes', { rows: '200', epochs: '2' });
+    expectLiveCharts(view, 2);
+    await finish(p, 'stopped-then-shapes');
+  });
+
   it.skipIf(!haveChromium)('forecast: an LSTM trains without cross-origin isolation (one thread)', async () => {
     const p = await openPage(browser, `${plain.origin}/`);
     const view = await train(p, 'forecast', { rows: '500', epochs: '4', cell: 'lstm', lr: '0.01', batch: '32' });
@@ -281,7 +295,13 @@ describe('learning page', () => {
       const rooms = 1 + Math.floor(size / 35);
       rows.push([size.toFixed(0), String(rooms), ['old', 'new'][i % 2], (2 * size + 30 * (i % 2) + 10 * rand()).toFixed(1)].join(','));
     }
-    await p.page.setInputFiles('#csv-file', { name: 'flats.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    // This one is dropped on the page, as a user would.
+    const dataTransfer = await p.page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'flats.csv', { type: 'text/csv' }));
+      return dt;
+    }, rows.join('\n'));
+    await p.page.dispatchEvent('#drop', 'drop', { dataTransfer });
     await p.page.waitForSelector('#csv-target option[value="price"]', { state: 'attached' });
     await p.page.selectOption('#csv-target', 'price');
     const regression = await train(p, 'csv', { epochs: '12' });
