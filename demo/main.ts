@@ -6,6 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { LayerHistograms, PageMessage, Settings, TaskId, WorkerMessage } from './protocol.js';
 import { CHANCE, COLORS, destroyChart, lineChart, setChartData } from './views/charts.js';
+import { watchCsvInput } from './views/csv-input.js';
 import { drawGraph } from './views/graph.js';
 import { drawHistograms } from './views/histograms.js';
 import { drawGradcheck, drawResults } from './views/tables.js';
@@ -333,22 +334,7 @@ async function takeFile(file: File): Promise<void> {
   send({ type: 'csvColumns', ...csvText });
 }
 
-csvFile.addEventListener('change', () => {
-  const file = csvFile.files?.[0];
-  if (file) void takeFile(file);
-});
-const drop = byId('drop');
-drop.addEventListener('dragover', (e) => {
-  e.preventDefault();
-  drop.classList.add('over');
-});
-drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (e) => {
-  e.preventDefault();
-  drop.classList.remove('over');
-  const file = e.dataTransfer?.files[0];
-  if (file) void takeFile(file);
-});
+watchCsvInput(csvFile, byId('drop'), (file) => void takeFile(file));
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
