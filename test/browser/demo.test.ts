@@ -54,11 +54,18 @@ async function openPage(browser: Browser, url: string): Promise<OpenPage> {
       if (m.type() === 'error') errors.push(`worker console: ${m.text()}`);
     });
   });
-  // Runs before the page's scripts, outside its CSP: records violations.
+  // Runs before the page's scripts, outside its CSP: records violations and every progress
+  // label shown, to see the bar move while training rather than only jump to the end.
   await page.addInitScript(() => {
-    const w = window as unknown as { cspViolations: string[] };
+    const w = window as unknown as { cspViolations: string[]; progressSeen: string[] };
     w.cspViolations = [];
+    w.progressSeen = [];
     document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+    document.addEventListener('DOMContentLoaded', () => {
+      const label = document.getElementById('progress-label');
+      if (label === null) return;
+      new MutationObserver(() => w.progressSeen.push(label.textContent ?? '')).observe(label, { childList: true, characterData: true, subtree: true });
+    });
   });
   await page.goto(url);
   return { page, errors, cspViolations: () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations) };
@@ -185,6 +192,9 @@ describe('learning page', () => {
     expect(view.backend).toMatch(/shared memory/);
     expect(kernelChunks, 'the worker fetches only the kernel build it runs').toHaveLength(1);
     expectLiveCharts(view, 8);
+    const progressSeen = await p.page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    expect(progressSeen.at(-1)).toBe('100%');
+    expect(new Set(progressSeen.filter((s) => s !== '0%' && s !== '100%')).size).toBeGreaterThan(2);
     expect(view.points['result-chart']).toBe(101);
     expect(view.results.map((r) => r.model)).toEqual(['MLPClassifier', 'LogisticRegression']);
     for (const r of view.results) {
