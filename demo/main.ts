@@ -13,10 +13,11 @@ import { drawGradcheck, drawResults } from './views/tables.js';
 
 interface Run {
   settings: Settings;
-  charts: { loss: uPlot; grads: uPlot | null; dead: uPlot | null; result: uPlot | null };
+  charts: { loss: uPlot; heldOut: uPlot | null; grads: uPlot | null; dead: uPlot | null; result: uPlot | null };
   epochs: number[];
   loss: number[];
   valLoss: number[];
+  heldOut: number[];
   /** One array per weight, one value per epoch. */
   grads: number[][];
   /** One array per ReLU layer, one value per epoch. */
@@ -151,6 +152,7 @@ function draw(): void {
   if (run === null) return;
   setChartData(run.charts.loss, [run.epochs, run.loss, run.valLoss]);
   // Log scale: a zero norm (no gradient reached that weight) is left out rather than drawn at −∞.
+  if (run.charts.heldOut) setChartData(run.charts.heldOut, [run.epochs, run.heldOut]);
   if (run.charts.grads) setChartData(run.charts.grads, [run.epochs, ...run.grads.map((s) => s.map((v) => (v > 0 ? v : null)))]);
   if (run.charts.dead) setChartData(run.charts.dead, [run.epochs, ...run.dead]);
   const n = run.histograms.length;
@@ -262,6 +264,8 @@ function onMessage(m: WorkerMessage): void {
       run.dead = m.units.map(() => []);
       destroyChart(run.charts.loss);
       run.charts.loss = lossChart(m.lossName);
+      byId('held-out-title').textContent = `Held-out ${m.heldOutName} per epoch`;
+      run.charts.heldOut = lineChart(byId('held-out-chart'), [{ label: m.heldOutName, stroke: COLORS[2] as string }], { x: 'epoch', y: m.heldOutName });
       run.charts.grads = lineChart(byId('grad-chart'), m.layers.map((label, i) => ({ label, stroke: COLORS[(i + 3) % COLORS.length] as string })), { x: 'epoch', y: '‖∂L/∂W‖', logY: true });
       byId('dead-note').hidden = m.units.length > 0;
       run.charts.dead = m.units.length > 0 ? lineChart(byId('dead-chart'), m.units.map((label, i) => ({ label: `ReLU ${label}`, stroke: COLORS[i % COLORS.length] as string })), { x: 'epoch', y: 'dead share', unitY: true }) : null;
@@ -278,6 +282,7 @@ function onMessage(m: WorkerMessage): void {
       run.epochs.push(m.epoch);
       run.loss.push(m.loss);
       run.valLoss.push(m.valLoss);
+      run.heldOut.push(m.heldOut);
       m.gradNorms.forEach((g, i) => run.grads[i]?.push(g));
       m.deadUnits.forEach((d, i) => run.dead[i]?.push(d));
       run.histograms.push(m.histograms);
@@ -349,8 +354,8 @@ form.addEventListener('submit', (e) => {
   }
   for (const chart of Object.values(demo.run?.charts ?? {})) destroyChart(chart);
   resultsArea.hidden = true;
-  for (const id of ['grad-chart', 'dead-chart', 'histograms', 'gc-table', 'gc-verdict']) byId(id).replaceChildren();
-  demo.run = { settings, charts: { loss: lossChart('loss'), grads: null, dead: null, result: null }, epochs: [], loss: [], valLoss: [], grads: [], dead: [], histograms: [], fraction: 0, status: 'Preparing the data…', done: false };
+  for (const id of ['held-out-chart', 'grad-chart', 'dead-chart', 'histograms', 'gc-table', 'gc-verdict']) byId(id).replaceChildren();
+  demo.run = { settings, charts: { loss: lossChart('loss'), heldOut: null, grads: null, dead: null, result: null }, epochs: [], loss: [], valLoss: [], heldOut: [], grads: [], dead: [], histograms: [], fraction: 0, status: 'Preparing the data…', done: false };
   trainButton.disabled = true;
   stopButton.disabled = false;
   gcRun.disabled = true;

@@ -100,13 +100,15 @@ export interface ResultChart {
 export type WorkerMessage =
   | { type: 'columns'; name: string; rows: number; columns: Array<{ name: string; type: string; missing: number }> }
   | { type: 'data'; info: BackendInfo; description: string }
-  | { type: 'trainBegin'; layers: string[]; units: string[]; lossName: string }
+  | { type: 'trainBegin'; layers: string[]; units: string[]; lossName: string; heldOutName: string }
   | { type: 'progress'; fraction: number; epoch: number; batchLoss: number }
   | {
       type: 'epoch';
       epoch: number;
       loss: number;
       valLoss: number;
+      /** The task's held-out score with this epoch's weights. */
+      heldOut: number;
       seconds: number;
       /** Mean per-batch ‖∂L/∂W‖ of each weight (order of trainBegin's layers). */
       gradNorms: number[];

@@ -50,7 +50,7 @@ async function train(s: Settings): Promise<void> {
       const net = run.network();
       instruments.attach(net);
       units = reluLayers(net);
-      post({ type: 'trainBegin', layers: instruments.layers, units, lossName: run.lossName });
+      post({ type: 'trainBegin', layers: instruments.layers, units, lossName: run.lossName, heldOutName: run.heldOut.name });
     },
     onEpochBegin: (epoch) => {
       epochNow = epoch;
@@ -68,7 +68,8 @@ async function train(s: Settings): Promise<void> {
       if (epoch === 1) rowsPerEpoch = rows;
       const { gradNorms, histograms } = instruments.takeEpoch();
       const dead = deadUnits(run.network(), run.probe, units);
-      post({ type: 'epoch', epoch, loss: logs.loss as number, valLoss: logs.valLoss as number, seconds: logs.seconds as number, gradNorms, histograms, deadUnits: dead, fraction: epoch / s.epochs });
+      const heldOut = run.heldOut.score();
+      post({ type: 'epoch', epoch, loss: logs.loss as number, valLoss: logs.valLoss as number, heldOut, seconds: logs.seconds as number, gradNorms, histograms, deadUnits: dead, fraction: epoch / s.epochs });
     },
     onTrainEnd: () => instruments.detach(),
   };

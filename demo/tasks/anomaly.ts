@@ -37,6 +37,7 @@ export function anomalyTask(s: Settings): TaskRun {
       return fg.mean(fg.sum(fg.square(recon.sub(probe)), 1).add(kl));
     },
     objectiveName: `mean anomaly score (−ELBO at z = μ) of ${PROBE_ROWS} training rows`,
+    heldOut: { name: 'ROC AUC of the score', score: () => fg.rocAuc(yTest, fg.tidy(() => vae.anomalyScore(xTest).toFloat32Array())) },
     results: (seconds) => {
       const score = fg.tidy(() => vae.anomalyScore(xTest).toFloat32Array());
       const xs = Array.from(score, (_, i) => i);

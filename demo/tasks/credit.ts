@@ -31,6 +31,7 @@ export function creditTask(s: Settings): TaskRun {
     probe,
     objective: () => fg.bceWithLogits(mlp.forward(probe), yProbe),
     objectiveName: `binary cross entropy of the MLP's logits on ${PROBE_ROWS} training rows`,
+    heldOut: { name: 'MLP ROC AUC', score: () => fg.rocAuc(yTest, fg.tidy(() => positiveProbability(mlp.predictProba(xTest)))) },
     results: (seconds) => {
       const pMlp = fg.tidy(() => positiveProbability(mlp.predictProba(xTest)));
       const t0 = performance.now();

@@ -74,6 +74,9 @@ export function csvTask(s: Settings): TaskRun {
       return classes.length > 2 ? fg.crossEntropy(out, t) : fg.bceWithLogits(out, t);
     },
     objectiveName: `the MLP's training loss on ${nProbe} training rows, after the fitted preprocessing`,
+    heldOut: classify
+      ? { name: 'accuracy', score: () => pipeline.predict(xTest).filter((v, i) => v === yTest[i]).length / yTest.length }
+      : { name: 'R²', score: () => fg.r2Score(yTest as number[], pipeline.predict(xTest).map((v) => (v as number) * yStd + yMean)) },
     results: (seconds) => {
       const predicted = pipeline.predict(xTest);
       const detail = `${pipeline.getFeatureNamesOut().length} inputs after preprocessing, hidden [${s.hidden.join(', ')}], ${s.activation}, Adam, batch ${s.batchSize}`;

@@ -31,6 +31,7 @@ export function forecastTask(s: Settings): TaskRun {
     probe,
     objective: () => fg.mseLoss(model.forward(probe), yProbe),
     objectiveName: `mean squared error of the ${name}'s one-step forecasts on ${PROBE_ROWS} windows`,
+    heldOut: { name: 'RMSE', score: () => rmse(fg.tidy(() => model.predict(xTest).toFloat32Array()), yTest) },
     results: (seconds) => {
       const forecast = fg.tidy(() => model.predict(xTest).toFloat32Array());
       // The naive forecast repeats each window's last value.

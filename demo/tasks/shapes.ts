@@ -27,6 +27,7 @@ export function shapesTask(s: Settings): TaskRun {
     probe,
     objective: () => fg.bceWithLogits(cnn.forward(probe), yProbe),
     objectiveName: `binary cross entropy of the CNN's logits on ${PROBE_ROWS} training images`,
+    heldOut: { name: 'accuracy', score: () => fg.accuracy(yTest, fg.tidy(() => positiveProbability(cnn.predictProba(xTest)))) },
     results: (seconds) => {
       const p = fg.tidy(() => positiveProbability(cnn.predictProba(xTest)));
       return {

@@ -19,6 +19,8 @@ export interface TaskRun {
   objective(): fg.Tensor;
   /** What `objective` is, in words. */
   objectiveName: string;
+  /** The held-out score watched after every epoch (current weights, evaluation mode). */
+  heldOut: { name: string; score(): number };
   /** Scores on held-out data, after fit. */
   results(seconds: number): { table: ResultTable; chart: ResultChart | null; summary: string };
   dispose(): void;
