@@ -11,6 +11,7 @@ import { benchMatmul, benchMatmulThreads } from './matmul.js';
 import { benchAllocator } from './memory.js';
 import { measurePeak } from './peak.js';
 import { loadTfjs } from './peers/tfjs.js';
+import { benchStreaming } from './streaming.js';
 import { printTable } from './support/measure.js';
 import { benchTraining } from './train.js';
 
@@ -121,6 +122,17 @@ if (suites.has('browser')) {
       r.shape, r.fingrad1, r.fingrad2, r.tfjs1, r.tfjs2, r.fingrad2 / r.tfjs2,
     ]));
   }
+}
+
+// Minutes long, so not in the default list: npm run bench -- --only streaming
+if (suites.has('streaming')) {
+  const sizes = (process.env.STREAMING_ROWS ?? '1000000,5000000').split(',').map(Number);
+  const runs = await benchStreaming(sizes);
+  results.streaming = runs;
+  const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
+  printTable('streaming: generated credit CSV, one epoch (MLP 32 hidden, batch 256) / one scoring pass; each run in its own process', ['rows', 'file', 'run', 'seconds', 'rows/s (epoch or pass)', 'peak RSS', 'peak WASM heap'], runs.map((r) => [
+    r.rows, mb(r.fileBytes), r.mode === 'whole' ? 'train, file loaded whole' : r.mode === 'train' ? 'train, streamed (stats passes + epoch)' : 'score, streamed', r.seconds, Math.round(r.epochRowsPerSecond ?? r.rowsPerSecond), mb(r.peakRssBytes), mb(r.wasmHeapBytes),
+  ]));
 }
 
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -35,6 +35,8 @@ export async function buildDemo({ outdir = DEMO_DIST, minify = true, logLevel = 
     minify,
     sourcemap: 'linked',
     metafile: true,
+    // Class names stay readable in fingrad's error messages and layer types.
+    keepNames: true,
     logLevel,
   });
   for (const page of STATIC) await copyFile(join(DEMO_DIR, page), join(outdir, page));

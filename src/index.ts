@@ -39,6 +39,7 @@ export * from './io/index.js';
 export * from './train/index.js';
 export { generateCredit, columnStats, standardise, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
 export { dataRng, gaussian, permutation } from './data/rng.js';
+export { DataLoader, type DataLoaderOptions, type IterableDataset, type RowChunk, type Batch } from './data/loader.js';
 export * from './metrics/index.js';
 export * from './ops/norm.js';
 export * from './ops/statistics.js';

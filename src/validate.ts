@@ -4,7 +4,7 @@
 // forms through `readArgs`, which maps them onto the same options object. The checks are small
 // combinators (`is.int({ min: 1 })`, `is.oneOf([...])`) so that a function's options table is
 // also its documentation.
-import { ArgumentError, UnknownOptionError } from './errors.js';
+import { ArgumentError, ShapeError, UnknownOptionError } from './errors.js';
 
 /** Checks one value; `where` is `'fn: name'`. Returns the value (possibly normalised). */
 export type Check<T> = (value: unknown, where: string) => T;
@@ -74,10 +74,11 @@ export const is = {
 
   function: ((v, where) => (typeof v === 'function' ? v : fail(where, 'a function', v))) as Check<(...args: never[]) => unknown>,
 
-  /** A finite number (unless `finite: false`) within the range. */
-  number(r: RangeOptions & { finite?: boolean } = {}): Check<number> {
-    const want = `a ${r.finite === false ? '' : 'finite '}number${rangeText(r)}`;
+  /** A finite number (unless `finite: false`; NaN only with `nan: true`) within the range. */
+  number(r: RangeOptions & { finite?: boolean; nan?: boolean } = {}): Check<number> {
+    const want = `a ${r.finite === false ? '' : 'finite '}number${r.nan ? ' or NaN' : ''}${rangeText(r)}`;
     return (v, where) => {
+      if (r.nan && Number.isNaN(v)) return v as number;
       if (typeof v !== 'number' || Number.isNaN(v) || (r.finite !== false && !Number.isFinite(v)) || !inRange(v, r)) fail(where, want, v);
       return v;
     };
@@ -192,8 +193,21 @@ export function closest(given: string, valid: Iterable<string>): string | undefi
       bestD = d;
     }
   }
-  return bestD <= Math.max(1, Math.min(3, Math.floor(g.length / 3))) ? best : undefined;
+  if (bestD <= Math.max(1, Math.min(3, Math.floor(g.length / 3)))) return best;
+  const known = [...valid];
+  return OTHER_NAMES[g]?.find((name) => known.includes(name));
 }
+
+// What other libraries call options that fingrad names differently (folded key → our names, the
+// first one the function has wins): sklearn's random_state and learning_rate_init, the lr of
+// PyTorch's optimizers against the estimators' learningRate and back.
+const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
+  randomstate: ['seed'],
+  learningrateinit: ['learningRate'],
+  lr: ['learningRate'],
+  learningrate: ['lr'],
+  nepochs: ['epochs', 'maxIter'],
+};
 
 /**
  * Checks an options object against its table: `undefined` stands for no options; anything but
@@ -224,6 +238,41 @@ export function readOptions<S extends OptionSpec>(where: string, given: unknown,
 }
 
 /**
+ * Reads a size as torch takes it, a list (`zeros([2, 3])`, `reshape(x, [3, -1])`) or integers
+ * one by one (`zeros(2, 3)`, `x.reshape(3, -1)`), each checked by `item`; returns the sizes and
+ * the arguments after them (for `readArgs`).
+ */
+export function readSizes(where: string, args: readonly unknown[], item: Check<number> = is.int({ min: 0 }), name = 'shape'): { sizes: number[]; rest: unknown[] } {
+  const first = args[0];
+  // A bad size within a list is a ShapeError, as shape checks have always thrown.
+  const sizes = (list: readonly unknown[]): number[] =>
+    list.map((d, i) => {
+      try {
+        return item(d, `${where}: ${name}[${i}]`);
+      } catch (e) {
+        throw e instanceof ArgumentError ? new ShapeError(e.message) : e;
+      }
+    });
+  if (Array.isArray(first)) return { sizes: sizes(first), rest: args.slice(1) };
+  let n = 0;
+  while (typeof args[n] === 'number') n++;
+  if (n === 0) {
+    throw new ArgumentError(`${where}: ${name} must be a list of integers ([2, 3]) or integers one by one (2, 3), got ${describe(first)}`, where, name);
+  }
+  return { sizes: sizes(args.slice(0, n)), rest: args.slice(n) };
+}
+
+/** `SizeArgs<O>`: a size as `readSizes` reads it, then an options object. */
+export type SizeArgs<O> = [shape: readonly number[], options?: O] | [...dims: number[]] | [...dims: number[], options: O];
+
+/**
+ * The TypeScript face of `readArgs`: any prefix of the PyTorch positional parameters `P`,
+ * optionally followed by the options object `O` (`Args<[dim: number, keepdim: boolean], {…}>`
+ * admits `()`, `(1)`, `(1, true)`, `(1, {keepdim})`, `({dim, keepdim})`, …).
+ */
+export type Args<P extends readonly unknown[], O> = P extends readonly [...infer H, unknown] ? [...P, options?: O] | Args<H, O> : [options?: O];
+
+/**
  * Reads the arguments after a function's required ones, given PyTorch-style positionally
  * (`maxPool2d(x, 3, 2, 1)`), as one options object (`maxPool2d(x, 3, {stride: 2})`), or both
  * (`conv2d(x, w, null, 2, {padding: 1})`: positions first, then an object for the rest).
@@ -231,6 +280,7 @@ export function readOptions<S extends OptionSpec>(where: string, given: unknown,
  * positional or not. An option given both ways, or too many positions, is an ArgumentError.
  */
 export function readArgs<S extends OptionSpec>(where: string, args: readonly unknown[], names: readonly (keyof S & string)[], spec: S): Checked<S> {
+  if (args.length === 0) return {};
   let end = args.length;
   while (end > 0 && args[end - 1] === undefined) end--;
   const last = end > 0 ? args[end - 1] : undefined;
@@ -257,3 +307,14 @@ export function readArgs<S extends OptionSpec>(where: string, args: readonly unk
   }
   return readOptions(where, named === undefined ? merged : { ...merged, ...named }, spec);
 }
+
+// Every prefix of a tuple: [a, b] → [a, b] | [a] | [].
+type Prefixes<P extends readonly unknown[]> = P extends readonly [...infer H, unknown] ? P | Prefixes<H> : P;
+
+/**
+ * The type of what `readArgs` reads: PyTorch's optional positional parameters `P` (any leading
+ * run of them, each possibly undefined), then optionally an options object `O`, so that
+ * `conv(x, w, b, 2, { padding: 1 })` type-checks as it runs.
+ */
+export type PositionalArgs<P extends readonly unknown[], O> =
+  Prefixes<{ [K in keyof P]: P[K] | undefined }> extends infer Q ? (Q extends readonly unknown[] ? [...Q, O?] : never) : never;

@@ -1,8 +1,7 @@
 // The README's examples run as written (TypeScript, types stripped by esbuild) against the built
 // package (dist/, made by `npm test`) and print what their comments say.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transformSync } from 'esbuild';
@@ -22,13 +21,19 @@ function examples(): string[] {
 
 /** Runs a block against the built package (dist/) and returns its output lines. */
 function run(code: string): string[] {
-  const entry = pathToFileURL(join(root, 'dist', 'index.js')).href;
-  const dir = mkdtempSync(join(tmpdir(), 'fingrad-readme-'));
+  const entry = (path: string): string => pathToFileURL(join(root, 'dist', path)).href;
+  // Inside the repository, so that other packages an example imports (onnxruntime-web) resolve.
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  const dir = mkdtempSync(join(root, '.cache', 'readme-'));
   const file = join(dir, 'example.mjs');
   // The blocks are TypeScript: strip the types as a user's toolchain would.
   const js = transformSync(code, { loader: 'ts', format: 'esm', target: 'es2022' }).code;
-  writeFileSync(file, js.replace(/from "fingrad"/g, `from '${entry}'`));
-  return execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim().split('\n');
+  writeFileSync(file, js.replace(/from "fingrad"/g, `from '${entry('index.js')}'`).replace(/from "fingrad\/(finance|onnx)"/g, (_, sub: string) => `from '${entry(`${sub}/index.js`)}'`));
+  try {
+    return execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim().split('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const number = (lines: string[], label: string): number => {
@@ -59,7 +64,7 @@ describe('README example', () => {
 
   // The model examples: each runs as written and reaches what the README claims for it.
   it('has one example per model family, each running as written', () => {
-    const blocks = examples().slice(1);
+    const blocks = examples().slice(1).filter((b) => !/fingrad\/(finance|onnx)|fg\.summary\(/.test(b));
     expect(blocks.length).toBeGreaterThanOrEqual(8);
     const outputs = blocks.map(run);
     const find = (marker: string): string[] => outputs[blocks.findIndex((b) => b.includes(marker))] as string[];
@@ -72,5 +77,29 @@ describe('README example', () => {
     expect(number(find('CNN2dClassifier'), 'accuracy')).toBeGreaterThanOrEqual(0.95);
     expect(number(find('fg.VAE'), 'ROC AUC')).toBeGreaterThanOrEqual(0.95);
     expect(find('saveModel').slice(-2)).toEqual(['true', 'MLPClassifier']);
+  });
+
+  // The finance toolkit, market series and the roads beyond one process, each as written.
+  it('runs the finance, market and ONNX / PyTorch examples as written', () => {
+    const blocks = examples();
+    const block = (marker: string): string[] => run(blocks.find((b) => b.includes(marker)) as string);
+    const pipeline = block('savePipelineFile');
+    expect(pipeline[0]).toMatch(/^missing \d+ income values$/);
+    expect(number(pipeline, 'AUC')).toBeGreaterThan(0.65);
+    expect(pipeline[1]).toMatch(/KS 0\.\d+ Gini 0\.\d+ Brier 0\.\d+/);
+    expect(pipeline.at(-1)).toBe('true');
+    const explain = block('reasonCodes');
+    expect(explain[0]).toBe('11 features; contributions add up: true');
+    expect(explain.slice(1, 4).every((l) => / raised the estimated risk by /.test(l))).toBe(true);
+    expect(explain).toContain('income PSI significant');
+    expect(explain.at(-1)).toBe("drifted: [ 'income' ]");
+    const market = block('new GARCH()');
+    expect(number(market, 'alpha')).toBeGreaterThan(0.04);
+    expect(market[1]).toMatch(/no look-ahead warning$/);
+    expect(market[2]).toMatch(/^Sharpe -?\d/);
+    const beyond = block("from 'fingrad/onnx'");
+    expect(beyond[0]).toBe("[ 'features' ] [ 'probabilities' ] max |ONNX − fingrad| < 1e-5");
+    expect(beyond[1]).toBe("[ '0.bias', '0.weight', '2.bias', '2.weight' ]");
+    expect(beyond[2]).toBe('true');
   });
 });

@@ -4,12 +4,13 @@ import { full } from '../tensor/creation.js';
 import { keep, tidy, trackInScope } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
 import { type GradNode, Tensor } from '../tensor/tensor.js';
-import { is, readArgs } from '../validate.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
+import { is, readArgs, readOptions } from '../validate.js';
 import { composed, enableGrad, noGrad, record } from './graph.js';
 
 export interface BackwardOptions {
   /** The upstream gradient (root's shape); needed unless root is a scalar. */
-  gradient?: Tensor;
+  gradient?: TensorInput | null;
   /** Keep the graph so that `backward()` can run through it again. Default false (true with createGraph). */
   retainGraph?: boolean;
   /**
@@ -22,8 +23,10 @@ export interface BackwardOptions {
   inputs?: readonly Tensor[];
 }
 
-const tensorCheck = is.instance(Tensor, 'a Tensor');
-const BACKWARD_SPEC = { gradient: tensorCheck, retainGraph: is.boolean, createGraph: is.boolean, inputs: is.list(tensorCheck, { minLength: 1 }) };
+const ROOT = is.instance(Tensor, 'a Tensor');
+// The gradient is promoted with toTensor after reading, which names what it cannot take.
+const BACKWARD = { gradient: is.nullable(is.any), retainGraph: is.boolean, createGraph: is.boolean, inputs: is.list(ROOT, { minLength: 1 }) };
+const GRAD_OF = { gradOutputs: is.nullable(is.any), retainGraph: is.boolean, createGraph: is.boolean };
 
 /**
  * `createGraph` reached an op whose backward rule calls kernels directly instead of recorded
@@ -192,7 +195,6 @@ interface SweepOptions {
 }
 
 function checkRoot(where: string, root: Tensor, grad: Tensor | undefined): void {
-  root.assertLive(where);
   if (!root.requiresGrad) {
     throw new FingradError(
       `${where}: tensor #${root.id} ${fmtShape(root.shape)} does not require a gradient (no input of the ops that made it has requiresGrad)`,
@@ -308,21 +310,24 @@ function wantedSet(where: string, inputs: readonly Tensor[] | undefined): Set<Te
  * require one (or of `inputs` only). PyTorch's forms: `backward(root)`, `backward(root, grad)`,
  * `backward(root, grad, retainGraph, createGraph, inputs)`, `backward(root, {createGraph: true})`.
  */
-export function backward(root: Tensor, grad?: Tensor, options?: BackwardOptions): void;
+export function backward(root: Tensor, grad?: TensorInput | null, options?: BackwardOptions): void;
 export function backward(root: Tensor, options: BackwardOptions): void;
-export function backward(root: Tensor, grad: Tensor | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: readonly Tensor[]): void;
-export function backward(root: Tensor, ...rest: unknown[]): void {
-  const opts = readArgs('backward', rest, ['gradient', 'retainGraph', 'createGraph', 'inputs'], BACKWARD_SPEC);
+export function backward(root: Tensor, grad: TensorInput | null | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: readonly Tensor[]): void;
+export function backward(rootArg: Tensor, ...rest: unknown[]): void {
+  const root = ROOT(rootArg, 'backward: root');
+  root.assertLive('backward');
+  const opts = readArgs('backward', rest, ['gradient', 'retainGraph', 'createGraph', 'inputs'], BACKWARD);
+  const grad = opts.gradient === undefined || opts.gradient === null ? undefined : toTensor('backward', 'gradient', opts.gradient as TensorInput);
   const createGraph = opts.createGraph ?? false;
   const wanted = wantedSet('backward', opts.inputs);
-  sweep('backward', root, opts.gradient, { retainGraph: opts.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
+  sweep('backward', root, grad, { retainGraph: opts.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
     createGraph ? commitGraphGrads(pending) : commitGrads(pending),
   );
 }
 
 export interface GradOfOptions {
   /** The upstream gradient (outputs' shape); needed unless outputs is a scalar. */
-  gradOutputs?: Tensor;
+  gradOutputs?: TensorInput | null;
   retainGraph?: boolean;
   createGraph?: boolean;
 }
@@ -332,10 +337,15 @@ export interface GradOfOptions {
  * input, or null for an input the output does not depend on. `.grad` is left untouched.
  * Under createGraph the results carry a graph (retainGraph defaults to createGraph).
  */
-export function gradOf(outputs: Tensor, inputs: readonly Tensor[], options: GradOfOptions = {}): Array<Tensor | null> {
+export function gradOf(outputsArg: Tensor, inputsArg: readonly Tensor[], optionsArg: GradOfOptions = {}): Array<Tensor | null> {
+  const outputs = ROOT(outputsArg, 'grad: outputs');
+  outputs.assertLive('grad');
+  const inputs = is.list(ROOT, { minLength: 1 })(inputsArg, 'grad: inputs');
+  const options = readOptions('grad', optionsArg, GRAD_OF);
+  const gradOutputs = options.gradOutputs === undefined || options.gradOutputs === null ? undefined : toTensor('grad', 'gradOutputs', options.gradOutputs as TensorInput);
   const createGraph = options.createGraph ?? false;
   const wanted = wantedSet('grad', inputs) as Set<Tensor>;
-  return sweep('grad', outputs, options.gradOutputs, { retainGraph: options.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
+  return sweep('grad', outputs, gradOutputs, { retainGraph: options.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
     inputs.map((t) => {
       const g = pending.get(t);
       return g === undefined ? null : createGraph ? clone(g) : copyOf(g);

@@ -1,11 +1,12 @@
 // gradcheck: compares the gradients autograd computes for a function with central finite
 // differences, in float32, the way a test or a user with a custom op checks a backward rule.
 import { heap } from '../backend/wasm.js';
-import { FingradError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, FingradError, ValueError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { describe, is, readOptions } from '../validate.js';
 import { backward, gradOf } from './backward.js';
 import { enableGrad, noGrad } from './graph.js';
 
@@ -96,11 +97,32 @@ function coordsOf(flat: number, shape: readonly number[]): number[] {
  * op passes; a gradient 2× or 10% off fails wherever the gradient stands above the noise.
  * Cost: four forward passes per input element, so keep inputs small.
  */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
+const OPTIONS = {
+  eps: is.number({ min: 0, minOpen: true }),
+  atol: is.number({ min: 0 }),
+  rtol: is.number({ min: 0 }),
+  raise: is.boolean,
+  seed: is.int(),
+};
+
+// gradcheck's and gradgradcheck's arguments: torch.autograd.gradcheck takes one tensor or a
+// tuple of them.
+function readCheckArgs(where: string, fn: unknown, inputsArg: unknown, optionsArg: unknown): { inputs: readonly Tensor[]; options: GradcheckOptions } {
+  is.function(fn, `${where}: fn`);
+  const inputs = inputsArg instanceof Tensor ? [inputsArg] : inputsArg;
+  if (!Array.isArray(inputs)) throw new ArgumentError(`${where}: inputs must be a Tensor or a list of tensors, got ${describe(inputsArg)}`, where, 'inputs');
+  inputs.forEach((x: unknown, k) => {
+    if (!(x instanceof Tensor)) throw new ValueError(`${where}: input ${k} is not a Tensor`);
+    x.assertLive(where);
+  });
+  return { inputs, options: readOptions(where, optionsArg, OPTIONS) };
+}
+
+export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradcheckResult {
+  const { inputs, options } = readCheckArgs('gradcheck', fn, inputsArg, optionsArg);
   const eps = options.eps ?? 1e-3;
   const atol = options.atol ?? 0;
   const rtol = options.rtol ?? 1e-2;
-  if (!(eps > 0)) throw new ValueError(`gradcheck: eps must be positive, got ${eps}`);
   const measured = tidy(() => {
     // Fresh leaves over the same storage: backward stops at them and never reaches the
     // callers' graph or their .grad.
@@ -223,8 +245,15 @@ export interface GradgradcheckResult {
  * `gradcheck` (same options and tolerances). Every op on the way needs a differentiable backward:
  * otherwise a NotDifferentiableError names the first that has none.
  */
-export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradgradcheckResult {
-  const shape = noGrad(() => tidy(() => [...fn(...inputs).shape]));
+export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradgradcheckResult {
+  const { inputs, options } = readCheckArgs('gradgradcheck', fn, inputsArg, optionsArg);
+  const shape = noGrad(() =>
+    tidy(() => {
+      const out = fn(...inputs);
+      if (!(out instanceof Tensor)) throw new ValueError('gradgradcheck: fn must return a Tensor');
+      return [...out.shape];
+    }),
+  );
   const u = upstreamValues(shape.reduce((a, b) => a * b, 1), (options.seed ?? 0) + 1);
   const checks = inputs.map((x, k) => {
     if (!x.requiresGrad) return null;

@@ -1,14 +1,18 @@
 import type { GradNode, Tensor } from '../tensor/tensor.js';
+import { is, readArgs } from '../validate.js';
 
 let gradEnabled = true;
 
 /** Whether ops record the graph now (false inside `noGrad`). */
-export function isGradEnabled(): boolean {
+export function isGradEnabled(...rest: []): boolean {
+  if (rest.length > 0) readArgs('isGradEnabled', rest, [], {});
   return gradEnabled;
 }
 
 /** Runs `fn` without recording the graph: results do not require a gradient. */
-export function noGrad<T>(fn: () => T): T {
+export function noGrad<T>(fn: () => T, ...rest: []): T {
+  is.function(fn, 'noGrad: fn');
+  if (rest.length > 0) readArgs('noGrad', rest, [], {});
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -19,7 +23,9 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 /** Runs `fn` with graph recording on (inside a `noGrad`, for example). */
-export function enableGrad<T>(fn: () => T): T {
+export function enableGrad<T>(fn: () => T, ...rest: []): T {
+  is.function(fn, 'enableGrad: fn');
+  if (rest.length > 0) readArgs('enableGrad', rest, [], {});
   const prev = gradEnabled;
   gradEnabled = true;
   try {

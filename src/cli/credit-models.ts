@@ -38,13 +38,13 @@ export function modelOptions(name: ModelName, flags: ModelFlags): Record<string,
       if (!Number.isInteger(v) || v < 1) throw new UsageError(`--hidden takes layer sizes like 32,16, got '${flags.hidden}'`);
       return v;
     });
-    if (classWeight !== undefined) throw new UsageError('--class-weight is not available for mlp yet; use logistic or svm');
     return {
       hiddenLayerSizes: hidden,
       maxIter: intOption('epochs', flags.epochs, 30),
       learningRate: numberOption('learning-rate', flags.learningRate, 1e-3, 1e-8, 10),
       batchSize: intOption('batch-size', flags.batchSize, 64),
       seed,
+      ...(classWeight && { classWeight }),
     };
   }
   const C = numberOption('C', flags.C, 1, 1e-8, 1e8);

@@ -4,12 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { USER_ERROR_EXIT } from './command.js';
+import { registerAnomalies } from './commands/anomalies.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerExplain } from './commands/explain.js';
 import { registerExport } from './commands/export.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerMonitor } from './commands/monitor.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrain } from './commands/train.js';
 
@@ -28,7 +31,10 @@ registerPredict(program);
 registerInspect(program);
 registerForecast(program);
 registerBacktest(program);
+registerExplain(program);
+registerMonitor(program);
 registerExport(program);
+registerAnomalies(program);
 
 for (const cmd of program.commands) cmd.exitOverride();
 

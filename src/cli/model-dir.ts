@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type Pipeline, loadPipelineFile, savePipelineFile } from '../finance/pipeline.js';
 import type { ColumnType, Table } from '../finance/table.js';
 import { UsageError, writeDirAtomic } from './command.js';
+import { loadCsv } from './data.js';
 
 export const PIPELINE_FILE = 'pipeline.safetensors';
 const TRAINING_FILE = 'training.json';
@@ -84,4 +85,26 @@ export async function loadModelDir(dir: string): Promise<ModelDir> {
 
 export function newTrainingRecord(fields: Omit<TrainingRecord, 'format' | 'created'>): TrainingRecord {
   return { format: FORMAT, created: new Date().toISOString(), ...fields };
+}
+
+export interface ModelData {
+  /** The model's input columns, in training order. */
+  table: Table;
+  /** The target column, when the file has it (or must: `target: 'required'`). */
+  y: Array<string | number> | undefined;
+}
+
+/**
+ * Rows of `file` to score with a trained model: read with the training column types (so a bad
+ * value names its line), the training columns required, the target read when present.
+ */
+export async function readModelData(training: TrainingRecord, file: string, target: 'required' | 'optional'): Promise<ModelData> {
+  const types = training.data.columns;
+  const name = training.data.target;
+  let csv = await loadCsv(file, target === 'required' ? { target: name, types } : { types });
+  if (target === 'optional' && csv.table.has(name)) csv = await loadCsv(file, { target: name, types });
+  const need = Object.keys(types);
+  const missing = need.filter((c) => !csv.table.has(c));
+  if (missing.length > 0) throw new UsageError(`${file}: columns the model was trained on are missing: ${missing.join(', ')}`);
+  return { table: csv.table.select(need), y: csv.y as Array<string | number> | undefined };
 }

@@ -105,7 +105,21 @@ export class ColumnTransformer extends Transformer {
   }
 
   protected fitTable(x: Table, y: TargetValues | undefined): void {
-    const where = 'ColumnTransformer.fit';
+    this.route(x, 'ColumnTransformer.fit', (step, part) => step.fit(part, y));
+  }
+
+  // Each entry's step learns from its columns of the chunk (the entries' steps must take chunks themselves).
+  protected override partialFitTable(x: Table, y: TargetValues | undefined, first: boolean, where: string): void {
+    if (!first) {
+      this.routes.forEach((r, i) => {
+        if (r.step instanceof Transformer && (this.columns[i] as string[]).length > 0) r.step.partialFit(x.select(this.columns[i] as string[]), y);
+      });
+      return;
+    }
+    this.route(x, where, (step, part) => step.partialFit(part, y));
+  }
+
+  private route(x: Table, where: string, learn: (step: Transformer, part: Table) => void): void {
     const used = new Map<string, string>();
     this.columns = this.routes.map((r) => {
       const cols = this.select(x, r.selector, `${where} ('${r.name}')`);
@@ -114,7 +128,7 @@ export class ColumnTransformer extends Transformer {
         if (used.has(c)) throw new ValueError(`${where}: column '${c}' is selected by both '${used.get(c)}' and '${r.name}'`);
         used.set(c, r.name);
       }
-      if (r.step instanceof Transformer && cols.length > 0) r.step.fit(x.select(cols), y);
+      if (r.step instanceof Transformer && cols.length > 0) learn(r.step, x.select(cols));
       return cols;
     });
     this.remainderColumns = x.columnNames.filter((c) => !used.has(c));

@@ -142,7 +142,7 @@ const GUESSES = [',', ';', '\t', '|'];
 // empty one after the last line break, so it misses two-column files; this one reads the first
 // ten non-blank lines: a separator found equally often on each wins, else the most frequent on
 // the header line (quoted separators can make counts differ), else ','.
-function guessDelimiter(body: string): string {
+export function guessDelimiter(body: string): string {
   const lines = body.split(/\r?\n/, 50).filter((l) => l.trim() !== '').slice(0, 10);
   let best = ',';
   let bestCount = 0;
@@ -158,6 +158,24 @@ function guessDelimiter(body: string): string {
 
 /** Parses CSV text (synchronous; see `readCsv` for files and streams). */
 export function parseCsv(text: string, options?: CsvOptions): CsvData {
+  return parseCsvPart(text, options) as CsvData;
+}
+
+/**
+ * A run of whole records from the middle of a file (readCsvChunks): no header, the column names
+ * and types of the first chunk, and the file line the run starts on, so errors name file lines.
+ */
+export interface CsvPart {
+  names: string[];
+  firstLine: number;
+  delimiter: string;
+  types: Record<string, ColumnType>;
+  /** How the types were found, for messages ('inferred from the first chunk's 1000 rows'). */
+  typesFrom: Record<string, string>;
+}
+
+/** parseCsv, or with `part` one chunk of a file (null when it holds no rows, only blank lines). */
+export function parseCsvPart(text: string, options?: CsvOptions, part?: CsvPart): CsvData | null {
   const o = readOptions('parseCsv', options, spec);
   const file = o.name ?? '<string>';
   const fail = (msg: string, line?: number, column?: string): never => {
@@ -173,9 +191,9 @@ export function parseCsv(text: string, options?: CsvOptions): CsvData {
   const lines: number[] = [];
   let blankLines = 0;
   let cursor = 0;
-  let line = 1;
+  let line = part?.firstLine ?? 1;
   Papa.parse<string[]>(body, {
-    delimiter: o.delimiter ?? guessDelimiter(body),
+    delimiter: part?.delimiter ?? o.delimiter ?? guessDelimiter(body),
     skipEmptyLines: false,
     step: (r) => {
       const row = r.data;
@@ -192,10 +210,13 @@ export function parseCsv(text: string, options?: CsvOptions): CsvData {
       cursor = end;
     },
   });
+  if (rows.length === 0 && part !== undefined) return null;
   if (rows.length === 0) fail('the file is empty (no header, no rows)');
   let names: string[];
   let start = 0;
-  if (header) {
+  if (part !== undefined) {
+    names = part.names;
+  } else if (header) {
     names = (rows[0] as string[]).map((s) => s.trim());
     start = 1;
     if (o.columnNames !== undefined) {
@@ -219,8 +240,8 @@ export function parseCsv(text: string, options?: CsvOptions): CsvData {
     }
   }
   if (o.target !== undefined && !names.includes(o.target)) fail(`target column '${o.target}' is not in the file (columns: ${names.join(', ')})`, header ? 1 : undefined, o.target);
-  const declared: Record<string, ColumnType> = {};
-  if (o.types !== undefined) {
+  const declared: Record<string, ColumnType> = { ...part?.types };
+  if (o.types !== undefined && part === undefined) {
     for (const [k, v] of Object.entries(o.types as Record<string, unknown>)) {
       if (!names.includes(k)) fail(`types names column '${k}', which is not in the file (columns: ${names.join(', ')})`, undefined, k);
       declared[k] = is.oneOf(['numeric', 'categorical', 'boolean'] as const)(v, `parseCsv: types.${k}`);
@@ -250,8 +271,9 @@ export function parseCsv(text: string, options?: CsvOptions): CsvData {
     if (type === 'categorical') {
       values = cells.map((c) => (na.has(c) ? (m++, null) : c));
     } else {
-      const how = declared[name] !== undefined ? 'declared' : `inferred from the first ${Math.min(n, inferRows)} rows`;
-      const fix = declared[name] !== undefined ? '' : `; declare types: {'${name}': 'categorical'} or list the marker in naValues`;
+      const inferred = part?.typesFrom[name];
+      const how = inferred ?? (declared[name] !== undefined ? 'declared' : `inferred from the first ${Math.min(n, inferRows)} rows`);
+      const fix = declared[name] !== undefined && inferred === undefined ? '' : `; declare types: {'${name}': 'categorical'} or list the marker in naValues`;
       values = Float64Array.from(cells, (c, i) => {
         if (na.has(c)) return m++, NaN;
         if (type === 'numeric' && NUMBER.test(c)) return Number(c);
@@ -270,7 +292,7 @@ export function parseCsv(text: string, options?: CsvOptions): CsvData {
     const firstMissing = t.values.findIndex((v: number | string | null) => v === null || (typeof v === 'number' && Number.isNaN(v)));
     if (firstMissing >= 0) fail(`the target is missing (${missing[t.name]} rows in all); drop or label those rows first`, lines[start + firstMissing], t.name);
     y = t.values instanceof Float64Array ? Array.from(t.values) : (t.values as string[]).slice();
-    if ((o.task ?? 'classification') === 'classification') {
+    if ((o.task ?? 'classification') === 'classification' && part === undefined) {
       const classes = new Set<number | string>(y);
       if (classes.size < 2) fail(`the target has a single class (${JSON.stringify([...classes][0])}) in all ${n} rows (lines ${lines[start]}–${lines[rows.length - 1]}); a classifier needs two or more`, undefined, t.name);
     }

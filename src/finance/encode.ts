@@ -114,18 +114,39 @@ export class OneHotEncoder extends Transformer {
     this.categories = [];
     this.infrequentCategories = [];
     checkGivenColumns('OneHotEncoder.fit', x, this.givenCategories);
-    for (const name of x.columnNames) {
-      const { categories, counts } = countCategories('OneHotEncoder.fit', x, name, this.givenCategories?.[name]);
-      const infrequent = counts.map((c) => this.minFrequency !== undefined && c < (this.minFrequency >= 1 ? this.minFrequency : this.minFrequency * x.nRows));
-      const outputs = counts.length - infrequent.filter(Boolean).length + 1;
-      if (this.maxCategories !== undefined && this.maxCategories < outputs) {
-        const keep = this.maxCategories - 1;
-        const byCount = counts.map((_, i) => i).sort((a, b) => (counts[a] as number) - (counts[b] as number) || a - b);
-        for (const i of byCount.slice(0, byCount.length - keep)) infrequent[i] = true;
-      }
-      this.categories.push(categories);
-      this.infrequentCategories.push(categories.filter((_, i) => infrequent[i]));
+    for (const name of x.columnNames) this.settle(countCategories('OneHotEncoder.fit', x, name, this.givenCategories?.[name]), x.nRows);
+  }
+
+  private seen: { counts: Map<Category, number>[]; rows: number } = { counts: [], rows: 0 };
+
+  // Category counts add up over chunks, so categories and the infrequent grouping (which needs
+  // the counts and the total rows) come out as fit's on all rows.
+  protected override partialFitTable(x: Table, _y: TargetValues | undefined, first: boolean, where: string): void {
+    checkGivenColumns(where, x, this.givenCategories);
+    const chunk = x.columnNames.map((name) => countCategories(where, x, name, this.givenCategories?.[name]));
+    const counts = x.columnNames.map((_, j) => new Map(first ? [] : this.seen.counts[j]));
+    chunk.forEach((c, j) => c.categories.forEach((k, i) => (counts[j] as Map<Category, number>).set(k, ((counts[j] as Map<Category, number>).get(k) ?? 0) + (c.counts[i] as number))));
+    this.seen = { counts, rows: (first ? 0 : this.seen.rows) + x.nRows };
+    this.categories = [];
+    this.infrequentCategories = [];
+    x.columnNames.forEach((name, j) => {
+      const m = counts[j] as Map<Category, number>;
+      const categories = this.givenCategories?.[name] !== undefined ? [...(chunk[j] as { categories: Category[] }).categories] : [...m.keys()].sort(compare);
+      this.settle({ categories, counts: categories.map((c) => m.get(c) ?? 0) }, this.seen.rows);
+    });
+  }
+
+  /** Appends one column's categories and infrequent ones (sklearn's rule) from its counts over `rows` rows. */
+  private settle({ categories, counts }: { categories: Category[]; counts: number[] }, rows: number): void {
+    const infrequent = counts.map((c) => this.minFrequency !== undefined && c < (this.minFrequency >= 1 ? this.minFrequency : this.minFrequency * rows));
+    const outputs = counts.length - infrequent.filter(Boolean).length + 1;
+    if (this.maxCategories !== undefined && this.maxCategories < outputs) {
+      const keep = this.maxCategories - 1;
+      const byCount = counts.map((_, i) => i).sort((a, b) => (counts[a] as number) - (counts[b] as number) || a - b);
+      for (const i of byCount.slice(0, byCount.length - keep)) infrequent[i] = true;
     }
+    this.categories.push(categories);
+    this.infrequentCategories.push(categories.filter((_, i) => infrequent[i]));
   }
 
   private frequent(j: number): Category[] {

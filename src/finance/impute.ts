@@ -6,6 +6,7 @@
 import { ValueError } from '../index.js';
 import { is, readOptions } from '../validate.js';
 import { type ColumnValues, Table } from './table.js';
+import { ReservoirQuantiles } from './quantile-sketch.js';
 import { type TargetValues, Transformer, registerTransformer, stateList } from './transformer.js';
 
 export type ImputeStrategy = 'mean' | 'median' | 'mostFrequent' | 'constant';
@@ -25,10 +26,18 @@ const spec = {
   addIndicator: is.boolean,
 } as const;
 
-/** The most frequent value; ties go to the smallest (sklearn's rule). */
-function mostFrequent<T extends number | string>(values: Iterable<T>): T | undefined {
-  const counts = new Map<T, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+interface ChunkStats {
+  sum: number;
+  observed: number;
+  missing: number;
+  counts: Map<number | string, number>;
+  sketch: ReservoirQuantiles | null;
+}
+
+/** The most frequent value (of `values`, or among `known` counts); ties go to the smallest (sklearn's rule). */
+function mostFrequent<T extends number | string>(values: Iterable<T>, known?: Map<T, number>): T | undefined {
+  const counts = known ?? new Map<T, number>();
+  if (known === undefined) for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: T | undefined;
   let bestCount = 0;
   for (const [v, c] of counts) if (c > bestCount || (c === bestCount && best !== undefined && v < best)) (best = v), (bestCount = c);
@@ -88,7 +97,42 @@ export class SimpleImputer extends Transformer {
     this.indicatorColumns = this.addIndicator ? x.columnNames.filter((n) => (missing[n] as number) > 0) : [];
   }
 
+  private chunks: ChunkStats[] = [];
+
+  // Per column over the chunks: the running sum in row order (so the mean is fit's, bit for
+  // bit), the counts of each value (mostFrequent, exact), a reservoir sketch (median, within
+  // the rank bound stated in quantile-sketch.ts; exact up to its 65536 values) and the missing count.
+  protected override partialFitTable(x: Table, _y: TargetValues | undefined, first: boolean, where: string): void {
+    const missing = x.missingCounts();
+    const stats = x.columnNames.map((name, j) => {
+      const v = x.column(name);
+      const numeric = v instanceof Float64Array;
+      if (!numeric && (this.strategy === 'mean' || this.strategy === 'median')) throw new ValueError(`${where}: strategy '${this.strategy}' needs numbers but column '${name}' is categorical; use 'mostFrequent' or 'constant'`);
+      if (this.strategy === 'constant' && numeric && typeof this.fillValue === 'string') throw new ValueError(`${where}: fillValue ${JSON.stringify(this.fillValue)} is a string but column '${name}' is ${x.typeOf(name)}`);
+      const s: ChunkStats = first ? { sum: 0, observed: 0, missing: 0, counts: new Map(), sketch: this.strategy === 'median' ? new ReservoirQuantiles() : null } : (this.chunks[j] as ChunkStats);
+      return { s, v, missing: missing[name] as number };
+    });
+    for (const { s, v, missing: m } of stats) {
+      s.missing += m;
+      s.observed += v.length - m;
+      if (this.strategy === 'mean') for (const a of v as Float64Array) if (!Number.isNaN(a)) s.sum += a;
+      if (this.strategy === 'median') s.sketch?.update(v as Float64Array);
+      if (this.strategy === 'mostFrequent') for (const a of v) if (a !== null && !Number.isNaN(a as number)) s.counts.set(a as number | string, (s.counts.get(a as number | string) ?? 0) + 1);
+    }
+    this.chunks = stats.map((c) => c.s);
+    this.statistics = stats.map(({ s, v }) => {
+      const numeric = v instanceof Float64Array;
+      if (this.strategy === 'constant') return numeric ? (this.fillValue ?? 0) : String(this.fillValue ?? 'missing_value');
+      if (this.strategy === 'mean') return s.sum / s.observed;
+      if (this.strategy === 'median') return (s.sketch as ReservoirQuantiles).quantile(0.5);
+      return mostFrequent(s.counts.keys() as Iterable<number | string>, s.counts) ?? NaN;
+    });
+    this.indicatorColumns = this.addIndicator ? x.columnNames.filter((_, j) => (this.chunks[j] as ChunkStats).missing > 0) : [];
+  }
+
   protected transformTable(x: Table): Table {
+    const unseen = x.columnNames.find((_, j) => Number.isNaN(this.statistics[j] as number));
+    if (unseen !== undefined) throw new ValueError(`SimpleImputer.transform: column '${unseen}' had no observed value in the chunks given to partialFit; strategy '${this.strategy}' has nothing to fill with`);
     this.imputedCounts = x.missingCounts();
     const cols: { name: string; type: ReturnType<Table['typeOf']>; values: ColumnValues }[] = x.columnNames.map((name, j) => {
       const v = x.column(name);

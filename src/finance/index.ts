@@ -1,6 +1,8 @@
 // fingrad/finance: the tabular toolkit (CSV in, preprocessing, pipelines, splits and model
 // selection). Its own entry point, so that the tensor core that browsers load stays small.
 export { Table, asTable, type ColumnType, type ColumnValues, type ColumnInput, type ColumnSummary, type TabularInput } from './table.js';
+export { readParquetChunks, ParquetError, type ParquetChunkOptions, type ParquetSource } from './parquet.js';
+export { readCsvChunks, type CsvChunkOptions } from './csv-chunks.js';
 export { readCsv, parseCsv, CsvError, DEFAULT_NA_VALUES, type CsvOptions, type CsvData, type CsvSource, type CsvStream } from './csv.js';
 export { Transformer, registerTransformer, transformerFromJSON, type TransformerJSON, type TargetValues } from './transformer.js';
 export { SimpleImputer, type SimpleImputerOptions, type ImputeStrategy } from './impute.js';
@@ -28,4 +30,6 @@ export { driftReport, type DriftReport, type FeatureDrift, type Columns } from '
 export { fairnessReport, type FairnessReport, type GroupFairness } from './monitor/fairness.js';
 export { performanceOverTime, type PeriodPerformance } from './monitor/performance.js';
 export { averageProba, StackedClassifier, bootstrapSpread, type BootstrapSpread } from './ensemble.js';
+export { partialFitSteps, rowChunks, predictProbaChunks, type TableChunks } from './streaming.js';
+export { ReservoirQuantiles } from './quantile-sketch.js';
 export { generateApplicants, applicantsCsv, type Applicants } from './applicants.js';

@@ -55,6 +55,44 @@ export class StandardScaler extends Transformer {
     });
   }
 
+  /** Observed (non-missing) values per column over the partialFit chunks (sklearn's n_samples_seen_). */
+  nSamplesSeen: Float64Array = new Float64Array(0);
+  private m2: Float64Array = new Float64Array(0);
+
+  // Each chunk's mean and squared deviations (two passes, as fit) merged into the running ones
+  // with Chan, Golub and LeVeque's pairwise update, which keeps the variance accurate where
+  // summing squares would cancel: the result equals fit's up to rounding.
+  protected override partialFitTable(x: Table, _y: TargetValues | undefined, first: boolean): void {
+    const d = x.nColumns;
+    const n = first ? new Float64Array(d) : this.nSamplesSeen.slice();
+    const mean = first ? new Float64Array(d) : this.mean.slice();
+    const m2 = first ? new Float64Array(d) : this.m2.slice();
+    x.columnNames.forEach((name, j) => {
+      const v = numericColumn('StandardScaler.partialFit', x, name);
+      let nb = 0;
+      let s = 0;
+      for (const a of v) if (!Number.isNaN(a)) (s += a), nb++;
+      if (nb === 0) return;
+      const mb = s / nb;
+      let ss = 0;
+      for (const a of v) if (!Number.isNaN(a)) ss += (a - mb) * (a - mb);
+      const na = n[j] as number;
+      const total = na + nb;
+      const delta = mb - (mean[j] as number);
+      mean[j] = na === 0 ? mb : (mean[j] as number) + (delta * nb) / total;
+      m2[j] = (m2[j] as number) + ss + (na === 0 ? 0 : (delta * delta * na * nb) / total);
+      n[j] = total;
+    });
+    this.nSamplesSeen = n;
+    this.m2 = m2;
+    this.mean = mean.map((m, j) => ((n[j] as number) === 0 ? NaN : m));
+    this.var = m2.map((q, j) => q / (n[j] as number));
+    this.scale = this.var.map((v, j) => {
+      const std = Math.sqrt(v);
+      return std < 10 * Number.EPSILON * Math.max(1, Math.abs(mean[j] as number)) || Number.isNaN(std) ? 1 : std;
+    });
+  }
+
   protected transformTable(x: Table): Table {
     const names = x.columnNames;
     return numericTable(
@@ -131,6 +169,21 @@ export class MinMaxScaler extends Transformer {
       this.scale[j] = scale;
       this.min[j] = lo - a * scale;
     });
+  }
+
+  // Minimum and maximum are exact over chunks; the scale follows from them as in fit.
+  protected override partialFitTable(x: Table, _y: TargetValues | undefined, first: boolean): void {
+    const d = x.nColumns;
+    const [lo, hi] = this.featureRange;
+    const dataMin = first ? new Float64Array(d).fill(Infinity) : this.dataMin.map((v) => (Number.isNaN(v) ? Infinity : v));
+    const dataMax = first ? new Float64Array(d).fill(-Infinity) : this.dataMax.map((v) => (Number.isNaN(v) ? -Infinity : v));
+    x.columnNames.forEach((name, j) => {
+      for (const v of numericColumn('MinMaxScaler.partialFit', x, name)) if (!Number.isNaN(v)) (dataMin[j] = Math.min(dataMin[j] as number, v)), (dataMax[j] = Math.max(dataMax[j] as number, v));
+    });
+    this.scale = dataMin.map((a, j) => (hi - lo) / ((dataMax[j] as number) - a < 10 * Number.EPSILON ? 1 : (dataMax[j] as number) - a));
+    this.min = dataMin.map((a, j) => lo - a * (this.scale[j] as number));
+    this.dataMin = dataMin;
+    this.dataMax = dataMax;
   }
 
   protected transformTable(x: Table): Table {

@@ -24,13 +24,45 @@ export abstract class Transformer {
   /** Constructor options, as given (sklearn's get_params). */
   abstract getParams(): Record<string, unknown>;
 
+  /** True between partialFit calls: the next one adds to the statistics instead of starting over. */
+  private streaming = false;
+
   /** Learns from the training table only; `y` is read by supervised steps and ignored by the others. */
   fit(x: TabularInput, y?: TargetValues): this {
     const t = asTable(`${this.kind}.fit`, x);
     if (t.nRows === 0) throw new ValueError(`${this.kind}.fit: the table has no rows`);
     this.fitTable(t, y);
     this.featureNamesIn = t.columnNames;
+    this.streaming = false;
     return this;
+  }
+
+  /**
+   * Learns from one chunk of the training rows (sklearn's partial_fit), for data read in chunks
+   * (readCsvChunks): after the last chunk the state is that of `fit` on all rows — the same
+   * numbers up to rounding for means and variances, exactly for minimum, maximum and
+   * categories, within a stated bound where a quantile sketch stands in for a sort (median).
+   * A `fit` call discards the chunk statistics; the next partialFit starts over. The step is
+   * usable (transform) after every chunk. Steps that need all rows at once throw.
+   */
+  partialFit(x: TabularInput, y?: TargetValues): this {
+    const where = `${this.kind}.partialFit`;
+    const t = asTable(where, x);
+    if (t.nRows === 0) throw new ValueError(`${where}: the table has no rows`);
+    const first = !this.streaming;
+    if (!first) {
+      const names = this.featureNamesIn as string[];
+      if (names.join('\u0000') !== t.columnNames.join('\u0000')) throw new ValueError(`${where}: the chunk has columns ${t.columnNames.join(', ')} but earlier chunks had ${names.join(', ')}`);
+    }
+    this.partialFitTable(t, y, first, where);
+    this.featureNamesIn = t.columnNames;
+    this.streaming = true;
+    return this;
+  }
+
+  /** Adds a chunk to the running statistics (`first`: forget earlier ones); the default refuses. */
+  protected partialFitTable(_x: Table, _y: TargetValues | undefined, _first: boolean, where: string): void {
+    throw new ValueError(`${where}: ${this.kind} needs all rows at once; fit it on the whole table (or on a sample)${this.kind === 'Pipeline' ? ', or give its steps to partialFitSteps (one pass per step)' : ''}`);
   }
 
   /** Applies the fitted state; the columns seen by fit must be there (extra columns are ignored). */

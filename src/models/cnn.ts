@@ -1,7 +1,7 @@
 // Small convolutional networks: CNN1dForecaster (windows of a multichannel series → the next
 // value(s)) and CNN2dClassifier (images → classes). Both stack [conv ('same' padding) →
 // activation → pooling] blocks, flatten, and finish with a dense head.
-import { ShapeError, ValueError } from '../errors.js';
+import { ArgumentError, ShapeError, ValueError } from '../errors.js';
 import { registerModel } from '../io/checkpoint.js';
 import { ReLU, Tanh } from '../nn/activations.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
@@ -17,29 +17,23 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import {
-  type ArrayInput,
   Estimator,
   type FitCallOptions,
-  type LabelInput,
   type ResolvedTraining,
-  type TargetInput,
+  TRAINING_OPTIONS,
   type TrainingOptions,
-  checkChoice,
-  checkInt,
-  checkIntList,
-  checkNumber,
   classTargets,
   classificationLoss,
   encodeLabels,
-  labelIndex,
   labelsOf,
   logitCount,
-  perLayer,
+  optionsOf,
   probabilities,
-  readInput,
-  readTargets,
   resolveTraining,
 } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { accuracyScore } from './score.js';
+import { is, readOptions } from '../validate.js';
 
 export interface CNNOptions extends TrainingOptions {
   /** Output channels of each convolution block. Default [16, 32]. */
@@ -68,17 +62,35 @@ interface CNNSettings extends ResolvedTraining {
   dropout: number;
 }
 
-function settingsOf(model: string, o: CNNOptions, defaults: Partial<ResolvedTraining>): CNNSettings {
-  const filters = checkIntList(model, 'filters', o.filters ?? [16, 32], 1);
+/** CNN1dForecaster's and CNN2dClassifier's options: the training options and these. */
+const CNN_OPTIONS = {
+  ...TRAINING_OPTIONS,
+  filters: is.list(is.int({ min: 1 }), { minLength: 1 }),
+  kernelSize: is.anyOf<number | number[]>('an integer >= 1 or a list of them, one per block', is.int({ min: 1 }), is.list(is.int({ min: 1 }), { minLength: 1 })),
+  pool: is.oneOf(['max', 'avg', 'none'] as const),
+  poolSize: is.int({ min: 1 }),
+  dense: is.list(is.int({ min: 1 })),
+  activation: is.oneOf(['relu', 'tanh'] as const),
+  dropout: is.number({ min: 0, max: 1, maxOpen: true }),
+} satisfies Record<keyof CNNOptions, unknown>;
+
+function settingsOf(model: string, options: unknown, defaults: Partial<ResolvedTraining>): CNNSettings {
+  const o = readOptions(model, options, CNN_OPTIONS);
+  const filters = o.filters ?? [16, 32];
+  const k = o.kernelSize ?? 3;
+  // One kernel size for every block, or one per block.
+  if (typeof k !== 'number' && k.length !== filters.length) {
+    throw new ArgumentError(`${model}: kernelSize has ${k.length} entries but there are ${filters.length} layers (give one per layer, or one number)`, model, 'kernelSize');
+  }
   return {
-    ...resolveTraining(model, o, defaults),
+    ...resolveTraining(o, defaults),
     filters,
-    kernelSize: perLayer(model, 'kernelSize', o.kernelSize ?? 3, filters.length),
-    pool: checkChoice(model, 'pool', o.pool ?? 'max', ['max', 'avg', 'none'] as const),
-    poolSize: checkInt(model, 'poolSize', o.poolSize ?? 2),
-    dense: checkIntList(model, 'dense', o.dense ?? [32], 0),
-    activation: checkChoice(model, 'activation', o.activation ?? 'relu', ['relu', 'tanh'] as const),
-    dropout: checkNumber(model, 'dropout', o.dropout ?? 0, 0, 1, false, true),
+    kernelSize: typeof k === 'number' ? new Array<number>(filters.length).fill(k) : k,
+    pool: o.pool ?? 'max',
+    poolSize: o.poolSize ?? 2,
+    dense: o.dense ?? [32],
+    activation: o.activation ?? 'relu',
+    dropout: o.dropout ?? 0,
   };
 }
 
@@ -86,14 +98,22 @@ function settingsOf(model: string, o: CNNOptions, defaults: Partial<ResolvedTrai
  * The convolution blocks and the dense head for inputs [N, channels, ...spatial], `outputs`
  * values out. Throws when pooling would shrink a spatial size below 1.
  */
-function buildLayers(model: string, s: CNNSettings, channels: number, spatial: readonly number[], outputs: number, g: Generator): { features: Sequential; head: Sequential } {
+function makeLayers(
+  model: string,
+  s: CNNSettings,
+  channels: number,
+  spatial: readonly number[],
+  outputs: number,
+  g: Generator,
+  made: <M extends Module>(m: M) => M,
+): { features: Sequential; head: Sequential } {
   const act = (): Module => (s.activation === 'relu' ? new ReLU() : new Tanh());
   const conv: Module[] = [];
   let inC = channels;
   let size = [...spatial];
   s.filters.forEach((f, i) => {
     const k = s.kernelSize[i] as number;
-    conv.push(spatial.length === 1 ? new Conv1d(inC, f, k, { padding: 'same', generator: g }) : new Conv2d(inC, f, k, { padding: 'same', generator: g }), act());
+    conv.push(made(spatial.length === 1 ? new Conv1d(inC, f, k, { padding: 'same', generator: g }) : new Conv2d(inC, f, k, { padding: 'same', generator: g })), act());
     if (s.pool !== 'none') {
       const next = size.map((d) => Math.floor(d / s.poolSize));
       if (next.some((d) => d < 1)) {
@@ -110,7 +130,7 @@ function buildLayers(model: string, s: CNNSettings, channels: number, spatial: r
   const sizes = [...s.dense, outputs];
   sizes.forEach((units, i) => {
     if (s.dropout > 0) head.push(new Dropout(s.dropout, { generator: g }));
-    head.push(new Linear(width, units, { generator: g }));
+    head.push(made(new Linear(width, units, { generator: g })));
     if (i < sizes.length - 1) head.push(act());
     width = units;
   });
@@ -137,7 +157,7 @@ abstract class BaseCNN extends Estimator {
   /** Builds fresh (seeded) layers for inputs [N, channels, ...spatial] and `outputs` values. */
   protected buildNet(channels: number, spatial: readonly number[], outputs: number): void {
     const g = this.generator.manualSeed(this.settings.seed);
-    const { features, head } = buildLayers(this.modelName, this.settings, channels, spatial, outputs, g);
+    const { features, head } = this.buildLayers((made) => makeLayers(this.modelName, this.settings, channels, spatial, outputs, g, made));
     this.features = this.replaceChild('features', features, this.features);
     this.head = this.replaceChild('head', head, this.head);
   }
@@ -184,7 +204,7 @@ export class CNN1dForecaster extends BaseCNN {
   }
 
   /** Trains from fresh (seeded) weights on x [n, channels, time] and y [n, horizon] (or [n]); keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: TargetInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: TargetInput, options?: FitCallOptions): this {
     const where = 'CNN1dForecaster.fit';
     return this.trainOn(where, x, { names: ['batch', 'channels', 'time'] }, options, (xt) => {
       const [n, channels, window] = xt.shape as [number, number, number];
@@ -215,7 +235,7 @@ export class CNN1dForecaster extends BaseCNN {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: CNN1dForecasterConfig): CNN1dForecaster {
-    const m = new CNN1dForecaster(c);
+    const m = new CNN1dForecaster(optionsOf(c));
     if (c.fitted !== null) {
       m.buildNet(c.fitted.channels, [c.fitted.window], c.fitted.horizon);
       m.shape = { ...c.fitted };
@@ -262,7 +282,7 @@ export class CNN2dClassifier extends BaseCNN {
   }
 
   /** Trains from fresh (seeded) weights on images x [n, channels, H, W] and integer labels y [n]; keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: LabelInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: LabelInput, options?: FitCallOptions): this {
     const where = 'CNN2dClassifier.fit';
     return this.trainOn(where, x, { names: ['batch', 'channels', 'height', 'width'] }, options, (xt) => {
       const [n, channels, height, width] = xt.shape as [number, number, number, number];
@@ -297,12 +317,8 @@ export class CNN2dClassifier extends BaseCNN {
   score(x: ArrayInput, y: LabelInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x).data;
       const classes = this.classes;
-      const truth = labelIndex('CNN2dClassifier.score', y, pred.length, classes);
-      let hits = 0;
-      truth.forEach((k, i) => (hits += classes[k] === pred[i] ? 1 : 0));
-      return hits / truth.length;
+return accuracyScore('CNN2dClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
     });
   }
 
@@ -313,7 +329,7 @@ export class CNN2dClassifier extends BaseCNN {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: CNN2dClassifierConfig): CNN2dClassifier {
-    const m = new CNN2dClassifier(c);
+    const m = new CNN2dClassifier(optionsOf(c));
     if (c.fitted !== null) {
       const f = c.fitted;
       if (!Array.isArray(f.classes) || f.classes.length < 2) throw new ValueError(`CNN2dClassifier.fromConfig: fitted.classes must list at least two labels, got ${JSON.stringify(f.classes)}`);

@@ -1,33 +1,29 @@
-// What the ready-made deep models (MLP, CNN, recurrent forecaster, VAE) share: reading inputs
-// (tensors or nested arrays) with shape checks whose messages name the model, reading class
-// labels and regression targets, option checks, the classification head (sigmoid for two
+// What the ready-made deep models (MLP, CNN, recurrent forecaster, VAE) share: the training
+// options table every model's own table extends, the classification head (sigmoid for two
 // classes, softmax for more), and training a network through `fit()` with sklearn-style
-// options. Each model is a Module, so `saveModel`/`loadModel` and `fit()` work on it directly.
+// options. Inputs are read by ./input.ts. Each model is a Module, so `saveModel`/`loadModel`
+// and `fit()` work on it directly.
 import { dataRng } from '../data/rng.js';
-import { NotFittedError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { NotFittedError, ValueError } from '../errors.js';
 import { Module } from '../nn/module.js';
 import { argmax } from '../ops/argmax.js';
 import { concat } from '../ops/concat.js';
 import { indexSelect } from '../ops/gather.js';
 import { bceWithLogits, crossEntropy } from '../ops/losses.js';
-import { reshape } from '../ops/reshape.js';
 import { softmax } from '../ops/softmax.js';
 import { sigmoid } from '../ops/unary.js';
 import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
-import { fromValues, tensor } from '../tensor/creation.js';
+import { fromValues } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
-import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { type Callback, type EarlyStopping, type History, fit as trainLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
+import { type Checked, is, readOptions } from '../validate.js';
+import { type ArrayInput, type InputSpec, type LabelInput, readColumn, readInput } from './input.js';
 
-/** Model inputs: a tensor, or nested arrays of numbers of the same shape. */
-export type ArrayInput = Tensor | NestedArray;
-/** Class labels: a tensor [n] (or [n, 1]) or one number per row. */
-export type LabelInput = Tensor | ArrayLike<number>;
-/** Regression targets: a tensor [n] or [n, outputs], one number per row, or rows of numbers. */
-export type TargetInput = Tensor | ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
+export type { ArrayInput, LabelInput, TargetInput } from './input.js';
 
 /** Options every model's `fit` accepts besides its data. */
 export interface FitCallOptions {
@@ -35,146 +31,7 @@ export interface FitCallOptions {
   callbacks?: Callback[];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Option checks: each names the model and the option.
-
-export function checkInt(model: string, name: string, v: unknown, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${model}: ${name} must be an integer >= ${min}, got ${String(v)}`);
-  return v;
-}
-
-export function checkNumber(model: string, name: string, v: unknown, lo: number, hi = Infinity, loOpen = false, hiOpen = false): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-  if (!ok) {
-    const range = `${loOpen ? '(' : '['}${lo}, ${hi === Infinity ? '∞)' : `${hi}${hiOpen ? ')' : ']'}`}`;
-    throw new ValueError(`${model}: ${name} must be a number in ${range}, got ${String(v)}`);
-  }
-  return v as number;
-}
-
-export function checkChoice<T extends string>(model: string, name: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new ValueError(`${model}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v as T;
-}
-
-export function checkIntList(model: string, name: string, v: unknown, minLength: number): number[] {
-  if (!Array.isArray(v) || v.length < minLength || v.some((s) => typeof s !== 'number' || !Number.isInteger(s) || s < 1)) {
-    throw new ValueError(`${model}: ${name} must be a list of at least ${minLength} positive integers, got ${JSON.stringify(v)}`);
-  }
-  return [...(v as number[])];
-}
-
-/** One positive integer per layer: a single number applies to every layer. */
-export function perLayer(model: string, name: string, v: unknown, layers: number): number[] {
-  if (typeof v === 'number') return new Array<number>(layers).fill(checkInt(model, name, v));
-  const list = checkIntList(model, name, v, 1);
-  if (list.length !== layers) throw new ValueError(`${model}: ${name} has ${list.length} entries but there are ${layers} layers (give one per layer, or one number)`);
-  return list;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Inputs.
-
-/** The expected shape of an input: a name per dimension and the sizes that are fixed. */
-export interface InputSpec {
-  /** Dimension names, e.g. ['samples', 'channels', 'time']. */
-  names: readonly string[];
-  /** Required sizes (undefined where any size goes), e.g. [undefined, 3, 32]. */
-  sizes?: ReadonlyArray<number | undefined>;
-}
-
-function wanted(spec: InputSpec): string {
-  return `[${spec.names.map((name, d) => spec.sizes?.[d] ?? name).join(', ')}]`;
-}
-
-/**
- * x as a tensor (nested arrays are copied into a new tensor in the current scope), checked
- * against `spec`; `where` ('MLPClassifier.predict') names the model and method in errors.
- */
-export function readInput(where: string, x: ArrayInput, spec: InputSpec): Tensor {
-  let t: Tensor;
-  if (x instanceof Tensor) {
-    x.assertLive(where);
-    t = x;
-  } else if (Array.isArray(x)) {
-    try {
-      t = tensor(x);
-    } catch (e) {
-      throw new ShapeError(`${where}: x is not a regular array of numbers (${(e as Error).message})`);
-    }
-  } else {
-    throw new ValueError(`${where}: x must be a tensor or nested arrays of numbers, got ${typeof x}`);
-  }
-  const legend = `(${spec.names.join(', ')})`;
-  if (t.rank !== spec.names.length || spec.sizes?.some((s, d) => s !== undefined && t.shape[d] !== s)) {
-    throw new ShapeError(`${where}: expected x of shape ${wanted(spec)} ${legend}, got ${fmtShape(t.shape)}`);
-  }
-  if (t.shape.some((s) => s === 0)) throw new ShapeError(`${where}: x of shape ${fmtShape(t.shape)} is empty ${legend}`);
-  return t;
-}
-
-/** Throws when x holds NaN or ±Infinity, naming the first position. */
-export function checkFinite(where: string, x: Tensor, what = 'x'): void {
-  const v = x.data;
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i] as number)) {
-      const row = Math.floor(i / Math.max(1, x.size / (x.shape[0] as number)));
-      throw new ValueError(`${where}: ${what} has ${v[i]} in row ${row} (shape ${fmtShape(x.shape)}); inputs must be finite`);
-    }
-  }
-}
-
-function numbersOf(where: string, what: string, y: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: ${what} has ${String(v)} at row ${i}; values must be finite numbers`);
-    out[i] = v;
-  }
-  return out;
-}
-
-/** One value per row from a tensor [n] / [n, 1] or an array. */
-export function readColumn(where: string, y: LabelInput, n: number, what = 'y'): Float64Array {
-  if (y instanceof Tensor) {
-    y.assertLive(where);
-    if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] === 1)) || y.shape[0] !== n) {
-      throw new ShapeError(`${where}: expected ${what} of shape [${n}] (one label per row of x), got ${fmtShape(y.shape)}`);
-    }
-    return numbersOf(where, what, y.data);
-  }
-  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') throw new ValueError(`${where}: ${what} must be a tensor or an array of numbers`);
-  if (y.length !== n) throw new ShapeError(`${where}: x has ${n} rows but ${what} has ${y.length} values`);
-  return numbersOf(where, what, y);
-}
-
-/** Regression targets as [n, outputs]; `flat` when given as one value per row. */
-export function readTargets(where: string, y: TargetInput, n: number): { y: Tensor; flat: boolean } {
-  if (y instanceof Tensor) {
-    y.assertLive(where);
-    if (y.rank < 1 || y.rank > 2 || y.shape[0] !== n || y.shape[1] === 0) {
-      throw new ShapeError(`${where}: expected y of shape [${n}] or [${n}, outputs] (rows of x first), got ${fmtShape(y.shape)}`);
-    }
-    checkFinite(where, y, 'y');
-    return y.rank === 1 ? { y: reshape(y, [n, 1]), flat: true } : { y, flat: false };
-  }
-  if (Array.isArray(y) && y.length > 0 && typeof y[0] === 'object') {
-    if (y.length !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${y.length}`);
-    const rows = y as ReadonlyArray<ArrayLike<number>>;
-    const k = (rows[0] as ArrayLike<number>).length;
-    if (k === 0) throw new ShapeError(`${where}: y rows have no values`);
-    const values = new Float32Array(n * k);
-    rows.forEach((row, i) => {
-      if (row.length !== k) throw new ShapeError(`${where}: y row ${i} has ${row.length} values but row 0 has ${k}`);
-      values.set(numbersOf(where, `y row ${i}`, row), i * k);
-    });
-    return { y: fromValues(where, values, [n, k]), flat: false };
-  }
-  const col = readColumn(where, y as LabelInput, n);
-  return { y: fromValues(where, Float32Array.from(col), [n, 1]), flat: true };
-}
+const FIT_OPTIONS = { callbacks: is.list(is.instance(Object, 'a callback object {onEpochEnd, …}')) };
 
 // ---------------------------------------------------------------------------------------------
 // Classification.
@@ -195,16 +52,6 @@ export function encodeLabels(where: string, y: LabelInput, n: number): LabelEnco
   if (classes.length < 2) throw new ValueError(`${where}: y has a single class (${classes[0]}); a classifier needs at least two`);
   const pos = new Map(classes.map((c, i) => [c, i]));
   return { classes, index: Int32Array.from(values, (v) => pos.get(v) as number) };
-}
-
-/** Labels → positions in `classes`; an unseen label throws. */
-export function labelIndex(where: string, y: LabelInput, n: number, classes: readonly number[]): Int32Array {
-  const pos = new Map(classes.map((c, i) => [c, i]));
-  return Int32Array.from(readColumn(where, y, n), (v, i) => {
-    const k = pos.get(v);
-    if (k === undefined) throw new ValueError(`${where}: label ${v} at row ${i} was not seen in fit (classes ${classes.join(', ')})`);
-    return k;
-  });
 }
 
 /** Network outputs for `classes` classes: one logit for two (sigmoid), else one per class (softmax). */
@@ -259,7 +106,10 @@ export interface TrainingOptions {
   validationFraction?: number;
   /** Epochs without an improvement of at least `tol` before stopping. Default 10. */
   nIterNoChange?: number;
-  /** Smallest loss improvement that counts. Default 1e-4. */
+  /**
+   * Smallest loss improvement that counts, relative to the best loss so far (so the rule does not
+   * depend on the scale of the targets: returns-scale data has losses near 1e-4). Default 1e-4.
+   */
   tol?: number;
   /** Reshuffle the rows every epoch. Default true. */
   shuffle?: boolean;
@@ -268,6 +118,23 @@ export interface TrainingOptions {
   /** Seeds the initial weights, shuffling, dropout and noise: same seed + same data → same weights. Default 0. */
   seed?: number;
 }
+
+/** The checks of the training options; each model's table spreads this one. */
+export const TRAINING_OPTIONS = {
+  learningRate: is.number({ min: 0, minOpen: true }),
+  maxIter: is.int({ min: 1 }),
+  epochs: is.int({ min: 1 }),
+  batchSize: is.anyOf<number | 'auto'>("an integer >= 1 or 'auto'", is.int({ min: 1 }), is.oneOf(['auto'] as const)),
+  solver: is.oneOf(['adam', 'sgd'] as const),
+  momentum: is.number({ min: 0, max: 1, maxOpen: true }),
+  earlyStopping: is.boolean,
+  validationFraction: is.number({ min: 0, max: 1, minOpen: true, maxOpen: true }),
+  nIterNoChange: is.int({ min: 1 }),
+  tol: is.number({ min: 0 }),
+  shuffle: is.boolean,
+  clipNorm: is.number({ min: 0 }),
+  seed: is.number(),
+} satisfies Record<keyof TrainingOptions, unknown>;
 
 export interface ResolvedTraining {
   learningRate: number;
@@ -284,23 +151,28 @@ export interface ResolvedTraining {
   seed: number;
 }
 
-/** Checks the training options and fills in the model's defaults. */
-export function resolveTraining(model: string, o: TrainingOptions, defaults: Partial<ResolvedTraining> = {}): ResolvedTraining {
-  const batchSize = o.batchSize ?? defaults.batchSize ?? 'auto';
+/** Fills in the model's defaults (and sklearn's) for the training options a table has checked. */
+export function resolveTraining(o: Checked<typeof TRAINING_OPTIONS>, defaults: Partial<ResolvedTraining> = {}): ResolvedTraining {
   return {
-    learningRate: checkNumber(model, 'learningRate', o.learningRate ?? defaults.learningRate ?? 1e-3, 0, Infinity, true),
-    maxIter: checkInt(model, o.maxIter !== undefined ? 'maxIter' : 'epochs', o.maxIter ?? o.epochs ?? defaults.maxIter ?? 200),
-    batchSize: batchSize === 'auto' ? 'auto' : checkInt(model, 'batchSize', batchSize),
-    solver: checkChoice(model, 'solver', o.solver ?? defaults.solver ?? 'adam', ['adam', 'sgd'] as const),
-    momentum: checkNumber(model, 'momentum', o.momentum ?? defaults.momentum ?? 0.9, 0, 1, false, true),
+    learningRate: o.learningRate ?? defaults.learningRate ?? 1e-3,
+    maxIter: o.maxIter ?? o.epochs ?? defaults.maxIter ?? 200,
+    batchSize: o.batchSize ?? defaults.batchSize ?? 'auto',
+    solver: o.solver ?? defaults.solver ?? 'adam',
+    momentum: o.momentum ?? defaults.momentum ?? 0.9,
     earlyStopping: o.earlyStopping ?? defaults.earlyStopping ?? false,
-    validationFraction: checkNumber(model, 'validationFraction', o.validationFraction ?? defaults.validationFraction ?? 0.1, 0, 1, true, true),
-    nIterNoChange: checkInt(model, 'nIterNoChange', o.nIterNoChange ?? defaults.nIterNoChange ?? 10),
-    tol: checkNumber(model, 'tol', o.tol ?? defaults.tol ?? 1e-4, 0),
+    validationFraction: o.validationFraction ?? defaults.validationFraction ?? 0.1,
+    nIterNoChange: o.nIterNoChange ?? defaults.nIterNoChange ?? 10,
+    tol: o.tol ?? defaults.tol ?? 1e-4,
     shuffle: o.shuffle ?? defaults.shuffle ?? true,
-    clipNorm: checkNumber(model, 'clipNorm', o.clipNorm ?? defaults.clipNorm ?? 0, 0),
-    seed: checkNumber(model, 'seed', o.seed ?? defaults.seed ?? 0, -Infinity),
+    clipNorm: o.clipNorm ?? defaults.clipNorm ?? 0,
+    seed: o.seed ?? defaults.seed ?? 0,
   };
+}
+
+/** A saved config as constructor options: without its `kind` and `fitted` state. */
+export function optionsOf<C extends { kind: string; fitted: unknown }>(config: C): Omit<C, 'kind' | 'fitted'> {
+  const { kind: _kind, fitted: _fitted, ...options } = config;
+  return options;
 }
 
 /** What `trainNetwork` needs besides the options. */
@@ -372,9 +244,9 @@ export function trainNetwork(spec: TrainSpec): History {
       data = { x: indexSelect(x, 0, train), y: indexSelect(y, 0, train) };
       validationData = { x: indexSelect(x, 0, val), y: indexSelect(y, 0, val) };
     }
-    earlyStopping = { monitor: 'valLoss', patience: t.nIterNoChange, minDelta: t.tol, restoreBestWeights: true };
+    earlyStopping = { monitor: 'valLoss', patience: t.nIterNoChange, minDeltaRelative: t.tol, restoreBestWeights: true };
   } else if (spec.stopOnPlateau) {
-    earlyStopping = { monitor: 'loss', patience: t.nIterNoChange, minDelta: t.tol };
+    earlyStopping = { monitor: 'loss', patience: t.nIterNoChange, minDeltaRelative: t.tol };
   }
   const params = model.parameters();
   const optimizer: Optimizer = t.solver === 'sgd' ? new SGD(params, { lr: t.learningRate, momentum: t.momentum }) : new Adam(params, { lr: t.learningRate });
@@ -422,18 +294,36 @@ export abstract class Estimator extends Module {
   }
 
   /**
-   * The body of every `fit`: reads x as `input` and checks it is finite (errors name `where`,
+   * The body of every `fit`: checks the call's options, reads x as `input` (finite; errors name `where`,
    * 'MLPClassifier.fit'), lets `prepare` read y, build the layers for the data's shape and say
    * how to train, then trains with `trainNetwork` and keeps the history. Temporaries are freed.
    */
-  protected trainOn(where: string, x: ArrayInput, input: InputSpec, options: FitCallOptions, prepare: (x: Tensor) => TrainPlan): this {
+  protected trainOn(where: string, x: ArrayInput, input: InputSpec, options: FitCallOptions | undefined, prepare: (x: Tensor) => TrainPlan): this {
+    const { callbacks = [] } = readOptions(where, options, FIT_OPTIONS);
     tidy(() => {
       const xt = readInput(where, x, input);
-      checkFinite(where, xt);
       const plan = prepare(xt);
-      this.history = trainNetwork({ ...plan, where, model: this, x: xt, callbacks: [...(plan.callbacks ?? []), ...(options.callbacks ?? [])] });
+      this.history = trainNetwork({ ...plan, where, model: this, x: xt, callbacks: [...(plan.callbacks ?? []), ...(callbacks as Callback[])] });
     });
     return this;
+  }
+
+  /**
+   * Runs `build`, which passes every module with parameters it creates through `made`; if
+   * building fails (an input too small for the pooling, a layer too large for memory), those
+   * modules are freed and rethrown past, so the model keeps its previous layers and no tensors.
+   */
+  protected buildLayers<T>(build: (made: <M extends Module>(m: M) => M) => T): T {
+    const created: Module[] = [];
+    try {
+      return build((m) => {
+        created.push(m);
+        return m;
+      });
+    } catch (e) {
+      for (const m of created) m.dispose();
+      throw e;
+    }
   }
 
   /** Registers `next` under `name`, freeing the module it replaces. */

@@ -2,15 +2,18 @@
 // matrix by a fingrad matmul, float64 iterative refinement on the host
 // (solvers/normal-equations.ts).
 import { noGrad } from '../autograd/graph.js';
+import { ShapeError } from '../errors.js';
 import { CheckpointError, registerModel } from '../io/checkpoint.js';
 import { sub } from '../ops/binary.js';
 import { reshape } from '../ops/reshape.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type FeatureInput, type TargetInput, checkOption, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
+import { type FeatureInput, type TargetInput, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
 import { type FittedRecord, type LinearFit, LinearModel, type LinearModelConfig, fieldChecks, fittedField, readConfig } from './solvers/linear-model.js';
 import { solveRidge } from './solvers/normal-equations.js';
+import { r2Score } from './score.js';
+import { is, readOptions } from '../validate.js';
 
 export interface LinearRegressionOptions {
   /** L2 penalty α ≥ 0 on the weights (sklearn Ridge's alpha); 0 (default) is ordinary least squares. */
@@ -18,6 +21,8 @@ export interface LinearRegressionOptions {
   /** Fit an (unpenalised) intercept. Default true. */
   fitIntercept?: boolean;
 }
+
+const OPTIONS = { alpha: is.number({ min: 0 }), fitIntercept: is.boolean } satisfies Record<keyof LinearRegressionOptions, unknown>;
 
 type SolveMethod = 'refined' | 'cholesky' | 'eigen';
 
@@ -48,12 +53,11 @@ export class LinearRegression extends LinearModel {
   method: SolveMethod | null = null;
   private flatTargets = true;
 
-  constructor(options: LinearRegressionOptions = {}) {
+  constructor(options?: LinearRegressionOptions) {
     super();
-    this.alpha = options.alpha ?? 0;
-    this.fitIntercept = options.fitIntercept ?? true;
-    checkOption('LinearRegression', 'alpha', this.alpha, this.alpha >= 0 && Number.isFinite(this.alpha), 'a finite number ≥ 0');
-    checkOption('LinearRegression', 'fitIntercept', this.fitIntercept, typeof this.fitIntercept === 'boolean', 'a boolean');
+    const o = readOptions('LinearRegression', options, OPTIONS);
+    this.alpha = o.alpha ?? 0;
+    this.fitIntercept = o.fitIntercept ?? true;
   }
 
   protected get modelName(): string {
@@ -110,6 +114,18 @@ export class LinearRegression extends LinearModel {
     return tidy(() => {
       const s = this.scores('predict', x);
       return this.flatTargets ? reshape(s, [s.shape[0] as number]) : s;
+    });
+  }
+
+  /** R² of the predictions against y [n] or [n, t], averaged over targets (sklearn's RegressorMixin.score). */
+  score(x: FeatureInput, y: TargetInput): number {
+    const where = 'LinearRegression.score';
+    return tidy(() => {
+      const s = this.scores('score', x);
+      const [n, t] = s.shape as [number, number];
+      const truth = readTargets(where, y, n, true);
+      if (truth.t !== t) throw new ShapeError(`${where}: the model predicts ${t} target(s) per row but y has ${truth.t}`);
+      return r2Score(truth.values, s.data, n);
     });
   }
 

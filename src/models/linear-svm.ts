@@ -10,8 +10,8 @@ import { sigmoid } from '../ops/unary.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ClassWeight, checkClassWeight, resolveClassWeights } from './solvers/class-weight.js';
-import { type Design, type FeatureInput, type LabelInput, checkOption } from './solvers/design.js';
+import { type ClassWeight, combineWeights, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
+import { type Design, type FeatureInput, type LabelInput } from './solvers/design.js';
 import { solveHinge } from './solvers/hinge.js';
 import {
   type FittedRecord,
@@ -26,6 +26,10 @@ import {
 } from './solvers/linear-model.js';
 import { type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { type PlattParams, fitPlatt } from './solvers/platt.js';
+import { is, readOptions } from '../validate.js';
+
+// fit's options: per-row weights, multiplied with the class weights.
+const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LinearSVMOptions {
   /** 'squared_hinge' (default, as sklearn's LinearSVC) or 'hinge'. */
@@ -55,6 +59,15 @@ export interface LinearSVMOptions {
    */
   classWeight?: ClassWeight;
 }
+
+const OPTIONS = {
+  loss: is.oneOf(['hinge', 'squared_hinge'] as const),
+  C: is.number({ min: 0, minOpen: true }),
+  fitIntercept: is.boolean,
+  maxIter: is.int({ min: 1 }),
+  tol: is.number({ min: 0, minOpen: true }),
+  classWeight: classWeightOption,
+} satisfies Record<keyof LinearSVMOptions, unknown>;
 
 /** One binary problem: its ±1 labels, the answer, and the Platt fit of its decision values. */
 interface BinaryFit {
@@ -110,37 +123,37 @@ export class LinearSVM extends LinearClassifier {
   /** Platt's B per binary problem. */
   probB: number[] = [];
 
-  constructor(options: LinearSVMOptions = {}) {
+  constructor(options?: LinearSVMOptions) {
     super();
-    const m = 'LinearSVM';
-    this.loss = options.loss ?? 'squared_hinge';
-    this.C = options.C ?? 1;
-    this.fitIntercept = options.fitIntercept ?? true;
-    this.maxIter = options.maxIter ?? 1000;
-    this.tol = options.tol ?? 1e-6;
-    checkOption(m, 'loss', this.loss, ['hinge', 'squared_hinge'].includes(this.loss), "'hinge' or 'squared_hinge'");
-    checkOption(m, 'C', this.C, this.C > 0 && Number.isFinite(this.C), 'a positive finite number');
-    checkOption(m, 'fitIntercept', this.fitIntercept, typeof this.fitIntercept === 'boolean', 'a boolean');
-    checkOption(m, 'maxIter', this.maxIter, Number.isInteger(this.maxIter) && this.maxIter > 0, 'a positive integer');
-    checkOption(m, 'tol', this.tol, this.tol > 0 && Number.isFinite(this.tol), 'a positive finite number');
-    this.classWeight = checkClassWeight(m, options.classWeight);
+    const o = readOptions('LinearSVM', options, OPTIONS);
+    this.loss = o.loss ?? 'squared_hinge';
+    this.C = o.C ?? 1;
+    this.fitIntercept = o.fitIntercept ?? true;
+    this.maxIter = o.maxIter ?? 1000;
+    this.tol = o.tol ?? 1e-6;
+    this.classWeight = o.classWeight ?? null;
   }
 
   protected get modelName(): string {
     return 'LinearSVM';
   }
 
-  /** Fits the model to x [n, d] and integer labels y [n]. Returns this. */
-  fit(x: FeatureInput, y: LabelInput): this {
+  /**
+   * Fits the model to x [n, d] and integer labels y [n]; `sampleWeight` (one weight ≥ 0 per row)
+   * multiplies each row's loss term, together with the class weights. Returns this.
+   */
+  fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearSVM.fit';
+    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
     const { fits } = this.fitClasses(where, x, y, this.loss === 'squared_hinge', ({ design, scaled, classes, index }) => {
       const perClass = resolveClassWeights(where, this.classWeight, classes, index);
       // liblinear: both classes weighted when binary; one-vs-rest weighs only the positive class.
-      const weights = (c: number): Float64Array | null => {
+      const byClass = (c: number): Float64Array | null => {
         if (perClass === null) return null;
         if (classes.length === 2) return Float64Array.from(index, (l) => perClass[l] as number);
         return Float64Array.from(index, (l) => (l === c ? (perClass[c] as number) : 1));
       };
+      const weights = (c: number): Float64Array | null => combineWeights(where, byClass(c), sampleWeight, index.length);
       const fit = (c: number): BinaryFit => this.fitBinary(design, scaled, index, c, weights(c));
       const fits = classes.length === 2 ? [fit(1)] : classes.map((_, c) => fit(c));
       return { ...stackRows(fits, design.d), fits };
@@ -216,7 +229,7 @@ export class LinearSVM extends LinearClassifier {
       fitIntercept: this.fitIntercept,
       maxIter: this.maxIter,
       tol: this.tol,
-      classWeight: checkClassWeight('LinearSVM', this.classWeight),
+      classWeight: classWeightOption(this.classWeight, 'LinearSVM: classWeight'),
     };
     return { kind: 'LinearSVM', options, fitted };
   }

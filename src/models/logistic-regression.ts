@@ -9,8 +9,8 @@ import { logSoftmax, softmax } from '../ops/softmax.js';
 import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ClassWeight, balancedWeights, checkClassWeight, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
-import { type FeatureInput, type LabelInput, checkOption } from './solvers/design.js';
+import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
+import { type FeatureInput, type LabelInput } from './solvers/design.js';
 import {
   type FittedRecord,
   LinearClassifier,
@@ -22,6 +22,10 @@ import {
   stackRows,
 } from './solvers/linear-model.js';
 import { type LinearSolution, type Standardized, solveLinear } from './solvers/linear-objective.js';
+import { is, readOptions } from '../validate.js';
+
+// fit's options: per-row weights, multiplied with the class weights.
+const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LogisticRegressionOptions {
   /** 'l2' (default), 'l1', or 'none' (no penalty; separable data then has no finite optimum). */
@@ -55,6 +59,16 @@ export interface LogisticRegressionOptions {
    */
   classWeight?: ClassWeight;
 }
+
+const OPTIONS = {
+  penalty: is.oneOf(['l2', 'l1', 'none'] as const),
+  C: is.number({ min: 0, minOpen: true }),
+  fitIntercept: is.boolean,
+  maxIter: is.int({ min: 1 }),
+  tol: is.number({ min: 0, minOpen: true }),
+  multiClass: is.oneOf(['auto', 'multinomial', 'ovr'] as const),
+  classWeight: classWeightOption,
+} satisfies Record<keyof LogisticRegressionOptions, unknown>;
 
 type Scheme = 'binary' | 'multinomial' | 'ovr';
 
@@ -101,42 +115,40 @@ export class LogisticRegression extends LinearClassifier {
   /** How the classes were modelled: 'binary', 'multinomial' or 'ovr'. */
   scheme: Scheme | null = null;
 
-  constructor(options: LogisticRegressionOptions = {}) {
+  constructor(options?: LogisticRegressionOptions) {
     super();
-    const m = 'LogisticRegression';
-    this.penalty = options.penalty ?? 'l2';
-    this.C = options.C ?? 1;
-    this.fitIntercept = options.fitIntercept ?? true;
-    this.maxIter = options.maxIter ?? 1000;
-    this.tol = options.tol ?? 1e-6;
-    this.multiClass = options.multiClass ?? 'auto';
-    checkOption(m, 'penalty', this.penalty, ['l2', 'l1', 'none'].includes(this.penalty), "'l2', 'l1' or 'none'");
-    checkOption(m, 'C', this.C, this.C > 0 && Number.isFinite(this.C), 'a positive finite number');
-    checkOption(m, 'fitIntercept', this.fitIntercept, typeof this.fitIntercept === 'boolean', 'a boolean');
-    checkOption(m, 'maxIter', this.maxIter, Number.isInteger(this.maxIter) && this.maxIter > 0, 'a positive integer');
-    checkOption(m, 'tol', this.tol, this.tol > 0 && Number.isFinite(this.tol), 'a positive finite number');
-    checkOption(m, 'multiClass', this.multiClass, ['auto', 'multinomial', 'ovr'].includes(this.multiClass), "'auto', 'multinomial' or 'ovr'");
-    this.classWeight = checkClassWeight(m, options.classWeight);
+    const o = readOptions('LogisticRegression', options, OPTIONS);
+    this.penalty = o.penalty ?? 'l2';
+    this.C = o.C ?? 1;
+    this.fitIntercept = o.fitIntercept ?? true;
+    this.maxIter = o.maxIter ?? 1000;
+    this.tol = o.tol ?? 1e-6;
+    this.multiClass = o.multiClass ?? 'auto';
+    this.classWeight = o.classWeight ?? null;
   }
 
   protected get modelName(): string {
     return 'LogisticRegression';
   }
 
-  /** Fits the model to x [n, d] and integer labels y [n]. Returns this. */
-  fit(x: FeatureInput, y: LabelInput): this {
+  /**
+   * Fits the model to x [n, d] and integer labels y [n]; `sampleWeight` (one weight ≥ 0 per row)
+   * multiplies each row's loss term, together with the class weights. Returns this.
+   */
+  fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LogisticRegression.fit';
+    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
     const { scheme, solutions } = this.fitClasses(where, x, y, true, ({ design, scaled, classes, index }) => {
       const k = classes.length;
       const { d } = design;
       const scheme: Scheme = this.multiClass === 'multinomial' || (this.multiClass === 'auto' && k > 2) ? 'multinomial' : k === 2 ? 'binary' : 'ovr';
       const perClass = resolveClassWeights(where, this.classWeight, classes, index);
-      const byLabel = perClass === null ? null : rowWeights(perClass, index);
+      const byLabel = combineWeights(where, perClass === null ? null : rowWeights(perClass, index), sampleWeight, index.length);
       // sklearn's OvR 'balanced': the two groups of each binary problem balanced against each other.
       const ovrWeights = (positive: number): Float64Array | null => {
         if (scheme !== 'ovr' || this.classWeight !== 'balanced') return byLabel;
         const groups = balancedWeights(Int32Array.from(index, (c) => (c === positive ? 1 : 0)), 2);
-        return Float64Array.from(index, (c) => groups[c === positive ? 1 : 0] as number);
+        return combineWeights(where, Float64Array.from(index, (c) => groups[c === positive ? 1 : 0] as number), sampleWeight, index.length);
       };
       const base = {
         design: scaled as Standardized,
@@ -206,7 +218,7 @@ export class LogisticRegression extends LinearClassifier {
       maxIter: this.maxIter,
       tol: this.tol,
       multiClass: this.multiClass,
-      classWeight: checkClassWeight('LogisticRegression', this.classWeight),
+      classWeight: classWeightOption(this.classWeight, 'LogisticRegression: classWeight'),
     };
     return { kind: 'LogisticRegression', options, fitted };
   }

@@ -7,8 +7,12 @@ import { Sigmoid, ReLU, Tanh } from '../nn/activations.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
-import { mseLoss } from '../ops/losses.js';
-import { sum } from '../ops/reduce.js';
+import { bceWithLogits, crossEntropy, mseLoss, sigmoidFocalLoss } from '../ops/losses.js';
+import { mean, sum } from '../ops/reduce.js';
+import { select, slice } from '../ops/slice.js';
+import { fromValues } from '../tensor/creation.js';
+import { ArgumentError } from '../errors.js';
+import { type ClassWeight, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { square } from '../ops/unary.js';
 import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
@@ -16,27 +20,23 @@ import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
 import {
-  type ArrayInput,
   Estimator,
   type FitCallOptions,
-  type LabelInput,
   type ResolvedTraining,
-  type TargetInput,
+  TRAINING_OPTIONS,
   type TrainingOptions,
-  checkChoice,
-  checkIntList,
-  checkNumber,
   classTargets,
   classificationLoss,
   encodeLabels,
-  labelIndex,
   labelsOf,
   logitCount,
+  optionsOf,
   probabilities,
-  readInput,
-  readTargets,
   resolveTraining,
 } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
+import { accuracyScore, r2Score } from './score.js';
+import { is, readOptions } from '../validate.js';
 
 /** sklearn's hidden-layer activations. */
 export type MLPActivation = 'relu' | 'tanh' | 'logistic' | 'identity';
@@ -48,12 +48,26 @@ export interface MLPOptions extends TrainingOptions {
   activation?: MLPActivation;
   /** L2 penalty: adds alpha/(2·batch rows)·Σ‖W‖² (weights, not biases) to each batch's loss, as sklearn. Default 1e-4. */
   alpha?: number;
+  /** MLPClassifier only: 'balanced' or a weight per class label, multiplying each row's loss (scikit-learn's class_weight). */
+  classWeight?: ClassWeight;
+  /**
+   * MLPClassifier with two classes only: train on the focal loss with this focusing exponent γ
+   * (sigmoidFocalLoss, no α: weigh classes with classWeight). 0 (default) is the log loss.
+   */
+  focalGamma?: number;
+}
+
+/** `fit`'s options: progress callbacks, and one weight ≥ 0 per row multiplying its loss. */
+export interface MLPFitOptions extends FitCallOptions {
+  sampleWeight?: ArrayLike<number> | Tensor;
 }
 
 interface MLPSettings extends ResolvedTraining {
   hiddenLayerSizes: number[];
   activation: MLPActivation;
   alpha: number;
+  classWeight: ClassWeight;
+  focalGamma: number;
 }
 
 /** What the layers were built for; null before fit. */
@@ -74,12 +88,52 @@ export interface MLPRegressorConfig extends MLPSettings {
 
 const ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
 
-function settingsOf(model: string, o: MLPOptions): MLPSettings {
+/** MLPClassifier's and MLPRegressor's options: the training options and these. */
+const MLP_OPTIONS = {
+  ...TRAINING_OPTIONS,
+  hiddenLayerSizes: is.list(is.int({ min: 1 })),
+  activation: is.oneOf(ACTIVATIONS),
+  alpha: is.number({ min: 0 }),
+  classWeight: classWeightOption,
+  focalGamma: is.number({ min: 0 }),
+} satisfies Record<keyof MLPOptions, unknown>;
+
+const MLP_FIT_OPTIONS = { callbacks: is.any, sampleWeight: is.any };
+
+// Per-row weights travel with the targets as one more column, so shuffled batches and the
+// validation split keep each weight with its row; the loss splits the column off again and
+// averages the weighted per-row losses over the batch.
+function withWeights(target: Tensor, w: Float64Array): Tensor {
+  const n = target.shape[0] as number;
+  const cols = target.rank === 1 ? 1 : (target.shape[1] as number);
+  const t = target.toFloat32Array();
+  const out = new Float32Array(n * (cols + 1));
+  for (let i = 0; i < n; i++) {
+    out.set(t.subarray(i * cols, (i + 1) * cols), i * (cols + 1));
+    out[i * (cols + 1) + cols] = w[i] as number;
+  }
+  target.dispose();
+  return fromValues('MLP.fit', out, [n, cols + 1]);
+}
+
+function weightedLoss(perRow: (pred: Tensor, target: Tensor) => Tensor, flatTarget: boolean): LossFn {
+  return (pred, t) => {
+    const cols = (t.shape[1] as number) - 1;
+    const target = flatTarget ? select(t, 1, 0) : slice(t, 1, 0, cols);
+    const w = select(t, 1, cols);
+    return sum(perRow(pred, target).reshape([-1]).mul(w)).div(t.shape[0] as number);
+  };
+}
+
+function settingsOf(model: string, options: unknown): MLPSettings {
+  const o = readOptions(model, options, MLP_OPTIONS);
   return {
-    ...resolveTraining(model, o, { learningRate: 1e-3, maxIter: 200, batchSize: 'auto' }),
-    hiddenLayerSizes: checkIntList(model, 'hiddenLayerSizes', o.hiddenLayerSizes ?? [100], 0),
-    activation: checkChoice(model, 'activation', o.activation ?? 'relu', ACTIVATIONS),
-    alpha: checkNumber(model, 'alpha', o.alpha ?? 1e-4, 0),
+    ...resolveTraining(o, { learningRate: 1e-3, maxIter: 200, batchSize: 'auto' }),
+    hiddenLayerSizes: o.hiddenLayerSizes ?? [100],
+    activation: o.activation ?? 'relu',
+    alpha: o.alpha ?? 1e-4,
+    classWeight: o.classWeight ?? null,
+    focalGamma: o.focalGamma ?? 0,
   };
 }
 
@@ -115,13 +169,16 @@ abstract class BaseMLP extends Estimator {
   protected build(shape: MLPShape): void {
     const g = this.generator.manualSeed(this.settings.seed);
     const sizes = [shape.nFeatures, ...this.settings.hiddenLayerSizes, shape.nOutputs];
-    const layers: Module[] = [];
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      layers.push(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g }));
-      const act = i + 2 < sizes.length ? activationLayer(this.settings.activation) : null;
-      if (act !== null) layers.push(act);
-    }
-    this.net = this.replaceChild('net', new Sequential(...layers), this.net);
+    const net = this.buildLayers((made) => {
+      const layers: Module[] = [];
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        layers.push(made(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g })));
+        const act = i + 2 < sizes.length ? activationLayer(this.settings.activation) : null;
+        if (act !== null) layers.push(act);
+      }
+      return new Sequential(...layers);
+    });
+    this.net = this.replaceChild('net', net, this.net);
     this.shape = shape;
   }
 
@@ -186,16 +243,28 @@ export class MLPClassifier extends BaseMLP {
     return [...(this.classList as number[])];
   }
 
-  /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history` (and `valLoss` with early stopping). */
-  fit(x: ArrayInput, y: LabelInput, options: FitCallOptions = {}): this {
+  /**
+   * Trains from fresh (seeded) weights; keeps the loss per epoch in `history` (and `valLoss` with
+   * early stopping). `sampleWeight` and the `classWeight` option multiply each row's loss.
+   */
+  fit(x: ArrayInput, y: LabelInput, options?: MLPFitOptions): this {
     const where = 'MLPClassifier.fit';
-    return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
+    const { sampleWeight, ...rest } = readOptions(where, options, MLP_FIT_OPTIONS);
+    return this.trainOn(where, x, { names: ['samples', 'features'] }, rest as FitCallOptions, (xt) => {
       const [n, d] = xt.shape as [number, number];
       const { classes, index } = encodeLabels(where, y, n);
       const k = classes.length;
+      const perClass = resolveClassWeights(where, this.settings.classWeight, classes, index);
+      const w = combineWeights(where, perClass === null ? null : rowWeights(perClass, index), sampleWeight, n);
       this.build({ nFeatures: d, nOutputs: logitCount(k) });
       this.classList = classes;
-      return { y: classTargets(where, index, k), loss: this.penalised(classificationLoss(k)), training: this.settings, split: 'random', strata: index, stopOnPlateau: true };
+      const targets = classTargets(where, index, k);
+      const gamma = this.settings.focalGamma;
+      if (gamma > 0 && k !== 2) throw new ArgumentError(`${where}: focalGamma applies to two classes; y has ${k}`, where, 'focalGamma');
+      const perRow = (logits: Tensor, t: Tensor): Tensor =>
+        k !== 2 ? crossEntropy(logits, t, { reduction: 'none' }) : gamma > 0 ? sigmoidFocalLoss(logits, t, { alpha: -1, gamma, reduction: 'none' }) : bceWithLogits(logits, t, { reduction: 'none' });
+      const loss = w === null ? (gamma > 0 ? (logits: Tensor, t: Tensor) => mean(perRow(logits, t)) : classificationLoss(k)) : weightedLoss(perRow, k !== 2);
+      return { y: w === null ? targets : withWeights(targets, w), loss: this.penalised(loss), training: this.settings, split: 'random', strata: index, stopOnPlateau: true };
     });
   }
 
@@ -218,13 +287,8 @@ export class MLPClassifier extends BaseMLP {
   score(x: ArrayInput, y: LabelInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x);
-      const truth = labelIndex('MLPClassifier.score', y, pred.shape[0] as number, this.classList as number[]);
       const classes = this.classList as number[];
-      const p = pred.data;
-      let hits = 0;
-      truth.forEach((k, i) => (hits += classes[k] === p[i] ? 1 : 0));
-      return hits / truth.length;
+      return accuracyScore('MLPClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
     });
   }
 
@@ -235,7 +299,7 @@ export class MLPClassifier extends BaseMLP {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPClassifierConfig): MLPClassifier {
-    const m = new MLPClassifier(c);
+    const m = new MLPClassifier(optionsOf(c));
     if (c.fitted !== null) {
       m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
       m.classList = [...c.fitted.classes];
@@ -259,29 +323,38 @@ export class MLPRegressor extends BaseMLP {
 
   constructor(options: MLPOptions = {}) {
     super('MLPRegressor', options);
+    if (this.settings.classWeight !== null) throw new ArgumentError('MLPRegressor: classWeight applies to classifiers (MLPClassifier)', 'MLPRegressor', 'classWeight');
+    if (this.settings.focalGamma !== 0) throw new ArgumentError('MLPRegressor: focalGamma applies to classifiers (MLPClassifier)', 'MLPRegressor', 'focalGamma');
   }
 
   protected get modelName(): string {
     return 'MLPRegressor';
   }
 
-  /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history`. */
-  fit(x: ArrayInput, y: TargetInput, options: FitCallOptions = {}): this {
+  /** Trains from fresh (seeded) weights; keeps the loss per epoch in `history`. `sampleWeight` multiplies each row's loss. */
+  fit(x: ArrayInput, y: TargetInput, options?: MLPFitOptions): this {
     const where = 'MLPRegressor.fit';
-    return this.trainOn(where, x, { names: ['samples', 'features'] }, options, (xt) => {
+    const { sampleWeight, ...rest } = readOptions(where, options, MLP_FIT_OPTIONS);
+    return this.trainOn(where, x, { names: ['samples', 'features'] }, rest as FitCallOptions, (xt) => {
       const [n, d] = xt.shape as [number, number];
       const { y: yt, flat } = readTargets(where, y, n);
+      const w = combineWeights(where, null, sampleWeight, n);
       this.build({ nFeatures: d, nOutputs: yt.shape[1] as number });
       this.flatTarget = flat;
-      return { y: yt, loss: this.penalised((p, t) => mseLoss(p, t).mul(0.5)), training: this.settings, split: 'random', stopOnPlateau: true };
+      const loss = w === null ? (p: Tensor, t: Tensor) => mseLoss(p, t).mul(0.5) : weightedLoss((p, t) => mean(mseLoss(p, t, { reduction: 'none' }), 1).mul(0.5), false);
+      return { y: w === null ? yt : withWeights(yt, w), loss: this.penalised(loss), training: this.settings, split: 'random', stopOnPlateau: true };
     });
   }
 
   /** Predictions [n] (or [n, outputs] when fitted on several outputs). */
   predict(x: ArrayInput): Tensor {
-    this.requireFitted('predict');
+    return this.predictFor('predict', x);
+  }
+
+  private predictFor(method: string, x: ArrayInput): Tensor {
+    this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX('predict', x));
+      const out = predictLoop(this, this.readX(method, x));
       return this.flatTarget ? out.reshape([out.shape[0] as number]) : out;
     });
   }
@@ -290,10 +363,10 @@ export class MLPRegressor extends BaseMLP {
   score(x: ArrayInput, y: TargetInput): number {
     this.requireFitted('score');
     return tidy(() => {
-      const pred = this.predict(x);
+      const pred = this.predictFor('score', x);
       const n = pred.shape[0] as number;
       const truth = readTargets('MLPRegressor.score', y, n).y.toFloat32Array();
-      return rSquared(truth, pred.toFloat32Array(), n);
+      return r2Score(truth, pred.toFloat32Array(), n);
     });
   }
 
@@ -304,32 +377,13 @@ export class MLPRegressor extends BaseMLP {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPRegressorConfig): MLPRegressor {
-    const m = new MLPRegressor(c);
+    const m = new MLPRegressor(optionsOf(c));
     if (c.fitted !== null) {
       m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
       m.flatTarget = c.fitted.flatTarget;
     }
     return m;
   }
-}
-
-/** Mean over outputs of 1 − SS_res/SS_tot (an output with no variance scores 1 if fitted exactly, else 0). */
-export function rSquared(truth: Float32Array, pred: Float32Array, n: number): number {
-  const k = truth.length / n;
-  let total = 0;
-  for (let j = 0; j < k; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += truth[i * k + j] as number;
-    mean /= n;
-    let res = 0;
-    let tot = 0;
-    for (let i = 0; i < n; i++) {
-      res += ((truth[i * k + j] as number) - (pred[i * k + j] as number)) ** 2;
-      tot += ((truth[i * k + j] as number) - mean) ** 2;
-    }
-    total += tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
-  }
-  return total / k;
 }
 
 registerModel<MLPClassifierConfig>('MLPClassifier', (c) => MLPClassifier.fromConfig(c));

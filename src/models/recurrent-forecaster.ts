@@ -10,20 +10,9 @@ import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
-import {
-  type ArrayInput,
-  Estimator,
-  type FitCallOptions,
-  type ResolvedTraining,
-  type TargetInput,
-  type TrainingOptions,
-  checkChoice,
-  checkInt,
-  checkNumber,
-  readInput,
-  readTargets,
-  resolveTraining,
-} from './estimator.js';
+import { Estimator, type FitCallOptions, type ResolvedTraining, TRAINING_OPTIONS, type TrainingOptions, optionsOf, resolveTraining } from './estimator.js';
+import { type ArrayInput, type TargetInput, readInput, readTargets } from './input.js';
+import { is, readOptions } from '../validate.js';
 
 export type RecurrentCell = 'lstm' | 'gru' | 'rnn';
 
@@ -34,8 +23,8 @@ export interface RecurrentForecasterOptions extends TrainingOptions {
   hiddenSize?: number;
   /** Stacked recurrent layers. Default 1. */
   numLayers?: number;
-  /** Values forecast per window; taken from y in fit when not given (then y must match). */
-  horizon?: number;
+  /** Values forecast per window; taken from y in fit when not given or null (then y must match). */
+  horizon?: number | null;
   /** Dropout between stacked layers while training. Default 0. */
   dropout?: number;
 }
@@ -47,6 +36,15 @@ interface ForecasterSettings extends ResolvedTraining {
   horizon: number | null;
   dropout: number;
 }
+
+const OPTIONS = {
+  ...TRAINING_OPTIONS,
+  cell: is.oneOf(['lstm', 'gru', 'rnn'] as const),
+  hiddenSize: is.int({ min: 1 }),
+  numLayers: is.int({ min: 1 }),
+  horizon: is.nullable(is.int({ min: 1 })),
+  dropout: is.number({ min: 0, max: 1, maxOpen: true }),
+} satisfies Record<keyof RecurrentForecasterOptions, unknown>;
 
 export interface RecurrentForecasterConfig extends ForecasterSettings {
   kind: 'RecurrentForecaster';
@@ -71,16 +69,16 @@ export class RecurrentForecaster extends Estimator {
   private head: Linear | null = null;
   private shape: RecurrentForecasterConfig['fitted'] = null;
 
-  constructor(options: RecurrentForecasterOptions = {}) {
+  constructor(options?: RecurrentForecasterOptions) {
     super();
-    const m = 'RecurrentForecaster';
+    const o = readOptions('RecurrentForecaster', options, OPTIONS);
     this.settings = {
-      ...resolveTraining(m, options, { learningRate: 5e-3, maxIter: 100, batchSize: 32, clipNorm: 1 }),
-      cell: checkChoice(m, 'cell', options.cell ?? 'lstm', ['lstm', 'gru', 'rnn'] as const),
-      hiddenSize: checkInt(m, 'hiddenSize', options.hiddenSize ?? 32),
-      numLayers: checkInt(m, 'numLayers', options.numLayers ?? 1),
-      horizon: options.horizon === undefined || options.horizon === null ? null : checkInt(m, 'horizon', options.horizon),
-      dropout: checkNumber(m, 'dropout', options.dropout ?? 0, 0, 1, false, true),
+      ...resolveTraining(o, { learningRate: 5e-3, maxIter: 100, batchSize: 32, clipNorm: 1 }),
+      cell: o.cell ?? 'lstm',
+      hiddenSize: o.hiddenSize ?? 32,
+      numLayers: o.numLayers ?? 1,
+      horizon: o.horizon ?? null,
+      dropout: o.dropout ?? 0,
     };
     this.generator = new Generator(this.settings.seed);
   }
@@ -103,9 +101,12 @@ export class RecurrentForecaster extends Estimator {
     const s = this.settings;
     const g = this.generator.manualSeed(s.seed);
     const opts = { numLayers: s.numLayers, dropout: s.dropout, generator: g };
-    const rnn = s.cell === 'lstm' ? new LSTM(shape.nFeatures, s.hiddenSize, opts) : s.cell === 'gru' ? new GRU(shape.nFeatures, s.hiddenSize, opts) : new RNN(shape.nFeatures, s.hiddenSize, opts);
+    const { rnn, head } = this.buildLayers((made) => ({
+      rnn: made(s.cell === 'lstm' ? new LSTM(shape.nFeatures, s.hiddenSize, opts) : s.cell === 'gru' ? new GRU(shape.nFeatures, s.hiddenSize, opts) : new RNN(shape.nFeatures, s.hiddenSize, opts)),
+      head: made(new Linear(s.hiddenSize, shape.horizon, { generator: g })),
+    }));
     this.rnn = this.replaceChild('rnn', rnn, this.rnn);
-    this.head = this.replaceChild('head', new Linear(s.hiddenSize, shape.horizon, { generator: g }), this.head);
+    this.head = this.replaceChild('head', head, this.head);
     this.shape = shape;
   }
 
@@ -124,7 +125,7 @@ export class RecurrentForecaster extends Estimator {
    * Trains from fresh (seeded) weights on windows x [n, time, features] and targets y
    * [n, horizon] (or [n] for one step). Returns the loss per epoch.
    */
-  fit(x: ArrayInput, y: TargetInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, y: TargetInput, options?: FitCallOptions): this {
     const where = 'RecurrentForecaster.fit';
     return this.trainOn(where, x, { names: ['batch', 'time', 'features'] }, options, (xt) => {
       const { y: yt, flat } = readTargets(where, y, xt.shape[0] as number);
@@ -152,7 +153,7 @@ export class RecurrentForecaster extends Estimator {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: RecurrentForecasterConfig): RecurrentForecaster {
-    const m = new RecurrentForecaster({ ...c, horizon: c.horizon ?? undefined });
+    const m = new RecurrentForecaster(optionsOf(c));
     if (c.fitted !== null) m.build({ ...c.fitted });
     return m;
   }

@@ -18,23 +18,13 @@ import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop, type Callback, type History } from '../train/fit.js';
-import {
-  type ArrayInput,
-  Estimator,
-  type FitCallOptions,
-  type ResolvedTraining,
-  type TrainingOptions,
-  checkChoice,
-  checkInt,
-  checkIntList,
-  checkNumber,
-  readInput,
-  resolveTraining,
-} from './estimator.js';
+import { Estimator, type FitCallOptions, type ResolvedTraining, TRAINING_OPTIONS, type TrainingOptions, optionsOf, resolveTraining } from './estimator.js';
+import { type ArrayInput, readInput } from './input.js';
+import { is, readArgs, readOptions } from '../validate.js';
 
 export interface VAEOptions extends TrainingOptions {
-  /** Features per row; taken from x in fit when not given (then x must match). */
-  inputDim?: number;
+  /** Features per row; taken from x in fit when not given or null (then x must match). */
+  inputDim?: number | null;
   /** Units of the encoder's hidden layers (the decoder mirrors them). Default [32]. */
   hiddenSizes?: number[];
   /** Dimension of the latent code z. Default 2. */
@@ -58,6 +48,19 @@ interface VAESettings extends ResolvedTraining {
   reconstruction: 'mse' | 'bce';
   activation: 'relu' | 'tanh';
 }
+
+const OPTIONS = {
+  ...TRAINING_OPTIONS,
+  inputDim: is.nullable(is.int({ min: 1 })),
+  hiddenSizes: is.list(is.int({ min: 1 })),
+  latentDim: is.int({ min: 1 }),
+  beta: is.number({ min: 0 }),
+  reconstruction: is.oneOf(['mse', 'bce'] as const),
+  activation: is.oneOf(['relu', 'tanh'] as const),
+} satisfies Record<keyof VAEOptions, unknown>;
+
+const SCORE_OPTIONS = { method: is.oneOf(['elbo', 'reconstruction'] as const) } satisfies Record<keyof AnomalyScoreOptions, unknown>;
+const SAMPLE_OPTIONS = { n: is.int({ min: 1 }), seed: is.number() };
 
 export interface VAEConfig extends VAESettings {
   kind: 'VAE';
@@ -97,17 +100,17 @@ export class VAE extends Estimator {
   // Running sums of the two terms over an epoch's training batches (rows-weighted).
   private readonly terms = { rows: 0, reconstruction: 0, kl: 0 };
 
-  constructor(options: VAEOptions = {}) {
+  constructor(options?: VAEOptions) {
     super();
-    const m = 'VAE';
+    const o = readOptions('VAE', options, OPTIONS);
     this.settings = {
-      ...resolveTraining(m, options, { learningRate: 1e-3, maxIter: 50, batchSize: 64 }),
-      inputDim: options.inputDim === undefined || options.inputDim === null ? null : checkInt(m, 'inputDim', options.inputDim),
-      hiddenSizes: checkIntList(m, 'hiddenSizes', options.hiddenSizes ?? [32], 0),
-      latentDim: checkInt(m, 'latentDim', options.latentDim ?? 2),
-      beta: checkNumber(m, 'beta', options.beta ?? 1, 0),
-      reconstruction: checkChoice(m, 'reconstruction', options.reconstruction ?? 'mse', ['mse', 'bce'] as const),
-      activation: checkChoice(m, 'activation', options.activation ?? 'relu', ['relu', 'tanh'] as const),
+      ...resolveTraining(o, { learningRate: 1e-3, maxIter: 50, batchSize: 64 }),
+      inputDim: o.inputDim ?? null,
+      hiddenSizes: o.hiddenSizes ?? [32],
+      latentDim: o.latentDim ?? 2,
+      beta: o.beta ?? 1,
+      reconstruction: o.reconstruction ?? 'mse',
+      activation: o.activation ?? 'relu',
     };
     this.generator = new Generator(this.settings.seed);
   }
@@ -134,19 +137,27 @@ export class VAE extends Estimator {
     const s = this.settings;
     const g = this.generator.manualSeed(s.seed);
     const act = (): Module => (s.activation === 'relu' ? new ReLU() : new Tanh());
-    const mlp = (sizes: number[], last: boolean): Sequential => {
-      const layers: Module[] = [];
-      for (let i = 0; i + 1 < sizes.length; i++) {
-        layers.push(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g }));
-        if (!last || i + 2 < sizes.length) layers.push(act());
-      }
-      return new Sequential(...layers);
-    };
     const widest = s.hiddenSizes.at(-1) ?? inputDim;
-    this.encoder = this.replaceChild('encoder', mlp([inputDim, ...s.hiddenSizes], false), this.encoder);
-    this.muHead = this.replaceChild('mu', new Linear(widest, s.latentDim, { generator: g }), this.muHead);
-    this.logvarHead = this.replaceChild('logvar', new Linear(widest, s.latentDim, { generator: g }), this.logvarHead);
-    this.decoder = this.replaceChild('decoder', mlp([s.latentDim, ...[...s.hiddenSizes].reverse(), inputDim], true), this.decoder);
+    const parts = this.buildLayers((made) => {
+      const mlp = (sizes: number[], last: boolean): Sequential => {
+        const layers: Module[] = [];
+        for (let i = 0; i + 1 < sizes.length; i++) {
+          layers.push(made(new Linear(sizes[i] as number, sizes[i + 1] as number, { generator: g })));
+          if (!last || i + 2 < sizes.length) layers.push(act());
+        }
+        return new Sequential(...layers);
+      };
+      return {
+        encoder: mlp([inputDim, ...s.hiddenSizes], false),
+        mu: made(new Linear(widest, s.latentDim, { generator: g })),
+        logvar: made(new Linear(widest, s.latentDim, { generator: g })),
+        decoder: mlp([s.latentDim, ...[...s.hiddenSizes].reverse(), inputDim], true),
+      };
+    });
+    this.encoder = this.replaceChild('encoder', parts.encoder, this.encoder);
+    this.muHead = this.replaceChild('mu', parts.mu, this.muHead);
+    this.logvarHead = this.replaceChild('logvar', parts.logvar, this.logvarHead);
+    this.decoder = this.replaceChild('decoder', parts.decoder, this.decoder);
     this.dim = inputDim;
   }
 
@@ -209,7 +220,7 @@ export class VAE extends Estimator {
    * Trains from fresh (seeded) weights on rows x [n, inputDim]. Keeps the history in `history`: `loss`
    * (= −ELBO, mean over rows), `elbo`, and its `reconstruction` and `kl` parts per epoch.
    */
-  fit(x: ArrayInput, options: FitCallOptions = {}): this {
+  fit(x: ArrayInput, options?: FitCallOptions): this {
     const where = 'VAE.fit';
     this.trainOn(where, x, { names: ['samples', 'features'], sizes: [undefined, this.settings.inputDim ?? undefined] }, options, (xt) => {
       if (this.settings.reconstruction === 'bce') {
@@ -266,12 +277,14 @@ export class VAE extends Estimator {
   }
 
   /** `n` new rows [n, inputDim]: decoder means at z ~ N(0, I) (from the model's generator, or `seed`). */
-  sample(n: number, options: SampleOptions = {}): Tensor {
+  sample(n: number, options?: SampleOptions): Tensor {
     this.requireFitted('sample');
-    checkInt('VAE.sample', 'n', n);
+    const where = 'VAE.sample';
+    const o = readArgs(where, [n, options], ['n'], SAMPLE_OPTIONS);
+    const count = SAMPLE_OPTIONS.n(o.n, `${where}: n`);
     return tidy(() => {
-      const generator = options.seed === undefined ? this.generator : new Generator(options.seed);
-      return this.decode(randn([n, this.settings.latentDim], { generator }));
+      const generator = o.seed === undefined ? this.generator : new Generator(o.seed);
+      return this.decode(randn([count, this.settings.latentDim], { generator }));
     });
   }
 
@@ -279,9 +292,9 @@ export class VAE extends Estimator {
    * Per-row anomaly scores [n], higher = more anomalous: 'elbo' is the negative ELBO
    * (reconstruction + β·KL) at z = mu, 'reconstruction' the reconstruction term alone.
    */
-  anomalyScore(x: ArrayInput, options: AnomalyScoreOptions = {}): Tensor {
+  anomalyScore(x: ArrayInput, options?: AnomalyScoreOptions): Tensor {
     this.requireFitted('anomalyScore');
-    const method = checkChoice('VAE.anomalyScore', 'method', options.method ?? 'elbo', ['elbo', 'reconstruction'] as const);
+    const method = readOptions('VAE.anomalyScore', options, SCORE_OPTIONS).method ?? 'elbo';
     return tidy(() => {
       const xt = this.readX('anomalyScore', x);
       const { recon, mu, logvar } = this.unpack(predictLoop(this, xt));
@@ -300,7 +313,7 @@ export class VAE extends Estimator {
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: VAEConfig): VAE {
-    const m = new VAE({ ...c, inputDim: c.inputDim ?? undefined });
+    const m = new VAE(optionsOf(c));
     if (c.fitted !== null) m.build(c.fitted.inputDim);
     return m;
   }

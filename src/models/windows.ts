@@ -2,6 +2,7 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { fromValues } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
 
 /** A series: one array per feature (`series[f][t]`), or a single array for one feature. */
 export type SeriesInput = ReadonlyArray<ArrayLike<number>> | ArrayLike<number>;
@@ -30,7 +31,7 @@ function columnsOf(series: SeriesInput, orientation: 'columns' | 'rows'): Float6
   if (series === null || typeof series !== 'object' || typeof series.length !== 'number' || series.length === 0) {
     throw new ValueError(`${op}: series must be a non-empty array (one array per feature, or one array of values)`);
   }
-  const nested = typeof series[0] === 'object';
+  const nested = typeof series[0] === 'object' && series[0] !== null;
   const lists: ArrayLike<number>[] = nested ? [...(series as ReadonlyArray<ArrayLike<number>>)] : [series as ArrayLike<number>];
   const finite = (v: unknown, at: string): number => {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: series has ${String(v)} at ${at}; values must be finite numbers`);
@@ -57,6 +58,16 @@ function columnsOf(series: SeriesInput, orientation: 'columns' | 'rows'): Float6
   return cols;
 }
 
+// makeWindows(series, window, horizon) positionally, the rest (or all but series) as options.
+const OPTIONS = {
+  window: is.int({ min: 1 }),
+  horizon: is.int({ min: 1 }),
+  orientation: is.oneOf(['columns', 'rows'] as const),
+  target: is.int({ min: 0 }),
+  stride: is.int({ min: 1 }),
+  channelsFirst: is.boolean,
+} satisfies Record<keyof WindowOptions | 'window' | 'horizon', unknown>;
+
 /**
  * Cuts a series into windows of `window` steps (all features) and the next `horizon` values of
  * the target feature: window i covers steps i·stride … i·stride + window − 1 and its y row the
@@ -64,40 +75,39 @@ function columnsOf(series: SeriesInput, orientation: 'columns' | 'rows'): Float6
  * `channelsFirst`, [windows, features, window] for CNN1dForecaster), y [windows, horizon].
  * Windows keep time order, so the last rows are the latest (hold those out for testing).
  */
-export function makeWindows(series: SeriesInput, window: number, horizon = 1, options: WindowOptions = {}): Windows {
+export function makeWindows(series: SeriesInput, window: number, ...args: PositionalArgs<[horizon: number], WindowOptions>): Windows {
   const op = 'makeWindows';
-  const orientation = options.orientation ?? 'columns';
-  if (orientation !== 'columns' && orientation !== 'rows') throw new ValueError(`${op}: orientation must be 'columns' or 'rows', got ${JSON.stringify(orientation)}`);
-  for (const [name, v] of [['window', window], ['horizon', horizon], ['stride', options.stride ?? 1]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  const stride = options.stride ?? 1;
+  const o = readArgs(op, [window, ...args], ['window', 'horizon'], OPTIONS);
+  const win = OPTIONS.window(o.window, `${op}: window`);
+  const horizon = o.horizon ?? 1;
+  const orientation = o.orientation ?? 'columns';
+  const stride = o.stride ?? 1;
   const cols = columnsOf(series, orientation);
   const features = cols.length;
-  const target = options.target ?? 0;
-  if (!Number.isInteger(target) || target < 0 || target >= features) {
+  const target = o.target ?? 0;
+  if (target >= features) {
     throw new ValueError(`${op}: target must be a feature index in [0, ${features}), got ${String(target)}`);
   }
   const length = (cols[0] as Float64Array).length;
-  if (length < window + horizon) {
-    throw new ShapeError(`${op}: a series of ${length} steps is too short for one window of ${window} plus a horizon of ${horizon}`);
+  if (length < win + horizon) {
+    throw new ShapeError(`${op}: a series of ${length} steps is too short for one window of ${win} plus a horizon of ${horizon}`);
   }
-  const count = Math.floor((length - window - horizon) / stride) + 1;
-  const x = new Float32Array(count * window * features);
+  const count = Math.floor((length - win - horizon) / stride) + 1;
+  const x = new Float32Array(count * win * features);
   const y = new Float32Array(count * horizon);
-  const channelsFirst = options.channelsFirst ?? false;
+  const channelsFirst = o.channelsFirst ?? false;
   const tgt = cols[target] as Float64Array;
   for (let i = 0; i < count; i++) {
     const start = i * stride;
     for (let f = 0; f < features; f++) {
       const col = cols[f] as Float64Array;
-      for (let s = 0; s < window; s++) {
-        const at = channelsFirst ? (i * features + f) * window + s : (i * window + s) * features + f;
+      for (let s = 0; s < win; s++) {
+        const at = channelsFirst ? (i * features + f) * win + s : (i * win + s) * features + f;
         x[at] = col[start + s] as number;
       }
     }
-    for (let h = 0; h < horizon; h++) y[i * horizon + h] = tgt[start + window + h] as number;
+    for (let h = 0; h < horizon; h++) y[i * horizon + h] = tgt[start + win + h] as number;
   }
-  const xShape = channelsFirst ? [count, features, window] : [count, window, features];
+  const xShape = channelsFirst ? [count, features, win] : [count, win, features];
   return { x: fromValues(op, x, xShape), y: fromValues(op, y, [count, horizon]) };
 }

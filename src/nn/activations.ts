@@ -1,15 +1,22 @@
 // Activation layers: the elementwise ops and softmax as modules (no parameters), PyTorch's
-// names and defaults.
-import { ShapeError, ValueError } from '../errors.js';
+// names, argument order and defaults.
+import { ShapeError } from '../errors.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { leakyRelu, relu, sigmoid, softplus, tanh } from '../ops/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 /** max(x, 0). */
 export class ReLU extends Module {
+  constructor(...args: never[]) {
+    super();
+    readArgs('nn.ReLU', args, [], {});
+  }
+
   forward(x: Tensor): Tensor {
-    return relu(x);
+    return relu(toTensor('nn.ReLU', 'x', x));
   }
 
   override toString(): string {
@@ -19,8 +26,13 @@ export class ReLU extends Module {
 
 /** tanh(x). */
 export class Tanh extends Module {
+  constructor(...args: never[]) {
+    super();
+    readArgs('nn.Tanh', args, [], {});
+  }
+
   forward(x: Tensor): Tensor {
-    return tanh(x);
+    return tanh(toTensor('nn.Tanh', 'x', x));
   }
 
   override toString(): string {
@@ -30,8 +42,13 @@ export class Tanh extends Module {
 
 /** 1/(1 + e⁻ˣ). */
 export class Sigmoid extends Module {
+  constructor(...args: never[]) {
+    super();
+    readArgs('nn.Sigmoid', args, [], {});
+  }
+
   forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    return sigmoid(toTensor('nn.Sigmoid', 'x', x));
   }
 
   override toString(): string {
@@ -41,15 +58,15 @@ export class Sigmoid extends Module {
 
 /** x for x > 0, negativeSlope·x otherwise (default 0.01). */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  readonly negativeSlope: number;
+
+  constructor(...args: PositionalArgs<[negativeSlope: number], { negativeSlope?: number }>) {
     super();
-    if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
-      throw new ValueError(`LeakyReLU: negativeSlope must be a finite number, got ${String(negativeSlope)}`);
-    }
+    this.negativeSlope = readArgs('nn.LeakyReLU', args, ['negativeSlope'], { negativeSlope: is.number() }).negativeSlope ?? 0.01;
   }
 
   forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.negativeSlope);
+    return leakyRelu(toTensor('nn.LeakyReLU', 'x', x), this.negativeSlope);
   }
 
   override toString(): string {
@@ -59,17 +76,22 @@ export class LeakyReLU extends Module {
 
 /** (1/β)·log(1 + e^(βx)), x where βx > threshold (defaults β = 1, threshold = 20). */
 export class Softplus extends Module {
-  constructor(
-    readonly beta = 1,
-    readonly threshold = 20,
-  ) {
+  readonly beta: number;
+  readonly threshold: number;
+
+  constructor(...args: PositionalArgs<[beta: number, threshold: number], { beta?: number; threshold?: number }>) {
     super();
-    if (!Number.isFinite(beta) || beta === 0) throw new ValueError(`Softplus: beta must be a finite nonzero number, got ${String(beta)}`);
-    if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new ValueError(`Softplus: threshold must be a number, got ${String(threshold)}`);
+    const where = 'nn.Softplus';
+    const o = readArgs(where, args, ['beta', 'threshold'], {
+      beta: is.anyOf('a finite nonzero number', is.number({ min: 0, minOpen: true }), is.number({ max: 0, maxOpen: true })),
+      threshold: is.number({ finite: false }),
+    });
+    this.beta = o.beta ?? 1;
+    this.threshold = o.threshold ?? 20;
   }
 
   forward(x: Tensor): Tensor {
-    return softplus(x, this.beta, this.threshold);
+    return softplus(toTensor('nn.Softplus', 'x', x), this.beta, this.threshold);
   }
 
   override toString(): string {
@@ -77,29 +99,32 @@ export class Softplus extends Module {
   }
 }
 
-function checkDim(layer: string, dim: number, x: Tensor): void {
-  x.assertLive(layer);
+// x as a tensor whose rank has dimension `dim`.
+function checkDim(layer: string, dim: number, input: Tensor): Tensor {
+  const x = toTensor(layer, 'x', input);
   const rank = Math.max(x.rank, 1);
   if (dim < -rank || dim >= rank) {
     throw new ShapeError(`${layer}: dim ${dim} is out of range for an input of rank ${x.rank} (shape [${x.shape.join(', ')}])`);
   }
+  return x;
 }
 
-function checkDimOption(layer: string, dim: number): number {
-  if (!Number.isInteger(dim)) throw new ValueError(`${layer}: dim must be an integer, got ${String(dim)}`);
-  return dim;
+// PyTorch's nn.Softmax(dim); null (PyTorch's legacy implicit dim) means the last here.
+function readDim(layer: string, args: unknown[]): number {
+  return readArgs(`nn.${layer}`, args, ['dim'], { dim: is.nullable(is.int()) }).dim ?? -1;
 }
 
 /** exp(x)/Σ exp(x) along `dim` (default the last; PyTorch's nn.Softmax has no default). */
 export class Softmax extends Module {
-  constructor(readonly dim = -1) {
+  readonly dim: number;
+
+  constructor(...args: PositionalArgs<[dim: number | null], { dim?: number | null }>) {
     super();
-    checkDimOption('Softmax', dim);
+    this.dim = readDim('Softmax', args);
   }
 
   forward(x: Tensor): Tensor {
-    checkDim(`Softmax(dim=${this.dim})`, this.dim, x);
-    return softmax(x, this.dim);
+    return softmax(checkDim(`Softmax(dim=${this.dim})`, this.dim, x), this.dim);
   }
 
   override toString(): string {
@@ -109,14 +134,15 @@ export class Softmax extends Module {
 
 /** x − log Σ exp(x) along `dim` (default the last). */
 export class LogSoftmax extends Module {
-  constructor(readonly dim = -1) {
+  readonly dim: number;
+
+  constructor(...args: PositionalArgs<[dim: number | null], { dim?: number | null }>) {
     super();
-    checkDimOption('LogSoftmax', dim);
+    this.dim = readDim('LogSoftmax', args);
   }
 
   forward(x: Tensor): Tensor {
-    checkDim(`LogSoftmax(dim=${this.dim})`, this.dim, x);
-    return logSoftmax(x, this.dim);
+    return logSoftmax(checkDim(`LogSoftmax(dim=${this.dim})`, this.dim, x), this.dim);
   }
 
   override toString(): string {

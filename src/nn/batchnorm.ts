@@ -1,12 +1,13 @@
 // nn.BatchNorm1d / nn.BatchNorm2d: normalisation per channel with batch statistics in training
 // and running statistics in evaluation, PyTorch's parameters, buffers and update rule.
 import { noGrad } from '../autograd/graph.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import { fill_ } from '../ops/inplace.js';
 import { batchNorm } from '../ops/norm.js';
 import { ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkSize } from './linear.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface BatchNormLayerOptions {
@@ -26,6 +27,16 @@ export interface BatchNormLayerOptions {
   trackRunningStats?: boolean;
 }
 
+// PyTorch's order: BatchNorm1d(num_features, eps, momentum, affine, track_running_stats).
+const ARGS = ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats'] as const;
+const OPTIONS = {
+  numFeatures: is.int({ min: 1 }),
+  eps: is.number({ min: 0 }),
+  momentum: is.nullable(is.number({ min: 0, max: 1 })),
+  affine: is.boolean,
+  trackRunningStats: is.boolean,
+};
+
 abstract class BatchNormNd extends Module {
   readonly numFeatures: number;
   readonly eps: number;
@@ -42,19 +53,18 @@ abstract class BatchNormNd extends Module {
 
   constructor(
     private readonly kind: 'BatchNorm1d' | 'BatchNorm2d',
-    numFeatures: number,
-    options: BatchNormLayerOptions,
+    args: unknown[],
   ) {
     super();
-    this.numFeatures = checkSize(kind, 'numFeatures', numFeatures);
-    this.eps = options.eps ?? 1e-5;
-    if (typeof this.eps !== 'number' || !(this.eps >= 0) || !Number.isFinite(this.eps)) throw new ValueError(`${kind}: eps must be a finite non-negative number, got ${String(this.eps)}`);
-    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    if (this.momentum !== null && (typeof this.momentum !== 'number' || !Number.isFinite(this.momentum))) {
-      throw new ValueError(`${kind}: momentum must be a finite number or null, got ${String(this.momentum)}`);
-    }
-    this.affine = options.affine ?? true;
-    this.trackRunningStats = options.trackRunningStats ?? true;
+    const where = `nn.${kind}`;
+    const o = readArgs(where, args, ARGS, OPTIONS);
+    const numFeatures = OPTIONS.numFeatures(o.numFeatures, `${where}: numFeatures`);
+    this.numFeatures = numFeatures;
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    this.affine = o.affine ?? true;
+    this.trackRunningStats = o.trackRunningStats ?? true;
+    this.checkParameterBudget(where, numFeatures * ((this.affine ? 2 : 0) + (this.trackRunningStats ? 2 : 0)), 'numFeatures');
     this.weight = this.registerParameter('weight', this.affine ? ones([numFeatures]) : null);
     this.bias = this.registerParameter('bias', this.affine ? zeros([numFeatures]) : null);
     if (this.trackRunningStats) {
@@ -72,7 +82,7 @@ abstract class BatchNormNd extends Module {
   protected abstract checkInput(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
-    x.assertLive(this.label);
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const count = this.training ? this.numBatchesTracked : null;
     const batches = count === null ? 0 : count.item() + 1;
@@ -105,8 +115,8 @@ abstract class BatchNormNd extends Module {
  * evaluation uses the running statistics.
  */
 export class BatchNorm1d extends BatchNormNd {
-  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
-    super('BatchNorm1d', numFeatures, options);
+  constructor(numFeatures: number, ...args: PositionalArgs<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormLayerOptions>) {
+    super('BatchNorm1d', [numFeatures, ...args]);
   }
 
   protected checkInput(x: Tensor): void {
@@ -118,8 +128,8 @@ export class BatchNorm1d extends BatchNormNd {
 
 /** Batch normalisation of [N, C, H, W] per channel C (statistics over N, H and W). */
 export class BatchNorm2d extends BatchNormNd {
-  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
-    super('BatchNorm2d', numFeatures, options);
+  constructor(numFeatures: number, ...args: PositionalArgs<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormLayerOptions>) {
+    super('BatchNorm2d', [numFeatures, ...args]);
   }
 
   protected checkInput(x: Tensor): void {

@@ -1,10 +1,12 @@
-// nn.Conv1d and nn.Conv2d: PyTorch's parameters ([out, in, k…]), option names and initialisation.
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { conv1d, conv2d, intOption } from '../ops/conv.js';
+// nn.Conv1d and nn.Conv2d: PyTorch's parameters ([out, in, k…]), argument order, option names
+// and initialisation.
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { conv1d, conv2d } from '../ops/conv.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fanInUniform, kaimingUniform } from './init.js';
-import { checkSize } from './linear.js';
+import { type Check, is, type PositionalArgs, readArgs } from '../validate.js';
+import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 /** A size per spatial dimension, or one number for all of them. */
@@ -17,14 +19,47 @@ export interface ConvOptions<D extends 1 | 2> {
   padding?: Size<D> | 'valid' | 'same';
   /** Default 1. */
   dilation?: Size<D>;
+  /** Only 1 (PyTorch's default) is supported; it is accepted so that PyTorch's positional form reads. */
+  groups?: number;
   /** Learn an additive bias per output channel. Default true. */
   bias?: boolean;
+  /** Only 'zeros' is supported. */
+  paddingMode?: 'zeros';
   /** The stream the initial weights are drawn from; the default generator otherwise. */
   generator?: Generator;
 }
 
 export type Conv1dLayerOptions = ConvOptions<1>;
 export type Conv2dLayerOptions = ConvOptions<2>;
+
+/** @internal Expands a checked size (one number or one per dimension) to one per dimension. */
+export function perDim(v: number | number[], dims: number): number[] {
+  return typeof v === 'number' ? new Array<number>(dims).fill(v) : v;
+}
+
+// PyTorch's order: Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+// groups, bias, padding_mode).
+const ARGS = ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'] as const;
+function convOptions(dims: 1 | 2) {
+  const size = (min: number): Check<number | number[]> => is.tuple(is.int({ min }), dims);
+  return {
+    inChannels: is.int({ min: 1 }),
+    outChannels: is.int({ min: 1 }),
+    kernelSize: size(1),
+    stride: size(1),
+    padding: is.anyOf<number | number[] | 'valid' | 'same'>(
+      `an integer >= 0${dims > 1 ? `, a list of ${dims} of them` : ''}, 'valid' or 'same'`,
+      size(0),
+      is.oneOf(['valid', 'same'] as const),
+    ),
+    dilation: size(1),
+    groups: is.int({ min: 1 }),
+    bias: is.boolean,
+    paddingMode: is.oneOf(['zeros'] as const),
+    generator: generatorOption,
+  };
+}
+const OPTIONS: Record<1 | 2, ReturnType<typeof convOptions>> = { 1: convOptions(1), 2: convOptions(2) };
 
 const tuple = (v: readonly number[]): string => `(${v.join(', ')}${v.length === 1 ? ',' : ''})`;
 
@@ -42,32 +77,31 @@ abstract class ConvNd<D extends 1 | 2> extends Module {
   constructor(
     private readonly kind: 'Conv1d' | 'Conv2d',
     private readonly dims: D,
-    inChannels: number,
-    outChannels: number,
-    kernelSize: Size<D>,
-    options: ConvOptions<D>,
+    args: unknown[],
   ) {
     super();
-    this.inChannels = checkSize(kind, 'inChannels', inChannels);
-    this.outChannels = checkSize(kind, 'outChannels', outChannels);
-    this.kernelSize = intOption(kind, 'kernelSize', kernelSize, dims, 1);
-    this.stride = intOption(kind, 'stride', options.stride ?? 1, dims, 1);
-    this.dilation = intOption(kind, 'dilation', options.dilation ?? 1, dims, 1);
-    const padding = options.padding ?? 0;
-    if (padding === 'valid' || padding === 'same') {
-      if (padding === 'same' && this.stride.some((s) => s !== 1)) {
-        throw new ValueError(`${kind}: padding='same' needs stride 1, got stride ${tuple(this.stride)}`);
-      }
-      this.padding = padding;
-    } else if (typeof padding === 'string') {
-      throw new ValueError(`${kind}: padding must be a non-negative integer, 'valid' or 'same', got '${String(padding)}'`);
-    } else {
-      this.padding = intOption(kind, 'padding', padding, dims, 0);
+    const where = `nn.${kind}`;
+    const spec = OPTIONS[dims as 1 | 2];
+    const o = readArgs(where, args, ARGS, spec);
+    const inChannels = spec.inChannels(o.inChannels, `${where}: inChannels`);
+    const outChannels = spec.outChannels(o.outChannels, `${where}: outChannels`);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = perDim(spec.kernelSize(o.kernelSize, `${where}: kernelSize`), dims);
+    this.stride = perDim(o.stride ?? 1, dims);
+    this.dilation = perDim(o.dilation ?? 1, dims);
+    if ((o.groups ?? 1) !== 1) {
+      throw new ArgumentError(`${where}: groups = ${o.groups} is not supported (grouped and depthwise convolutions are not implemented); use groups = 1`, where, 'groups');
     }
+    const padding = o.padding ?? 0;
+    if (padding === 'same' && this.stride.some((s) => s !== 1)) {
+      throw new ArgumentError(`${where}: padding='same' needs stride 1, got stride ${tuple(this.stride)}`, where, 'padding');
+    }
+    this.padding = typeof padding === 'string' ? padding : perDim(padding, dims);
     const fanIn = inChannels * this.kernelSize.reduce((a, b) => a * b, 1);
-    const generator = options.generator;
+    const generator = o.generator;
     this.weight = this.registerParameter('weight', kaimingUniform([outChannels, inChannels, ...this.kernelSize], fanIn, Math.sqrt(5), { generator }));
-    this.bias = this.registerParameter('bias', options.bias ?? true ? fanInUniform([outChannels], fanIn, { generator }) : null);
+    this.bias = this.registerParameter('bias', o.bias ?? true ? fanInUniform([outChannels], fanIn, { generator }) : null);
   }
 
   /** The layer as named in errors: `Conv2d(3 → 16, kernel 3×3)`. */
@@ -100,14 +134,22 @@ abstract class ConvNd<D extends 1 | 2> extends Module {
 
 /**
  * 1-D convolution over [N, C, L] (or [C, L]): `weight` [outChannels, inChannels, k] and `bias`
- * [outChannels], both U(−1/√(inChannels·k), 1/√(inChannels·k)) as PyTorch.
+ * [outChannels], both U(−1/√(inChannels·k), 1/√(inChannels·k)) as PyTorch. Arguments in
+ * PyTorch's order (`new nn.Conv1d(4, 8, 3, 2, 1)`: stride 2, padding 1), as an options object
+ * after the sizes, or both.
  */
 export class Conv1d extends ConvNd<1> {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size<1>, options: Conv1dLayerOptions = {}) {
-    super('Conv1d', 1, inChannels, outChannels, kernelSize, options);
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Size<1>,
+    ...args: PositionalArgs<[stride: Size<1>, padding: Size<1> | 'valid' | 'same', dilation: Size<1>, groups: number, bias: boolean, paddingMode: 'zeros'], Conv1dLayerOptions>
+  ) {
+    super('Conv1d', 1, [inChannels, outChannels, kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const { stride, padding, dilation } = this.convOptions;
     return conv1d(x, this.weight, this.bias, {
@@ -121,13 +163,21 @@ export class Conv1d extends ConvNd<1> {
 /**
  * 2-D convolution over [N, C, H, W] (or [C, H, W]): `weight` [outChannels, inChannels, kH, kW]
  * and `bias` [outChannels], both U(−1/√(inChannels·kH·kW), 1/√(inChannels·kH·kW)) as PyTorch.
+ * Arguments in PyTorch's order (`new nn.Conv2d(1, 2, 3, 2)`: stride 2), as an options object
+ * after the sizes, or both.
  */
 export class Conv2d extends ConvNd<2> {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size<2>, options: Conv2dLayerOptions = {}) {
-    super('Conv2d', 2, inChannels, outChannels, kernelSize, options);
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Size<2>,
+    ...args: PositionalArgs<[stride: Size<2>, padding: Size<2> | 'valid' | 'same', dilation: Size<2>, groups: number, bias: boolean, paddingMode: 'zeros'], Conv2dLayerOptions>
+  ) {
+    super('Conv2d', 2, [inChannels, outChannels, kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const { stride, padding, dilation } = this.convOptions;
     const pair = (v: number[]): [number, number] => [v[0] as number, v[1] as number];

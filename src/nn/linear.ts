@@ -1,9 +1,11 @@
 // nn.Linear: y = x·Wᵀ + b over the last dimension, PyTorch's parameters and initialisation.
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import { type LinearOptions as LinearOpOptions, linear } from '../ops/linear.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fanInUniform, kaimingUniform } from './init.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
+import { fanInUniform, generatorOption, kaimingUniform } from './init.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface LinearOptions {
@@ -13,16 +15,22 @@ export interface LinearOptions {
   generator?: Generator;
 }
 
-/** @internal Checks a layer size (a positive integer) and names the layer in the error. */
-export function checkSize(layer: string, what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new ValueError(`${layer}: ${what} must be a positive integer, got ${String(v)}`);
-  return v;
-}
+// nn.Linear(inFeatures, outFeatures, bias) as in PyTorch, or any tail of it as an options object.
+const ARGS = ['inFeatures', 'outFeatures', 'bias'] as const;
+const OPTIONS = {
+  inFeatures: is.int({ min: 1 }),
+  outFeatures: is.int({ min: 1 }),
+  bias: is.boolean,
+  generator: generatorOption,
+};
 
 /**
  * Affine layer on the last dimension: input [..., inFeatures] → [..., outFeatures].
  * Parameters `weight` [outFeatures, inFeatures] and `bias` [outFeatures], both drawn from
  * U(−1/√inFeatures, 1/√inFeatures) as PyTorch does (Kaiming-uniform with a = √5 for the weight).
+ *
+ * `new nn.Linear(20, 32)`, `new nn.Linear(20, 32, false)` (no bias, PyTorch's positional form),
+ * `new nn.Linear(20, 32, { bias: false, generator })`.
  */
 export class Linear extends Module {
   readonly inFeatures: number;
@@ -30,13 +38,17 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, ...args: PositionalArgs<[bias: boolean], LinearOptions>) {
     super();
-    this.inFeatures = checkSize('Linear', 'inFeatures', inFeatures);
-    this.outFeatures = checkSize('Linear', 'outFeatures', outFeatures);
-    const generator = options.generator;
-    this.weight = this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], inFeatures, Math.sqrt(5), { generator }));
-    this.bias = this.registerParameter('bias', options.bias ?? true ? fanInUniform([outFeatures], inFeatures, { generator }) : null);
+    const where = 'nn.Linear';
+    const o = readArgs(where, [inFeatures, outFeatures, ...args], ARGS, OPTIONS);
+    const fanIn = OPTIONS.inFeatures(o.inFeatures, `${where}: inFeatures`);
+    const fanOut = OPTIONS.outFeatures(o.outFeatures, `${where}: outFeatures`);
+    this.inFeatures = fanIn;
+    this.outFeatures = fanOut;
+    const generator = o.generator;
+    this.weight = this.registerParameter('weight', kaimingUniform([fanOut, fanIn], fanIn, Math.sqrt(5), { generator }));
+    this.bias = this.registerParameter('bias', o.bias ?? true ? fanInUniform([fanOut], fanIn, { generator }) : null);
   }
 
   forward(x: Tensor): Tensor {
@@ -45,7 +57,7 @@ export class Linear extends Module {
 
   /** forward with an activation fused into the GEMM's epilogue (used by Sequential). */
   forwardWith(x: Tensor, activation: LinearOpOptions): Tensor {
-    x.assertLive(this.label);
+    x = toTensor(this.label, 'x', x);
     if (x.rank === 0 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ShapeError(`${this.label}: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`);
     }

@@ -1,14 +1,16 @@
 import { isGradEnabled, noGrad, record } from '../autograd/graph.js';
-import { FingradError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, FingradError, ShapeError, fmtShape } from '../errors.js';
 import { keep } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { copy_ } from '../ops/inplace.js';
-import { is } from '../validate.js';
+import { describe, is, isPlainObject, readOptions } from '../validate.js';
 
 function isTensor(v: StateValue): v is Tensor {
   return 'ptr' in v;
 }
+
+const LOAD_OPTIONS = { strict: is.boolean };
 
 /** Values a state dict entry may hold when loaded: a tensor, or raw values with a shape. */
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
@@ -56,6 +58,17 @@ export abstract class Module {
 
   /** The layer's computation. */
   abstract forward(...inputs: Tensor[]): Tensor;
+
+  /**
+   * Throws before a layer allocates `floats` parameters and buffers that WebAssembly memory
+   * cannot hold (2^30 float32 fill its 4 GiB), so a layer never fails half-built with its first
+   * tensors allocated; `param` names the option to blame.
+   */
+  protected checkParameterBudget(where: string, floats: number, param: string): void {
+    if (floats > 2 ** 30) {
+      throw new ArgumentError(`${where}: ${param} asks for ${floats.toExponential(2)} parameters and buffers, more than WebAssembly memory holds (2^30 float32)`, where, param);
+    }
+  }
 
   /** Registers a trainable tensor (it outlives every `tidy` scope). Returns it. */
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
@@ -114,7 +127,7 @@ export abstract class Module {
 
   /** Sets training mode here and in every descendant. Returns this. */
   train(mode = true): this {
-    this.training = mode;
+    this.training = is.boolean(mode, 'Module.train: mode');
     for (const child of this.children.values()) child.train(mode);
     return this;
   }
@@ -142,8 +155,10 @@ export abstract class Module {
    * throws, naming the key, with nothing changed.
    */
   loadStateDict(state: Record<string, StateValue>, options: LoadStateDictOptions = {}): void {
+    const where = 'loadStateDict';
+    const strict = readOptions(where, options, LOAD_OPTIONS).strict ?? true;
+    if (!isPlainObject(state)) throw new ArgumentError(`${where}: state must be an object of name → tensor (a state dict), got ${describe(state)}`, where, 'state');
     const own = this.stateDict();
-    const strict = options.strict ?? true;
     if (strict) {
       const missing = Object.keys(own).filter((k) => !Object.hasOwn(state, k));
       const unexpected = Object.keys(state).filter((k) => !Object.hasOwn(own, k));
@@ -157,15 +172,14 @@ export abstract class Module {
     for (const [key, target] of Object.entries(own)) {
       const value = Object.hasOwn(state, key) ? state[key] : undefined;
       if (value === undefined) continue;
-      if (typeof value !== 'object' || value === null || !Array.isArray(value.shape)) {
-        throw new ShapeError(`loadStateDict: '${key}' must be a tensor or {shape, data}, got ${value === null ? 'null' : typeof value}`);
+      if (value === null || typeof value !== 'object' || !Array.isArray(value.shape)) {
+        throw new ArgumentError(`${where}: '${key}' must be a Tensor or {shape, data} with ${target.size} values, got ${describe(value)}`, where, 'state');
       }
+      if (isTensor(value)) value.assertLive(`${where} ('${key}')`);
       if (!sameShape(value.shape, target.shape)) {
         throw new ShapeError(`loadStateDict: '${key}' has shape ${fmtShape(value.shape)} in the state dict but ${fmtShape(target.shape)} in the model`);
       }
-      if (isTensor(value)) {
-        value.assertLive(`loadStateDict ('${key}')`);
-      } else if (value.data?.length !== target.size) {
+      if (!isTensor(value) && (value.data === null || typeof value.data !== 'object' || value.data.length !== target.size)) {
         throw new ShapeError(`loadStateDict: '${key}' has ${value.data?.length ?? 'no'} values but its shape ${fmtShape(value.shape)} needs ${target.size}`);
       }
       pairs.push([target, value]);

@@ -1,26 +1,30 @@
-// nn.MaxPool1d/2d and nn.AvgPool1d/2d: the pooling ops as layers, with PyTorch's option names
-// and defaults (stride = kernel size, padding 0, ceilMode false, countIncludePad true).
-import { ShapeError, fmtShape } from '../errors.js';
-import { intOption } from '../ops/conv.js';
+// nn.MaxPool1d/2d and nn.AvgPool1d/2d: the pooling ops as layers, with PyTorch's argument
+// order, option names and defaults (stride = kernel size, padding 0, ceilMode false,
+// countIncludePad true).
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../ops/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Size } from './conv.js';
+import { type Check, type Checked, is, type PositionalArgs, readArgs } from '../validate.js';
+import { type Size, perDim } from './conv.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface MaxPoolOptions<D extends 1 | 2> {
-  /** Default: the kernel size. */
-  stride?: Size<D>;
+  /** Default (or null): the kernel size. */
+  stride?: Size<D> | null;
   /** Implicit −Infinity padding on both sides, at most half the kernel. Default 0. */
   padding?: Size<D>;
   /** Default 1. */
   dilation?: Size<D>;
+  /** Only false is supported (the layer returns the pooled values only). */
+  returnIndices?: boolean;
   /** Round the output size up. Default false. */
   ceilMode?: boolean;
 }
 
 export interface AvgPoolOptions<D extends 1 | 2> {
-  /** Default: the kernel size. */
-  stride?: Size<D>;
+  /** Default (or null): the kernel size. */
+  stride?: Size<D> | null;
   /** Implicit zero padding on both sides, at most half the kernel. Default 0. */
   padding?: Size<D>;
   /** Round the output size up. Default false. */
@@ -31,6 +35,21 @@ export interface AvgPoolOptions<D extends 1 | 2> {
 
 type PoolKind = 'MaxPool1d' | 'MaxPool2d' | 'AvgPool1d' | 'AvgPool2d';
 
+// PyTorch's orders: MaxPool2d(kernel_size, stride, padding, dilation, return_indices, ceil_mode),
+// AvgPool2d(kernel_size, stride, padding, ceil_mode, count_include_pad).
+const ARGS = {
+  max: ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'],
+  avg: ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'],
+} as const;
+
+function poolOptions(dims: 1 | 2) {
+  const size = (min: number): Check<number | number[]> => is.tuple(is.int({ min }), dims);
+  const shared = { kernelSize: size(1), stride: is.nullable(size(1)), padding: size(0), ceilMode: is.boolean };
+  return { max: { ...shared, dilation: size(1), returnIndices: is.boolean }, avg: { ...shared, countIncludePad: is.boolean } };
+}
+type PoolTables = ReturnType<typeof poolOptions>;
+const OPTIONS: Record<1 | 2, PoolTables> = { 1: poolOptions(1), 2: poolOptions(2) };
+
 const show = (v: number[]): string => (v.length === 1 ? `${v[0]}` : `(${v.join(', ')})`);
 
 // Options are checked when the layer is built; the op checks them against each input.
@@ -40,19 +59,28 @@ abstract class PoolNd<D extends 1 | 2> extends Module {
   readonly padding: number[];
   readonly dilation: number[];
   readonly ceilMode: boolean;
+  /** Count padded cells in the divisor (average pooling). */
+  readonly countIncludePad: boolean;
 
   constructor(
     protected readonly kind: PoolKind,
     protected readonly dims: D,
-    kernelSize: Size<D>,
-    options: MaxPoolOptions<D>,
+    args: unknown[],
   ) {
     super();
-    this.kernelSize = intOption(kind, 'kernelSize', kernelSize, dims, 1);
-    this.stride = options.stride === undefined ? [...this.kernelSize] : intOption(kind, 'stride', options.stride, dims, 1);
-    this.padding = intOption(kind, 'padding', options.padding ?? 0, dims, 0);
-    this.dilation = intOption(kind, 'dilation', options.dilation ?? 1, dims, 1);
-    this.ceilMode = options.ceilMode ?? false;
+    const where = `nn.${kind}`;
+    const tables = OPTIONS[dims as 1 | 2];
+    // Each kind reads its own table; the other kind's options are simply absent.
+    const o: Checked<PoolTables['max'] & PoolTables['avg']> = kind.startsWith('Max') ? readArgs(where, args, ARGS.max, tables.max) : readArgs(where, args, ARGS.avg, tables.avg);
+    this.kernelSize = perDim(tables.max.kernelSize(o.kernelSize, `${where}: kernelSize`), dims);
+    this.stride = o.stride === undefined || o.stride === null ? [...this.kernelSize] : perDim(o.stride, dims);
+    this.padding = perDim(o.padding ?? 0, dims);
+    this.dilation = perDim(o.dilation ?? 1, dims);
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+    if (o.returnIndices === true) {
+      throw new ArgumentError(`${where}: returnIndices = true is not supported; the layer returns the pooled values only`, where, 'returnIndices');
+    }
   }
 
   /** The layer as named in errors: `MaxPool2d(2×2)`. */
@@ -71,11 +99,12 @@ abstract class PoolNd<D extends 1 | 2> extends Module {
 
 /** Max pooling over [N, C, L] (or [C, L]). */
 export class MaxPool1d extends PoolNd<1> {
-  constructor(kernelSize: Size<1>, options: MaxPoolOptions<1> = {}) {
-    super('MaxPool1d', 1, kernelSize, options);
+  constructor(kernelSize: Size<1>, ...args: PositionalArgs<[stride: Size<1> | null, padding: Size<1>, dilation: Size<1>, returnIndices: boolean, ceilMode: boolean], MaxPoolOptions<1>>) {
+    super('MaxPool1d', 1, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const [k, s, p, d] = [this.kernelSize, this.stride, this.padding, this.dilation].map((v) => v[0] as number) as [number, number, number, number];
     return maxPool1d(x, k, { stride: s, padding: p, dilation: d, ceilMode: this.ceilMode });
@@ -88,11 +117,12 @@ export class MaxPool1d extends PoolNd<1> {
 
 /** Max pooling over [N, C, H, W] (or [C, H, W]). */
 export class MaxPool2d extends PoolNd<2> {
-  constructor(kernelSize: Size<2>, options: MaxPoolOptions<2> = {}) {
-    super('MaxPool2d', 2, kernelSize, options);
+  constructor(kernelSize: Size<2>, ...args: PositionalArgs<[stride: Size<2> | null, padding: Size<2>, dilation: Size<2>, returnIndices: boolean, ceilMode: boolean], MaxPoolOptions<2>>) {
+    super('MaxPool2d', 2, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const pair = (v: number[]): [number, number] => [v[0] as number, v[1] as number];
     return maxPool2d(x, pair(this.kernelSize), { stride: pair(this.stride), padding: pair(this.padding), dilation: pair(this.dilation), ceilMode: this.ceilMode });
@@ -105,14 +135,12 @@ export class MaxPool2d extends PoolNd<2> {
 
 /** Average pooling over [N, C, L] (or [C, L]). */
 export class AvgPool1d extends PoolNd<1> {
-  readonly countIncludePad: boolean;
-
-  constructor(kernelSize: Size<1>, options: AvgPoolOptions<1> = {}) {
-    super('AvgPool1d', 1, kernelSize, options);
-    this.countIncludePad = options.countIncludePad ?? true;
+  constructor(kernelSize: Size<1>, ...args: PositionalArgs<[stride: Size<1> | null, padding: Size<1>, ceilMode: boolean, countIncludePad: boolean], AvgPoolOptions<1>>) {
+    super('AvgPool1d', 1, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const [k, s, p] = [this.kernelSize, this.stride, this.padding].map((v) => v[0] as number) as [number, number, number];
     return avgPool1d(x, k, { stride: s, padding: p, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
@@ -125,14 +153,12 @@ export class AvgPool1d extends PoolNd<1> {
 
 /** Average pooling over [N, C, H, W] (or [C, H, W]). */
 export class AvgPool2d extends PoolNd<2> {
-  readonly countIncludePad: boolean;
-
-  constructor(kernelSize: Size<2>, options: AvgPoolOptions<2> = {}) {
-    super('AvgPool2d', 2, kernelSize, options);
-    this.countIncludePad = options.countIncludePad ?? true;
+  constructor(kernelSize: Size<2>, ...args: PositionalArgs<[stride: Size<2> | null, padding: Size<2>, ceilMode: boolean, countIncludePad: boolean], AvgPoolOptions<2>>) {
+    super('AvgPool2d', 2, [kernelSize, ...args]);
   }
 
   forward(x: Tensor): Tensor {
+    x = toTensor(this.label, 'x', x);
     this.checkInput(x);
     const pair = (v: number[]): [number, number] => [v[0] as number, v[1] as number];
     return avgPool2d(x, pair(this.kernelSize), { stride: pair(this.stride), padding: pair(this.padding), ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });

@@ -1,7 +1,7 @@
 // nn.RNN, nn.LSTM and nn.GRU: stacks of recurrent layers with PyTorch's parameter names,
 // shapes, gate order and initialisation, batch-first. Each layer runs as one fused op
 // (src/ops/recurrent.ts); dropout goes between layers in training mode.
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { dropout as dropoutOp } from '../ops/dropout.js';
 import { type RecurrentLayerOutput, type RecurrentWeights, gruLayer, lstmLayer, rnnLayer } from '../ops/recurrent.js';
 import { reshape } from '../ops/reshape.js';
@@ -9,8 +9,9 @@ import { select } from '../ops/slice.js';
 import { stack } from '../ops/concat.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fanInUniform } from './init.js';
-import { checkSize } from './linear.js';
+import { fanInUniform, generatorOption } from './init.js';
+import { type Checked, is, type PositionalArgs, readArgs } from '../validate.js';
+import { toTensor } from '../tensor/promote.js';
 import { Module } from './module.js';
 
 export interface RecurrentOptions {
@@ -22,6 +23,8 @@ export interface RecurrentOptions {
   batchFirst?: boolean;
   /** Dropout probability on the outputs of every layer but the last, in training mode. Default 0. */
   dropout?: number;
+  /** Only false is supported. */
+  bidirectional?: boolean;
   /** The stream the initial weights and the dropout masks are drawn from; the default generator otherwise. */
   generator?: Generator;
 }
@@ -48,6 +51,34 @@ export interface LSTMOutput extends RecurrentOutput {
 type Kind = 'RNN' | 'LSTM' | 'GRU';
 const GATES: Record<Kind, number> = { RNN: 1, LSTM: 4, GRU: 3 };
 
+// PyTorch's orders: LSTM/GRU(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+// bidirectional, proj_size); RNN has nonlinearity after num_layers.
+const ARGS = {
+  RNN: ['inputSize', 'hiddenSize', 'numLayers', 'nonlinearity', 'bias', 'batchFirst', 'dropout', 'bidirectional'],
+  LSTM: ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'],
+  GRU: ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional'],
+} as const;
+const OPTIONS = {
+  inputSize: is.int({ min: 1 }),
+  hiddenSize: is.int({ min: 1 }),
+  numLayers: is.int({ min: 1 }),
+  nonlinearity: is.oneOf(['tanh', 'relu'] as const),
+  bias: is.boolean,
+  batchFirst: is.boolean,
+  dropout: is.number({ min: 0, max: 1 }),
+  bidirectional: is.boolean,
+  projSize: is.int({ min: 0 }),
+  generator: generatorOption,
+};
+// Each cell's table: RNN alone has nonlinearity, LSTM alone projSize.
+const { nonlinearity, projSize, ...shared } = OPTIONS;
+const SPECS = { RNN: { ...shared, nonlinearity }, LSTM: { ...shared, projSize }, GRU: shared };
+type Options = Checked<typeof OPTIONS>;
+
+function unsupported(where: string, param: string, message: string): never {
+  throw new ArgumentError(`${where}: ${message}`, where, param);
+}
+
 /**
  * The shared part of RNN, LSTM and GRU: options, parameters (per layer k: `weight_ih_l{k}`
  * [G·H, I_k], `weight_hh_l{k}` [G·H, H], `bias_ih_l{k}` and `bias_hh_l{k}` [G·H], all drawn
@@ -66,27 +97,31 @@ export abstract class RNNBase extends Module {
   protected readonly layers: RecurrentWeights[] = [];
   private readonly generator: Generator | undefined;
 
+  /** The arguments as checked by the constructor (subclasses read their own options here). */
+  protected readonly options: Options;
+
   protected constructor(
     private readonly kind: Kind,
-    inputSize: number,
-    hiddenSize: number,
-    options: RecurrentOptions,
+    args: unknown[],
   ) {
     super();
-    this.inputSize = checkSize(kind, 'inputSize', inputSize);
-    this.hiddenSize = checkSize(kind, 'hiddenSize', hiddenSize);
-    this.numLayers = checkSize(kind, 'numLayers', options.numLayers ?? 1);
-    this.bias = options.bias ?? true;
-    if (options.batchFirst === false) {
-      throw new ValueError(`${kind}: only batchFirst = true is supported (input [batch, time, features]); transpose a time-major input first`);
-    }
-    const p = options.dropout ?? 0;
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw new ValueError(`${kind}: dropout must be a probability in [0, 1], got ${String(p)}`);
-    }
-    this.dropout = p;
-    this.generator = options.generator;
+    const where = `nn.${kind}`;
+    const o: Options = readArgs(where, args, ARGS[kind], SPECS[kind] as typeof OPTIONS);
+    this.options = o;
+    const inputSize = OPTIONS.inputSize(o.inputSize, `${where}: inputSize`);
+    const hiddenSize = OPTIONS.hiddenSize(o.hiddenSize, `${where}: hiddenSize`);
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.numLayers = o.numLayers ?? 1;
+    this.bias = o.bias ?? true;
+    if (o.batchFirst === false) unsupported(where, 'batchFirst', 'only batchFirst = true is supported (input [batch, time, features]); transpose a time-major input first');
+    if (o.bidirectional === true) unsupported(where, 'bidirectional', 'bidirectional = true is not supported; run a second layer on the time-reversed input');
+    if ((o.projSize ?? 0) !== 0) unsupported(where, 'projSize', `projSize = ${o.projSize} is not supported (only 0, no projection)`);
+    this.dropout = o.dropout ?? 0;
+    this.generator = o.generator;
     const g = GATES[kind] * hiddenSize;
+    const weights = (inF: number): number => g * (inF + hiddenSize + (this.bias ? 2 : 0));
+    this.checkParameterBudget(where, weights(inputSize) + (this.numLayers - 1) * weights(hiddenSize), 'numLayers');
     const init = (shape: number[]): Tensor => fanInUniform(shape, hiddenSize, { generator: this.generator });
     for (let k = 0; k < this.numLayers; k++) {
       const inF = k === 0 ? inputSize : hiddenSize;
@@ -111,22 +146,22 @@ export abstract class RNNBase extends Module {
     return `${this.kind}(${this.inputSize}, ${this.hiddenSize}, batch_first=True${extra})`;
   }
 
-  /** Checks x [N, T, inputSize]; returns N. */
-  protected checkInput(x: Tensor): number {
-    x.assertLive(this.label);
+  /** Checks x [N, T, inputSize] (promoting nested arrays); returns it as a tensor, and N. */
+  protected checkInput(input: Tensor): { x: Tensor; n: number } {
+    const x = toTensor(this.label, 'x', input);
     if (x.rank !== 3 || x.shape[2] !== this.inputSize) {
       throw new ShapeError(`${this.label}: expected input [batch, time, ${this.inputSize}] (batch-first), got ${fmtShape(x.shape)}`);
     }
     if (x.shape[0] === 0 || x.shape[1] === 0) {
       throw new ShapeError(`${this.label}: input ${fmtShape(x.shape)} is empty; batch and sequence length must be at least 1`);
     }
-    return x.shape[0] as number;
+    return { x, n: x.shape[0] as number };
   }
 
   /** Checks an initial state [numLayers, N, H] and splits it into per-layer [N, H]; nulls when absent. */
   protected splitState(name: string, s: Tensor | null | undefined, n: number): Array<Tensor | null> {
     if (s === null || s === undefined) return new Array<Tensor | null>(this.numLayers).fill(null);
-    s.assertLive(this.label);
+    s = toTensor(this.label, name, s);
     const want = [this.numLayers, n, this.hiddenSize];
     if (s.rank !== 3 || s.shape.some((d, i) => d !== want[i])) {
       throw new ShapeError(`${this.label}: ${name} must have shape ${fmtShape(want)} ([numLayers, batch, hidden]), got ${fmtShape(s.shape)}`);
@@ -166,13 +201,13 @@ export abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    const nonlinearity = options.nonlinearity ?? 'tanh';
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-      throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
-    }
-    super('RNN', inputSize, hiddenSize, options);
-    this.nonlinearity = nonlinearity;
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...args: PositionalArgs<[numLayers: number, nonlinearity: 'tanh' | 'relu', bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean], RNNOptions>
+  ) {
+    super('RNN', [inputSize, hiddenSize, ...args]);
+    this.nonlinearity = this.options.nonlinearity ?? 'tanh';
   }
 
   forward(x: Tensor, h0?: Tensor): Tensor {
@@ -181,7 +216,8 @@ export class RNN extends RNNBase {
 
   /** The output sequence and the final hidden state of every layer. */
   run(x: Tensor, h0?: Tensor | null): RecurrentOutput {
-    const n = this.checkInput(x);
+    const { x: xt, n } = this.checkInput(x);
+    x = xt;
     const hs = this.splitState('h0', h0, n);
     const rs = this.runLayers(x, (k, input) => rnnLayer(input, this.layers[k] as RecurrentWeights, hs[k], { nonlinearity: this.nonlinearity }));
     return { output: (rs[rs.length - 1] as RecurrentLayerOutput).output, hN: this.stackStates(rs.map((r) => r.hN)) };
@@ -205,8 +241,12 @@ export class RNN extends RNNBase {
  * h0 and c0 are [numLayers, N, hiddenSize] and default to zeros (each on its own).
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    super('LSTM', inputSize, hiddenSize, options);
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean, projSize: number], RecurrentOptions & { projSize?: number }>
+  ) {
+    super('LSTM', [inputSize, hiddenSize, ...args]);
   }
 
   forward(x: Tensor, h0?: Tensor, c0?: Tensor): Tensor {
@@ -215,7 +255,8 @@ export class LSTM extends RNNBase {
 
   /** The output sequence and the final hidden and cell states of every layer. */
   run(x: Tensor, state?: readonly [h0: Tensor | null, c0: Tensor | null] | null): LSTMOutput {
-    const n = this.checkInput(x);
+    const { x: xt, n } = this.checkInput(x);
+    x = xt;
     const hs = this.splitState('h0', state?.[0], n);
     const cs = this.splitState('c0', state?.[1], n);
     const rs = this.runLayers(x, (k, input) => lstmLayer(input, this.layers[k] as RecurrentWeights, hs[k], cs[k]));
@@ -239,8 +280,12 @@ export class LSTM extends RNNBase {
  * h0 is [numLayers, N, hiddenSize] and defaults to zeros.
  */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    super('GRU', inputSize, hiddenSize, options);
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean], RecurrentOptions>
+  ) {
+    super('GRU', [inputSize, hiddenSize, ...args]);
   }
 
   forward(x: Tensor, h0?: Tensor): Tensor {
@@ -249,7 +294,8 @@ export class GRU extends RNNBase {
 
   /** The output sequence and the final hidden state of every layer. */
   run(x: Tensor, h0?: Tensor | null): RecurrentOutput {
-    const n = this.checkInput(x);
+    const { x: xt, n } = this.checkInput(x);
+    x = xt;
     const hs = this.splitState('h0', h0, n);
     const rs = this.runLayers(x, (k, input) => gruLayer(input, this.layers[k] as RecurrentWeights, hs[k]));
     return { output: (rs[rs.length - 1] as RecurrentLayerOutput).output, hN: this.stackStates(rs.map((r) => r.hN)) };

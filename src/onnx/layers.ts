@@ -34,10 +34,14 @@ interface Rule<M extends Module> {
 // Every layer class src/nn exports. The rule table below is keyed by them, so a layer added to
 // nn without a decision here (a rule, or null for "not exportable") is a compile error.
 type NN = typeof nn;
-type LayerName = { [K in keyof NN]: NN[K] extends abstract new (...args: never[]) => Module ? K : never }[keyof NN];
+// Any constructor signature: layers without arguments declare `...args: never[]`, the others
+// overload PyTorch's positional forms.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCtor = (abstract new (...args: never[]) => Module) | (abstract new (...args: any[]) => Module);
+type LayerName = { [K in keyof NN]: NN[K] extends AnyCtor ? K : never }[keyof NN];
 // Abstract bases, and Sequential, which is walked rather than emitted.
 type Emitted = Exclude<LayerName, 'Module' | 'RNNBase' | 'Sequential'>;
-type Layer<K extends Emitted> = InstanceType<NN[K]>;
+type Layer<K extends Emitted> = NN[K] extends { prototype: infer I } ? (I extends Module ? I : never) : never;
 
 type Conv = Conv1d | Conv2d;
 

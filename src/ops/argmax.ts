@@ -3,8 +3,10 @@
 // nothing is recorded. Kernel: assembly/argmax.ts. Reference: src/reference/argmax.ts.
 import { heap, kernels } from '../backend/wasm.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 
 const enum ArgKernel {
   Max = 0,
@@ -12,6 +14,8 @@ const enum ArgKernel {
 }
 
 export interface ArgOptions {
+  /** The axis to reduce (PyTorch's dim); all elements (flat index) when omitted or null. */
+  dim?: number | null;
   /**
    * Keep the reduced dimension with size 1 (PyTorch's keepdim); with no axis, every
    * dimension is kept with size 1. Default false.
@@ -19,9 +23,16 @@ export interface ArgOptions {
   keepdim?: boolean;
 }
 
-function arg(op: string, kernel: ArgKernel, x: Tensor, axis: number | undefined, options: ArgOptions): Tensor {
-  x.assertLive(op);
-  const keepdim = options.keepdim ?? false;
+/** `argmax(x, dim, keepdim)` as PyTorch, `argmax(x, {dim, keepdim})`, or `argmax(x, dim, {keepdim})`. */
+export type ArgArgs = Args<[dim: number | null | undefined, keepdim: boolean | undefined], ArgOptions>;
+
+const ARG = { dim: is.nullable(is.int()), keepdim: is.boolean };
+
+function arg(op: string, kernel: ArgKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+  const x = toTensor(op, 'input', input);
+  const o = readArgs(op, args, ['dim', 'keepdim'], ARG);
+  const axis = o.dim ?? undefined;
+  const keepdim = o.keepdim ?? false;
   let outer: number, len: number, inner: number, shape: number[];
   if (axis === undefined) {
     // The flattened tensor: one row of every element; the index is a flat (row-major) one.
@@ -45,25 +56,25 @@ function arg(op: string, kernel: ArgKernel, x: Tensor, axis: number | undefined,
     kernels().argmax_f32(kernel, x.ptr, out.ptr, outer, len, inner, scratch);
     if (inner > 1) heap().release(scratch, bytes);
   }
-  return out;
+  return releasePromoted(out, [input], [x]);
 }
 
 /** Index of the largest element along `axis`, or flat index over all elements when omitted. */
-export function argmax(x: Tensor, axis?: number, options: ArgOptions = {}): Tensor {
-  return arg('argmax', ArgKernel.Max, x, axis, options);
+export function argmax(input: TensorInput, ...args: ArgArgs): Tensor {
+  return arg('argmax', ArgKernel.Max, input, args);
 }
 
 /** Index of the smallest element along `axis`, or flat index over all elements when omitted. */
-export function argmin(x: Tensor, axis?: number, options: ArgOptions = {}): Tensor {
-  return arg('argmin', ArgKernel.Min, x, axis, options);
+export function argmin(input: TensorInput, ...args: ArgArgs): Tensor {
+  return arg('argmin', ArgKernel.Min, input, args);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    argmax(axis?: number, options?: ArgOptions): Tensor;
-    argmin(axis?: number, options?: ArgOptions): Tensor;
+    argmax(...args: ArgArgs): Tensor;
+    argmin(...args: ArgArgs): Tensor;
   }
 }
 
-Tensor.prototype.argmax = function (this: Tensor, axis?: number, options?: ArgOptions) { return argmax(this, axis, options); };
-Tensor.prototype.argmin = function (this: Tensor, axis?: number, options?: ArgOptions) { return argmin(this, axis, options); };
+Tensor.prototype.argmax = function (this: Tensor, ...args: ArgArgs) { return argmax(this, ...args); };
+Tensor.prototype.argmin = function (this: Tensor, ...args: ArgArgs) { return argmin(this, ...args); };

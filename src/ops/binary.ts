@@ -1,11 +1,10 @@
 // Elementwise binary ops with numpy broadcasting: kernel call and backward rule side by side.
 // Kernel: assembly/binary.ts. Reference twin: src/reference/elementwise.ts.
-import { floatArg } from '../backend/scratch.js';
-import { kernels } from '../backend/wasm.js';
 import { composed, record } from '../autograd/graph.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { type TensorInput, toTensor, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
-import { broadcastMeta, sumToShape } from './broadcast.js';
+import { is, readArgs } from '../validate.js';
+import { broadcastBinary, sumToShape } from './broadcast.js';
 import { eq } from './compare.js';
 
 const enum BinaryKernel {
@@ -26,67 +25,77 @@ type BinaryBackward = (dy: Tensor, a: Tensor, b: TensorLike, out: Tensor) => [((
 // operands and output unless b is a number (mul, div: then only the number); always all.
 type BinarySaves = 'nothing' | 'unlessScalar' | 'all';
 
-/**
- * Runs `binary_f32` with op code `code` over the broadcast of a and b (a number is a scalar
- * operand): the forward of every binary op and comparison. Records nothing.
- */
-export function broadcastBinary(op: string, code: number, a: Tensor, b: TensorLike): Tensor {
-  a.assertLive(op);
-  const bShape = typeof b === 'number' ? [] : (b.assertLive(op), b.shape);
-  const shape = broadcastShapes(op, a.shape, bShape);
-  const out = Tensor.empty(shape);
-  const bPtr = typeof b === 'number' ? floatArg(b) : b.ptr;
-  const { meta, rank } = broadcastMeta(shape, [a.shape, bShape]);
-  kernels().binary_f32(code, a.ptr, bPtr, out.ptr, meta, rank);
-  return out;
+function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward, saves: BinarySaves = 'all', rest: readonly unknown[] = []): Tensor {
+  return withOperands(
+    op,
+    a,
+    b,
+    (a, b) => {
+      const out = broadcastBinary(op, kernel, a, b);
+      const inputs = typeof b === 'number' ? [a] : [a, b];
+      const saved = saves === 'nothing' || (saves === 'unlessScalar' && typeof b === 'number') ? [] : [...inputs, out];
+      // Every rule below is built from recorded ops.
+      return record(out, op, inputs, composed((dy) => backward(dy, a, b, out)), saved);
+    },
+    rest,
+  );
 }
 
-function binary(op: string, kernel: BinaryKernel, a: Tensor, b: TensorLike, backward: BinaryBackward, saves: BinarySaves = 'all'): Tensor {
-  const out = broadcastBinary(op, kernel, a, b);
-  const inputs = typeof b === 'number' ? [a] : [a, b];
-  const saved = saves === 'nothing' || (saves === 'unlessScalar' && typeof b === 'number') ? [] : [...inputs, out];
-  // Every rule below is built from recorded ops.
-  return record(out, op, inputs, composed((dy) => backward(dy, a, b, out)), saved);
+export interface AddOptions {
+  /** Multiplies `other` first (PyTorch's alpha): add(x, y, {alpha: 2}) is x + 2y. Default 1. */
+  alpha?: number;
+}
+
+/** `add(x, y, {alpha: 2})`: PyTorch takes alpha by keyword only, so a third positional argument is an error. */
+export type AddArgs = [options?: AddOptions];
+
+const ADD = { alpha: is.number() };
+
+// other·alpha, with alpha read from PyTorch's positional or options form.
+function scaled(op: string, b: TensorInput, args: readonly unknown[]): TensorInput {
+  const alpha = readArgs(op, args, [], ADD).alpha ?? 1;
+  if (alpha === 1) return b;
+  return typeof b === 'number' ? b * alpha : mul(toTensor(op, 'other', b), alpha);
 }
 
 const grad = (b: TensorLike, f: () => Tensor): (() => Tensor) | null => (typeof b === 'number' ? null : f);
 
-/** a + b */
-export function add(a: Tensor, b: TensorLike): Tensor {
-  return binary('add', BinaryKernel.Add, a, b, (dy, a, b) => [
+/** a + alpha·b (alpha default 1), broadcasting. */
+export function add(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
+  return binary('add', BinaryKernel.Add, a, scaled('add', b, args), (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(dy, (b as Tensor).shape)),
   ], 'nothing');
 }
 
-/** a − b */
-export function sub(a: Tensor, b: TensorLike): Tensor {
-  return binary('sub', BinaryKernel.Sub, a, b, (dy, a, b) => [
+/** a − alpha·b (alpha default 1), broadcasting. */
+export function sub(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
+  return binary('sub', BinaryKernel.Sub, a, scaled('sub', b, args), (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(neg(dy), (b as Tensor).shape)),
   ], 'nothing');
 }
 
 /** a · b (elementwise) */
-export function mul(a: Tensor, b: TensorLike): Tensor {
+export function mul(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('mul', BinaryKernel.Mul, a, b, (dy, a, b) => [
     () => sumToShape(mul(dy, b), a.shape),
     grad(b, () => sumToShape(mul(dy, a), (b as Tensor).shape)),
-  ], 'unlessScalar');
+  ], 'unlessScalar', rest);
 }
 
 /** a / b */
-export function div(a: Tensor, b: TensorLike): Tensor {
+export function div(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('div', BinaryKernel.Div, a, b, (dy, a, b, out) => [
     () => sumToShape(div(dy, b), a.shape),
     // d(a/b)/db = −a/b² = −out/b
     grad(b, () => sumToShape(neg(div(mul(dy, out), b)), (b as Tensor).shape)),
-  ], 'unlessScalar');
+  ], 'unlessScalar', rest);
 }
 
 /** −x */
-export function neg(x: Tensor): Tensor {
-  return mul(x, -1);
+export function neg(x: TensorInput, ...rest: []): Tensor {
+  return binary('neg', BinaryKernel.Mul, x, -1, (dy) => [() => neg(dy), null], 'unlessScalar', rest);
 }
 
 // The gradient of max/min goes to the operand that was picked; on ties PyTorch splits it
@@ -100,37 +109,37 @@ function pickGrad(dy: Tensor, mine: Tensor, other: TensorLike, out: Tensor): Ten
 }
 
 /** Elementwise maximum (NaN propagates). */
-export function maximum(a: Tensor, b: TensorLike): Tensor {
+export function maximum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('maximum', BinaryKernel.Max, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
-  ]);
+  ], 'all', rest);
 }
 
 /** Elementwise minimum (NaN propagates). */
-export function minimum(a: Tensor, b: TensorLike): Tensor {
+export function minimum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
   return binary('minimum', BinaryKernel.Min, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
-  ]);
+  ], 'all', rest);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
+    add(b: TensorInput, ...args: AddArgs): Tensor;
+    sub(b: TensorInput, ...args: AddArgs): Tensor;
+    mul(b: TensorInput): Tensor;
+    div(b: TensorInput): Tensor;
     neg(): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
+    maximum(b: TensorInput): Tensor;
+    minimum(b: TensorInput): Tensor;
   }
 }
 
-Tensor.prototype.add = function (this: Tensor, b: TensorLike) { return add(this, b); };
-Tensor.prototype.sub = function (this: Tensor, b: TensorLike) { return sub(this, b); };
-Tensor.prototype.mul = function (this: Tensor, b: TensorLike) { return mul(this, b); };
-Tensor.prototype.div = function (this: Tensor, b: TensorLike) { return div(this, b); };
+Tensor.prototype.add = function (this: Tensor, b: TensorInput, ...args: AddArgs) { return add(this, b, ...args); };
+Tensor.prototype.sub = function (this: Tensor, b: TensorInput, ...args: AddArgs) { return sub(this, b, ...args); };
+Tensor.prototype.mul = function (this: Tensor, b: TensorInput) { return mul(this, b); };
+Tensor.prototype.div = function (this: Tensor, b: TensorInput) { return div(this, b); };
 Tensor.prototype.neg = function (this: Tensor) { return neg(this); };
-Tensor.prototype.maximum = function (this: Tensor, b: TensorLike) { return maximum(this, b); };
-Tensor.prototype.minimum = function (this: Tensor, b: TensorLike) { return minimum(this, b); };
+Tensor.prototype.maximum = function (this: Tensor, b: TensorInput) { return maximum(this, b); };
+Tensor.prototype.minimum = function (this: Tensor, b: TensorInput) { return minimum(this, b); };

@@ -1,7 +1,7 @@
-import { intArgs } from '../backend/scratch.js';
+import { floatArg, intArgs } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
 import { composed, noGrad, record } from '../autograd/graph.js';
-import { sameShape, stridesOf } from '../tensor/shape.js';
+import { broadcastShapes, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -105,4 +105,19 @@ export function broadcastMeta(out: readonly number[], inputs: ReadonlyArray<read
   // Layout read by assembly/odometer.ts: shape, each input's strides, counters, offsets.
   const [meta] = intArgs([...shape, ...strides.flat(), ...new Array<number>(rank + inputs.length).fill(0)]);
   return { meta: meta as number, rank };
+}
+
+/**
+ * Runs `binary_f32` with op code `code` over the broadcast of a and b (a number is a scalar
+ * operand): the forward of every binary op and comparison. Records nothing.
+ */
+export function broadcastBinary(op: string, code: number, a: Tensor, b: Tensor | number): Tensor {
+  a.assertLive(op);
+  const bShape = typeof b === 'number' ? [] : (b.assertLive(op), b.shape);
+  const shape = broadcastShapes(op, a.shape, bShape);
+  const out = Tensor.empty(shape);
+  const bPtr = typeof b === 'number' ? floatArg(b) : b.ptr;
+  const { meta, rank } = broadcastMeta(shape, [a.shape, bShape]);
+  kernels().binary_f32(code, a.ptr, bPtr, out.ptr, meta, rank);
+  return out;
 }

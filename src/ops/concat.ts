@@ -2,16 +2,26 @@
 // is copied into its slab of the output by the strided kernel; the gradient of each input is
 // its slab of dy. Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, describe, is, readArgs } from '../validate.js';
 import { reshape } from './reshape.js';
+
+/** torch.cat / torch.stack's order: `concat([a, b], 1)`, or `concat([a, b], {dim: 1})`. */
+export type JoinArgs = Args<[dim: number | undefined], { dim?: number }>;
+
+const JOIN = { dim: is.int() };
 import { slice } from './slice.js';
 import { stridedCopy } from './strided.js';
 
-function checkList(op: string, tensors: readonly Tensor[]): void {
-  if (tensors.length === 0) throw new ShapeError(`${op}: expected a non-empty list of tensors`);
-  tensors.forEach((t) => t.assertLive(op));
+// The list of tensors (each promoted) and the dim, from PyTorch's positional form or options.
+function readJoin(op: string, list: unknown, args: readonly unknown[]): { tensors: Tensor[]; axis: number } {
+  if (!Array.isArray(list)) throw new ArgumentError(`${op}: tensors must be a list of tensors, got ${describe(list)}`, op, 'tensors');
+  if (list.length === 0) throw new ShapeError(`${op}: expected a non-empty list of tensors`);
+  const tensors = list.map((t, i) => toTensor(op, `tensors[${i}]`, t));
+  return { tensors, axis: readArgs(op, args, ['dim'], JOIN).dim ?? 0 };
 }
 
 /**
@@ -33,8 +43,8 @@ function join(parts: readonly Tensor[], shapes: readonly number[][], axis: numbe
 }
 
 /** Joins tensors along an existing axis; all other dimensions must match. */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  checkList('concat', tensors);
+export function concat(list: readonly TensorInput[], ...args: JoinArgs): Tensor {
+  const { tensors, axis } = readJoin('concat', list, args);
   const first = tensors[0] as Tensor;
   const shapes = tensors.map((t) => fmtShape(t.shape)).join(', ');
   if (first.rank === 0) throw new ShapeError(`concat: cannot concatenate scalars (shapes ${shapes}); use stack`);
@@ -56,8 +66,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 export const cat = concat;
 
 /** Joins tensors of equal shapes along a new axis (in [-rank-1, rank]). */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  checkList('stack', tensors);
+export function stack(list: readonly TensorInput[], ...args: JoinArgs): Tensor {
+  const { tensors, axis } = readJoin('stack', list, args);
   const first = tensors[0] as Tensor;
   if (!tensors.every((t) => sameShape(t.shape, first.shape))) {
     throw new ShapeError(`stack: shapes ${tensors.map((t) => fmtShape(t.shape)).join(', ')} must all be equal`);

@@ -45,13 +45,17 @@ import { getNumThreads, runParallel, type TaskArgs } from '../backend/threads.js
 import { heap, kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { gemm } from './gemm.js';
 
 /** A size that applies to both spatial dimensions, or one per dimension ([h, w]). */
 export type IntPair = number | readonly [number, number];
 
 export interface Conv2dOptions {
+  /** Added to each output channel, shape [O]; null or omitted for none. */
+  bias?: TensorInput | null;
   /** Default 1. */
   stride?: IntPair;
   /** Zero padding on both sides, or 'valid' (none) / 'same' (output size = input size, stride 1). Default 0. */
@@ -63,6 +67,8 @@ export interface Conv2dOptions {
 }
 
 export interface Conv1dOptions {
+  /** Added to each output channel, shape [O]; null or omitted for none. */
+  bias?: TensorInput | null;
   /** Default 1. */
   stride?: number | readonly [number];
   /** Zero padding on both sides, or 'valid' / 'same'. Default 0. */
@@ -72,6 +78,31 @@ export interface Conv1dOptions {
   /** Only 1 is supported. */
   groups?: number;
 }
+
+/** torch.nn.functional.conv2d's order after the weight: `conv2d(x, w, null, 2)`, or `conv2d(x, w, b, {stride: 2})`. */
+export type Conv2dArgs = Args<
+  [bias: TensorInput | null | undefined, stride: IntPair | undefined, padding: IntPair | 'valid' | 'same' | undefined, dilation: IntPair | undefined, groups: number | undefined],
+  Conv2dOptions
+>;
+/** torch.nn.functional.conv1d's order after the weight: (bias, stride, padding, dilation, groups). */
+export type Conv1dArgs = Args<
+  [bias: TensorInput | null | undefined, stride: Conv1dOptions['stride'], padding: Conv1dOptions['padding'], dilation: Conv1dOptions['dilation'], groups: number | undefined],
+  Conv1dOptions
+>;
+
+const CONV_NAMES = ['bias', 'stride', 'padding', 'dilation', 'groups'] as const;
+
+function convSpec(dims: number) {
+  const pos = is.tuple(is.int({ min: 1 }), dims);
+  const padding = is.anyOf<number | number[] | 'valid' | 'same'>(
+    `a non-negative integer${dims > 1 ? ` or a list of ${dims}` : ''}, 'valid' or 'same'`,
+    is.tuple(is.int({ min: 0 }), dims),
+    is.oneOf(['valid', 'same'] as const),
+  );
+  return { bias: is.any, stride: pos, padding, dilation: pos, groups: is.int({ min: 1 }) };
+}
+
+const CONV_SPECS = { 1: convSpec(1), 2: convSpec(2) };
 
 /** @internal Reads an int option given as a number or one value per spatial dimension. */
 export function intOption(op: string, name: string, v: number | readonly number[], dims: number, min: number): number[] {
@@ -720,31 +751,42 @@ function convolution(s: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
   ], [x, weight]);
 }
 
-/**
- * 2-D convolution (cross-correlation, like torch.nn.functional.conv2d): input [N, C, H, W] or
- * [C, H, W], weight [O, C, kH, kW], optional bias [O]; output [N, O, oH, oW] with
- * oH = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1.
- */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
-  return convolution({ op: 'conv2d', dims: 2, stride, padding, dilation, groups }, x, weight, bias ?? null);
+// Reads a convolution call: the input and weight promoted, then PyTorch's positional tail or options.
+function convCall(op: string, dims: 1 | 2, input: TensorInput, weight: TensorInput, args: readonly unknown[]): Tensor {
+  const x = toTensor(op, 'input', input);
+  const w = toTensor(op, 'weight', weight);
+  const o = readArgs(op, args, CONV_NAMES, CONV_SPECS[dims]);
+  const bias = o.bias === undefined || o.bias === null ? null : toTensor(op, 'bias', o.bias);
+  if (o.groups !== undefined && o.groups !== 1) {
+    throw new ValueError(`${op}: groups > 1 (grouped or depthwise convolution) is not supported, got groups=${o.groups}`);
+  }
+  const out = convolution({ op, dims, stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: 1 }, x, w, bias);
+  return releasePromoted(out, [input, weight, o.bias], [x, w, bias ?? 0]);
 }
 
 /**
- * 1-D convolution (like torch.nn.functional.conv1d): input [N, C, L] or [C, L], weight
- * [O, C, k], optional bias [O]; output [N, O, oL]. Runs the 2-D path with H = 1.
+ * 2-D convolution (cross-correlation, like torch.nn.functional.conv2d, same positional order):
+ * input [N, C, H, W] or [C, H, W], weight [O, C, kH, kW], optional bias [O]; output
+ * [N, O, oH, oW] with oH = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1.
  */
-export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
-  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
-  return convolution({ op: 'conv1d', dims: 1, stride, padding, dilation, groups }, x, weight, bias ?? null);
+export function conv2d(input: TensorInput, weight: TensorInput, ...args: Conv2dArgs): Tensor {
+  return convCall('conv2d', 2, input, weight, args);
+}
+
+/**
+ * 1-D convolution (like torch.nn.functional.conv1d, same positional order): input [N, C, L] or
+ * [C, L], weight [O, C, k], optional bias [O]; output [N, O, oL]. Runs the 2-D path with H = 1.
+ */
+export function conv1d(input: TensorInput, weight: TensorInput, ...args: Conv1dArgs): Tensor {
+  return convCall('conv1d', 1, input, weight, args);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    conv2d(weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor;
-    conv1d(weight: Tensor, bias?: Tensor | null, options?: Conv1dOptions): Tensor;
+    conv2d(weight: TensorInput, ...args: Conv2dArgs): Tensor;
+    conv1d(weight: TensorInput, ...args: Conv1dArgs): Tensor;
   }
 }
 
-Tensor.prototype.conv2d = function (this: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv2dOptions) { return conv2d(this, weight, bias, options); };
-Tensor.prototype.conv1d = function (this: Tensor, weight: Tensor, bias?: Tensor | null, options?: Conv1dOptions) { return conv1d(this, weight, bias, options); };
+Tensor.prototype.conv2d = function (this: Tensor, weight: TensorInput, ...args: Conv2dArgs) { return conv2d(this, weight, ...args); };
+Tensor.prototype.conv1d = function (this: Tensor, weight: TensorInput, ...args: Conv1dArgs) { return conv1d(this, weight, ...args); };

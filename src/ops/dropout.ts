@@ -5,14 +5,17 @@
 // keeping it: no mask tensor lives between forward and backward.
 import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, noGrad, record } from '../autograd/graph.js';
-import { ValueError } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { mul } from './binary.js';
 
 const STATE_BYTES = 16; // xoshiro128** state
 
 export interface DropoutOptions {
+  /** The probability of zeroing an element, in [0, 1]. Default 0.5. */
+  p?: number;
   /** Drop elements (true, default) or pass the input through unchanged (evaluation). */
   training?: boolean;
   /** The random stream; the default generator (see `manualSeed`) otherwise. */
@@ -32,14 +35,17 @@ function maskFrom(state: Uint8Array, shape: readonly number[], p: number): Tenso
   return mask;
 }
 
+const DROPOUT = { p: is.number({ min: 0, max: 1 }), training: is.boolean, generator: is.instance(Generator, 'a Generator') };
+
 /**
  * Zeroes each element with probability `p` (in [0, 1]) and scales the rest by 1/(1 − p).
  * p = 1 gives zeros; p = 0, `training: false` or an empty tensor return `x` itself, as in
- * PyTorch. Reproducible under a seeded generator. Gradient: dy ⊙ mask.
+ * PyTorch (F.dropout's order: `dropout(x, 0.2, false)`, or `dropout(x, {p: 0.2})`). Reproducible under a seeded generator. Gradient: dy ⊙ mask.
  */
-export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
-  x.assertLive('dropout');
-  if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: p must be a probability in [0, 1], got ${p}`);
+export function dropout(input: TensorInput, ...args: Args<[p: number | undefined, training: boolean | undefined], DropoutOptions>): Tensor {
+  const x = toTensor('dropout', 'input', input);
+  const options = readArgs('dropout', args, ['p', 'training'], DROPOUT);
+  const p = options.p ?? 0.5;
   if (!(options.training ?? true) || p === 0 || x.size === 0) return x;
   const gen = options.generator ?? defaultGenerator;
   const at = gen.ptr;

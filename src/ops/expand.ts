@@ -3,8 +3,10 @@
 // Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type SizeArgs, is, readArgs, readSizes } from '../validate.js';
 import { sumToShape } from './broadcast.js';
 import { stridedRead } from './strided.js';
 
@@ -12,8 +14,10 @@ import { stridedRead } from './strided.js';
  * x broadcast to `shape` (PyTorch's expand): size-1 dimensions repeat, new dimensions may be
  * added in front, and -1 keeps a dimension's size. Unlike PyTorch the result is a copy.
  */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertLive('expand');
+export function expand(input: TensorInput, ...sizes: SizeArgs<never>): Tensor {
+  const x = toTensor('expand', 'input', input);
+  const { sizes: shape, rest } = readSizes('expand', sizes, is.int({ min: -1 }));
+  readArgs('expand', rest, [], {});
   const fail = (why: string): ShapeError => new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)}: ${why}`);
   const lead = shape.length - x.rank;
   if (lead < 0) throw fail(`the target has fewer dimensions (${shape.length}) than the input (${x.rank})`);
@@ -39,8 +43,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    expand(shape: readonly number[]): Tensor;
+    expand(...sizes: SizeArgs<never>): Tensor;
   }
 }
 
-Tensor.prototype.expand = function (this: Tensor, shape: readonly number[]) { return expand(this, shape); };
+Tensor.prototype.expand = function (this: Tensor, ...sizes: SizeArgs<never>) { return expand(this, ...sizes); };

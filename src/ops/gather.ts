@@ -4,9 +4,23 @@
 import { intArgs } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
 import { composed, record } from '../autograd/graph.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, describe, is, readArgs } from '../validate.js';
+
+/** torch.index_select / torch.gather's order: `(x, dim, index)`, or `(x, dim, {index})`, `(x, {dim, index})`. */
+export type IndexArgs<I> = Args<[dim: number, index: I], { dim?: number; index?: I }>;
+
+const INDEX = { dim: is.int(), index: is.any };
+
+function readIndex(op: string, input: TensorInput, args: readonly unknown[]): { x: Tensor; axis: number; index: unknown } {
+  const x = toTensor(op, 'input', input);
+  const { dim, index } = readArgs(op, args, ['dim', 'index'], INDEX);
+  if (dim === undefined || index === undefined) throw new ArgumentError(`${op}: dim and index are required`, op, dim === undefined ? 'dim' : 'index');
+  return { x, axis: dim, index };
+}
 import { type IndexList, resolveIndices, withIndexBuffer } from './strided.js';
 
 /**
@@ -14,8 +28,12 @@ import { type IndexList, resolveIndices, withIndexBuffer } from './strided.js';
  * has x's shape with dimension `axis` replaced by the number of indices. Indices are integers
  * in [0, size); a tensor of indices must be 0-D or 1-D.
  */
-export function indexSelect(x: Tensor, axis: number, indices: IndexList): Tensor {
-  x.assertLive('indexSelect');
+export function indexSelect(input: TensorInput, ...args: IndexArgs<IndexList>): Tensor {
+  const { x, axis, index } = readIndex('indexSelect', input, args);
+  if (!(index instanceof Tensor || index instanceof Int32Array || Array.isArray(index))) {
+    throw new ArgumentError(`indexSelect: index must be a list of integers, an Int32Array or a Tensor, got ${describe(index)}`, 'indexSelect', 'index');
+  }
+  const indices = index as IndexList;
   if (x.rank === 0) throw new ShapeError(`indexSelect: cannot index a scalar (shape ${fmtShape(x.shape)})`);
   const a = normalizeAxis('indexSelect', axis, x.rank);
   if (indices instanceof Tensor && indices.rank > 1) {
@@ -43,9 +61,10 @@ export function indexSelect(x: Tensor, axis: number, indices: IndexList): Tensor
  * `index` is a tensor of integers with x's rank, no larger than x in the other dimensions; the
  * result has index's shape.
  */
-export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
-  x.assertLive('gather');
-  index.assertLive('gather');
+export function gather(input: TensorInput, ...args: IndexArgs<TensorInput>): Tensor {
+  const parsed = readIndex('gather', input, args);
+  const { x, axis } = parsed;
+  const index = toTensor('gather', 'index', parsed.index);
   if (x.rank === 0) throw new ShapeError(`gather: cannot index a scalar (shape ${fmtShape(x.shape)})`);
   const a = normalizeAxis('gather', axis, x.rank);
   const fits = index.rank === x.rank && index.shape.every((d, i) => i === a || d <= (x.shape[i] as number));
@@ -79,10 +98,10 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    indexSelect(axis: number, indices: IndexList): Tensor;
-    gather(axis: number, index: Tensor): Tensor;
+    indexSelect(...args: IndexArgs<IndexList>): Tensor;
+    gather(...args: IndexArgs<TensorInput>): Tensor;
   }
 }
 
-Tensor.prototype.indexSelect = function (this: Tensor, axis: number, indices: IndexList) { return indexSelect(this, axis, indices); };
-Tensor.prototype.gather = function (this: Tensor, axis: number, index: Tensor) { return gather(this, axis, index); };
+Tensor.prototype.indexSelect = function (this: Tensor, ...args: IndexArgs<IndexList>) { return indexSelect(this, ...args); };
+Tensor.prototype.gather = function (this: Tensor, ...args: IndexArgs<TensorInput>) { return gather(this, ...args); };

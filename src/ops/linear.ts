@@ -6,8 +6,10 @@
 // Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
 import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { add, mul, neg, sub } from './binary.js';
 import { sumToShape } from './broadcast.js';
 import { gt } from './compare.js';
@@ -26,6 +28,8 @@ const enum ReduceKernel {
 export type LinearActivation = 'none' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
 
 export interface LinearOptions {
+  /** Added to each output, shape [out]; null or omitted for none. */
+  bias?: TensorInput | null;
   /** Applied to x·Wᵀ + b inside the GEMM's epilogue. Default 'none'. */
   activation?: LinearActivation;
   /** Slope of 'leakyRelu' for negative inputs (≥ 0). Default 0.01. */
@@ -36,10 +40,16 @@ const ACT_CODE: Record<LinearActivation, number> = { none: 0, relu: 1, leakyRelu
 // The matching unary_grad_f32 op codes (assembly/unary.ts), reading the output only.
 const GRAD_CODE: Record<Exclude<LinearActivation, 'none'>, number> = { relu: 6, leakyRelu: 7, tanh: 4, sigmoid: 5 };
 
+/** F.linear's order: `linear(x, w, b)`, then options: `linear(x, w, b, {activation: 'relu'})`. */
+export type LinearArgs = Args<[bias: TensorInput | null | undefined], LinearOptions>;
+
+const LINEAR = {
+  bias: is.any,
+  activation: is.oneOf(['none', 'relu', 'leakyRelu', 'tanh', 'sigmoid'] as const),
+  negativeSlope: is.number({ min: 0 }),
+};
+
 function checkLinear(x: Tensor, weight: Tensor, bias: Tensor | null): void {
-  x.assertLive('linear');
-  weight.assertLive('linear');
-  bias?.assertLive('linear');
   if (weight.rank !== 2) {
     throw new ShapeError(`linear: weight must have shape [out, in], got ${fmtShape(weight.shape)}`);
   }
@@ -58,12 +68,14 @@ function checkLinear(x: Tensor, weight: Tensor, bias: Tensor | null): void {
  * act(x·Wᵀ + bias) for x of shape [..., in], W of shape [out, in], bias of shape [out]; act is
  * `options.activation` (default none: plain `F.linear`).
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: LinearOptions = {}): Tensor {
+export function linear(input: TensorInput, weightInput: TensorInput, ...args: LinearArgs): Tensor {
+  const x = toTensor('linear', 'input', input);
+  const weight = toTensor('linear', 'weight', weightInput);
+  const options = readArgs('linear', args, ['bias'], LINEAR);
+  const bias = (options.bias ?? null) === null ? null : toTensor('linear', 'bias', options.bias);
   checkLinear(x, weight, bias);
   const activation = options.activation ?? 'none';
   const slope = options.negativeSlope ?? 0.01;
-  if (!(activation in ACT_CODE)) throw new ValueError(`linear: unknown activation '${String(activation)}'; expected none, relu, leakyRelu, tanh or sigmoid`);
-  if (!(slope >= 0) || !Number.isFinite(slope)) throw new ValueError(`linear: negativeSlope must be a finite number >= 0, got ${slope}`);
   const [outF, inF] = weight.shape as [number, number];
   const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
   const out = Tensor.empty([...x.shape.slice(0, -1), outF]);
@@ -71,7 +83,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   gemm({ m: rows, n: outF, k: inF, a: x.ptr, rsA: inF, csA: 1, b: weight.ptr, rsB: 1, csB: inF, c: out.ptr, ldc: outF, ...(epilogue && { epilogue }) });
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const name = activation === 'none' ? 'linear' : `linear+${activation}`;
-  return record(out, name, inputs, composed((dyOut) => {
+  const recorded = record(out, name, inputs, composed((dyOut) => {
     if (isGradEnabled()) return recordedRules(recordedPre(activation, out, dyOut, slope), x, weight, rows, inF, outF);
     // The gradient before the activation, computed once for all three inputs.
     let pre: Tensor | null = null;
@@ -86,6 +98,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     return backwardRules(dz, x, weight, rows, inF, outF);
     // Read: x and W, and the output through a fused activation; never the bias.
   }), activation === 'none' ? [x, weight] : [x, weight, out]);
+  return releasePromoted(recorded, [input, weightInput, options.bias], [x, weight, bias ?? 0]);
 }
 
 // Recording (createGraph): the gradient before the activation from its output, by recorded ops.

@@ -6,14 +6,16 @@
 import { floatArg } from '../backend/scratch.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { broadcastShapes, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
-import { type GradNode, Tensor } from '../tensor/tensor.js';
-import { add, mul, neg, sub } from './binary.js';
+import { type GradNode, type NestedArray, Tensor } from '../tensor/tensor.js';
+import { type Args, type Check, describe, is, readArgs } from '../validate.js';
 import { broadcastMeta } from './broadcast.js';
-import { sum } from './reduce.js';
+import { add, mul, neg, sub } from './binary.js';
+import { mean, sum } from './reduce.js';
 import { softmax } from './softmax.js';
-import { sigmoid, softplus } from './unary.js';
+import { pow, sigmoid, softplus } from './unary.js';
 
 const enum LossKernel {
   Mse = 0,
@@ -34,20 +36,21 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-function reductionOf(op: string, options: LossOptions): Reduction {
-  const r = options.reduction ?? 'mean';
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') {
-    throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`);
-  }
-  return r;
-}
+/** `mseLoss(x, y, 'sum')` or `mseLoss(x, y, {reduction: 'sum'})`. */
+export type LossArgs = Args<[reduction: Reduction | undefined], LossOptions>;
 
-function checkSameShape(op: string, input: Tensor, target: Tensor, names: [string, string] = ['input', 'target']): void {
-  input.assertLive(op);
-  target.assertLive(op);
-  if (!sameShape(input.shape, target.shape)) {
-    throw new ShapeError(`${op}: ${names[0]} shape ${fmtShape(input.shape)} and ${names[1]} shape ${fmtShape(target.shape)} differ (losses do not broadcast)`);
+const REDUCTION = is.oneOf(['mean', 'sum', 'none'] as const);
+const TENSOR: Check<unknown> = is.any; // promoted by the op itself, with its name
+const LOSS = { reduction: REDUCTION };
+
+// Both operands promoted (a number or nested arrays become tensors) and of one shape.
+function operands(op: string, input: unknown, target: unknown, names: [string, string] = ['input', 'target']): [Tensor, Tensor] {
+  const a = toTensor(op, names[0], input);
+  const b = toTensor(op, names[1], target);
+  if (!sameShape(a.shape, b.shape)) {
+    throw new ShapeError(`${op}: ${names[0]} shape ${fmtShape(a.shape)} and ${names[1]} shape ${fmtShape(b.shape)} differ (losses do not broadcast)`);
   }
+  return [a, b];
 }
 
 /**
@@ -98,15 +101,17 @@ function pointwise(op: string, kernel: LossKernel, input: Tensor, target: Tensor
 }
 
 /** Mean squared error: (input − target)², reduced. */
-export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  checkSameShape('mseLoss', input, target);
-  return pointwise('mseLoss', LossKernel.Mse, input, target, reductionOf('mseLoss', options), 0, input.size, true);
+export function mseLoss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
+  const [x, y] = operands('mseLoss', input, target);
+  const { reduction = 'mean' } = readArgs('mseLoss', args, ['reduction'], LOSS);
+  return releasePromoted(pointwise('mseLoss', LossKernel.Mse, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 /** Mean absolute error: |input − target|, reduced. The gradient at input == target is 0. */
-export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  checkSameShape('l1Loss', input, target);
-  return pointwise('l1Loss', LossKernel.L1, input, target, reductionOf('l1Loss', options), 0, input.size, true);
+export function l1Loss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
+  const [x, y] = operands('l1Loss', input, target);
+  const { reduction = 'mean' } = readArgs('l1Loss', args, ['reduction'], LOSS);
+  return releasePromoted(pointwise('l1Loss', LossKernel.L1, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 export interface HuberOptions extends LossOptions {
@@ -114,12 +119,16 @@ export interface HuberOptions extends LossOptions {
   delta?: number;
 }
 
-/** Huber loss: ½d² where |d| < delta, delta·(|d| − ½delta) elsewhere (d = input − target). */
-export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
-  checkSameShape('huberLoss', input, target);
-  const delta = options.delta ?? 1;
-  if (!(delta > 0) || !Number.isFinite(delta)) throw new ValueError(`huberLoss: delta must be a positive finite number, got ${delta}`);
-  return pointwise('huberLoss', LossKernel.Huber, input, target, reductionOf('huberLoss', options), delta, input.size, true);
+const HUBER = { reduction: REDUCTION, delta: is.number({ min: 0, minOpen: true }) };
+
+/**
+ * Huber loss: ½d² where |d| < delta, delta·(|d| − ½delta) elsewhere (d = input − target).
+ * F.huber_loss's order: `huberLoss(x, y, 'sum', 0.5)`, or `huberLoss(x, y, {delta: 0.5})`.
+ */
+export function huberLoss(input: TensorInput, target: TensorInput, ...args: Args<[reduction: Reduction | undefined, delta: number | undefined], HuberOptions>): Tensor {
+  const [x, y] = operands('huberLoss', input, target);
+  const { reduction = 'mean', delta = 1 } = readArgs('huberLoss', args, ['reduction', 'delta'], HUBER);
+  return releasePromoted(pointwise('huberLoss', LossKernel.Huber, x, y, reduction, delta, x.size, true), [input, target], [x, y]);
 }
 
 export interface HingeOptions extends LossOptions {
@@ -127,28 +136,29 @@ export interface HingeOptions extends LossOptions {
   margin?: number;
 }
 
+const HINGE = { reduction: REDUCTION, margin: is.number() };
+
 /**
  * Hinge loss max(0, margin − y·score) for labels y in {−1, +1} (a ValueError otherwise). The
  * gradient is −y where the margin is violated and 0 at the kink; y takes no gradient.
  */
-export function hingeLoss(scores: Tensor, y: Tensor, options: HingeOptions = {}): Tensor {
-  checkSameShape('hingeLoss', scores, y, ['scores', 'y']);
-  const margin = options.margin ?? 1;
-  if (!Number.isFinite(margin)) throw new ValueError(`hingeLoss: margin must be finite, got ${margin}`);
-  const reduction = reductionOf('hingeLoss', options);
+export function hingeLoss(input: TensorInput, target: TensorInput, ...args: Args<[reduction: Reduction | undefined, margin: number | undefined], HingeOptions>): Tensor {
+  const [scores, y] = operands('hingeLoss', input, target, ['scores', 'y']);
+  const { reduction = 'mean', margin = 1 } = readArgs('hingeLoss', args, ['reduction', 'margin'], HINGE);
   const bad = kernels().first_not_sign_f32(y.ptr, y.size);
   if (bad >= 0) {
     throw new ValueError(`hingeLoss: labels must be −1 or +1, got ${y.data[bad]} at index ${fmtIndex(bad, y.shape)} of y ${fmtShape(y.shape)}`);
   }
-  return pointwise('hingeLoss', LossKernel.Hinge, scores, y, reduction, margin, scores.size, false);
+  return releasePromoted(pointwise('hingeLoss', LossKernel.Hinge, scores, y, reduction, margin, scores.size, false), [input, target], [scores, y]);
 }
 
 /**
  * KL(N(mu, exp(logvar)) ‖ N(0, I)) = −½·Σ(1 + logvar − mu² − exp(logvar)), summed over the last
  * (latent) dimension and averaged over the leading (batch) dimensions; shape [].
  */
-export function klNormal(mu: Tensor, logvar: Tensor): Tensor {
-  checkSameShape('klNormal', mu, logvar, ['mu', 'logvar']);
+export function klNormal(muInput: TensorInput, logvarInput: TensorInput, ...rest: []): Tensor {
+  const [mu, logvar] = operands('klNormal', muInput, logvarInput, ['mu', 'logvar']);
+  readArgs('klNormal', rest, [], {});
   if (mu.rank === 0) throw new ShapeError(`klNormal: mu must have a latent dimension, got shape ${fmtShape(mu.shape)}`);
   const batch = sizeOf(mu.shape.slice(0, -1));
   return pointwise('klNormal', LossKernel.KlNormal, mu, logvar, 'mean', 0, batch, true);
@@ -158,9 +168,9 @@ export function klNormal(mu: Tensor, logvar: Tensor): Tensor {
 
 export interface BceWithLogitsOptions extends LossOptions {
   /** Rescales each element's loss; broadcast to the logits' shape. Takes no gradient. */
-  weight?: Tensor;
+  weight?: TensorInput | null;
   /** Weight of the positive term, broadcast to the logits' shape (e.g. [C] for [N, C]). Takes no gradient. */
-  posWeight?: Tensor;
+  posWeight?: TensorInput | null;
 }
 
 /** A copy of `t` broadcast to `shape` (t itself when the shapes agree); `what` names it in errors. */
@@ -178,34 +188,37 @@ function expandOperand(op: string, what: string, t: Tensor, shape: readonly numb
   return { tensor: out, owned: true };
 }
 
+const BCE = { reduction: REDUCTION, weight: TENSOR, posWeight: TENSOR };
+
 /**
  * Binary cross entropy on logits: −w·[pw·y·log σ(x) + (1 − y)·log(1 − σ(x))], computed as
  * (1 − y)·x + (1 + (pw − 1)·y)·softplus(−x), finite for any logit. Gradient: w·((1 + (pw−1)·y)·σ(x) − pw·y)
  * for the logits (σ(x) − y without weights) and the target takes one too, as in PyTorch.
  */
-export function bceWithLogits(logits: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+export function bceWithLogits(input: TensorInput, target: TensorInput, ...args: Args<[weight: TensorInput | null | undefined], BceWithLogitsOptions>): Tensor {
   const op = 'bceWithLogits';
-  checkSameShape(op, logits, target, ['logits', 'target']);
-  const reduction = reductionOf(op, options);
-  const w = options.weight === undefined ? null : expandOperand(op, 'weight', options.weight, logits.shape);
-  const pw = options.posWeight === undefined ? null : expandOperand(op, 'posWeight', options.posWeight, logits.shape);
+  const [logits, y] = operands(op, input, target, ['logits', 'target']);
+  const options = readArgs(op, args, ['weight'], BCE);
+  const reduction = options.reduction ?? 'mean';
+  const w = (options.weight ?? null) === null ? null : expandOperand(op, 'weight', toTensor(op, 'weight', options.weight), logits.shape);
+  const pw = (options.posWeight ?? null) === null ? null : expandOperand(op, 'posWeight', toTensor(op, 'posWeight', options.posWeight), logits.shape);
   const per = Tensor.empty(logits.shape);
-  kernels().bce_logits_f32(logits.ptr, target.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, per.ptr, per.size);
+  kernels().bce_logits_f32(logits.ptr, y.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, per.ptr, per.size);
   const out = reduceLoss(per, reduction, logits.size);
   const up = upstreamOf(reduction, logits.size);
   const grad = (dy: Tensor, wrt: 0 | 1): Tensor => {
-    if (isGradEnabled()) return bceRecordedGrad(wrt, logits, target, w?.tensor ?? null, pw?.tensor ?? null, mul(dy, up.scale));
+    if (isGradEnabled()) return bceRecordedGrad(wrt, logits, y, w?.tensor ?? null, pw?.tensor ?? null, mul(dy, up.scale));
     const dx = Tensor.empty(logits.shape);
-    kernels().bce_logits_grad_f32(wrt, logits.ptr, target.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, dy.ptr, up.stride, up.scale, dx.ptr, dx.size);
+    kernels().bce_logits_grad_f32(wrt, logits.ptr, y.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, dy.ptr, up.stride, up.scale, dx.ptr, dx.size);
     return dx;
   };
-  const recorded = record(out, op, [logits, target], composed((dy) => [() => grad(dy, 0), () => grad(dy, 1)]));
+  const recorded = record(out, op, [logits, y], composed((dy) => [() => grad(dy, 0), () => grad(dy, 1)]));
   // Expanded copies live as long as the graph needs them; without a graph they go now.
   if (recorded.node === null) {
     if (w?.owned) w.tensor.dispose();
     if (pw?.owned) pw.tensor.dispose();
   }
-  return recorded;
+  return releasePromoted(recorded, [input, target], [logits, y]);
 }
 
 // bceWithLogits' gradients from recorded ops (createGraph), `dy` already scaled:
@@ -226,7 +239,7 @@ export type Labels = Tensor | readonly number[] | Int32Array | number;
 
 export interface CrossEntropyOptions extends LossOptions {
   /** Class weights, shape [C]. Takes no gradient. */
-  weight?: Tensor;
+  weight?: TensorInput | null;
   /** Target mixes (1 − labelSmoothing)·one-hot with labelSmoothing/C uniform. In [0, 1]; default 0. */
   labelSmoothing?: number;
   /** Positions with this label contribute nothing (nor to the 'mean' denominator). Default −100. */
@@ -288,17 +301,29 @@ function withLabels<T>(labels: Int32Array, fn: (ptr: number) => T): T {
   }
 }
 
+const CROSS_ENTROPY = { reduction: REDUCTION, weight: TENSOR, labelSmoothing: is.number({ min: 0, max: 1 }), ignoreIndex: is.int() };
+
+// Labels as crossEntropy reads them: a tensor, a flat list, an Int32Array or one number; nested
+// lists (labels of [N, d1, …] logits) become a tensor.
+function readLabelArg(target: unknown): Labels {
+  if (target instanceof Tensor || target instanceof Int32Array || typeof target === 'number') return target;
+  if (Array.isArray(target)) return target.some(Array.isArray) ? toTensor('crossEntropy', 'target', target) : (target as number[]);
+  throw new ArgumentError(`crossEntropy: target must be class labels (a Tensor, a list of integers, an Int32Array or a number), got ${describe(target)}`, 'crossEntropy', 'target');
+}
+
 /**
  * Cross entropy between logits [N, C] (also [C], and [N, C, d1, …] with labels [N, d1, …]) and
  * integer class labels, from a max-subtracted log-sum-exp (finite for logits of ±1e4). With
  * class weights, 'mean' divides by the sum of the picked weights (PyTorch); ignored positions
  * count for nothing. Only the logits take a gradient.
  */
-export function crossEntropy(logits: Tensor, labels: Labels, options: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(input: TensorInput, target: Labels | NestedArray, ...args: Args<[weight: TensorInput | null | undefined], CrossEntropyOptions>): Tensor {
   const op = 'crossEntropy';
-  logits.assertLive(op);
+  const logits = toTensor(op, 'logits', input);
+  const options = readArgs(op, args, ['weight'], CROSS_ENTROPY);
+  const labels = readLabelArg(target);
   if (logits.rank === 0) throw new ShapeError(`crossEntropy: logits must be [C], [N, C] or [N, C, d1, …], got shape ${fmtShape(logits.shape)}`);
-  const reduction = reductionOf(op, options);
+  const reduction = options.reduction ?? 'mean';
   const classAxis = logits.rank === 1 ? 0 : 1;
   const c = logits.shape[classAxis] as number;
   if (c === 0) throw new ShapeError(`crossEntropy: logits of shape ${fmtShape(logits.shape)} have no classes`);
@@ -306,12 +331,9 @@ export function crossEntropy(logits: Tensor, labels: Labels, options: CrossEntro
   const outer = logits.rank === 1 ? 1 : (logits.shape[0] as number);
   const inner = sizeOf(logits.shape.slice(classAxis + 1));
   const smoothing = options.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${smoothing}`);
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) throw new ValueError(`crossEntropy: ignoreIndex must be an integer, got ${ignoreIndex}`);
-  const weight = options.weight;
+  const weight = (options.weight ?? null) === null ? undefined : toTensor(op, 'weight', options.weight);
   if (weight !== undefined) {
-    weight.assertLive(op);
     if (!sameShape(weight.shape, [c])) {
       throw new ShapeError(`crossEntropy: weight of shape ${fmtShape(weight.shape)} does not match ${c} classes of logits ${fmtShape(logits.shape)}: expected [${c}]`);
     }
@@ -337,7 +359,8 @@ export function crossEntropy(logits: Tensor, labels: Labels, options: CrossEntro
   });
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
-  return record(out, op, [logits], composed((dy) => [
+  // labels promoted from nested lists were copied into ids: free them with the promoted logits
+  return releasePromoted(record(out, op, [logits], composed((dy) => [
     () => {
       if (isGradEnabled()) return crossEntropyRecordedGrad(logits, ids, weight ?? null, smoothing, ignoreIndex, c, inner, mul(dy, up.scale));
       const dx = Tensor.empty(logits.shape);
@@ -346,7 +369,7 @@ export function crossEntropy(logits: Tensor, labels: Labels, options: CrossEntro
       );
       return dx;
     },
-  ]));
+  ])), [input, target], [logits, labels instanceof Tensor ? labels : 0]);
 }
 
 // crossEntropy's gradient from recorded ops (createGraph). Each position's loss is
@@ -369,4 +392,42 @@ function crossEntropyRecordedGrad(logits: Tensor, ids: Int32Array, weight: Tenso
   const g = sub(mul(softmax(logits, axis), sum(t, axis, { keepdim: true })), t);
   // dy is a scalar for a reduced loss, one per position (the class axis dropped) for 'none'.
   return mul(g, dy.rank === 0 || logits.rank === 1 ? dy : dy.unsqueeze(axis));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Focal loss (Lin et al. 2017) for rare events (defaults, fraud): cross entropy scaled down for
+// rows the model already gets right, so training spends itself on the hard ones.
+
+export interface SigmoidFocalLossOptions {
+  /** Weight of the positive class, (1 − alpha) for the negatives; a negative value turns weighting off. Default 0.25. */
+  alpha?: number;
+  /** Focusing exponent: 0 is plain binary cross entropy. Default 2. */
+  gamma?: number;
+  /** Default 'none', as torchvision.ops.sigmoid_focal_loss. */
+  reduction?: Reduction;
+}
+
+const FOCAL = { alpha: is.number(), gamma: is.number({ min: 0 }), reduction: REDUCTION };
+
+/**
+ * torchvision's sigmoid_focal_loss on logits: bce(x, y)·(1 − p_t)^γ·α_t with p = σ(x),
+ * p_t = p·y + (1 − p)(1 − y) and α_t = α·y + (1 − α)(1 − y). Composed from bceWithLogits and
+ * elementwise ops, so its gradient is theirs. `sigmoidFocalLoss(x, y, alpha, gamma, reduction)`
+ * or with an options object.
+ */
+export function sigmoidFocalLoss(input: TensorInput, target: TensorInput, ...args: Args<[alpha: number | undefined, gamma: number | undefined, reduction: Reduction | undefined], SigmoidFocalLossOptions>): Tensor {
+  const op = 'sigmoidFocalLoss';
+  const [x, y] = operands(op, input, target, ['inputs', 'targets']);
+  const o = readArgs(op, args, ['alpha', 'gamma', 'reduction'], FOCAL);
+  const alpha = o.alpha ?? 0.25;
+  const gamma = o.gamma ?? 2;
+  const reduction = o.reduction ?? 'none';
+  const p = sigmoid(x);
+  const pt = add(mul(p, y), mul(sub(1, p), sub(1, y)));
+  let loss = bceWithLogits(x, y, { reduction: 'none' });
+  if (gamma !== 0) loss = mul(loss, pow(sub(1, pt), gamma));
+  if (alpha >= 0) loss = mul(loss, add(mul(y, alpha), mul(sub(1, y), 1 - alpha)));
+  const out = reduction === 'none' ? loss : reduction === 'sum' ? sum(loss) : mean(loss);
+  // With a graph, the promoted operands are saved deep inside it: the scope frees them later.
+  return out.node === null ? releasePromoted(out, [input, target], [x, y]) : out;
 }

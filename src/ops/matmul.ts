@@ -5,6 +5,7 @@
 import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, noMoreArgs, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumToShape } from './broadcast.js';
@@ -107,10 +108,15 @@ function firstWrites(dst: readonly number[]): boolean[] {
   });
 }
 
-/** Matrix product with PyTorch semantics (`a @ b`). */
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  a.assertLive('matmul');
-  b.assertLive('matmul');
+/** Matrix product with PyTorch semantics (`a @ b`); either side may be given as nested arrays. */
+export function matmul(input: TensorInput, other: TensorInput, ...rest: []): Tensor {
+  noMoreArgs('matmul', rest);
+  const a = toTensor('matmul', 'input', input);
+  const b = toTensor('matmul', 'other', other);
+  return releasePromoted(product(a, b), [input, other], [a, b]);
+}
+
+function product(a: Tensor, b: Tensor): Tensor {
   const plan = planMatmul(a.shape, b.shape);
   const { m, n, k, aIndex, bIndex } = plan;
   const count = aIndex.length;
@@ -158,8 +164,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    matmul(b: Tensor): Tensor;
+    matmul(b: TensorInput): Tensor;
   }
 }
 
-Tensor.prototype.matmul = function (this: Tensor, b: Tensor) { return matmul(this, b); };
+Tensor.prototype.matmul = function (this: Tensor, b: TensorInput) { return matmul(this, b); };

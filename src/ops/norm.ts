@@ -12,10 +12,16 @@
 import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 
 export interface BatchNormOptions {
+  /** Scale per channel, shape [C]; null or omitted for none. */
+  weight?: TensorInput | null;
+  /** Shift per channel, shape [C]; null or omitted for none. */
+  bias?: TensorInput | null;
   /**
    * Normalise with the batch's own statistics and update the running ones (when given).
    * Default false (evaluation: use the running statistics), as torch.nn.functional.batch_norm.
@@ -27,9 +33,30 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-function checkFinite(op: string, what: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${what} must be a finite number, got ${String(v)}`);
-  return v;
+/** F.batch_norm's order after the running statistics: (weight, bias, training, momentum, eps), then options. */
+export type BatchNormArgs = Args<
+  [weight: TensorInput | null | undefined, bias: TensorInput | null | undefined, training: boolean | undefined, momentum: number | undefined, eps: number | undefined],
+  BatchNormOptions
+>;
+
+const RUNNING = is.nullable(is.instance(Tensor, 'a Tensor (updated in place) or null'));
+const BATCH_NORM = { weight: is.any, bias: is.any, training: is.boolean, momentum: is.number(), eps: is.number({ min: 0 }) };
+
+export interface LayerNormOptions {
+  weight?: TensorInput | null;
+  bias?: TensorInput | null;
+  /** Added to the variance before the square root. Default 1e-5. */
+  eps?: number;
+}
+
+/** F.layer_norm's order after the normalized shape: (weight, bias, eps), then options. */
+export type LayerNormArgs = Args<[weight: TensorInput | null | undefined, bias: TensorInput | null | undefined, eps: number | undefined], LayerNormOptions>;
+
+const LAYER_NORM = { weight: is.any, bias: is.any, eps: is.number({ min: 0 }) };
+
+// An optional tensor argument: null when absent, promoted otherwise.
+function optionalTensor(op: string, name: string, v: unknown): Tensor | null {
+  return v === undefined || v === null ? null : toTensor(op, name, v);
 }
 
 function checkVector(op: string, what: string, t: Tensor | null, C: number, x: Tensor): void {
@@ -46,20 +73,18 @@ function checkVector(op: string, what: string, t: Tensor | null, C: number, x: T
  * the running statistics, when given, are updated in place with the unbiased variance, as
  * PyTorch does. Evaluation: the running statistics. Weight and bias ([C]) are optional.
  */
-export function batchNorm(
-  x: Tensor,
-  runningMean: Tensor | null,
-  runningVar: Tensor | null,
-  weight: Tensor | null = null,
-  bias: Tensor | null = null,
-  options: BatchNormOptions = {},
-): Tensor {
+export function batchNorm(input: TensorInput, runningMeanInput: Tensor | null, runningVarInput: Tensor | null, ...args: BatchNormArgs): Tensor {
   const op = 'batchNorm';
-  x.assertLive(op);
-  const training = options.training ?? false;
-  const momentum = checkFinite(op, 'momentum', options.momentum ?? 0.1);
-  const eps = checkFinite(op, 'eps', options.eps ?? 1e-5);
-  if (eps < 0) throw new ValueError(`${op}: eps must be non-negative, got ${eps}`);
+  const x = toTensor(op, 'input', input);
+  // Training updates the running statistics in place: a promoted copy would lose the update.
+  const runningMean = RUNNING(runningMeanInput ?? null, `${op}: runningMean`);
+  const runningVar = RUNNING(runningVarInput ?? null, `${op}: runningVar`);
+  const o = readArgs(op, args, ['weight', 'bias', 'training', 'momentum', 'eps'], BATCH_NORM);
+  const weight = optionalTensor(op, 'weight', o.weight);
+  const bias = optionalTensor(op, 'bias', o.bias);
+  const training = o.training ?? false;
+  const momentum = o.momentum ?? 0.1;
+  const eps = o.eps ?? 1e-5;
   if (x.rank < 2) throw new ShapeError(`${op}: input must be [N, C] or [N, C, ...], got shape ${fmtShape(x.shape)}`);
   const [N, C] = x.shape as [number, number];
   const L = x.shape.slice(2).reduce((a, b) => a * b, 1);
@@ -122,7 +147,7 @@ export function batchNorm(
     mean.dispose();
     rstd.dispose();
   }
-  return out;
+  return releasePromoted(out, [input, o.weight, o.bias], [x, weight ?? 0, bias ?? 0]);
 }
 
 /** A normalized shape: one size, or the sizes of the trailing dimensions. */
@@ -133,15 +158,16 @@ export type NormalizedShape = number | readonly number[];
  * values there become (x − mean)/√(var + eps) (biased variance), then ·weight + bias
  * (optional, of shape `normalizedShape`), as torch.nn.functional.layer_norm.
  */
-export function layerNorm(x: Tensor, normalizedShape: NormalizedShape, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(input: TensorInput, normalizedShape: NormalizedShape, ...args: LayerNormArgs): Tensor {
   const op = 'layerNorm';
-  x.assertLive(op);
-  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-  if (shape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new ValueError(`${op}: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
-  }
-  checkFinite(op, 'eps', eps);
-  if (eps < 0) throw new ValueError(`${op}: eps must be non-negative, got ${eps}`);
+  const x = toTensor(op, 'input', input);
+  const sizes = is.tuple(is.int({ min: 1 }), Array.isArray(normalizedShape) ? normalizedShape.length : 1)(normalizedShape, `${op}: normalizedShape`);
+  const shape = typeof sizes === 'number' ? [sizes] : sizes;
+  if (shape.length === 0) throw new ValueError(`${op}: normalizedShape must name at least one dimension, got []`);
+  const o = readArgs(op, args, ['weight', 'bias', 'eps'], LAYER_NORM);
+  const weight = optionalTensor(op, 'weight', o.weight);
+  const bias = optionalTensor(op, 'bias', o.bias);
+  const eps = o.eps ?? 1e-5;
   const trailing = x.shape.slice(x.rank - shape.length);
   if (x.rank < shape.length || !sameShape(trailing, shape)) {
     throw new ShapeError(`${op}: input of shape ${fmtShape(x.shape)} does not end with the normalized shape ${fmtShape(shape)}`);
@@ -185,19 +211,19 @@ export function layerNorm(x: Tensor, normalizedShape: NormalizedShape, weight: T
     mean.dispose();
     rstd.dispose();
   }
-  return out;
+  return releasePromoted(out, [input, o.weight, o.bias], [x, weight ?? 0, bias ?? 0]);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, options?: BatchNormOptions): Tensor;
-    layerNorm(normalizedShape: NormalizedShape, weight?: Tensor | null, bias?: Tensor | null, eps?: number): Tensor;
+    batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, ...args: BatchNormArgs): Tensor;
+    layerNorm(normalizedShape: NormalizedShape, ...args: LayerNormArgs): Tensor;
   }
 }
 
-Tensor.prototype.batchNorm = function (this: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, options?: BatchNormOptions) {
-  return batchNorm(this, runningMean, runningVar, weight, bias, options);
+Tensor.prototype.batchNorm = function (this: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: BatchNormArgs) {
+  return batchNorm(this, runningMean, runningVar, ...args);
 };
-Tensor.prototype.layerNorm = function (this: Tensor, normalizedShape: NormalizedShape, weight?: Tensor | null, bias?: Tensor | null, eps?: number) {
-  return layerNorm(this, normalizedShape, weight, bias, eps);
+Tensor.prototype.layerNorm = function (this: Tensor, normalizedShape: NormalizedShape, ...args: LayerNormArgs) {
+  return layerNorm(this, normalizedShape, ...args);
 };

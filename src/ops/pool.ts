@@ -4,13 +4,17 @@
 import { intArgs } from '../backend/scratch.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { type IntPair, intOption } from './conv.js';
 
 export interface MaxPool2dOptions {
-  /** Default: the kernel size. */
-  stride?: IntPair;
+  /** The window (required, here or by position). */
+  kernelSize?: IntPair;
+  /** Default (or null): the kernel size. */
+  stride?: IntPair | null;
   /** Implicit -Infinity padding on both sides, at most half the kernel. Default 0. */
   padding?: IntPair;
   /** Default 1. */
@@ -20,8 +24,10 @@ export interface MaxPool2dOptions {
 }
 
 export interface AvgPool2dOptions {
-  /** Default: the kernel size. */
-  stride?: IntPair;
+  /** The window (required, here or by position). */
+  kernelSize?: IntPair;
+  /** Default (or null): the kernel size. */
+  stride?: IntPair | null;
   /** Implicit zero padding on both sides, at most half the kernel. Default 0. */
   padding?: IntPair;
   /** Default false. */
@@ -34,17 +40,58 @@ export interface AvgPool2dOptions {
 export type Int1 = number | readonly [number];
 
 export interface MaxPool1dOptions {
-  stride?: Int1;
+  kernelSize?: Int1;
+  stride?: Int1 | null;
   padding?: Int1;
   dilation?: Int1;
   ceilMode?: boolean;
 }
 
 export interface AvgPool1dOptions {
-  stride?: Int1;
+  kernelSize?: Int1;
+  stride?: Int1 | null;
   padding?: Int1;
   ceilMode?: boolean;
   countIncludePad?: boolean;
+}
+
+/** torch.nn.functional.max_pool2d's order: `maxPool2d(x, 3, 2, 1)`, or `maxPool2d(x, 3, {stride: 2})`. */
+export type MaxPool2dArgs = Args<[kernelSize: IntPair, stride: IntPair | null | undefined, padding: IntPair | undefined, dilation: IntPair | undefined, ceilMode: boolean | undefined], MaxPool2dOptions>;
+/** torch.nn.functional.avg_pool2d's order: (kernelSize, stride, padding, ceilMode, countIncludePad). */
+export type AvgPool2dArgs = Args<[kernelSize: IntPair, stride: IntPair | null | undefined, padding: IntPair | undefined, ceilMode: boolean | undefined, countIncludePad: boolean | undefined], AvgPool2dOptions>;
+export type MaxPool1dArgs = Args<[kernelSize: Int1, stride: Int1 | null | undefined, padding: Int1 | undefined, dilation: Int1 | undefined, ceilMode: boolean | undefined], MaxPool1dOptions>;
+export type AvgPool1dArgs = Args<[kernelSize: Int1, stride: Int1 | null | undefined, padding: Int1 | undefined, ceilMode: boolean | undefined, countIncludePad: boolean | undefined], AvgPool1dOptions>;
+
+const MAX_NAMES = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode'] as const;
+const AVG_NAMES = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'] as const;
+
+function maxSpec(dims: number) {
+  const pos = is.tuple(is.int({ min: 1 }), dims);
+  return { kernelSize: pos, stride: is.nullable(pos), padding: is.tuple(is.int({ min: 0 }), dims), dilation: pos, ceilMode: is.boolean };
+}
+
+function avgSpec(dims: number) {
+  const pos = is.tuple(is.int({ min: 1 }), dims);
+  return { kernelSize: pos, stride: is.nullable(pos), padding: is.tuple(is.int({ min: 0 }), dims), ceilMode: is.boolean, countIncludePad: is.boolean };
+}
+
+const SPECS = { max1: maxSpec(1), max2: maxSpec(2), avg1: avgSpec(1), avg2: avgSpec(2) };
+
+/** Reads a pooling call into a PoolSpec (`max` pools have dilation, `avg` pools countIncludePad). */
+function poolArgs(op: string, kind: 'max' | 'avg', dims: 1 | 2, args: readonly unknown[]): PoolSpec {
+  const o: { kernelSize?: number | number[]; stride?: number | number[] | null; padding?: number | number[]; dilation?: number | number[]; ceilMode?: boolean; countIncludePad?: boolean } =
+    kind === 'max' ? readArgs(op, args, MAX_NAMES, SPECS[`max${dims}`]) : readArgs(op, args, AVG_NAMES, SPECS[`avg${dims}`]);
+  if (o.kernelSize === undefined) throw new ArgumentError(`${op}: kernelSize is required (the second argument, or {kernelSize})`, op, 'kernelSize');
+  return {
+    op,
+    dims,
+    kernelSize: o.kernelSize,
+    stride: o.stride ?? undefined,
+    padding: o.padding ?? 0,
+    dilation: o.dilation ?? 1,
+    ceilMode: o.ceilMode ?? false,
+    countIncludePad: kind === 'avg' && (o.countIncludePad ?? true),
+  };
 }
 
 interface PoolSpec {
@@ -136,42 +183,38 @@ function avgPool(s: PoolSpec, x: Tensor): Tensor {
 }
 
 /**
- * 2-D max pooling (like torch.nn.functional.max_pool2d): input [N, C, H, W] or [C, H, W].
- * The gradient of each window goes to its first maximum.
+ * 2-D max pooling (like torch.nn.functional.max_pool2d, same positional order): input
+ * [N, C, H, W] or [C, H, W]. The gradient of each window goes to its first maximum.
  */
-export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
-  const { stride, padding = 0, dilation = 1, ceilMode = false } = options;
-  return maxPool({ op: 'maxPool2d', dims: 2, kernelSize, stride, padding, dilation, ceilMode, countIncludePad: false }, x);
+export function maxPool2d(input: TensorInput, ...args: MaxPool2dArgs): Tensor {
+  return maxPool(poolArgs('maxPool2d', 'max', 2, args), toTensor('maxPool2d', 'input', input));
 }
 
-/** 2-D average pooling (like torch.nn.functional.avg_pool2d): input [N, C, H, W] or [C, H, W]. */
-export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOptions = {}): Tensor {
-  const { stride, padding = 0, ceilMode = false, countIncludePad = true } = options;
-  return avgPool({ op: 'avgPool2d', dims: 2, kernelSize, stride, padding, dilation: 1, ceilMode, countIncludePad }, x);
+/** 2-D average pooling (like torch.nn.functional.avg_pool2d, same positional order): input [N, C, H, W] or [C, H, W]. */
+export function avgPool2d(input: TensorInput, ...args: AvgPool2dArgs): Tensor {
+  return avgPool(poolArgs('avgPool2d', 'avg', 2, args), toTensor('avgPool2d', 'input', input));
 }
 
-/** 1-D max pooling (like torch.nn.functional.max_pool1d): input [N, C, L] or [C, L]. */
-export function maxPool1d(x: Tensor, kernelSize: Int1, options: MaxPool1dOptions = {}): Tensor {
-  const { stride, padding = 0, dilation = 1, ceilMode = false } = options;
-  return maxPool({ op: 'maxPool1d', dims: 1, kernelSize, stride, padding, dilation, ceilMode, countIncludePad: false }, x);
+/** 1-D max pooling (like torch.nn.functional.max_pool1d, same positional order): input [N, C, L] or [C, L]. */
+export function maxPool1d(input: TensorInput, ...args: MaxPool1dArgs): Tensor {
+  return maxPool(poolArgs('maxPool1d', 'max', 1, args), toTensor('maxPool1d', 'input', input));
 }
 
-/** 1-D average pooling (like torch.nn.functional.avg_pool1d): input [N, C, L] or [C, L]. */
-export function avgPool1d(x: Tensor, kernelSize: Int1, options: AvgPool1dOptions = {}): Tensor {
-  const { stride, padding = 0, ceilMode = false, countIncludePad = true } = options;
-  return avgPool({ op: 'avgPool1d', dims: 1, kernelSize, stride, padding, dilation: 1, ceilMode, countIncludePad }, x);
+/** 1-D average pooling (like torch.nn.functional.avg_pool1d, same positional order): input [N, C, L] or [C, L]. */
+export function avgPool1d(input: TensorInput, ...args: AvgPool1dArgs): Tensor {
+  return avgPool(poolArgs('avgPool1d', 'avg', 1, args), toTensor('avgPool1d', 'input', input));
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    maxPool2d(kernelSize: IntPair, options?: MaxPool2dOptions): Tensor;
-    avgPool2d(kernelSize: IntPair, options?: AvgPool2dOptions): Tensor;
-    maxPool1d(kernelSize: Int1, options?: MaxPool1dOptions): Tensor;
-    avgPool1d(kernelSize: Int1, options?: AvgPool1dOptions): Tensor;
+    maxPool2d(...args: MaxPool2dArgs): Tensor;
+    avgPool2d(...args: AvgPool2dArgs): Tensor;
+    maxPool1d(...args: MaxPool1dArgs): Tensor;
+    avgPool1d(...args: AvgPool1dArgs): Tensor;
   }
 }
 
-Tensor.prototype.maxPool2d = function (this: Tensor, kernelSize: IntPair, options?: MaxPool2dOptions) { return maxPool2d(this, kernelSize, options); };
-Tensor.prototype.avgPool2d = function (this: Tensor, kernelSize: IntPair, options?: AvgPool2dOptions) { return avgPool2d(this, kernelSize, options); };
-Tensor.prototype.maxPool1d = function (this: Tensor, kernelSize: Int1, options?: MaxPool1dOptions) { return maxPool1d(this, kernelSize, options); };
-Tensor.prototype.avgPool1d = function (this: Tensor, kernelSize: Int1, options?: AvgPool1dOptions) { return avgPool1d(this, kernelSize, options); };
+Tensor.prototype.maxPool2d = function (this: Tensor, ...args: MaxPool2dArgs) { return maxPool2d(this, ...args); };
+Tensor.prototype.avgPool2d = function (this: Tensor, ...args: AvgPool2dArgs) { return avgPool2d(this, ...args); };
+Tensor.prototype.maxPool1d = function (this: Tensor, ...args: MaxPool1dArgs) { return maxPool1d(this, ...args); };
+Tensor.prototype.avgPool1d = function (this: Tensor, ...args: AvgPool1dArgs) { return avgPool1d(this, ...args); };

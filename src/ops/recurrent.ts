@@ -22,9 +22,11 @@
 // Kernels: assembly/recurrent.ts (cells), assembly/gemm.ts.
 import { heap, kernels } from '../backend/wasm.js';
 import { isGradEnabled, record } from '../autograd/graph.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs, readOptions } from '../validate.js';
 import { gemm } from './gemm.js';
 import { stridedCopy } from './strided.js';
 
@@ -63,6 +65,23 @@ export interface RnnLayerOptions {
   /** The Elman cell's activation: 'tanh' (default) or 'relu'. */
   nonlinearity?: 'tanh' | 'relu';
 }
+
+const PARAM = is.instance(Tensor, 'a Tensor');
+const WEIGHTS = { weightIh: PARAM, weightHh: PARAM, biasIh: is.nullable(PARAM), biasHh: is.nullable(PARAM) };
+
+/** Checks a layer's weights object and promotes its input and initial states. */
+function readLayer(op: string, input: unknown, weights: unknown, states: readonly unknown[]): { x: Tensor; w: RecurrentWeights; states: Array<Tensor | null> } {
+  const x = toTensor(op, 'input', input);
+  if (weights === undefined || weights === null) throw new ArgumentError(`${op}: weights {weightIh, weightHh, biasIh?, biasHh?} are required`, op, 'weights');
+  const w = readOptions(`${op}: weights`, weights, WEIGHTS);
+  if (w.weightIh === undefined || w.weightHh === undefined) {
+    throw new ArgumentError(`${op}: weights need weightIh and weightHh`, op, w.weightIh === undefined ? 'weightIh' : 'weightHh');
+  }
+  const promoted = states.map((s, i) => (s === undefined || s === null ? null : toTensor(op, i === 0 ? 'h0' : 'c0', s)));
+  return { x, w: w as RecurrentWeights, states: promoted };
+}
+
+const RNN = { nonlinearity: is.oneOf(['tanh', 'relu'] as const) };
 
 interface Dims {
   n: number;
@@ -315,8 +334,11 @@ function recordLayer<O extends { output: Tensor; hN: Tensor; cN?: Tensor }>(r: L
  * Returns the output sequence [N, T, H], h_T and c_T [N, H]; gradients reach x, the weights
  * and h0/c0 through any of the three.
  */
-export function lstmLayer(x: Tensor, weights: RecurrentWeights, h0: Tensor | null = null, c0: Tensor | null = null): LstmLayerOutput {
+export function lstmLayer(input: TensorInput, weightsArg: RecurrentWeights, h0Arg: TensorInput | null = null, c0Arg: TensorInput | null = null, ...rest: []): LstmLayerOutput {
   const op = 'lstmLayer';
+  const { x, w: weights, states } = readLayer(op, input, weightsArg, [h0Arg, c0Arg]);
+  readArgs(op, rest, [], {});
+  const [h0 = null, c0 = null] = states;
   const d = checkLayer(op, 4, x, weights, [['h0', h0], ['c0', c0]]);
   const { n, steps, h } = d;
   const gh = 4 * h;
@@ -363,8 +385,11 @@ export function lstmLayer(x: Tensor, weights: RecurrentWeights, h0: Tensor | nul
  * product), h_t = (1 − z)·n + z·h_{t−1}. h0 [N, H] defaults to zeros. Returns the output
  * sequence [N, T, H] and h_T [N, H].
  */
-export function gruLayer(x: Tensor, weights: RecurrentWeights, h0: Tensor | null = null): RecurrentLayerOutput {
+export function gruLayer(input: TensorInput, weightsArg: RecurrentWeights, h0Arg: TensorInput | null = null, ...rest: []): RecurrentLayerOutput {
   const op = 'gruLayer';
+  const { x, w: weights, states } = readLayer(op, input, weightsArg, [h0Arg]);
+  readArgs(op, rest, [], {});
+  const [h0 = null] = states;
   const d = checkLayer(op, 3, x, weights, [['h0', h0]]);
   const { n, steps, h } = d;
   const gh = 3 * h;
@@ -408,12 +433,16 @@ export function gruLayer(x: Tensor, weights: RecurrentWeights, h0: Tensor | null
  * h_t = act(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh), act = tanh (default) or relu.
  * h0 [N, H] defaults to zeros. Returns the output sequence [N, T, H] and h_T [N, H].
  */
-export function rnnLayer(x: Tensor, weights: RecurrentWeights, h0: Tensor | null = null, options: RnnLayerOptions = {}): RecurrentLayerOutput {
+export function rnnLayer(
+  input: TensorInput,
+  weightsArg: RecurrentWeights,
+  h0Arg: TensorInput | null = null,
+  ...rest: Args<[nonlinearity: 'tanh' | 'relu' | undefined], RnnLayerOptions>
+): RecurrentLayerOutput {
   const op = 'rnnLayer';
-  const nonlinearity = options.nonlinearity ?? 'tanh';
-  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-    throw new ValueError(`${op}: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
-  }
+  const { x, w: weights, states } = readLayer(op, input, weightsArg, [h0Arg]);
+  const [h0 = null] = states;
+  const nonlinearity = readArgs(op, rest, ['nonlinearity'], RNN).nonlinearity ?? 'tanh';
   const act = nonlinearity === 'relu' ? RnnAct.Relu : RnnAct.Tanh;
   const d = checkLayer(op, 1, x, weights, [['h0', h0]]);
   const { n, steps, h } = d;

@@ -3,11 +3,13 @@
 import { kernels } from '../backend/wasm.js';
 import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { normalizeAxis } from '../tensor/shape.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
+import { resolveAxes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { mul, div } from './binary.js';
+import { eq } from './compare.js';
 import { reshape } from './reshape.js';
-import { eqMask } from './compare.js';
 
 const enum ReduceKernel {
   Sum = 0,
@@ -19,22 +21,29 @@ const enum ReduceKernel {
 export type Axes = number | readonly number[] | undefined;
 
 export interface ReduceOptions {
+  /** The axis or axes to reduce (PyTorch's dim); all when omitted or null. */
+  dim?: Axes | null;
   /** Keep reduced dimensions with size 1 (PyTorch's keepdim). Default false. */
   keepdim?: boolean;
 }
 
 /**
- * Sorted, non-negative axes; all axes when `axes` is undefined or an empty list (as in
- * PyTorch). A scalar accepts axis 0 / -1 and has nothing to reduce. A repeated axis throws.
+ * The arguments after the input, as PyTorch takes them (`sum(x, 1, true)`), as an options
+ * object (`sum(x, {dim: 1, keepdim: true})`), or mixed (`sum(x, 1, {keepdim: true})`).
  */
-export function resolveAxes(op: string, axes: Axes, rank: number): number[] {
-  const list = typeof axes === 'number' ? [axes] : [...(axes ?? [])];
-  if (list.length === 0) return Array.from({ length: rank }, (_, i) => i);
-  const resolved = list.map((a) => normalizeAxis(op, a, rank));
-  resolved.forEach((a, i) => {
-    if (resolved.indexOf(a) !== i) throw new ShapeError(`${op}: axis ${a} appears more than once in [${list.join(', ')}]`);
-  });
-  return rank === 0 ? [] : resolved.sort((a, b) => a - b);
+export type ReduceArgs = Args<[dim: Axes | null, keepdim: boolean | undefined], ReduceOptions>;
+
+/** The check of a `dim` argument that takes one axis, several, or null for all. */
+const AXES: (v: unknown, where: string) => Axes | null = is.nullable(
+  is.anyOf<Axes>('an integer, a list of integers or null', is.int(), is.list(is.int())),
+);
+const REDUCE = { dim: AXES, keepdim: is.boolean };
+
+/** Reads a reduction's input and `ReduceArgs`. */
+function reduceArgs(op: string, x: TensorInput, args: readonly unknown[]): { x: Tensor; axes: Axes; keepdim: boolean } {
+  const xt = toTensor(op, 'input', x);
+  const o = readArgs(op, args, ['dim', 'keepdim'], REDUCE);
+  return { x: xt, axes: o.dim ?? undefined, keepdim: o.keepdim ?? false };
 }
 
 function reducedShape(shape: readonly number[], axes: number[], keepdim: boolean): number[] {
@@ -92,64 +101,65 @@ function expandTo(g: Tensor, keptShape: number[], shape: readonly number[]): Ten
   return mul(ones, kept);
 }
 
-/** Sum over `axes` (all when omitted). */
-export function sum(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  x.assertLive('sum');
+/** Sum over `dim` (all axes when omitted), like torch.sum. */
+export function sum(input: TensorInput, ...args: ReduceArgs): Tensor {
+  const { x, axes, keepdim } = reduceArgs('sum', input, args);
   const ax = resolveAxes('sum', axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
-  const out = finish(x, reduceKernel('sum', ReduceKernel.Sum, x, ax), reducedShape(x.shape, ax, options.keepdim ?? false));
-  return record(out, 'sum', [x], composed((dy) => [() => expandTo(dy, keptShape, x.shape)]), []);
+  const out = finish(x, reduceKernel('sum', ReduceKernel.Sum, x, ax), reducedShape(x.shape, ax, keepdim));
+  return releasePromoted(record(out, 'sum', [x], composed((dy) => [() => expandTo(dy, keptShape, x.shape)]), []), [input], [x]);
 }
 
-/** Mean over `axes` (all when omitted). */
-export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  x.assertLive('mean');
+/** Mean over `dim` (all axes when omitted), like torch.mean. */
+export function mean(input: TensorInput, ...args: ReduceArgs): Tensor {
+  const { x, axes, keepdim } = reduceArgs('mean', input, args);
   const ax = resolveAxes('mean', axes, x.rank);
   const count = ax.reduce((n, a) => n * (x.shape[a] as number), 1);
   const keptShape = reducedShape(x.shape, ax, true);
   const summed = reduceKernel('mean', ReduceKernel.Sum, x, ax);
-  const out = Tensor.empty(reducedShape(x.shape, ax, options.keepdim ?? false));
+  const out = Tensor.empty(reducedShape(x.shape, ax, keepdim));
   kernels().scale_f32(summed.ptr, out.ptr, out.size, 1 / count);
   if (summed !== x) summed.dispose();
-  return record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []);
+  return releasePromoted(record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []), [input], [x]);
 }
 
-function extremum(op: 'max' | 'min', kernel: ReduceKernel, x: Tensor, axes: Axes, options: ReduceOptions): Tensor {
-  x.assertLive(op);
+function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+  const { x, axes, keepdim } = reduceArgs(op, input, args);
   const ax = resolveAxes(op, axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
-  const out = finish(x, reduceKernel(op, kernel, x, ax), reducedShape(x.shape, ax, options.keepdim ?? false));
+  const out = finish(x, reduceKernel(op, kernel, x, ax), reducedShape(x.shape, ax, keepdim));
   // The gradient flows to the elements equal to the extremum, split evenly among ties (as
   // torch.amax/amin do).
-  return record(out, op, [x], composed((dy) => [
+  const recorded = record(out, op, [x], composed((dy) => [
     () => {
-      const hit = eqMask(x, Tensor.view(out, keptShape));
+      const hit = eq(x, Tensor.view(out, keptShape));
       const count = sum(hit, ax, { keepdim: true });
       return mul(expandTo(dy, keptShape, x.shape), div(hit, count));
     },
   ]));
+  return releasePromoted(recorded, [input], [x]);
 }
 
-/** Maximum over `axes` (all when omitted); NaN propagates. */
-export function max(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  return extremum('max', ReduceKernel.Max, x, axes, options);
+/** Maximum over `dim` (all axes when omitted; the values only, as torch.amax); NaN propagates. */
+export function max(input: TensorInput, ...args: ReduceArgs): Tensor {
+  return extremum('max', ReduceKernel.Max, input, args);
 }
 
-/** Minimum over `axes` (all when omitted); NaN propagates. */
-export function min(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
-  return extremum('min', ReduceKernel.Min, x, axes, options);
+/** Minimum over `dim` (all axes when omitted; the values only, as torch.amin); NaN propagates. */
+export function min(input: TensorInput, ...args: ReduceArgs): Tensor {
+  return extremum('min', ReduceKernel.Min, input, args);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    sum(axes?: Axes, options?: ReduceOptions): Tensor;
-    mean(axes?: Axes, options?: ReduceOptions): Tensor;
-    max(axes?: Axes, options?: ReduceOptions): Tensor;
-    min(axes?: Axes, options?: ReduceOptions): Tensor;
+    sum(...args: ReduceArgs): Tensor;
+    mean(...args: ReduceArgs): Tensor;
+    max(...args: ReduceArgs): Tensor;
+    min(...args: ReduceArgs): Tensor;
   }
 }
 
-Tensor.prototype.sum = function (this: Tensor, axes?: Axes, options?: ReduceOptions) { return sum(this, axes, options); };
-Tensor.prototype.mean = function (this: Tensor, axes?: Axes, options?: ReduceOptions) { return mean(this, axes, options); };
-Tensor.prototype.max = function (this: Tensor, axes?: Axes, options?: ReduceOptions) { return max(this, axes, options); };
-Tensor.prototype.min = function (this: Tensor, axes?: Axes, options?: ReduceOptions) { return min(this, axes, options); };
+Tensor.prototype.sum = function (this: Tensor, ...args: ReduceArgs) { return sum(this, ...args); };
+Tensor.prototype.mean = function (this: Tensor, ...args: ReduceArgs) { return mean(this, ...args); };
+Tensor.prototype.max = function (this: Tensor, ...args: ReduceArgs) { return max(this, ...args); };
+Tensor.prototype.min = function (this: Tensor, ...args: ReduceArgs) { return min(this, ...args); };

@@ -2,9 +2,23 @@
 // views over the input's storage (no copy); the gradient is dy viewed back in the input shape.
 // Reference twin: src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, type SizeArgs, is, readArgs, readSizes } from '../validate.js';
+
+/** torch.flatten's order: `flatten(x, 1)`, `flatten(x, 1, 2)`, or `flatten(x, {startDim: 1})`. */
+export type FlattenArgs = Args<[startDim: number | undefined, endDim: number | undefined], { startDim?: number; endDim?: number }>;
+/** `squeeze(x)`, `squeeze(x, 1)`, `squeeze(x, [0, 2])`, or `squeeze(x, {dim: 1})`. */
+export type SqueezeArgs = Args<[dim: number | readonly number[] | null | undefined], { dim?: number | readonly number[] | null }>;
+/** `unsqueeze(x, 0)` or `unsqueeze(x, {dim: 0})`. */
+export type UnsqueezeArgs = Args<[dim: number], { dim?: number }>;
+
+const SIZE = is.int({ min: -1 });
+const FLATTEN = { startDim: is.int(), endDim: is.int() };
+const SQUEEZE = { dim: is.nullable(is.anyOf<number | number[]>('an integer or a list of integers', is.int(), is.list(is.int()))) };
+const UNSQUEEZE = { dim: is.int() };
 
 /** Resolves a target shape with at most one -1 against `size` elements; throws a ShapeError naming `op`. */
 function inferShape(op: string, from: readonly number[], shape: readonly number[]): number[] {
@@ -43,14 +57,17 @@ function viewAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
  * x with a new shape of the same size; one dimension may be -1 (inferred). Shares storage with
  * x: writes through one are seen through the other.
  */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertLive('reshape');
-  return viewAs('reshape', x, inferShape('reshape', x.shape, shape));
+export function reshape(input: TensorInput, ...shape: SizeArgs<never>): Tensor {
+  const x = toTensor('reshape', 'input', input);
+  const { sizes, rest } = readSizes('reshape', shape, SIZE);
+  readArgs('reshape', rest, [], {});
+  return viewAs('reshape', x, inferShape('reshape', x.shape, sizes));
 }
 
 /** Merges dimensions startDim..endDim (inclusive, negative allowed) into one; a scalar becomes [1]. */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  x.assertLive('flatten');
+export function flatten(input: TensorInput, ...args: FlattenArgs): Tensor {
+  const x = toTensor('flatten', 'input', input);
+  const { startDim = 0, endDim = -1 } = readArgs('flatten', args, ['startDim', 'endDim'], FLATTEN);
   const start = normalizeAxis('flatten', startDim, x.rank);
   const end = normalizeAxis('flatten', endDim, x.rank);
   if (x.rank === 0) return viewAs('flatten', x, [1]);
@@ -63,30 +80,33 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * Removes size-1 dimensions: all of them, or those among `axis` (a dimension of another size
  * named in `axis` is kept, as in PyTorch).
  */
-export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
-  x.assertLive('squeeze');
+export function squeeze(input: TensorInput, ...args: SqueezeArgs): Tensor {
+  const x = toTensor('squeeze', 'input', input);
+  const axis = readArgs('squeeze', args, ['dim'], SQUEEZE).dim ?? undefined;
   const named = axis === undefined ? null : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, x.rank));
   const shape = x.shape.filter((d, i) => d !== 1 || (named !== null && !named.includes(i)));
   return viewAs('squeeze', x, shape);
 }
 
 /** Inserts a size-1 dimension at `axis` (in [-rank-1, rank]). */
-export function unsqueeze(x: Tensor, axis: number): Tensor {
-  x.assertLive('unsqueeze');
+export function unsqueeze(input: TensorInput, ...args: UnsqueezeArgs): Tensor {
+  const x = toTensor('unsqueeze', 'input', input);
+  const axis = readArgs('unsqueeze', args, ['dim'], UNSQUEEZE).dim;
+  if (axis === undefined) throw new ArgumentError('unsqueeze: dim is required', 'unsqueeze', 'dim');
   const a = normalizeAxis('unsqueeze', axis, x.rank + 1);
   return viewAs('unsqueeze', x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    reshape(shape: readonly number[]): Tensor;
-    flatten(startDim?: number, endDim?: number): Tensor;
-    squeeze(axis?: number | readonly number[]): Tensor;
-    unsqueeze(axis: number): Tensor;
+    reshape(...shape: SizeArgs<never>): Tensor;
+    flatten(...args: FlattenArgs): Tensor;
+    squeeze(...args: SqueezeArgs): Tensor;
+    unsqueeze(...args: UnsqueezeArgs): Tensor;
   }
 }
 
-Tensor.prototype.reshape = function (this: Tensor, shape: readonly number[]) { return reshape(this, shape); };
-Tensor.prototype.flatten = function (this: Tensor, startDim?: number, endDim?: number) { return flatten(this, startDim, endDim); };
-Tensor.prototype.squeeze = function (this: Tensor, axis?: number | readonly number[]) { return squeeze(this, axis); };
-Tensor.prototype.unsqueeze = function (this: Tensor, axis: number) { return unsqueeze(this, axis); };
+Tensor.prototype.reshape = function (this: Tensor, ...shape: SizeArgs<never>) { return reshape(this, ...shape); };
+Tensor.prototype.flatten = function (this: Tensor, ...args: FlattenArgs) { return flatten(this, ...args); };
+Tensor.prototype.squeeze = function (this: Tensor, ...args: SqueezeArgs) { return squeeze(this, ...args); };
+Tensor.prototype.unsqueeze = function (this: Tensor, ...args: UnsqueezeArgs) { return unsqueeze(this, ...args); };

@@ -2,9 +2,16 @@
 // dimension dropped). Forward reads through strides; backward writes dy into zeros at the
 // same positions. Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, describe, is, readArgs } from '../validate.js';
+
+const BOUND = is.nullable(is.int());
+const RANGE = is.nullable(is.list(BOUND, { maxLength: 3 }));
+const SLICE = { start: BOUND, end: BOUND, step: is.int({ min: 1 }) };
+const SELECT = { dim: is.int(), index: is.int() };
 import { reshape } from './reshape.js';
 import { stridedRead, stridedWriteIntoZeros } from './strided.js';
 
@@ -13,6 +20,12 @@ import { stridedRead, stridedWriteIntoZeros } from './strided.js';
  * step?]` is Python's `start:end:step` (null or omitted start/end take the default).
  */
 export type SliceRange = null | undefined | readonly [start?: number | null, end?: number | null, step?: number];
+
+/** After the axis: `slice(x, 1, 0, 4, 2)` (start, end, step), or `slice(x, 1, {start: 0, step: 2})`. */
+export type SliceArgs = Args<[start: number | null | undefined, end: number | null | undefined, step: number | undefined], { start?: number | null; end?: number | null; step?: number }>;
+
+/** `select(x, 1, 2)` as torch.select(input, dim, index), or `select(x, {dim: 1, index: 2})`. */
+export type SelectArgs = Args<[dim: number, index: number], { dim?: number; index?: number }>;
 
 /** start, length and step of a Python slice over an axis of `size` (negative ends count from the back, out-of-range ends clamp). */
 function resolveRange(op: string, x: Tensor, axis: number, start: number | null | undefined, end: number | null | undefined, step: number): { start: number; length: number; step: number } {
@@ -33,16 +46,20 @@ function resolveRange(op: string, x: Tensor, axis: number, start: number | null 
  * step?)` is `x[..., start:end:step, ...]` — or one range per leading axis —
  * `slice(x, [[0, 2], null, [1, -1]])` is `x[0:2, :, 1:-1]`. The result is a copy.
  */
-export function slice(x: Tensor, axis: number, start?: number | null, end?: number | null, step?: number): Tensor;
-export function slice(x: Tensor, ranges: readonly SliceRange[]): Tensor;
-export function slice(x: Tensor, axisOrRanges: number | readonly SliceRange[], start?: number | null, end?: number | null, step = 1): Tensor {
-  x.assertLive('slice');
+export function slice(x: TensorInput, axis: number, ...args: SliceArgs): Tensor;
+export function slice(x: TensorInput, ranges: readonly SliceRange[]): Tensor;
+export function slice(input: TensorInput, axisOrRanges: number | readonly SliceRange[], ...args: SliceArgs): Tensor {
+  const x = toTensor('slice', 'input', input);
   const ranges: SliceRange[] = [];
   if (typeof axisOrRanges === 'number') {
-    const a = normalizeAxis('slice', axisOrRanges, x.rank);
+    const { start, end, step = 1 } = readArgs('slice', args, ['start', 'end', 'step'], SLICE);
+    const a = normalizeAxis('slice', is.int()(axisOrRanges, 'slice: axis'), x.rank);
     if (x.rank === 0) throw new ShapeError(`slice: cannot slice a scalar (shape ${fmtShape(x.shape)})`);
     ranges[a] = [start, end, step];
   } else {
+    if (!Array.isArray(axisOrRanges)) throw new ArgumentError(`slice: axis must be an integer, or the first argument a list of ranges, got ${describe(axisOrRanges)}`, 'slice', 'axis');
+    readArgs('slice', args, [], {});
+    axisOrRanges.forEach((r, i) => r !== undefined && RANGE(r, `slice: ranges[${i}]`));
     if (axisOrRanges.length > x.rank) {
       throw new ShapeError(`slice: ${axisOrRanges.length} ranges for a tensor of shape ${fmtShape(x.shape)} (rank ${x.rank})`);
     }
@@ -76,8 +93,10 @@ function writeThrough(dy: Tensor, from: readonly number[], shape: readonly numbe
 }
 
 /** The sub-tensor at `index` along `axis`, that dimension removed (negative index counts from the back). */
-export function select(x: Tensor, axis: number, index: number): Tensor {
-  x.assertLive('select');
+export function select(input: TensorInput, ...args: SelectArgs): Tensor {
+  const x = toTensor('select', 'input', input);
+  const { dim: axis, index } = readArgs('select', args, ['dim', 'index'], SELECT);
+  if (axis === undefined || index === undefined) throw new ArgumentError('select: dim and index are required', 'select', axis === undefined ? 'dim' : 'index');
   const a = normalizeAxis('select', axis, x.rank);
   if (x.rank === 0) throw new ShapeError(`select: cannot index a scalar (shape ${fmtShape(x.shape)})`);
   const size = x.shape[a] as number;
@@ -90,13 +109,13 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    slice(axis: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    slice(axis: number, ...args: SliceArgs): Tensor;
     slice(ranges: readonly SliceRange[]): Tensor;
-    select(axis: number, index: number): Tensor;
+    select(...args: SelectArgs): Tensor;
   }
 }
 
-Tensor.prototype.slice = function (this: Tensor, axisOrRanges: number | readonly SliceRange[], start?: number | null, end?: number | null, step?: number): Tensor {
-  return typeof axisOrRanges === 'number' ? slice(this, axisOrRanges, start, end, step) : slice(this, axisOrRanges);
+Tensor.prototype.slice = function (this: Tensor, axisOrRanges: number | readonly SliceRange[], ...args: SliceArgs): Tensor {
+  return (slice as (x: Tensor, a: unknown, ...rest: unknown[]) => Tensor)(this, axisOrRanges, ...args);
 };
-Tensor.prototype.select = function (this: Tensor, axis: number, index: number) { return select(this, axis, index); };
+Tensor.prototype.select = function (this: Tensor, ...args: SelectArgs) { return select(this, ...args); };

@@ -2,8 +2,10 @@
 // one-kernel backward passes. Kernel: assembly/softmax.ts. Reference: src/reference/softmax.ts.
 import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
+import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, is, readArgs } from '../validate.js';
 import { mul, sub } from './binary.js';
 import { sum } from './reduce.js';
 import { exp } from './unary.js';
@@ -32,15 +34,25 @@ function withScratch(inner: number, floats: number, run: (scratch: number) => vo
   }
 }
 
-function softmaxOp(op: string, kernel: SoftmaxKernel, x: Tensor, axis: number): Tensor {
-  x.assertLive(op);
-  const ax = normalizeAxis(op, axis, x.rank);
+export interface SoftmaxOptions {
+  /** The axis along which the values sum to 1 (PyTorch's dim). Default -1, the last. */
+  dim?: number;
+}
+
+/** `softmax(x, dim)` as PyTorch, or `softmax(x, {dim})`. */
+export type SoftmaxArgs = Args<[dim: number | undefined], SoftmaxOptions>;
+
+const SOFTMAX = { dim: is.int() };
+
+function softmaxOp(op: string, kernel: SoftmaxKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+  const x = toTensor(op, 'input', input);
+  const ax = normalizeAxis(op, readArgs(op, args, ['dim'], SOFTMAX).dim ?? -1, x.rank);
   const { outer, len, inner } = around(x.shape, ax);
   const out = Tensor.empty(x.shape);
   if (out.size > 0) {
     withScratch(inner, 2 * inner, (scratch) => kernels().softmax_f32(kernel, x.ptr, out.ptr, outer, len, inner, scratch));
   }
-  return record(out, op, [x], composed((dy) => [
+  const recorded = record(out, op, [x], composed((dy) => [
     () => {
       // Recording (createGraph): softmax y·(dy − Σ dy·y), log-softmax dy − eʸ·Σ dy.
       if (isGradEnabled()) {
@@ -55,24 +67,25 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, x: Tensor, axis: number): 
       return dx;
     },
   ]), [out]);
+  return releasePromoted(recorded, [input], [x]);
 }
 
-/** exp(x) / Σ exp(x) along `axis` (default the last). A row of −inf gives NaN, as in PyTorch. */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  return softmaxOp('softmax', SoftmaxKernel.Softmax, x, axis);
+/** exp(x) / Σ exp(x) along `dim` (default the last). A row of −inf gives NaN, as in PyTorch. */
+export function softmax(input: TensorInput, ...args: SoftmaxArgs): Tensor {
+  return softmaxOp('softmax', SoftmaxKernel.Softmax, input, args);
 }
 
-/** x − log Σ exp(x) along `axis` (default the last), computed as (x − max) − log Σ exp(x − max). */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return softmaxOp('logSoftmax', SoftmaxKernel.LogSoftmax, x, axis);
+/** x − log Σ exp(x) along `dim` (default the last), computed as (x − max) − log Σ exp(x − max). */
+export function logSoftmax(input: TensorInput, ...args: SoftmaxArgs): Tensor {
+  return softmaxOp('logSoftmax', SoftmaxKernel.LogSoftmax, input, args);
 }
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    softmax(axis?: number): Tensor;
-    logSoftmax(axis?: number): Tensor;
+    softmax(...args: SoftmaxArgs): Tensor;
+    logSoftmax(...args: SoftmaxArgs): Tensor;
   }
 }
 
-Tensor.prototype.softmax = function (this: Tensor, axis?: number) { return softmax(this, axis); };
-Tensor.prototype.logSoftmax = function (this: Tensor, axis?: number) { return logSoftmax(this, axis); };
+Tensor.prototype.softmax = function (this: Tensor, ...args: SoftmaxArgs) { return softmax(this, ...args); };
+Tensor.prototype.logSoftmax = function (this: Tensor, ...args: SoftmaxArgs) { return logSoftmax(this, ...args); };

@@ -2,9 +2,16 @@
 // copy made by the strided kernel; the gradient is dy permuted back.
 // Kernel: assembly/strided.ts. Reference twin: src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
-import { ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { normalizeAxis, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type Args, type SizeArgs, is, readArgs, readSizes } from '../validate.js';
+
+/** `transpose(x, 0, 1)` or `transpose(x, {dim0: 0, dim1: 1})`. */
+export type TransposeArgs = Args<[dim0: number, dim1: number], { dim0?: number; dim1?: number }>;
+
+const TRANSPOSE = { dim0: is.int(), dim1: is.int() };
 import { stridedRead } from './strided.js';
 
 function checkPermutation(op: string, x: Tensor, dims: readonly number[]): number[] {
@@ -27,14 +34,18 @@ function permuteAs(op: string, x: Tensor, dims: number[]): Tensor {
 }
 
 /** x with its dimensions reordered: dimension i of the result is dimension dims[i] of x. */
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  x.assertLive('permute');
-  return permuteAs('permute', x, checkPermutation('permute', x, dims));
+export function permute(input: TensorInput, ...dims: SizeArgs<never>): Tensor {
+  const x = toTensor('permute', 'input', input);
+  const { sizes, rest } = readSizes('permute', dims, is.int(), 'dims');
+  readArgs('permute', rest, [], {});
+  return permuteAs('permute', x, checkPermutation('permute', x, sizes));
 }
 
 /** x with dimensions dim0 and dim1 swapped (negative allowed). */
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  x.assertLive('transpose');
+export function transpose(input: TensorInput, ...args: TransposeArgs): Tensor {
+  const x = toTensor('transpose', 'input', input);
+  const { dim0, dim1 } = readArgs('transpose', args, ['dim0', 'dim1'], TRANSPOSE);
+  if (dim0 === undefined || dim1 === undefined) throw new ArgumentError('transpose: dim0 and dim1 are required', 'transpose', dim0 === undefined ? 'dim0' : 'dim1');
   const a = normalizeAxis('transpose', dim0, x.rank);
   const b = normalizeAxis('transpose', dim1, x.rank);
   const dims = Array.from({ length: x.rank }, (_, i) => (i === a ? b : i === b ? a : i));
@@ -43,15 +54,15 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    permute(dims: readonly number[]): Tensor;
-    transpose(dim0: number, dim1: number): Tensor;
+    permute(...dims: SizeArgs<never>): Tensor;
+    transpose(...args: TransposeArgs): Tensor;
     /** The transpose of a matrix; for other ranks all dimensions reversed (as in PyTorch). */
     readonly T: Tensor;
   }
 }
 
-Tensor.prototype.permute = function (this: Tensor, dims: readonly number[]) { return permute(this, dims); };
-Tensor.prototype.transpose = function (this: Tensor, dim0: number, dim1: number) { return transpose(this, dim0, dim1); };
+Tensor.prototype.permute = function (this: Tensor, ...dims: SizeArgs<never>) { return permute(this, ...dims); };
+Tensor.prototype.transpose = function (this: Tensor, ...args: TransposeArgs) { return transpose(this, ...args); };
 Object.defineProperty(Tensor.prototype, 'T', {
   configurable: true,
   get(this: Tensor) {

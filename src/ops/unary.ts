@@ -8,9 +8,11 @@
 import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
+import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type TensorLike, add, div, mul, neg, sub } from './binary.js';
+import { type Args, type Checked, type OptionSpec, is, readArgs } from '../validate.js';
+import { add, div, mul, neg, sub } from './binary.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { where } from './where.js';
@@ -32,7 +34,7 @@ const enum UnaryKernel {
   Rsqrt = 12,
 }
 
-interface UnaryDef<A extends unknown[]> {
+interface UnaryDef<S extends OptionSpec> {
   /** The op's name, as recorded in the graph and printed in errors. */
   name: string;
   kernel: UnaryKernel;
@@ -41,15 +43,19 @@ interface UnaryDef<A extends unknown[]> {
    * in-place check as PyTorch's derivatives.yaml does: the input x, the output y, or both.
    */
   saves: 'input' | 'output' | 'both';
-  /** Checks the op's extra arguments and turns them into the kernel's parameters (p1, p2). */
-  params?: (...args: A) => readonly [number, number];
+  /** PyTorch's positional parameters after the input, in order (also accepted as options). */
+  names?: readonly (keyof S & string)[];
+  /** Checks of those parameters. */
+  spec?: S;
+  /** Turns the checked parameters into the kernel's (p1, p2). */
+  params?: (o: Checked<S>) => readonly [number, number];
   /** dy·f'(x) from recorded ops: the rule when backward records its own graph (createGraph). */
   grad: UnaryGrad;
 }
 
 type UnaryGrad = (dy: Tensor, x: Tensor, out: Tensor, p1: number, p2: number) => Tensor;
 
-function applyUnary(name: string, kernel: UnaryKernel, saves: UnaryDef<[]>['saves'], grad: UnaryGrad, x: Tensor, p1: number, p2: number): Tensor {
+function applyUnary(name: string, kernel: UnaryKernel, saves: UnaryDef<OptionSpec>['saves'], grad: UnaryGrad, x: Tensor, p1: number, p2: number): Tensor {
   x.assertLive(name);
   const out = Tensor.empty(x.shape);
   kernels().unary_f32(kernel, x.ptr, out.ptr, x.size, p1, p2);
@@ -68,20 +74,31 @@ const sgn = (x: Tensor): Tensor => sub(gt(x, 0), lt(x, 0));
 
 /**
  * Makes an elementwise op from its kernel op code: forward is `unary_f32`, backward the fused
- * `unary_grad_f32` with the same code and parameters.
+ * `unary_grad_f32` with the same code and parameters. `A` is the TypeScript face of the
+ * arguments after the input; at run time they are read by `readArgs` (so an extra argument is
+ * an error, not ignored).
  */
-function unaryOp<A extends unknown[] = []>(def: UnaryDef<A>): (x: Tensor, ...args: A) => Tensor {
-  const { name, kernel, saves, params, grad } = def;
-  return (x: Tensor, ...args: A): Tensor => {
-    const [p1, p2] = params ? params(...args) : [0, 0];
-    return applyUnary(name, kernel, saves, grad, x, p1, p2);
+function unaryOp<A extends unknown[] = [], S extends OptionSpec = OptionSpec>(def: UnaryDef<S>): (x: TensorInput, ...args: A) => Tensor {
+  const { name, kernel, saves, params, grad, names = [], spec = {} as S } = def;
+  return (x: TensorInput, ...args: A): Tensor => {
+    const xt = toTensor(name, 'input', x);
+    const o = readArgs(name, args, names, spec);
+    const [p1, p2] = params ? params(o) : [0, 0];
+    return releasePromoted(applyUnary(name, kernel, saves, grad, xt, p1, p2), [x], [xt]);
   };
 }
 
-function finiteParam(op: string, what: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: ${what} must be a finite number, got ${String(v)}`);
-  return v;
-}
+const LEAKY = { negativeSlope: is.number() };
+const SOFTPLUS = { beta: is.number(), threshold: is.number({ finite: false }) };
+const CLAMP = { min: is.nullable(is.number({ finite: false, nan: true })), max: is.nullable(is.number({ finite: false, nan: true })) };
+const POW = { exponent: is.number({ finite: false, nan: true }) };
+
+/** F.leaky_relu's order: `leakyRelu(x, 0.2)`, or `leakyRelu(x, {negativeSlope: 0.2})`. */
+export type LeakyReluArgs = Args<[negativeSlope: number | undefined], { negativeSlope?: number }>;
+/** F.softplus's order: `softplus(x, beta, threshold)`, or `softplus(x, {beta, threshold})`. */
+export type SoftplusArgs = Args<[beta: number | undefined, threshold: number | undefined], { beta?: number; threshold?: number }>;
+/** torch.clamp's order: `clamp(x, min, max)` (null or undefined for no bound), or `clamp(x, {min, max})`. */
+export type ClampArgs = Args<[min: number | null | undefined, max: number | null | undefined], { min?: number | null; max?: number | null }>;
 
 /**
  * eˣ. Overflows to +Infinity for x > 88.72 (ln of the largest float32), is subnormal between
@@ -141,11 +158,13 @@ export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu, saves: 'ou
  * x for x > 0, negativeSlope·x otherwise (default slope 0.01, as torch.nn.functional.leaky_relu).
  * Gradient: dy for x > 0, negativeSlope·dy for x ≤ 0 (the slope at 0, as PyTorch).
  */
-export const leakyRelu = unaryOp({
+export const leakyRelu = unaryOp<LeakyReluArgs, typeof LEAKY>({
   name: 'leakyRelu',
   kernel: UnaryKernel.LeakyRelu,
   saves: 'input',
-  params: (negativeSlope: number = 0.01) => [finiteParam('leakyRelu', 'negativeSlope', negativeSlope), 0],
+  names: ['negativeSlope'],
+  spec: LEAKY,
+  params: (o) => [o.negativeSlope ?? 0.01, 0],
   grad: (dy, x, _y, slope) => mul(dy, where(gt(x, 0), 1, slope)),
 });
 
@@ -155,13 +174,14 @@ export const leakyRelu = unaryOp({
  * full precision for very negative x (softplus(−100) ≈ 3.8e-44, a subnormal, not 0).
  * softplus(NaN) = NaN. Gradient: dy·σ(βx), and dy where βx > threshold.
  */
-export const softplus = unaryOp({
+export const softplus = unaryOp<SoftplusArgs, typeof SOFTPLUS>({
   name: 'softplus',
   kernel: UnaryKernel.Softplus,
   saves: 'input',
-  params: (beta: number = 1, threshold: number = 20) => {
-    if (finiteParam('softplus', 'beta', beta) === 0) throw new ValueError('softplus: beta must be nonzero, got 0');
-    if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new ValueError(`softplus: threshold must be a number, got ${String(threshold)}`);
+  names: ['beta', 'threshold'],
+  spec: SOFTPLUS,
+  params: ({ beta = 1, threshold = 20 }) => {
+    if (beta === 0) throw new ValueError('softplus: beta must be nonzero, got 0');
     return [beta, threshold];
   },
   grad: (dy, x, _y, beta, threshold) => {
@@ -175,28 +195,26 @@ export const softplus = unaryOp({
  * min > max every element becomes max (PyTorch's rule); NaN elements and NaN bounds give NaN.
  * Gradient: dy where min ≤ x ≤ max (bounds included, as PyTorch), 0 elsewhere and at NaN.
  */
-export const clamp = unaryOp({
+export const clamp = unaryOp<ClampArgs, typeof CLAMP>({
   name: 'clamp',
   kernel: UnaryKernel.Clamp,
   saves: 'input',
-  params: (min?: number, max?: number) => {
-    if (min === undefined && max === undefined) throw new ValueError('clamp: at least one of min and max must be given');
-    for (const [what, v] of [['min', min], ['max', max]] as const) {
-      if (v !== undefined && typeof v !== 'number') throw new ValueError(`clamp: ${what} must be a number, got ${String(v)}`);
-    }
+  names: ['min', 'max'],
+  spec: CLAMP,
+  params: ({ min, max }) => {
+    if ((min ?? null) === null && (max ?? null) === null) throw new ValueError('clamp: at least one of min and max must be given');
     return [min ?? -Infinity, max ?? Infinity];
   },
   grad: (dy, x, _y, min, max) => mul(dy, mul(ge(x, min), le(x, max))),
 });
 
-const powScalar: (x: Tensor, exponent: number) => Tensor = unaryOp({
+const powScalar: (x: TensorInput, exponent: number) => Tensor = unaryOp<[exponent: number], typeof POW>({
   name: 'pow',
   kernel: UnaryKernel.Pow,
   saves: 'both', // x^-2's gradient reads both
-  params: (exponent: number) => {
-    if (typeof exponent !== 'number') throw new ValueError(`pow: exponent must be a number or a tensor, got ${String(exponent)}`);
-    return [exponent, 0];
-  },
+  names: ['exponent'],
+  spec: POW,
+  params: (o) => [o.exponent ?? 1, 0],
   // e·x^(e−1), and 0 where e = 0 (PyTorch's rule)
   grad: (dy, x, _y, e): Tensor => (e === 0 ? mul(dy, 0) : mul(dy, mul(powScalar(x, e - 1), e))),
 });
@@ -231,10 +249,15 @@ function powRecordedGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tens
  * Gradients (PyTorch's): d/dx = dy·e·x^(e−1), and 0 where e = 0; d/de = dy·xᵉ·log x, and 0
  * where x = 0 and e ≥ 0 (NaN for negative bases, where log is NaN).
  */
-export function pow(x: Tensor, exponent: TensorLike): Tensor {
-  if (typeof exponent === 'number') return powScalar(x, exponent);
-  x.assertLive('pow');
-  exponent.assertLive('pow');
+export function pow(input: TensorInput, exponent: TensorInput, ...rest: []): Tensor {
+  noMoreArgs('pow', rest);
+  const x = toTensor('pow', 'input', input);
+  const e = toTensorOrNumber('pow', 'exponent', exponent);
+  if (typeof e === 'number') return releasePromoted(powScalar(x, e), [input], [x]);
+  return releasePromoted(powTensor(x, e), [input, exponent], [x, e]);
+}
+
+function powTensor(x: Tensor, exponent: Tensor): Tensor {
   const shape = broadcastShapes('pow', x.shape, exponent.shape);
   const out = Tensor.empty(shape);
   const { meta, rank } = broadcastMeta(shape, [x.shape, exponent.shape]);
@@ -256,10 +279,10 @@ declare module '../tensor/tensor.js' {
     tanh(): Tensor;
     sigmoid(): Tensor;
     relu(): Tensor;
-    leakyRelu(negativeSlope?: number): Tensor;
-    softplus(beta?: number, threshold?: number): Tensor;
-    clamp(min?: number, max?: number): Tensor;
-    pow(exponent: TensorLike): Tensor;
+    leakyRelu(...args: LeakyReluArgs): Tensor;
+    softplus(...args: SoftplusArgs): Tensor;
+    clamp(...args: ClampArgs): Tensor;
+    pow(exponent: TensorInput): Tensor;
   }
 }
 
@@ -272,7 +295,7 @@ Tensor.prototype.square = function (this: Tensor) { return square(this); };
 Tensor.prototype.tanh = function (this: Tensor) { return tanh(this); };
 Tensor.prototype.sigmoid = function (this: Tensor) { return sigmoid(this); };
 Tensor.prototype.relu = function (this: Tensor) { return relu(this); };
-Tensor.prototype.leakyRelu = function (this: Tensor, negativeSlope?: number) { return leakyRelu(this, negativeSlope); };
-Tensor.prototype.softplus = function (this: Tensor, beta?: number, threshold?: number) { return softplus(this, beta, threshold); };
-Tensor.prototype.clamp = function (this: Tensor, min?: number, max?: number) { return clamp(this, min, max); };
-Tensor.prototype.pow = function (this: Tensor, exponent: TensorLike) { return pow(this, exponent); };
+Tensor.prototype.leakyRelu = function (this: Tensor, ...args: LeakyReluArgs) { return leakyRelu(this, ...args); };
+Tensor.prototype.softplus = function (this: Tensor, ...args: SoftplusArgs) { return softplus(this, ...args); };
+Tensor.prototype.clamp = function (this: Tensor, ...args: ClampArgs) { return clamp(this, ...args); };
+Tensor.prototype.pow = function (this: Tensor, exponent: TensorInput) { return pow(this, exponent); };

@@ -5,6 +5,7 @@ import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
+import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from './binary.js';
 import { broadcastMeta, sumToShape } from './broadcast.js';
@@ -45,10 +46,15 @@ function branchGrad(cond: Tensor, dy: Tensor, takeA: boolean, shape: readonly nu
  * Gradients: dy masked by cond to a, dy masked by the complement to b (summed back over
  * broadcast dimensions); none to cond.
  */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  cond.assertLive('where');
-  if (typeof a !== 'number') a.assertLive('where');
-  if (typeof b !== 'number') b.assertLive('where');
+export function where(condition: TensorInput, input: TensorInput, other: TensorInput, ...rest: []): Tensor {
+  noMoreArgs('where', rest);
+  const cond = toTensor('where', 'condition', condition);
+  const a = toTensorOrNumber('where', 'input', input);
+  const b = toTensorOrNumber('where', 'other', other);
+  return releasePromoted(whereOf(cond, a, b), [condition, input, other], [cond, a, b]);
+}
+
+function whereOf(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const aShape = typeof a === 'number' ? [] : a.shape;
   const bShape = typeof b === 'number' ? [] : b.shape;
   const shape = broadcastNamed('where', [['cond', cond.shape], ['a', aShape], ['b', bShape]]);
@@ -76,8 +82,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 declare module '../tensor/tensor.js' {
   interface Tensor {
     /** `this` where `cond` is nonzero, `other` elsewhere (PyTorch's `x.where(cond, y)`). */
-    where(cond: Tensor, other: TensorLike): Tensor;
+    where(cond: TensorInput, other: TensorInput): Tensor;
   }
 }
 
-Tensor.prototype.where = function (this: Tensor, cond: Tensor, other: TensorLike) { return where(cond, this, other); };
+Tensor.prototype.where = function (this: Tensor, cond: TensorInput, other: TensorInput) { return where(cond, this, other); };

@@ -1,7 +1,36 @@
-import { ValueError } from '../errors.js';
+import { ArgumentError, ValueError } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
 import { keep } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { describe, is } from '../validate.js';
+
+/** The checks of the options every optimizer shares. */
+export const sharedOptions = {
+  /** Learning rate ≥ 0. */
+  lr: is.number({ min: 0 }),
+  /** L2 penalty added to the gradient (decoupled in AdamW). */
+  weightDecay: is.number({ min: 0 }),
+  eps: is.number({ min: 0 }),
+};
+
+/**
+ * The parameters an optimizer or `clipGradNorm` takes: an iterable of tensors (a model's
+ * `parameters()`); anything else is an ArgumentError naming `where` and what was given.
+ */
+export function readParams(where: string, params: unknown): Tensor[] {
+  if (params !== null && typeof params === 'object' && typeof (params as { parameters?: unknown }).parameters === 'function' && !(Symbol.iterator in params)) {
+    throw new ArgumentError(`${where}: params must be an iterable of tensors, got ${describe(params)}; pass model.parameters()`, where, 'params');
+  }
+  if (params === null || typeof params !== 'object' || typeof (params as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    throw new ArgumentError(`${where}: params must be an iterable of tensors (model.parameters()), got ${describe(params)}`, where, 'params');
+  }
+  const list = [...(params as Iterable<unknown>)];
+  list.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new ArgumentError(`${where}: params[${i}] must be a Tensor, got ${describe(p)}`, where, 'params');
+    p.assertLive(where);
+  });
+  return list as Tensor[];
+}
 
 /**
  * Base of the optimizers: holds the parameters, the learning rate (which schedulers change)
@@ -9,20 +38,31 @@ import type { Tensor } from '../tensor/tensor.js';
  */
 export abstract class Optimizer {
   readonly params: Tensor[];
-  /** The learning rate used by the next `step()`. */
-  lr: number;
+  private rate = 0;
+  /** 'optim.SGD', for errors. */
+  private readonly where: string;
   /** Steps taken so far. */
   stepCount = 0;
   private readonly state = new Map<Tensor, Map<string, Tensor>>();
 
-  protected constructor(name: string, params: Iterable<Tensor>, lr: number) {
-    this.params = [...params];
+  /** `lr` is checked by the subclass's options table. */
+  protected constructor(name: string, params: unknown, lr: number) {
+    this.params = readParams(name, params);
     if (this.params.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
-    if (!(lr >= 0) || !Number.isFinite(lr)) throw new ValueError(`${name}: invalid learning rate ${lr}`);
     this.params.forEach((p, i) => {
       if (!p.requiresGrad) throw new ValueError(`${name}: parameter ${i} (shape [${p.shape.join(', ')}]) does not require a gradient`);
     });
+    this.where = name;
     this.lr = lr;
+  }
+
+  /** The learning rate used by the next `step()` (schedulers set it; a finite number ≥ 0). */
+  get lr(): number {
+    return this.rate;
+  }
+
+  set lr(value: number) {
+    this.rate = sharedOptions.lr(value, `${this.where}: lr`);
   }
 
   /** Applies one update to every parameter that has a gradient. */
@@ -66,11 +106,5 @@ export abstract class Optimizer {
   dispose(): void {
     for (const s of this.state.values()) for (const b of s.values()) b.dispose();
     this.state.clear();
-  }
-}
-
-export function checkRange(op: string, name: string, value: number, lo: number, hi: number, hiOpen = true): void {
-  if (!(value >= lo) || !(hiOpen ? value < hi : value <= hi)) {
-    throw new ValueError(`${op}: ${name} must be in [${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${value}`);
   }
 }

@@ -1,33 +1,51 @@
 import { kernels } from '../backend/wasm.js';
-import { ValueError } from '../errors.js';
+import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, checkRange } from './optimizer.js';
+import { is, type PositionalArgs, readArgs } from '../validate.js';
+import { Optimizer, sharedOptions } from './optimizer.js';
 
 export interface SGDOptions {
+  /** Default 1e-3 (PyTorch's). */
   lr?: number;
+  /** Default 0. */
   momentum?: number;
+  /** Default 0. */
   dampening?: number;
+  /** Default 0. */
   weightDecay?: number;
+  /** Default false. */
   nesterov?: boolean;
 }
 
-/** Stochastic gradient descent with momentum, Nesterov momentum and weight decay (torch.optim.SGD). */
+// PyTorch's order: SGD(params, lr, momentum, dampening, weight_decay, nesterov).
+const ARGS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'] as const;
+const OPTIONS = {
+  lr: sharedOptions.lr,
+  momentum: is.number({ min: 0 }),
+  dampening: is.number(),
+  weightDecay: sharedOptions.weightDecay,
+  nesterov: is.boolean,
+};
+
+/**
+ * Stochastic gradient descent with momentum, Nesterov momentum and weight decay (torch.optim.SGD):
+ * `new optim.SGD(model.parameters(), 0.1, 0.9)` or `new optim.SGD(params, { lr: 0.1, momentum: 0.9 })`.
+ */
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly dampening: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
-    super('SGD', params, options.lr ?? 1e-3);
-    this.momentum = options.momentum ?? 0;
-    this.dampening = options.dampening ?? 0;
-    this.weightDecay = options.weightDecay ?? 0;
-    this.nesterov = options.nesterov ?? false;
-    checkRange('SGD', 'momentum', this.momentum, 0, Infinity);
-    checkRange('SGD', 'weightDecay', this.weightDecay, 0, Infinity);
+  constructor(params: Iterable<Tensor>, ...args: PositionalArgs<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], SGDOptions>) {
+    const o = readArgs('optim.SGD', args, ARGS, OPTIONS);
+    super('optim.SGD', params, o.lr ?? 1e-3);
+    this.momentum = o.momentum ?? 0;
+    this.dampening = o.dampening ?? 0;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.nesterov = o.nesterov ?? false;
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new ValueError('SGD: Nesterov momentum requires a momentum and zero dampening');
+      throw new ArgumentError('optim.SGD: Nesterov momentum requires a momentum and zero dampening', 'optim.SGD', 'nesterov');
     }
   }
 

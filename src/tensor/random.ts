@@ -1,9 +1,11 @@
 import { heap } from '../backend/wasm.js';
-import { ValueError } from '../errors.js';
+import { is, readArgs } from '../validate.js';
 
 // Returns the state block of a generator the program dropped without dispose().
 const finalizer =
   typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<number>((ptr) => heap().release(ptr, 16));
+
+const SEED = is.number();
 
 /** A seedable random stream (xoshiro128**, state in linear memory). */
 export class Generator {
@@ -11,13 +13,12 @@ export class Generator {
   private seedValue: number;
 
   constructor(seed = 0x5eed) {
-    this.seedValue = seed;
+    this.seedValue = SEED(seed, 'Generator: seed');
   }
 
   /** Restarts the stream from `seed` (any integer). */
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new ValueError(`manualSeed: seed must be a finite number, got ${seed}`);
-    this.seedValue = seed;
+    this.seedValue = SEED(seed, 'manualSeed: seed');
     if (this.statePtr !== 0) this.writeState();
     return this;
   }
@@ -66,6 +67,7 @@ export class Generator {
 export const defaultGenerator = new Generator();
 
 /** Seeds the default generator so that runs are reproducible. */
-export function manualSeed(seed: number): void {
+export function manualSeed(seed: number, ...rest: []): void {
+  if (rest.length > 0) readArgs('manualSeed', rest, [], {});
   defaultGenerator.manualSeed(seed);
 }

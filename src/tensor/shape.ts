@@ -52,3 +52,17 @@ export function checkShape(op: string, shape: readonly number[]): void {
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}`);
   }
 }
+
+/**
+ * Sorted, non-negative axes; all axes when `axes` is undefined or an empty list (as in
+ * PyTorch). A scalar accepts axis 0 / -1 and has nothing to reduce. A repeated axis throws.
+ */
+export function resolveAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+  const list = typeof axes === 'number' ? [axes] : [...(axes ?? [])];
+  if (list.length === 0) return Array.from({ length: rank }, (_, i) => i);
+  const resolved = list.map((a) => normalizeAxis(op, a, rank));
+  resolved.forEach((a, i) => {
+    if (resolved.indexOf(a) !== i) throw new ShapeError(`${op}: axis ${a} appears more than once in [${list.join(', ')}]`);
+  });
+  return rank === 0 ? [] : resolved.sort((a, b) => a - b);
+}

@@ -2,9 +2,10 @@
 // Module; every batch runs in its own scope so memory stays flat across epochs.
 import { noGrad } from '../autograd/graph.js';
 import { kernels } from '../backend/wasm.js';
+import type { Dataset } from '../data/loader.js';
 import { dataRng, permutation } from '../data/rng.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { Module } from '../nn/module.js';
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { Module } from '../nn/module.js';
 import { concat } from '../ops/concat.js';
 import { indexSelect } from '../ops/gather.js';
 import { slice } from '../ops/slice.js';
@@ -13,7 +14,8 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedulers.js';
 import { manualSeed } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type Check, describe, is, isPlainObject, readOptions } from '../validate.js';
 import { type LossFn, type LossName, lossTakesLogits, resolveLoss } from './losses.js';
 import { type MetricSpec, type UndefinedMetricHandler, computeMetrics } from './metrics.js';
 
@@ -36,16 +38,19 @@ export interface EarlyStopping {
   patience?: number;
   /** Smallest change that counts as improvement (default 0). */
   minDelta?: number;
+  /**
+   * Smallest change that counts, as a fraction of the best value so far (scale-free: a loss of
+   * 1e-4, as daily returns give, improves by 1e-8 per 1e-4 as readily as a loss of 1 by 1e-4).
+   * Used instead of `minDelta` when given.
+   */
+  minDeltaRelative?: number;
   /** 'min' or 'max'; default 'max' for accuracy/auc, else 'min'. */
   mode?: 'min' | 'max';
   /** Put back the weights of the best epoch at the end (default false). */
   restoreBestWeights?: boolean;
 }
 
-export interface Dataset {
-  x: Tensor;
-  y: Tensor;
-}
+export type { Dataset };
 
 export interface FitOptions {
   epochs?: number;
@@ -123,6 +128,38 @@ function firstNonFiniteGrad(params: readonly Tensor[]): Tensor | null {
   return null;
 }
 
+const EARLY_STOPPING = {
+  monitor: is.string,
+  patience: is.int({ min: 1 }),
+  minDelta: is.number({ min: 0 }),
+  minDeltaRelative: is.number({ min: 0 }),
+  mode: is.oneOf(['min', 'max'] as const),
+  restoreBestWeights: is.boolean,
+};
+const DATASET = { x: is.instance(Tensor, 'a Tensor'), y: is.instance(Tensor, 'a Tensor') };
+const FIT_OPTIONS = {
+  epochs: is.int({ min: 1 }),
+  batchSize: is.int({ min: 1 }),
+  lossFn: is.any,
+  optimizer: is.any,
+  metrics: is.list(is.any),
+  validationSplit: is.number({ min: 0, max: 1, maxOpen: true }),
+  validationData: is.options(DATASET),
+  shuffle: is.boolean,
+  seed: is.int(),
+  callbacks: is.list(is.any),
+  earlyStopping: is.options(EARLY_STOPPING),
+  scheduler: is.any,
+  clipNorm: is.number({ min: 0 }),
+} satisfies Record<keyof FitOptions, Check<unknown>>;
+
+// The model and the dataset {x, y} as fit / evaluate take them, checked.
+function readModelAndData(op: string, model: unknown, data: unknown): void {
+  if (!(model instanceof Module)) throw new ArgumentError(`${op}: model must be an nn.Module (a layer, Sequential or a ready-made model), got ${describe(model)}`, op, 'model');
+  readOptions(op, data, DATASET);
+  if (!isPlainObject(data) || !('x' in data) || !('y' in data)) throw new ArgumentError(`${op}: data must be {x: Tensor, y: Tensor}, got ${describe(data)}`, op, 'data');
+}
+
 function checkRows(op: string, x: Tensor, y: Tensor): void {
   if (x.rank === 0 || y.rank === 0 || x.shape[0] !== y.shape[0]) {
     throw new ShapeError(`${op}: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} must have the same number of rows (first dimension)`);
@@ -147,7 +184,9 @@ function snapshot(model: Module): Map<Tensor, Float32Array> {
 
 /** Runs the model over `x` in batches without recording gradients, in eval mode. */
 export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
-  const batchSize = options.batchSize ?? 256;
+  if (!(model instanceof Module)) throw new ArgumentError(`predict: model must be an nn.Module, got ${describe(model)}`, 'predict', 'model');
+  if (!(x instanceof Tensor)) throw new ArgumentError(`predict: x must be a Tensor, got ${describe(x)}`, 'predict', 'x');
+  const batchSize = readOptions('predict', options, { batchSize: is.int({ min: 1 }) }).batchSize ?? 256;
   const wasTraining = model.training;
   model.eval();
   try {
@@ -167,6 +206,8 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
 
 /** Loss (and metrics) of the model on a dataset, in eval mode, batched, without gradients. */
 export function evaluate(model: Module, data: Dataset, options: { lossFn: LossFn | LossName; metrics?: MetricSpec[]; batchSize?: number }): Logs {
+  readModelAndData('evaluate', model, data);
+  readOptions('evaluate', options, { lossFn: is.any, metrics: is.list(is.any), batchSize: is.int({ min: 1 }) });
   return evaluateOn(model, data, options);
 }
 
@@ -192,8 +233,93 @@ function undefinedMetricWarner(split: 'training' | 'validation', fromSplit: bool
   };
 }
 
+/** Records an epoch's logs, runs onEpochEnd and early stopping; `end` says whether to stop. Used by fit and fitStream. */
+export function epochEnd(model: Module, early: EarlyStopping | undefined, hasValidation: boolean, callbacks: Callback[]): { end(epoch: number, logs: Logs, history: History): boolean; restore(): void } {
+  const monitor = early?.monitor ?? (hasValidation ? 'valLoss' : 'loss');
+  const mode = early?.mode ?? (/acc|auc/i.test(monitor) ? 'max' : 'min');
+  let best = mode === 'min' ? Infinity : -Infinity;
+  let bestWeights: Map<Tensor, Float32Array> | null = null;
+  let waited = 0;
+  return {
+    end(epoch, logs, history) {
+      history.epochs.push(logs);
+      for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
+
+      let stop = false;
+      for (const c of callbacks) if (c.onEpochEnd?.(epoch, logs) === 'stop') stop = true;
+      if (early) {
+        const value = logs[monitor];
+        if (value === undefined) throw new ValueError(`fit: earlyStopping monitors '${monitor}', which is not logged (have ${Object.keys(logs).join(', ')})`);
+        const delta = early.minDeltaRelative !== undefined && Number.isFinite(best) ? early.minDeltaRelative * Math.abs(best) : (early.minDelta ?? 0);
+        const improved = mode === 'min' ? value < best - delta : value > best + delta;
+        if (improved) {
+          best = value;
+          waited = 0;
+          if (early.restoreBestWeights) bestWeights = snapshot(model);
+        } else if (++waited >= (early.patience ?? 5)) {
+          history.stoppedEpoch = epoch;
+          stop = true;
+        }
+      }
+      return stop;
+    },
+    restore() {
+      if (bestWeights !== null) {
+        noGrad(() => {
+          for (const [t, values] of (bestWeights as Map<Tensor, Float32Array>)) copyValues(t, values, 'fit (restoreBestWeights)');
+        });
+      }
+    },
+  };
+}
+
+/** A batch's output, loss, gradient and optimizer step as one transaction (see fit); returns the loss. Used by fit and fitStream. */
+export type TrainStep = (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number) => number;
+
+export function trainStep(model: Module, optimizer: Optimizer, lossFn: LossFn, clipNorm: number | undefined): TrainStep {
+  const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
+  const buffers = model.namedBuffers().map(([, b]) => b);
+  // One optimizer step, all or nothing: the loss and then every gradient are checked before the
+  // step; on any failure the buffers the forward pass updated (running statistics) are put back
+  // and the batch's gradients dropped, so the model is as it was before the batch.
+  return (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number): number => {
+    const before = buffers.map((b) => b.toFloat32Array());
+    try {
+      const pred = model.forward(xb);
+      const loss = lossFn(pred, yb);
+      const value = loss.item();
+      const where = `at epoch ${epoch}, batch ${batch}`;
+      if (!Number.isFinite(value)) {
+        const d = diagnoseRows(xb, yb, pred, rowOf);
+        throw new NonFiniteError(`fit: the loss became ${value} ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, null);
+      }
+      loss.backward();
+      const bad = firstNonFiniteGrad(optimizer.params);
+      if (bad !== null) {
+        const name = names.get(bad) ?? `#${optimizer.params.indexOf(bad)} of the optimizer`;
+        const d = diagnoseRows(xb, yb, pred, rowOf);
+        throw new NonFiniteError(`fit: the gradient of parameter '${name}' ${fmtShape(bad.shape)} holds NaN or Infinity ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, name);
+      }
+      if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
+      optimizer.step();
+      return value;
+    } catch (err) {
+      noGrad(() => buffers.forEach((b, i) => copyValues(b, before[i] as Float32Array, 'fit (undo)')));
+      model.zeroGrad();
+      throw err;
+    } finally {
+      optimizer.zeroGrad();
+    }
+  };
+}
+
 /** Trains `model` on `data`; returns the history of loss and metrics per epoch. */
 export function fit(model: Module, data: Dataset, options: FitOptions): History {
+  readModelAndData('fit', model, data);
+  readOptions('fit', options, FIT_OPTIONS);
+  if (!isPlainObject(options) || options.optimizer === undefined || options.lossFn === undefined) {
+    throw new ArgumentError('fit: options must give at least {lossFn, optimizer}', 'fit', 'options');
+  }
   checkRows('fit', data.x, data.y);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
@@ -223,50 +349,12 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
     owned.push(train.x, train.y, val.x, val.y);
   }
 
-  const early = options.earlyStopping;
-  const monitor = early?.monitor ?? (val ? 'valLoss' : 'loss');
-  const mode = early?.mode ?? (/acc|auc/i.test(monitor) ? 'max' : 'min');
-  let best = mode === 'min' ? Infinity : -Infinity;
-  let bestWeights: Map<Tensor, Float32Array> | null = null;
-  let waited = 0;
+  const stopper = epochEnd(model, options.earlyStopping, val !== undefined, callbacks);
 
   const warnTrain = undefinedMetricWarner('training', false);
   const warnVal = undefinedMetricWarner('validation', nVal > 0);
   const optimizer = options.optimizer;
-  const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
-  const buffers = model.namedBuffers().map(([, b]) => b);
-  // One optimizer step, all or nothing: the loss and then every gradient are checked before the
-  // step; on any failure the buffers the forward pass updated (running statistics) are put back
-  // and the batch's gradients dropped, so the model is as it was before the batch.
-  const step = (xb: Tensor, yb: Tensor, epoch: number, batch: number, rowOf: (r: number) => number): number => {
-    const before = buffers.map((b) => b.toFloat32Array());
-    try {
-      const pred = model.forward(xb);
-      const loss = lossFn(pred, yb);
-      const value = loss.item();
-      const where = `at epoch ${epoch}, batch ${batch}`;
-      if (!Number.isFinite(value)) {
-        const d = diagnoseRows(xb, yb, pred, rowOf);
-        throw new NonFiniteError(`fit: the loss became ${value} ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, null);
-      }
-      loss.backward();
-      const bad = firstNonFiniteGrad(optimizer.params);
-      if (bad !== null) {
-        const name = names.get(bad) ?? `#${optimizer.params.indexOf(bad)} of the optimizer`;
-        const d = diagnoseRows(xb, yb, pred, rowOf);
-        throw new NonFiniteError(`fit: the gradient of parameter '${name}' ${fmtShape(bad.shape)} holds NaN or Infinity ${where} (learning rate ${optimizer.lr}): ${d.text}; the step was skipped and the weights are those from before this batch`, epoch, batch, d.row, name);
-      }
-      if (options.clipNorm !== undefined) clipGradNorm(optimizer.params, options.clipNorm);
-      optimizer.step();
-      return value;
-    } catch (err) {
-      noGrad(() => buffers.forEach((b, i) => copyValues(b, before[i] as Float32Array, 'fit (undo)')));
-      model.zeroGrad();
-      throw err;
-    } finally {
-      optimizer.zeroGrad();
-    }
-  };
+  const step = trainStep(model, optimizer, lossFn, options.clipNorm);
 
   const history: History = { epochs: [], history: {}, stoppedEpoch: null };
   // Gradients left by earlier code (a backward outside fit, a failed run) must not be stepped with.
@@ -303,32 +391,9 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
       logs.lr = options.optimizer.lr;
       options.scheduler?.step();
       logs.seconds = (performance.now() - started) / 1000;
-      history.epochs.push(logs);
-      for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
-
-      let stop = false;
-      for (const c of callbacks) if (c.onEpochEnd?.(epoch, logs) === 'stop') stop = true;
-      if (early) {
-        const value = logs[monitor];
-        if (value === undefined) throw new ValueError(`fit: earlyStopping monitors '${monitor}', which is not logged (have ${Object.keys(logs).join(', ')})`);
-        const delta = early.minDelta ?? 0;
-        const improved = mode === 'min' ? value < best - delta : value > best + delta;
-        if (improved) {
-          best = value;
-          waited = 0;
-          if (early.restoreBestWeights) bestWeights = snapshot(model);
-        } else if (++waited >= (early.patience ?? 5)) {
-          history.stoppedEpoch = epoch;
-          stop = true;
-        }
-      }
-      if (stop) break;
+      if (stopper.end(epoch, logs, history)) break;
     }
-    if (bestWeights !== null) {
-      noGrad(() => {
-        for (const [t, values] of (bestWeights as Map<Tensor, Float32Array>)) copyValues(t, values, 'fit (restoreBestWeights)');
-      });
-    }
+    stopper.restore();
   } finally {
     owned.forEach((t) => t.dispose());
   }

@@ -53,6 +53,24 @@ describe('backward with createGraph', () => {
       expect(() => y.backward({ creatGraph: true } as never)).toThrow(fg.UnknownOptionError);
       expect(() => y.backward({ creatGraph: true } as never)).toThrow(/did you mean 'createGraph'/);
       expect(() => y.backward({ retainGraph: 1 } as never)).toThrow(/backward: retainGraph must be a boolean/);
+      // The upstream gradient may be a plain list (promoted as every op's operands are).
+      const z = leaf([1, 2]);
+      z.square().backward([1, 3], { createGraph: true });
+      expect(values(z.grad)).toEqual([2, 12]);
+      expect((z.grad as T).requiresGrad).toBe(true);
+      expect(() => z.square().backward([[1], 'a'] as never, { createGraph: true })).toThrow(fg.FingradError);
+    });
+  });
+
+  it('checks saved versions first: a tensor written in place since fails with nothing changed', () => {
+    fg.tidy(() => {
+      const p = leaf([2, 3]);
+      const c = fg.tensor([3, 4]);
+      const r = p.mul(c).sum();
+      c.fill_(1);
+      expect(() => r.backward({ createGraph: true })).toThrow(fg.InplaceModificationError);
+      expect(() => fg.gradOf(r, [p], { createGraph: true })).toThrow(/backward of 'mul'.*modified by an in-place operation/);
+      expect(p.grad).toBeNull();
     });
   });
 
@@ -236,6 +254,8 @@ const OPS: Array<[string, () => [(...xs: T[]) => T, T[]]]> = [
   ['crossEntropy (weight, labelSmoothing, ignoreIndex)', () => [(x) => fg.crossEntropy(x, [2, -1, 1], { weight: fg.tensor([1, 0.5, 2, 1]), labelSmoothing: 0.2, ignoreIndex: -1 }), [signed([3, 4], 60)]]],
   ['crossEntropy ([N, C, d], none)', () => [(x) => fg.crossEntropy(x, fg.tensor([[0, 2], [1, 1]]), { reduction: 'none' }), [signed([2, 3, 2], 61)]]],
   ['crossEntropy ([C])', () => [(x) => fg.crossEntropy(x.square(), 1), [signed([3], 62)]]],
+  ['sigmoidFocalLoss (composed of ops)', () => [(x) => fg.sigmoidFocalLoss(x, fg.tensor([[1, 0, 1], [0, 1, 0]]), 0.25, 2, 'mean'), [signed([2, 3], 63)]]],
+  ['operands promoted from lists and numbers', () => [(x) => fg.mul(fg.add(x, [[0.5, -1, 2]]), x).sum(1).div(2), [signed([2, 3], 64)]]],
   ['mseLoss with a fixed target', () => [(a) => fg.mseLoss(fg.matmul(a, a).sigmoid(), plainInput([2, 2], 46)), [signed([2, 2], 47)]]],
 ];
 

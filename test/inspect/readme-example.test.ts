@@ -1,4 +1,4 @@
-// The README's inspection example (docs/inspect-readme-section.md, merged into README.md) runs
+// The README's inspection example (the block with `fg.summary(` in README.md) runs
 // as written against src/ (through tsx) and prints what its comments say; the figures are
 // recomputed here independently.
 import { execFileSync } from 'node:child_process';
@@ -12,10 +12,10 @@ import * as fg from '../../src/index.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function example(): string {
-  const text = readFileSync(join(root, 'docs', 'inspect-readme-section.md'), 'utf8');
-  const match = /<!-- readme-example[^>]*-->\n```ts\n([\s\S]*?)```/.exec(text);
-  if (!match) throw new Error('no readme-example block in docs/inspect-readme-section.md');
-  return match[1] as string;
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = text.split('<!-- readme-example').map((part) => /```ts\n([\s\S]*?)```/.exec(part)?.[1]).find((b) => b?.includes('fg.summary('));
+  if (block === undefined) throw new Error('no readme-example block with fg.summary( in README.md');
+  return block;
 }
 
 function run(code: string): string[] {

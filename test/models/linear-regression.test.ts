@@ -134,7 +134,7 @@ describe('LinearRegression — errors and memory', () => {
     expect(() => m.fit([[1], [NaN]], [1, 2])).toThrow(/LinearRegression.fit: x has NaN at row 1, column 0/);
     expect(() => m.fit([[1], [2]], [1])).toThrow(/LinearRegression.fit: x has 2 rows but y has 1/);
     expect(() => m.predict([[1]])).toThrow(/LinearRegression.predict: the model is not fitted/);
-    expect(() => new LinearRegression({ alpha: -1 })).toThrow(/LinearRegression: alpha must be a finite number ≥ 0, got -1/);
+    expect(() => new LinearRegression({ alpha: -1 })).toThrow(/LinearRegression: alpha must be a finite number >= 0, got number -1/);
     m.fit([[1, 0], [0, 1], [1, 1]], [1, 2, 3]);
     expect(() => m.predict([[1, 2, 3]])).toThrow(/LinearRegression.predict: x has 3 columns but the model was fitted on 2 features/);
     m.dispose();

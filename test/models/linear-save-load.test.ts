@@ -232,7 +232,7 @@ describe('convex models: corrupted checkpoints', () => {
     // A bad option is the constructor's ValueError (CheckpointError is one too).
     const badOption = rewrite(logit, (c) => ((c['options'] as Record<string, unknown>)['C'] = -1));
     expect(() => loadModel(badOption)).toThrow(fg.ValueError);
-    expect(() => loadModel(badOption)).toThrow(/LogisticRegression: C must be a positive finite number, got -1/);
+    expect(() => loadModel(badOption)).toThrow(/LogisticRegression: C must be a finite number > 0, got number -1/);
     const cases: Array<[Uint8Array, RegExp]> = [
       [rewrite(logit, (_, f) => (f['classes'] = [0, 1])), /'fitted\.classes' has 2 labels, which needs 1 output row, but 'fitted\.nOutputs' is 3/],
       [rewrite(logit, (_, f) => (f['classes'] = [0, 2, 1])), /'fitted\.classes' must be at least two distinct integer labels in ascending order, got 3 values/],

@@ -281,8 +281,8 @@ describe('LinearSVM — inputs, errors, memory', () => {
     expect(() => m.fit([[0], [Infinity]], [0, 1])).toThrow(/LinearSVM.fit: x has Infinity at row 1, column 0/);
     expect(() => m.fit([[0], [1]], [0, 1.5])).toThrow(/label at row 1 is 1.5/);
     expect(() => m.decisionFunction([[0]])).toThrow(/LinearSVM.decisionFunction: the model is not fitted/);
-    expect(() => new LinearSVM({ loss: 'log' as 'hinge' })).toThrow(/LinearSVM: loss must be 'hinge' or 'squared_hinge'/);
-    expect(() => new LinearSVM({ tol: -1 })).toThrow(/LinearSVM: tol must be a positive finite number/);
+    expect(() => new LinearSVM({ loss: 'log' as 'hinge' })).toThrow(/LinearSVM: loss must be one of 'hinge', 'squared_hinge'/);
+    expect(() => new LinearSVM({ tol: -1 })).toThrow(/LinearSVM: tol must be a finite number > 0/);
   });
 
   it('binary decision values are [n]; stateDict holds weight, bias, probA, probB', () => {

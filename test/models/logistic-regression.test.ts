@@ -320,9 +320,9 @@ describe('LogisticRegression — inputs and errors', () => {
     const v = fg.tensor([1, 2, 3]);
     expect(() => m.fit(v, [0, 1, 0])).toThrow(/LogisticRegression.fit: x must be 2-D \[samples, features\], got shape \[3\]/);
     v.dispose();
-    expect(() => new LogisticRegression({ C: 0 })).toThrow(/LogisticRegression: C must be a positive finite number, got 0/);
-    expect(() => new LogisticRegression({ penalty: 'l3' as 'l1' })).toThrow(/penalty must be 'l2', 'l1' or 'none'/);
-    expect(() => new LogisticRegression({ maxIter: 1.5 })).toThrow(/maxIter must be a positive integer/);
+    expect(() => new LogisticRegression({ C: 0 })).toThrow(/LogisticRegression: C must be a finite number > 0, got number 0/);
+    expect(() => new LogisticRegression({ penalty: 'l3' as 'l1' })).toThrow(/penalty must be one of 'l2', 'l1', 'none'/);
+    expect(() => new LogisticRegression({ maxIter: 1.5 })).toThrow(/maxIter must be an integer >= 1/);
     expect(m.isFitted).toBe(false);
   });
 });

@@ -176,12 +176,12 @@ describe('MLPClassifier', () => {
     expect(() => clf.fit(fg.zeros([3, 2]), fg.zeros([3, 2]))).toThrow(/MLPClassifier\.fit: expected y of shape \[3\].*got \[3, 2\]/);
     expect(() => clf.fit(fg.zeros([3, 2]), [1, 1, 1])).toThrow(/single class/);
     expect(() => clf.fit(fg.zeros([3, 2]), [0, 0.5, 1])).toThrow(/label at row 1 is 0.5/);
-    expect(() => clf.fit(fg.tensor([[0, NaN], [1, 1]], undefined, { allowNonFinite: true }), [0, 1])).toThrow(/MLPClassifier\.fit: x has NaN in row 0/);
+    expect(() => clf.fit(fg.tensor([[0, NaN], [1, 1]], undefined, { allowNonFinite: true }), [0, 1])).toThrow(/MLPClassifier\.fit: x has NaN at row 0, column 1/);
     const { x, y } = twoMoons({ n: 20 });
     clf.fit(x, y);
     expect(() => clf.predict(fg.zeros([5, 3]))).toThrow(/MLPClassifier\.predict: expected x of shape \[samples, 2\] \(samples, features\), got \[5, 3\]/);
     expect(() => clf.score(x, fg.full([20], 9))).toThrow(/label 9 at row 0 was not seen in fit/);
-    expect(() => new MLPClassifier({ hiddenLayerSizes: [0] })).toThrow(/MLPClassifier: hiddenLayerSizes must be a list/);
+    expect(() => new MLPClassifier({ hiddenLayerSizes: [0] })).toThrow(/MLPClassifier: hiddenLayerSizes\[0\] must be an integer >= 1/);
     expect(() => new MLPClassifier({ activation: 'gelu' as 'relu' })).toThrow(/MLPClassifier: activation must be one of 'relu', 'tanh', 'logistic', 'identity'/);
     expect(() => new MLPClassifier({ learningRate: 0 })).toThrow(/MLPClassifier: learningRate/);
     expect(() => new MLPClassifier({ validationFraction: 1 })).toThrow(/MLPClassifier: validationFraction/);

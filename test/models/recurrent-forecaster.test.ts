@@ -147,7 +147,7 @@ describe('makeWindows', () => {
     expect(() => makeWindows([a], 6, 2)).toThrow(/makeWindows: a series of 7 steps is too short for one window of 6 plus a horizon of 2/);
     expect(() => makeWindows([a, [1, 2]], 2)).toThrow(/makeWindows: feature 1 has 2 values but feature 0 has 7/);
     expect(() => makeWindows([[1, NaN, 3]], 1)).toThrow(/makeWindows: series has NaN at feature 0, step 1/);
-    expect(() => makeWindows([a], 0)).toThrow(/makeWindows: window must be a positive integer/);
+    expect(() => makeWindows([a], 0)).toThrow(/makeWindows: window must be an integer >= 1/);
     expect(() => makeWindows([a], 2, 1, { target: 1 })).toThrow(/makeWindows: target must be a feature index in \[0, 1\)/);
   });
 });

@@ -133,7 +133,7 @@ describe('VAE', () => {
     expect(() => vae.decode(fg.zeros([2, 3]))).toThrow(/VAE\.decode: expected x of shape \[samples, 2\] \(samples, latent\), got \[2, 3\]/);
     expect(() => vae.anomalyScore(fg.zeros([2, 4]), { method: 'kl' as 'elbo' })).toThrow(/VAE\.anomalyScore: method must be one of 'elbo', 'reconstruction'/);
     expect(() => vae.sample(0)).toThrow(/VAE\.sample: n must be an integer >= 1/);
-    expect(() => new VAE({ beta: -1 })).toThrow(/VAE: beta must be a number/);
+    expect(() => new VAE({ beta: -1 })).toThrow(/VAE: beta must be a finite number >= 0/);
     vae.dispose();
   });
 });

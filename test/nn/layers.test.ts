@@ -97,7 +97,7 @@ describe('Linear', () => {
       expect(() => layer.forward(fg.zeros([4, 10]))).toThrow(fg.ShapeError);
       expect(() => layer.forward(fg.zeros([4, 10]))).toThrow('Linear(20 → 32): expected input [..., 20], got [4, 10]');
       expect(() => layer.forward(fg.zeros([]))).toThrow(/Linear\(20 → 32\).*got \[\]/);
-      expect(() => new nn.Linear(0, 3)).toThrow(/Linear: inFeatures must be a positive integer, got 0/);
+      expect(() => new nn.Linear(0, 3)).toThrow(/nn\.Linear: inFeatures must be an integer >= 1, got number 0/);
       expect(() => new nn.Linear(3, 2.5)).toThrow(fg.ValueError);
       expect(String(layer)).toBe('Linear(in_features=20, out_features=32, bias=true)');
       expect(String(new nn.Linear(2, 1, { bias: false }))).toBe('Linear(in_features=2, out_features=1, bias=false)');
@@ -151,7 +151,7 @@ describe('Conv1d and Conv2d', () => {
       expect(() => conv.forward(fg.zeros([2, 4, 8, 8]))).toThrow('Conv2d(3 → 16, kernel 3×3): expected input [N, 3, H, W] or [3, H, W], got [2, 4, 8, 8]');
       expect(() => conv.forward(fg.zeros([8, 8]))).toThrow(fg.ShapeError);
       expect(() => new nn.Conv1d(2, 4, 3).forward(fg.zeros([1, 2, 2]))).toThrow(/conv1d: kernel/);
-      expect(() => new nn.Conv1d(2, 4, 0)).toThrow(/Conv1d: kernelSize must be a positive integer/);
+      expect(() => new nn.Conv1d(2, 4, 0)).toThrow(/nn\.Conv1d: kernelSize must be an integer >= 1/);
       expect(() => new nn.Conv2d(2, 4, 3, { stride: 2, padding: 'same' })).toThrow(/Conv2d: padding='same' needs stride 1/);
       expect(String(conv)).toBe('Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
       expect(String(new nn.Conv1d(3, 8, 5, { bias: false }))).toBe('Conv1d(3, 8, kernel_size=(5,), stride=(1,), bias=false)');
@@ -252,7 +252,7 @@ describe('Dropout', () => {
       drop.train();
       expect(drop.forward(x).toFloat32Array().some((v) => v === 0)).toBe(true);
       expect(new nn.Dropout().p).toBe(0.5);
-      expect(() => new nn.Dropout(1.5)).toThrow(/Dropout: p must be a probability in \[0, 1\], got 1.5/);
+      expect(() => new nn.Dropout(1.5)).toThrow(/nn\.Dropout: p must be a finite number in \[0, 1\], got number 1.5/);
       const a = new nn.Dropout(0.5, { generator: new fg.Generator(1) }).forward(x).toArray();
       const b = new nn.Dropout(0.5, { generator: new fg.Generator(1) }).forward(x).toArray();
       expect(a).toEqual(b);

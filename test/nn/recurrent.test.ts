@@ -304,8 +304,8 @@ describe.each(MAKERS)('nn.%s', (kind, make) => {
       }
     });
     expect(() => make(5, 6, { batchFirst: false })).toThrow(fg.ValueError);
-    expect(() => make(5, 6, { dropout: 1.5 })).toThrow(/dropout must be a probability/);
-    expect(() => make(5, 0, {})).toThrow(/hiddenSize must be a positive integer/);
+    expect(() => make(5, 6, { dropout: 1.5 })).toThrow(/dropout must be a finite number in \[0, 1\]/);
+    expect(() => make(5, 0, {})).toThrow(/hiddenSize must be an integer >= 1/);
     expect(() => make(5, 6, { numLayers: 1.5 })).toThrow(/numLayers/);
     m.dispose();
   });
@@ -334,7 +334,7 @@ describe.each(MAKERS)('nn.%s', (kind, make) => {
 
 describe('nn.RNN options', () => {
   it('rejects an unknown nonlinearity and prints like PyTorch', () => {
-    expect(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' })).toThrow(/nonlinearity must be 'tanh' or 'relu'/);
+    expect(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' })).toThrow(/nonlinearity must be one of 'tanh', 'relu'/);
     const m = new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2 });
     expect(String(m)).toBe("RNN(3, 4, batch_first=True, num_layers=2, nonlinearity='relu')");
     expect(String(new nn.LSTM(3, 4))).toBe('LSTM(3, 4, batch_first=True)');

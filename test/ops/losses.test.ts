@@ -334,8 +334,8 @@ describe('loss errors', () => {
     fg.tidy(() => {
       const f = fg.zeros([2, 2]);
       expect(() => fg.hingeLoss(f, fg.tensor([[1, -1], [0, 1]]))).toThrow(/hingeLoss: labels must be −1 or \+1, got 0 at index \[1, 0\]/);
-      expect(() => fg.huberLoss(f, f, { delta: 0 })).toThrow(/huberLoss: delta must be a positive/);
-      expect(() => fg.mseLoss(f, f, { reduction: 'avg' as fg.Reduction })).toThrow(/mseLoss: reduction must be 'mean', 'sum' or 'none', got 'avg'/);
+      expect(() => fg.huberLoss(f, f, { delta: 0 })).toThrow(/huberLoss: delta must be a finite number > 0, got number 0/);
+      expect(() => fg.mseLoss(f, f, { reduction: 'avg' as fg.Reduction })).toThrow(/mseLoss: reduction must be one of 'mean', 'sum', 'none'.*, got string "avg"/);
     });
   });
 });

@@ -4,8 +4,7 @@ import * as fg from '../../index.js';
 import { UsageError, action, emit, writeFileAtomic } from '../command.js';
 import { classificationReportSpec, METRIC_COLUMNS, metricsRow, scoreMetrics } from '../classification-report.js';
 import { binaryLabels, scoresOf } from '../credit-models.js';
-import { loadCsv } from '../data.js';
-import { loadModelDir } from '../model-dir.js';
+import { loadModelDir, readModelData } from '../model-dir.js';
 import { renderReport } from '../report.js';
 import { renderTable } from '../table.js';
 
@@ -28,18 +27,15 @@ export function registerEvaluate(program: Command): void {
       await fg.ready();
       const { pipeline, training } = await loadModelDir(flags.model);
       const target = training.data.target;
-      const need = Object.keys(training.data.columns);
-      const csv = await loadCsv(flags.data, { target, types: training.data.columns });
-      const missing = need.filter((c) => !csv.table.has(c));
-      if (missing.length > 0) throw new UsageError(`${flags.data}: columns the model was trained on are missing: ${missing.join(', ')}`);
+      const data = await readModelData(training, flags.data, 'required');
       const positive = training.positiveClass;
-      const y = csv.y as Array<string | number>;
+      const y = data.y as Array<string | number>;
       const known = new Set((training.classes ?? []).map(String));
       const unknown = y.findIndex((v) => !known.has(String(v)));
       if (unknown >= 0) throw new UsageError(`${flags.data}, row ${unknown + 1}: target '${target}' is ${JSON.stringify(y[unknown])}, not one of the training classes (${training.classes.join(', ')})`);
       const yBin = binaryLabels(y.map((v) => training.classes.find((c) => String(c) === String(v)) as string | number), positive);
       if (!yBin.includes(0) || !yBin.includes(1)) throw new UsageError(`${flags.data}: the target has one class only; metrics such as ROC AUC need both`);
-      const scores = scoresOf(pipeline, csv.table.select(need), positive);
+      const scores = scoresOf(pipeline, data.table, positive);
       const m = scoreMetrics(training.model.name, yBin, scores);
       emit(flags.json, { model: flags.model, data: flags.data, rows: y.length, positiveClass: positive, metrics: m, training: training.metrics }, () => {
         console.log(`${training.model.name} from ${flags.model} on ${flags.data}: ${y.length} rows, score = P(${positive})`);

@@ -1,14 +1,15 @@
-// `fingrad predict`: scores a CSV with a trained model, streaming: rows are read in batches
-// (papaparse's Node stream), each batch parsed with the training column types and scored, and
-// written out before the next is read, so memory does not grow with the file. The output file
-// appears only when complete.
+// `fingrad predict`: scores a CSV with a trained model, streaming: rows are read in chunks
+// (readCsvChunks, with the training column types, so errors name the file line even after
+// quoted line breaks), each chunk scored and written out before the next is read, so memory
+// does not grow with the file. The output file appears only when complete.
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import Papa from 'papaparse';
 import * as fg from '../../index.js';
-import { CsvError, parseCsv } from '../../finance/csv.js';
+import { readCsvChunks } from '../../finance/csv-chunks.js';
 import { UsageError, action, emit, intOption } from '../command.js';
 import { loadModelDir } from '../model-dir.js';
 
@@ -41,51 +42,30 @@ export function registerPredict(program: Command): void {
       const k = (pipeline.classes ?? []).indexOf(positive);
       const tmp = join(dirname(flags.out), `.${basename(flags.out)}.${process.pid}.tmp`);
       const t0 = performance.now();
-      let header: string[] | null = null;
-      let idColumn: string | null = null;
+      const header = await readHeader(flags.data);
+      if (header === null) throw new UsageError(`${flags.data}: the file is empty`);
+      const missing = need.filter((c) => !header.includes(c));
+      if (missing.length > 0) throw new UsageError(`${flags.data}: columns the model was trained on are missing: ${missing.join(', ')}`);
+      const idColumn = flags.id ?? (training.data.idColumn !== null && header.includes(training.data.idColumn) ? training.data.idColumn : null);
+      if (idColumn !== null && !header.includes(idColumn)) throw new UsageError(`${flags.data}: no column '${idColumn}' for --id (columns: ${header.join(', ')})`);
+      // The training types for the model's columns; any other column is read as text (only --id is used).
+      const columnTypes = Object.fromEntries(header.map((c) => [c, types[c] ?? 'categorical']));
       let rowsDone = 0;
-      let batch: string[][] = [];
       const out = createWriteStream(tmp);
       const write = (text: string): Promise<void> => new Promise((resolve, reject) => (out.write(text) ? resolve() : out.once('drain', resolve).once('error', reject)));
-      const flush = async (): Promise<void> => {
-        if (batch.length === 0 || header === null) return;
-        const text = Papa.unparse([header, ...batch]);
-        let table;
-        try {
-          ({ table } = parseCsv(text, { types: Object.fromEntries(Object.entries(types).filter(([c]) => (header as string[]).includes(c))), delimiter: ',', name: flags.data }));
-        } catch (e) {
-          // Lines in the batch's text → lines of the file (one line per row, the header first).
-          if (e instanceof CsvError && e.line !== undefined) throw new CsvError(e.message.replace(/line \d+/, `line ${rowsDone + e.line}`), flags.data, rowsDone + e.line, e.column);
-          throw e;
-        }
-        const p = pipeline.predictProba(table.select(need));
-        const ids = idColumn === null ? null : (table.column(idColumn) as ArrayLike<unknown>);
-        const lines = p.map((row, i) => {
-          const best = row.indexOf(Math.max(...row));
-          const cells = [row[k] as number, (pipeline.classes ?? [])[best] as string | number];
-          return Papa.unparse([ids === null ? cells : [ids[i] as string, ...cells]], { newline: '\n' });
-        });
-        await write(`${lines.join('\n')}\n`);
-        rowsDone += batch.length;
-        batch = [];
-      };
       try {
-        const stream = createReadStream(flags.data).pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { skipEmptyLines: true }));
-        for await (const row of stream as AsyncIterable<string[]>) {
-          if (header === null) {
-            header = row.map((s) => s.trim());
-            const missing = need.filter((c) => !(header as string[]).includes(c));
-            if (missing.length > 0) throw new UsageError(`${flags.data}: columns the model was trained on are missing: ${missing.join(', ')}`);
-            idColumn = flags.id ?? (training.data.idColumn !== null && header.includes(training.data.idColumn) ? training.data.idColumn : null);
-            if (idColumn !== null && !header.includes(idColumn)) throw new UsageError(`${flags.data}: no column '${idColumn}' for --id (columns: ${header.join(', ')})`);
-            await write(`${Papa.unparse([[...(idColumn === null ? [] : [idColumn]), `P(${positive})`, 'predicted'].map(String)])}\n`);
-            continue;
-          }
-          batch.push(row);
-          if (batch.length >= batchRows) await flush();
+        await write(`${Papa.unparse([[...(idColumn === null ? [] : [idColumn]), `P(${positive})`, 'predicted'].map(String)])}\n`);
+        for await (const { table } of readCsvChunks(flags.data, { types: columnTypes, chunkRows: batchRows })) {
+          const p = pipeline.predictProba(table.select(need));
+          const ids = idColumn === null ? null : (table.column(idColumn) as ArrayLike<unknown>);
+          const lines = p.map((row, i) => {
+            const best = row.indexOf(Math.max(...row));
+            const cells = [row[k] as number, (pipeline.classes ?? [])[best] as string | number];
+            return Papa.unparse([ids === null ? cells : [ids[i] as string, ...cells]], { newline: '\n' });
+          });
+          await write(`${lines.join('\n')}\n`);
+          rowsDone += table.nRows;
         }
-        if (header === null) throw new UsageError(`${flags.data}: the file is empty`);
-        await flush();
         await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
         await rename(tmp, flags.out);
       } catch (e) {
@@ -99,3 +79,18 @@ export function registerPredict(program: Command): void {
     }));
 }
 
+
+/** The header's column names (null for an empty file): the first line, read without reading the file. */
+async function readHeader(path: string): Promise<string[] | null> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+      if (text.trim() === '') continue;
+      return (Papa.parse<string[]>(text).data[0] ?? []).map((s) => s.trim());
+    }
+    return null;
+  } finally {
+    lines.close();
+  }
+}

@@ -31,7 +31,7 @@ export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json',
 export function modelOptionFlags(cmd: Command): Command {
   return cmd
     .option('--C <value>', 'inverse regularisation strength (logistic, svm)', '1')
-    .option('--class-weight <balanced>', 'weight classes by inverse frequency (logistic, svm)')
+    .option('--class-weight <balanced>', 'weight classes by inverse frequency')
     .option('--hidden <sizes>', 'hidden layer sizes (mlp)', '32,16')
     .option('--epochs <n>', 'training epochs (mlp)', '30')
     .option('--learning-rate <value>', 'Adam learning rate (mlp)', '0.001')

@@ -2,7 +2,9 @@
 // multiplied by the weight of its label. The option is checked when a model is built (values),
 // resolved against the labels when it is fitted (every class named, no unknown label), and turned
 // into the per-row weights the solvers take.
-import { ValueError } from '../../errors.js';
+import { ArgumentError, ValueError } from '../../errors.js';
+import { type Check, isPlainObject } from '../../validate.js';
+import { type LabelInput, readColumn } from '../input.js';
 
 /**
  * null: every row weighs 1. 'balanced': class c weighs n / (k · count(c)). An object: the weight
@@ -13,33 +15,33 @@ export type ClassWeight = 'balanced' | Readonly<Record<number, number>> | null;
 const INTEGER_KEY = /^-?\d+$/;
 
 /**
- * Validates a classWeight option and returns its canonical form: 'balanced', null, or a fresh
- * plain object keyed by the labels in canonical integer spelling (JSON-able; reading it back gives
- * the same object). Errors name `model` and the class at fault.
+ * The `classWeight` option's check (`where` is 'LogisticRegression: classWeight'): returns the
+ * canonical form, 'balanced', null, or a fresh plain object keyed by the labels in canonical
+ * integer spelling (JSON-able; reading it back gives the same object). Errors name the model
+ * and the class at fault.
  */
-export function checkClassWeight(model: string, value: unknown): ClassWeight {
+export const classWeightOption: Check<ClassWeight> = (value, where) => {
+  const colon = where.indexOf(': ');
+  const [fn, param] = colon < 0 ? [where, 'classWeight'] : [where.slice(0, colon), where.slice(colon + 2)];
+  const fail = (message: string): never => {
+    throw new ArgumentError(`${where}${message}`, fn, param);
+  };
   if (value === null || value === undefined) return null;
   if (value === 'balanced') return 'balanced';
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValueError(`${model}: classWeight must be 'balanced', null, or an object mapping class labels to weights, got ${describe(value)}`);
-  }
+  if (!isPlainObject(value)) return fail(` must be 'balanced', null, or an object mapping class labels to weights, got ${show(value)}`);
   const out: Record<number, number> = {};
-  for (const [key, weight] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, weight] of Object.entries(value)) {
     const label = Number(key);
-    if (!INTEGER_KEY.test(key.trim()) || !Number.isSafeInteger(label)) {
-      throw new ValueError(`${model}: classWeight key '${key}' is not an integer class label`);
-    }
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || !(weight > 0)) {
-      throw new ValueError(`${model}: classWeight for class ${label} must be a positive finite number, got ${describe(weight)}`);
-    }
-    if (Object.prototype.hasOwnProperty.call(out, label)) throw new ValueError(`${model}: classWeight names class ${label} twice (key '${key}')`);
-    out[label] = weight;
+    if (!INTEGER_KEY.test(key.trim()) || !Number.isSafeInteger(label)) fail(` key '${key}' is not an integer class label`);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || !(weight > 0)) fail(` for class ${label} must be a positive finite number, got ${show(weight)}`);
+    if (Object.prototype.hasOwnProperty.call(out, label)) fail(` names class ${label} twice (key '${key}')`);
+    out[label] = weight as number;
   }
-  if (Object.keys(out).length === 0) throw new ValueError(`${model}: classWeight is an empty object; name a weight for every class, or pass null`);
+  if (Object.keys(out).length === 0) fail(' is an empty object; name a weight for every class, or pass null');
   return out;
-}
+};
 
-function describe(v: unknown): string {
+function show(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'number') return String(v);
   const json = JSON.stringify(v);
@@ -83,4 +85,18 @@ export function resolveClassWeights(where: string, option: ClassWeight, classes:
 /** Per-row weights: perClass[index[i]]. */
 export function rowWeights(perClass: Float64Array, index: Int32Array): Float64Array {
   return Float64Array.from(index, (c) => perClass[c] as number);
+}
+
+/**
+ * Per-row weights from the class weights (or none) and the `sampleWeight` fit option, multiplied
+ * as scikit-learn does; null when both are absent. Sample weights are one finite value ≥ 0 per
+ * row, not all zero.
+ */
+export function combineWeights(where: string, byClass: Float64Array | null, sampleWeight: unknown, n: number): Float64Array | null {
+  if (sampleWeight === undefined) return byClass;
+  const w = readColumn(where, sampleWeight as LabelInput, n, 'sampleWeight');
+  const negative = w.findIndex((v) => v < 0);
+  if (negative >= 0) throw new ValueError(`${where}: sampleWeight at row ${negative} is ${w[negative]}; weights must be >= 0`);
+  if (!w.some((v) => v > 0)) throw new ValueError(`${where}: every sampleWeight is 0; at least one row must count`);
+  return byClass === null ? w : Float64Array.from(w, (v, i) => v * (byClass[i] as number));
 }

@@ -1,9 +1,12 @@
 // The data the convex models fit on: the feature matrix as a fingrad tensor (for the float32
 // stage, evaluated by ops and autograd) and as a float64 host copy (for the polishing stage and
 // the exact solvers), the targets, and the class encoding. Every check happens here, once, with
-// messages that name the model, the method, and the row and column at fault.
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+// messages that name the model, the method, and the row and column at fault (finiteness by the
+// check every model shares, ../input.ts).
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { describe } from '../../validate.js';
+import { checkFinite } from '../input.js';
 
 /** Features: a tensor [n, d] or rows of numbers. */
 export type FeatureInput = Tensor | ReadonlyArray<ArrayLike<number>>;
@@ -31,29 +34,25 @@ export function readFeatures(where: string, x: FeatureInput, expectD?: number): 
     }
     const [n, d] = x.shape as [number, number];
     checkSize(where, n, d, expectD);
-    const host = Float64Array.from(x.data);
-    for (let i = 0; i < host.length; i++) {
-      const v = host[i] as number;
-      if (!Number.isFinite(v)) throw new ValueError(`${where}: x has ${v} at row ${Math.floor(i / d)}, column ${i % d}; inputs must be finite`);
-    }
-    return { x, owned: false, host, n, d };
+    checkFinite(where, x.data, x.shape);
+    return { x, owned: false, host: Float64Array.from(x.data), n, d };
   }
-  if (!Array.isArray(x)) throw new ValueError(`${where}: x must be a tensor [n, d] or an array of rows`);
+  if (!Array.isArray(x)) throw new ArgumentError(`${where}: x must be a tensor [n, d] or an array of rows, got ${describe(x)}`, where, 'x');
   const n = x.length;
-  const first = x[0];
-  const d = first === undefined ? 0 : first.length;
+  const first = x[0] as unknown;
+  if (first !== undefined && (first === null || typeof first !== 'object' || typeof (first as ArrayLike<number>).length !== 'number')) {
+    throw new ShapeError(`${where}: x must be 2-D, rows of numbers [samples, features]; row 0 is ${describe(first)}${typeof first === 'number' ? ' (a single feature is [[v0], [v1], …])' : ''}`);
+  }
+  const d = first === undefined ? 0 : (first as ArrayLike<number>).length;
   checkSize(where, n, d, expectD);
   const host = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
-    const row = x[i] as ArrayLike<number> | undefined;
-    if (row === undefined || typeof row !== 'object' || row.length !== d) {
-      throw new ShapeError(`${where}: x row ${i} has ${row !== undefined && typeof row === 'object' ? row.length : 'no'} values but row 0 has ${d}`);
+    const row = x[i] as ArrayLike<number> | null | undefined;
+    if (row === undefined || row === null || typeof row !== 'object' || row.length !== d) {
+      throw new ShapeError(`${where}: x row ${i} has ${row !== undefined && row !== null && typeof row === 'object' ? row.length : 'no'} values but row 0 has ${d}`);
     }
-    for (let j = 0; j < d; j++) {
-      const v = row[j] as number;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: x has ${String(v)} at row ${i}, column ${j}; inputs must be finite numbers`);
-      host[i * d + j] = v;
-    }
+    checkFinite(where, row, [n, d], { offset: i * d });
+    host.set(row, i * d);
   }
   const t = Tensor.empty([n, d]);
   t.data.set(host);
@@ -99,7 +98,7 @@ export function readTargets(where: string, y: TargetInput, n: number, allow2d: b
       t = y.shape[1] as number;
       flat = false;
     }
-  } else if (Array.isArray(y) && y.length > 0 && typeof y[0] === 'object') {
+  } else if (Array.isArray(y) && y.length > 0 && typeof y[0] === 'object' && y[0] !== null) {
     if (!allow2d) throw new ShapeError(`${where}: y must be one label per row, got an array of arrays`);
     const rows = y as ReadonlyArray<ArrayLike<number>>;
     if (rows.length !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${rows.length}`);
@@ -107,28 +106,20 @@ export function readTargets(where: string, y: TargetInput, n: number, allow2d: b
     flat = false;
     values = new Float64Array(n * t);
     for (let i = 0; i < n; i++) {
-      const row = rows[i] as ArrayLike<number>;
-      if (row.length !== t) throw new ShapeError(`${where}: y row ${i} has ${row.length} values but row 0 has ${t}`);
-      for (let j = 0; j < t; j++) values[i * t + j] = row[j] as number;
+      const row = rows[i] as ArrayLike<number> | null;
+      if (row === null || typeof row !== 'object' || row.length !== t) throw new ShapeError(`${where}: y row ${i} has ${row?.length ?? 'no'} values but row 0 has ${t}`);
+      checkFinite(where, row, [n, t], { what: 'y', offset: i * t });
+      values.set(row, i * t);
     }
   } else {
-    const list = y as ArrayLike<number>;
-    if (typeof list.length !== 'number') throw new ValueError(`${where}: y must be a tensor or an array of numbers`);
+    const list = y as ArrayLike<number> | null;
+    if (list === null || typeof list !== 'object' || typeof list.length !== 'number') throw new ArgumentError(`${where}: y must be a tensor or an array of numbers, got ${describe(list)}`, where, 'y');
     if (list.length !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${list.length} values`);
-    values = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = list[i];
-      values[i] = typeof v === 'number' ? v : NaN;
-    }
+    checkFinite(where, list, [n], { what: 'y' });
+    values = Float64Array.from(list);
   }
   if (t === 0) throw new ShapeError(`${where}: y has no outputs`);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) {
-      const at = t === 1 ? `row ${Math.floor(i / t)}` : `row ${Math.floor(i / t)}, column ${i % t}`;
-      throw new ValueError(`${where}: y has ${v} at ${at}; targets must be finite numbers`);
-    }
-  }
+  checkFinite(where, values, flat ? [n] : [n, t], { what: 'y' });
   return { values, t, flat };
 }
 
@@ -155,9 +146,4 @@ export function encodeClasses(where: string, y: LabelInput, n: number): ClassEnc
   const pos = new Map(classes.map((c, i) => [c, i]));
   const index = Int32Array.from(values, (v) => pos.get(v) as number);
   return { classes, index };
-}
-
-/** Checks a hyper-parameter and names it in the error. */
-export function checkOption(model: string, name: string, value: unknown, ok: boolean, want: string): void {
-  if (!ok) throw new ValueError(`${model}: ${name} must be ${want}, got ${String(value)}`);
 }

@@ -18,10 +18,12 @@ import { indexSelect } from '../../ops/gather.js';
 import { linear } from '../../ops/linear.js';
 import { reshape } from '../../ops/reshape.js';
 import { tensor } from '../../tensor/creation.js';
+import { toTensor } from '../../tensor/promote.js';
 import { tidy } from '../../tensor/scope.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { type Design, type FeatureInput, type LabelInput, encodeClasses, readFeatures, releaseFeatures } from './design.js';
 import { type Standardized, standardize } from './linear-objective.js';
+import { accuracyScore } from '../score.js';
 
 /** The fitted state every linear model saves in its config (besides its weights). */
 export interface LinearFit {
@@ -273,7 +275,7 @@ export abstract class LinearModel extends Module {
   /** Scores x·Wᵀ + b: [n, k] (records a graph when x or the parameters require one). */
   forward(x: Tensor): Tensor {
     this.fitted('forward');
-    x.assertLive(`${this.modelName}.forward`);
+    x = toTensor(`${this.modelName}.forward`, 'x', x);
     if (x.rank !== 2 || x.shape[1] !== this.features) {
       throw new ShapeError(`${this.modelName}.forward: expected x of shape [n, ${this.features}], got ${fmtShape(x.shape)}`);
     }
@@ -371,9 +373,18 @@ export abstract class LinearClassifier extends LinearModel {
 
   /** Predicted class labels [n]: classes[1] where the decision value is > 0 (binary), else the arg-max. */
   predict(x: FeatureInput): Tensor {
+    return this.labelsFor('predict', x);
+  }
+
+  /** Mean accuracy of `predict(x)` against the labels y (sklearn's ClassifierMixin.score). */
+  score(x: FeatureInput, y: LabelInput): number {
+    return tidy(() => accuracyScore(`${this.modelName}.score`, this.labelsFor('score', x).data, y, this.classes));
+  }
+
+  private labelsFor(method: string, x: FeatureInput): Tensor {
     return noGrad(() =>
       tidy(() => {
-        const s = this.scores('predict', x);
+        const s = this.scores(method, x);
         const n = s.shape[0] as number;
         const index = s.shape[1] === 1 ? reshape(gt(s, 0), [n]) : argmax(s, 1);
         return indexSelect(tensor(this.labels as number[]), 0, index);
