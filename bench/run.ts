@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { benchBrowser, describeBrowser } from './browser.js';
+import { BYTES_BUDGET_GZIP, measureBrowserBytes } from './bytes.js';
 import { benchConv, benchConvThreads, type ConvCase } from './conv.js';
 import { benchFinance } from './finance.js';
 import { benchMatmul, benchMatmulThreads } from './matmul.js';
@@ -17,7 +18,7 @@ import { benchTraining } from './train.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser' },
+    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser,bytes' },
     out: { type: 'string', default: 'bench/results.json' },
   },
 });
@@ -121,6 +122,18 @@ if (suites.has('browser')) {
       r.shape, r.fingrad1, r.fingrad2, r.tfjs1, r.tfjs2, r.fingrad2 / r.tfjs2,
     ]));
   }
+}
+
+if (suites.has('bytes')) {
+  const bytes = await measureBrowserBytes();
+  const fallback = await measureBrowserBytes({ withoutWasmFiles: true });
+  results.browserBytes = { withWasmFiles: bytes, embeddedFallback: fallback, budgetGzipBytes: BYTES_BUDGET_GZIP };
+  printTable(`bytes a training page downloads (tensors, autograd, nn, optim; esbuild, splitting, minified; counted by ${bytes.measuredBy})`, ['file', 'bytes', 'gzip -9'], [
+    ...bytes.files.map((f) => [f.path, f.bytes, f.gzipBytes]),
+    ['total', bytes.totalBytes, bytes.totalGzipBytes],
+    ['total, no .wasm files (embedded fallback)', fallback.totalBytes, fallback.totalGzipBytes],
+    ['budget (gzip)', '', BYTES_BUDGET_GZIP],
+  ]);
 }
 
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);

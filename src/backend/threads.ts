@@ -20,7 +20,7 @@
 // that is not cross-origin isolated) or workers cannot start (a CSP without `worker-src blob:`),
 // setNumThreads warns once and stays on one thread.
 import { BackendError, ValueError } from '../errors.js';
-import { compiledModule, heap, kernels } from './wasm.js';
+import { compiledModule, heap, isNode, kernels } from './wasm.js';
 import {
   ARGS, browserWorkerSource, CLAIM, CONTROL_BYTES, DONE, FAILED, GEN, KERNEL, LIMIT, MAX_SHARES, nodeWorkerSource, SHARES,
   TASK_KERNELS, WORKER_SPIN,
@@ -136,9 +136,6 @@ interface WorkerReply {
   ready?: boolean;
   error?: string;
 }
-
-const isNode = (): boolean =>
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 // Computed, so that bundlers for the browser neither resolve nor include it.
 const NODE_WORKER_MODULE = ['node', 'worker_threads'].join(':');
