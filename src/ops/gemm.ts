@@ -152,17 +152,56 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
     return Array.from({ length: count }, (_, t) =>
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
-  const byRows = g.m >= g.n;
-  const at = cuts(byRows ? g.m : g.n, Math.min(threads, MAX_SHARES), byRows ? MR : NR);
+  const [r, c] = grid(g.m, g.n, Math.min(threads * gemmPlan.sharesPerThread, MAX_SHARES));
+  const rows = cuts(g.m, r, MR);
+  const cols = cuts(g.n, c, NR);
   const shares: Piece[][] = [];
-  for (let t = 0; t + 1 < at.length; t++) {
-    const lo = at[t] as number;
-    const size = (at[t + 1] as number) - lo;
-    shares.push(calls.map((call) => byRows
-      ? { ...whole(call), m: size, a: call.a + 4 * lo * g.rsA, c: call.c + 4 * lo * g.ldc }
-      : { ...whole(call), n: size, b: call.b + 4 * lo * g.csB, c: call.c + 4 * lo }));
+  for (let i = 0; i + 1 < rows.length; i++) {
+    const r0 = rows[i] as number;
+    for (let j = 0; j + 1 < cols.length; j++) {
+      const c0 = cols[j] as number;
+      shares.push(calls.map((call) => ({
+        ...whole(call),
+        m: (rows[i + 1] as number) - r0,
+        n: (cols[j + 1] as number) - c0,
+        a: call.a + 4 * r0 * g.rsA,
+        b: call.b + 4 * c0 * g.csB,
+        c: call.c + 4 * (r0 * g.ldc + c0),
+      })));
+    }
   }
   return shares;
+}
+
+/** @internal */
+export const DEFAULT_SHARES_PER_THREAD = 1;
+
+/**
+ * @internal Shares per thread of one product (benchmarks and tests change it). More shares than
+ * threads let a thread that the OS runs late take fewer, instead of the others waiting for its
+ * fixed half; each costs packing (see grid).
+ */
+export const gemmPlan = { sharesPerThread: DEFAULT_SHARES_PER_THREAD };
+
+/**
+ * Rows × columns of blocks for `shares` blocks of an m × n product. A block packs its rows of A
+ * (k·m/r floats) and its columns of B (k·n/c), so all blocks together pack k·(c·m + r·n): the
+ * split that minimises it, with blocks no thinner than a tile.
+ */
+function grid(m: number, n: number, shares: number): [number, number] {
+  let best: [number, number] = m >= n ? [shares, 1] : [1, shares];
+  let cost = Infinity;
+  for (let r = 1; r <= shares; r++) {
+    if (shares % r !== 0) continue;
+    const c = shares / r;
+    if ((r > 1 && m < 2 * r * MR) || (c > 1 && n < 2 * c * NR)) continue;
+    const packed = c * m + r * n;
+    if (packed < cost) {
+      cost = packed;
+      best = [r, c];
+    }
+  }
+  return best;
 }
 
 /** Writes the pieces as gemm_tasks_f32 lists and runs the shares on all threads. */

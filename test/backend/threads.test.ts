@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { runParallel, threadStats } from '../../src/backend/threads.js';
 import { heap } from '../../src/backend/wasm.js';
+import { DEFAULT_SHARES_PER_THREAD, gemmPlan } from '../../src/ops/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 afterAll(async () => {
@@ -52,6 +53,23 @@ describe('threaded products', () => {
     // Workers took some of the ~70 dispatches' shares (the main thread takes the shares of a
     // worker that is slow to wake, so on a loaded machine not all).
     expect(threadStats().workerShares - start.workerShares).toBeGreaterThan(0);
+  });
+
+  it('equal them bit for bit when a product is cut into a grid of 2, 4 or 8 blocks per thread', async () => {
+    await fg.setNumThreads(1);
+    const single = fg.tidy(() => runWorkload(fg));
+    await fg.setNumThreads(2);
+    try {
+      for (const perThread of [2, 4, 8]) {
+        gemmPlan.sharesPerThread = perThread;
+        const threaded = fg.tidy(() => runWorkload(fg));
+        for (const [name, v] of Object.entries(single)) {
+          expect({ name, perThread, diffs: bitDiffs(threaded[name] as Float32Array, v) }).toEqual({ name, perThread, diffs: 0 });
+        }
+      }
+    } finally {
+      gemmPlan.sharesPerThread = DEFAULT_SHARES_PER_THREAD;
+    }
   });
 
   it('see memory that grew after the workers started', async () => {
