@@ -201,10 +201,10 @@ function canBlock(i32: Int32Array): boolean {
  * Returns when all are done. Shares must write disjoint memory. Synchronous, like every kernel
  * call; at most MAX_SHARES shares.
  */
-export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): void {
+export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): DispatchTiming {
   const n = shares.length;
   if (n > MAX_SHARES) throw new BackendError(`runParallel: ${n} shares, at most ${MAX_SHARES}`);
-  if (n === 0) return;
+  if (n === 0) return { shares: 0, own: 0, ownMs: 0, waitMs: 0 };
   stats.dispatches++;
   const i32 = heap().i32;
   const base = control >>> 2;
@@ -219,6 +219,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
   Atomics.notify(i32, base + GEN, n - 1);
   let error: unknown = null;
   const k = kernels();
+  const t0 = performance.now();
   const own = claim(i32, base, gen, (a, b, c) => {
     try {
       k[kernel](a, b, c);
@@ -226,6 +227,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
       error ??= e;
     }
   });
+  const t1 = performance.now();
   const block = canBlock(i32);
   let spins = 0;
   for (let done = Atomics.load(i32, base + DONE); done !== n; done = Atomics.load(i32, base + DONE)) {
@@ -236,6 +238,17 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
   if (Atomics.load(i32, base + FAILED) !== 0) {
     throw new BackendError(`${kernel}: a worker thread failed (kernel trap)`);
   }
+  return { shares: n, own, ownMs: t1 - t0, waitMs: performance.now() - t1 };
+}
+
+/** How one runParallel call went on the calling thread. */
+export interface DispatchTiming {
+  shares: number;
+  /** Shares the calling thread ran, and the time it took. */
+  own: number;
+  ownMs: number;
+  /** Time it then waited for the workers' shares. */
+  waitMs: number;
 }
 
 /** The claim loop of worker-source.ts, for the main thread; returns how many shares it ran. */

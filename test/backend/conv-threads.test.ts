@@ -8,10 +8,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { runParallel, threadStats } from '../../src/backend/threads.js';
 import { CONV_PARALLEL_MIN_MACS, convPath } from '../../src/ops/conv.js';
+import { gemmPlan } from '../../src/ops/gemm.js';
 import { randomValues, rng } from '../support/opcheck.js';
 import { bitDiffs } from './products.js';
 
+// Dispatches are counted: the load guard of the GEMM path is off (threads.test.ts tests it).
+gemmPlan.adaptive = false;
+
 afterAll(async () => {
+  gemmPlan.adaptive = true;
   await fg.setNumThreads(1);
 });
 
