@@ -269,3 +269,54 @@ function claim(i32: Int32Array, base: number, gen: number, run: (a: number, b: n
     if (Atomics.add(i32, base + DONE, 1) + 1 === n) Atomics.notify(i32, base + DONE);
   }
 }
+
+// ---- Threads only where they pay, judged from the last dispatches ----
+//
+// A worker whose core another process holds claims its share late, and the calling thread then
+// waits for it: on the shared 2-core machine (load average 8-13) 128³ and 256³ products ran at
+// 0.86-0.89× one thread on 2 threads, every round (conv2d b32 28×28×1→32 forward: 0.87×). A
+// dispatch lost when the calling thread, had it run every share at the pace of its own, would
+// have finished before the workers did. Jobs of one kind ('gemm', 'conv forward', …) and size (a
+// power-of-two bucket of multiply-adds) that lost twice in a row then run on one thread for the
+// next RETRY_AFTER calls, and then threads are tried again, so a core that frees up is taken back
+// within a few calls. Results are the same bit for bit either way.
+
+/** Calls of a bucket kept on one thread after it lost. */
+const RETRY_AFTER = 16;
+/**
+ * Losses in a row that send a bucket to one thread: one alone is often a time slice taken from
+ * the worker once (512³ on 2 threads, load average 13, 5 alternating rounds: 1.64× with threads
+ * always, 1.36× when one loss sufficed; at load 19 both rules kept 128³ and 256³ at 0.99-1.01×
+ * where threads always gave 0.85×).
+ */
+const LOSSES_TO_DECLINE = 2;
+const singleFor = new Map<string, number>();
+const losses = new Map<string, number>();
+const bucketOf = (kind: string, macs: number): string => `${kind} ${Math.floor(Math.log2(Math.max(1, macs)))}`;
+
+/** @internal Tests that count dispatches switch the guard off. */
+export const threadGuard = { enabled: true };
+
+/** Whether a job of this kind and size is to use threads now (else it runs on the calling thread). */
+export function threadsPay(kind: string, macs: number): boolean {
+  if (!threadGuard.enabled) return true;
+  const bucket = bucketOf(kind, macs);
+  const left = singleFor.get(bucket) ?? 0;
+  if (left <= 0) return true;
+  singleFor.set(bucket, left - 1);
+  return false;
+}
+
+/** Records whether a threaded dispatch of this kind and size beat the calling thread alone. */
+export function judgeDispatch(kind: string, macs: number, t: DispatchTiming): void {
+  if (!threadGuard.enabled || t.own === 0) return;
+  const bucket = bucketOf(kind, macs);
+  if (t.ownMs + t.waitMs <= (t.ownMs * t.shares) / t.own) {
+    losses.set(bucket, 0);
+  } else if ((losses.get(bucket) ?? 0) + 1 >= LOSSES_TO_DECLINE) {
+    losses.set(bucket, 0);
+    singleFor.set(bucket, RETRY_AFTER);
+  } else {
+    losses.set(bucket, (losses.get(bucket) ?? 0) + 1);
+  }
+}

@@ -8,7 +8,7 @@
 // its rows of A), else columns (all of A, its columns of B), so the operand every share packs
 // is the smaller one. Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
 // as in one call: the threaded result equals the single-thread one bit for bit.
-import { type DispatchTiming, getNumThreads, MAX_SHARES, runParallel, type TaskArgs } from '../backend/threads.js';
+import { getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
 
 export interface GemmArgs {
@@ -80,10 +80,11 @@ export function gemmBatch(g: GemmLayout, calls: readonly GemmCall[], epilogue?: 
   const k = kernels();
   const threads = getNumThreads();
   const macs = calls.length * g.m * g.n * g.k;
-  if (threads > 1 && g.k > 0 && macs >= PARALLEL_MIN_MACS && threadsPay(macs)) {
+  // threadsPay: a size that recently lost on threads (a busy core) stays on this one for a while.
+  if (threads > 1 && g.k > 0 && macs >= PARALLEL_MIN_MACS && threadsPay('gemm', macs)) {
     const shares = planShares(g, calls, threads);
     if (shares.length > 1) {
-      judgeDispatch(macs, runShares(g.k, shares));
+      judgeDispatch('gemm', macs, runShares(g.k, shares));
       if (epilogue) applyEpilogue(g, calls, epilogue);
       return;
     }
@@ -184,8 +185,6 @@ export const DEFAULT_SHARES_PER_THREAD = 1;
  */
 export const gemmPlan = {
   sharesPerThread: DEFAULT_SHARES_PER_THREAD,
-  /** Whether products of a size whose last threaded dispatch lost run on one thread for a while. */
-  adaptive: true,
 };
 
 /**
@@ -209,55 +208,8 @@ function grid(m: number, n: number, shares: number): [number, number] {
   return best;
 }
 
-// ---- Threads only where they pay, judged from the last dispatches ----
-//
-// A worker whose core another process holds claims its share late, and the calling thread then
-// waits for it: on the shared 2-core machine (load average 8-13) 128³ and 256³ ran at 0.86-0.89×
-// one thread on 2 threads, every round. A dispatch lost when the calling thread, had it run every
-// share at the pace of its own, would have finished before the workers did. Products of the same
-// size (a power-of-two bucket of multiply-adds) that lost twice in a row then run on one thread
-// for the next RETRY_AFTER calls, and then threads are tried again, so a core that frees up is
-// taken back within a few calls. The result is the same bit for bit either way.
-
-/** Calls of a bucket kept on one thread after a lost dispatch. */
-const RETRY_AFTER = 16;
-/**
- * Losses in a row that send a bucket to one thread: one alone is often a time slice taken from
- * the worker once (512³ on 2 threads, load average 13, 5 alternating rounds: 1.64× with threads
- * always, 1.36× when one loss sufficed; at load 19 both rules kept 128³ and 256³ at 0.99-1.01×
- * where threads always gave 0.85×).
- */
-const LOSSES_TO_DECLINE = 2;
-const singleFor = new Map<number, number>();
-const losses = new Map<number, number>();
-const bucketOf = (macs: number): number => Math.floor(Math.log2(macs));
-
-/** @internal Whether a product of `macs` multiply-adds is to use threads now (counts down a bucket kept on one thread). */
-export function threadsPay(macs: number): boolean {
-  if (!gemmPlan.adaptive) return true;
-  const left = singleFor.get(bucketOf(macs)) ?? 0;
-  if (left <= 0) return true;
-  singleFor.set(bucketOf(macs), left - 1);
-  return false;
-}
-
-/** @internal Records whether a threaded dispatch of `macs` multiply-adds beat the calling thread alone. */
-export function judgeDispatch(macs: number, t: DispatchTiming): void {
-  if (!gemmPlan.adaptive || t.own === 0) return;
-  const bucket = bucketOf(macs);
-  const alone = (t.ownMs * t.shares) / t.own;
-  if (t.ownMs + t.waitMs <= alone) {
-    losses.set(bucket, 0);
-  } else if ((losses.get(bucket) ?? 0) + 1 >= LOSSES_TO_DECLINE) {
-    losses.set(bucket, 0);
-    singleFor.set(bucket, RETRY_AFTER);
-  } else {
-    losses.set(bucket, (losses.get(bucket) ?? 0) + 1);
-  }
-}
-
 /** Writes the pieces as gemm_tasks_f32 lists and runs the shares on all threads. */
-function runShares(k: number, shares: Piece[][]): DispatchTiming {
+function runShares(k: number, shares: Piece[][]): ReturnType<typeof runParallel> {
   const kern = kernels();
   const h = heap();
   const count = shares.reduce((s, share) => s + share.length, 0);

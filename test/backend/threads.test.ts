@@ -3,17 +3,17 @@
 // exits on its own, and a private memory falls back to one thread with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
-import { runParallel, threadStats } from '../../src/backend/threads.js';
+import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap } from '../../src/backend/wasm.js';
-import { DEFAULT_SHARES_PER_THREAD, gemmPlan, judgeDispatch, threadsPay } from '../../src/ops/gemm.js';
+import { DEFAULT_SHARES_PER_THREAD, gemmPlan } from '../../src/ops/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 // These tests count dispatches: every product above the threshold must be shared out, so the
 // load guard (which keeps a size that just lost on one thread) is off here and tested below.
-gemmPlan.adaptive = false;
+threadGuard.enabled = false;
 
 afterAll(async () => {
-  gemmPlan.adaptive = true;
+  threadGuard.enabled = true;
   await fg.setNumThreads(1);
 });
 
@@ -77,24 +77,25 @@ describe('threaded products', () => {
     }
   });
 
-  it('a product size whose dispatches lost twice in a row runs on one thread for 16 calls, then threads are tried again', () => {
-    gemmPlan.adaptive = true;
+  it('a job kind and size whose dispatches lost twice in a row runs on one thread for 16 calls, then threads are tried again', () => {
+    threadGuard.enabled = true;
     try {
       const macs = 3 << 24;
-      expect(threadsPay(macs)).toBe(true);
+      expect(threadsPay('gemm', macs)).toBe(true);
       // The calling thread ran 1 of 2 shares in 1 ms, then waited 0.5 ms: 1.5 < 2 ms alone, a win.
-      judgeDispatch(macs, { shares: 2, own: 1, ownMs: 1, waitMs: 0.5 });
-      expect(threadsPay(macs)).toBe(true);
+      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 0.5 });
+      expect(threadsPay('gemm', macs)).toBe(true);
       // It waited 3 ms for the worker's share: alone it would have been done after 2 ms. Once
       // may be a time slice lost; twice in a row sends the size to one thread.
-      judgeDispatch(macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
-      expect(threadsPay(macs)).toBe(true);
-      judgeDispatch(macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
-      expect(Array.from({ length: 16 }, () => threadsPay(macs))).toEqual(new Array(16).fill(false));
-      expect(threadsPay(2 * macs)).toBe(true); // another size is judged on its own
-      expect(threadsPay(macs)).toBe(true);
+      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
+      expect(Array.from({ length: 16 }, () => threadsPay('gemm', macs))).toEqual(new Array(16).fill(false));
+      expect(threadsPay('gemm', 2 * macs)).toBe(true); // another size is judged on its own
+      expect(threadsPay('conv forward', macs)).toBe(true); // and another kind
+      expect(threadsPay('gemm', macs)).toBe(true);
     } finally {
-      gemmPlan.adaptive = false;
+      threadGuard.enabled = false;
     }
   });
 
