@@ -68,32 +68,43 @@ export interface ThreadsRow {
   m: number;
   k: number;
   n: number;
-  /** GFLOP/s (median) by thread count. */
+  /** GFLOP/s (median of the rounds' medians) by thread count. */
   gflops: Record<number, number>;
+  /** Each round's median GFLOP/s by thread count, in round order. */
+  rounds: Record<number, number[]>;
 }
 
 /**
- * fingrad alone at several thread counts, measured back to back per shape so that load from
- * other processes on a shared machine hits every column alike. Leaves one thread set.
+ * fingrad alone at several thread counts: the counts alternate over `rounds` rounds (in a
+ * rotating order) per shape, and each figure is the median of its rounds' medians, so that load
+ * from other processes on a shared machine hits every column alike. Leaves one thread set.
  */
-export async function benchMatmulThreads(shapes: Array<[number, number, number]>, threadCounts: number[], timeMs: number): Promise<ThreadsRow[]> {
+export async function benchMatmulThreads(shapes: Array<[number, number, number]>, threadCounts: number[], timeMs: number, rounds = 5): Promise<ThreadsRow[]> {
+  const median = (v: number[]): number => {
+    const s = [...v].sort((x, y) => x - y);
+    return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  };
   const rows: ThreadsRow[] = [];
   for (const [m, k, n] of shapes) {
     const bData = new Float32Array(k * n).map(() => Math.random() - 0.5);
     const a = fg.keep(fg.tensor(new Float32Array(m * k).map(() => Math.random() - 0.5), [m, k]));
     const b = fg.keep(fg.tensor(bData, [k, n]));
-    const gflopsBy: Record<number, number> = {};
-    for (const threads of threadCounts) {
-      await fg.setNumThreads(threads);
-      const t = await measure(() => {
-        b.data.set(bData);
-        fg.tidy(() => {
-          fg.matmul(a, b);
-        });
-      }, timeMs);
-      gflopsBy[threads] = gflops(2 * m * k * n, t.medianMs);
+    const perRound: Record<number, number[]> = Object.fromEntries(threadCounts.map((t) => [t, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < threadCounts.length; i++) {
+        const threads = threadCounts[(i + r) % threadCounts.length] as number;
+        await fg.setNumThreads(threads);
+        const t = await measure(() => {
+          b.data.set(bData);
+          fg.tidy(() => {
+            fg.matmul(a, b);
+          });
+        }, timeMs);
+        perRound[threads]?.push(gflops(2 * m * k * n, t.medianMs));
+      }
     }
-    rows.push({ shape: `${m}×${k}·${k}×${n}`, m, k, n, gflops: gflopsBy });
+    const gflopsBy = Object.fromEntries(threadCounts.map((t) => [t, median(perRound[t] ?? [])]));
+    rows.push({ shape: `${m}×${k}·${k}×${n}`, m, k, n, gflops: gflopsBy, rounds: perRound });
     a.dispose();
     b.dispose();
   }

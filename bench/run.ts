@@ -5,11 +5,14 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { benchBrowser, describeBrowser } from './browser.js';
+import { BYTES_BUDGET_GZIP, measureBrowserBytes } from './bytes.js';
 import { benchConv, benchConvThreads, type ConvCase } from './conv.js';
 import { benchFinance } from './finance.js';
 import { benchMatmul, benchMatmulThreads } from './matmul.js';
 import { benchAllocator } from './memory.js';
 import { measurePeak } from './peak.js';
+import { benchPeers } from './peers.js';
+import { loadJax } from './peers/jax.js';
 import { loadTfjs } from './peers/tfjs.js';
 import { benchStreaming } from './streaming.js';
 import { printTable } from './support/measure.js';
@@ -18,7 +21,7 @@ import { benchTraining } from './train.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser' },
+    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser,bytes,peers' },
     out: { type: 'string', default: 'bench/results.json' },
   },
 });
@@ -51,7 +54,7 @@ if (suites.has('matmul')) {
   if (await fg.setNumThreads(2) === 2) {
     const threadRows = await benchMatmulThreads([[128, 128, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [256, 784, 128]], [1, 2], timeMs);
     results.matmulThreads = threadRows;
-    printTable('matmul, 1 vs 2 threads (GFLOP/s, median; measured back to back)', ['shape', '1 thread', '2 threads', 'speedup', '2 threads / tfjs-wasm'], threadRows.map((r) => {
+    printTable('matmul, 1 vs 2 threads (GFLOP/s, median of 5 alternating rounds; shared machine: noisy)', ['shape', '1 thread', '2 threads', 'speedup', '2 threads / tfjs-wasm'], threadRows.map((r) => {
       const tfw = rows.find((q) => q.shape === r.shape)?.tfjsWasm;
       const one = r.gflops[1] ?? NaN;
       const two = r.gflops[2] ?? NaN;
@@ -133,6 +136,38 @@ if (suites.has('streaming')) {
   printTable('streaming: generated credit CSV, one epoch (MLP 32 hidden, batch 256) / one scoring pass; each run in its own process', ['rows', 'file', 'run', 'seconds', 'rows/s (epoch or pass)', 'peak RSS', 'peak WASM heap'], runs.map((r) => [
     r.rows, mb(r.fileBytes), r.mode === 'whole' ? 'train, file loaded whole' : r.mode === 'train' ? 'train, streamed (stats passes + epoch)' : 'score, streamed', r.seconds, Math.round(r.epochRowsPerSecond ?? r.rowsPerSecond), mb(r.peakRssBytes), mb(r.wasmHeapBytes),
   ]));
+}
+
+if (suites.has('bytes')) {
+  const bytes = await measureBrowserBytes();
+  const fallback = await measureBrowserBytes({ withoutWasmFiles: true });
+  results.browserBytes = { withWasmFiles: bytes, embeddedFallback: fallback, budgetGzipBytes: BYTES_BUDGET_GZIP };
+  printTable(`bytes a training page downloads (tensors, autograd, nn, optim; esbuild, splitting, minified; counted by ${bytes.measuredBy})`, ['file', 'bytes', 'gzip -9'], [
+    ...bytes.files.map((f) => [f.path, f.bytes, f.gzipBytes]),
+    ['total', bytes.totalBytes, bytes.totalGzipBytes],
+    ['total, no .wasm files (embedded fallback)', fallback.totalBytes, fallback.totalGzipBytes],
+    ['budget (gzip)', '', BYTES_BUDGET_GZIP],
+  ]);
+}
+
+if (suites.has('peers')) {
+  const jax = await loadJax();
+  if (jax === null) {
+    console.log('\npeers suite skipped: jax-js did not start');
+  } else {
+    const p = await benchPeers(jax, timeMs, args.quick ? 3 : 5);
+    results.peers = p;
+    const note = 'median of alternating rounds; shared 2-core machine: noisy';
+    printTable(`matmul vs jax-js (GFLOP/s, ${note})`, ['size', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'fingrad 1t / jax-js'], p.matmul.map((r) => [
+      `${r.size}³`, r.gflops['fingrad 1t'] ?? NaN, r.gflops['fingrad 2t'] ?? NaN, r.gflops['jax-js'] ?? NaN, (r.gflops['fingrad 1t'] ?? NaN) / (r.gflops['jax-js'] ?? NaN),
+    ]));
+    printTable(`conv2d forward vs jax-js (GFLOP/s, ${note})`, ['case', 'fingrad 1t', 'fingrad 2t', 'jax-js'], [[p.conv2d.name, p.conv2d.gflops['fingrad 1t'] ?? NaN, p.conv2d.gflops['fingrad 2t'] ?? NaN, p.conv2d.gflops['jax-js'] ?? NaN]]);
+    printTable(`MLP 20→32→16→1 training, Adam (samples/s, ${note}; jax-js jit-compiled)`, ['batch', 'fingrad', 'jax-js', 'ratio'], p.training.map((r) => [
+      r.batch, r.samplesPerSecond.fingrad ?? NaN, r.samplesPerSecond['jax-js'] ?? NaN, (r.samplesPerSecond.fingrad ?? NaN) / (r.samplesPerSecond['jax-js'] ?? NaN),
+    ]));
+    printTable('one-row inference, same MLP (ms per call; engines alternate call by call)', ['engine', 'p50', 'p99'], Object.entries(p.inference).map(([k, v]) => [k, v.p50Ms, v.p99Ms]));
+    printTable('cold start: fresh Node process, import + ready/init + first 64² matmul (ms, median)', ['engine', 'ms'], Object.entries(p.coldStartMs).map(([k, v]) => [k, v.medianMs]));
+  }
 }
 
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -6,6 +6,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { copyKernelFiles } from './copy-wasm.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_DIR = join(ROOT, 'demo');
@@ -40,6 +41,9 @@ export async function buildDemo({ outdir = DEMO_DIST, minify = true, logLevel = 
     logLevel,
   });
   for (const page of STATIC) await copyFile(join(DEMO_DIR, page), join(outdir, page));
+  // The worker fetches its kernel build as a .wasm; the base64 chunks stay as the fallback.
+  await rm(join(outdir, 'generated'), { recursive: true, force: true });
+  copyKernelFiles(result.metafile);
   const files = Object.entries(result.metafile.outputs)
     .filter(([file]) => !file.endsWith('.map'))
     .map(([file, info]) => ({ file: resolve(ROOT, file), bytes: info.bytes }));

@@ -64,7 +64,7 @@ describe('README example', () => {
 
   // The model examples: each runs as written and reaches what the README claims for it.
   it('has one example per model family, each running as written', () => {
-    const blocks = examples().slice(1).filter((b) => !/fingrad\/(finance|onnx)|fg\.summary\(/.test(b));
+    const blocks = examples().slice(1).filter((b) => !/fingrad\/(finance|onnx)|fg\.summary\(|alertBudgetMetrics/.test(b));
     expect(blocks.length).toBeGreaterThanOrEqual(8);
     const outputs = blocks.map(run);
     const find = (marker: string): string[] => outputs[blocks.findIndex((b) => b.includes(marker))] as string[];
@@ -97,6 +97,9 @@ describe('README example', () => {
     expect(number(market, 'alpha')).toBeGreaterThan(0.04);
     expect(market[1]).toMatch(/no look-ahead warning$/);
     expect(market[2]).toMatch(/^Sharpe -?\d/);
+    const fraud = block('alertBudgetMetrics');
+    expect(number(fraud, 'AUC')).toBeGreaterThan(0.9);
+    expect(fraud[0]).toMatch(/precision@2% 0\.\d+ recall@2% 0\.\d+/);
     const beyond = block("from 'fingrad/onnx'");
     expect(beyond[0]).toBe("[ 'features' ] [ 'probabilities' ] max |ONNX − fingrad| < 1e-5");
     expect(beyond[1]).toBe("[ '0.bias', '0.weight', '2.bias', '2.weight' ]");

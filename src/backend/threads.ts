@@ -20,7 +20,7 @@
 // that is not cross-origin isolated) or workers cannot start (a CSP without `worker-src blob:`),
 // setNumThreads warns once and stays on one thread.
 import { BackendError, ValueError } from '../errors.js';
-import { compiledModule, heap, kernels } from './wasm.js';
+import { compiledModule, heap, isNode, kernels } from './wasm.js';
 import {
   ARGS, browserWorkerSource, CLAIM, CONTROL_BYTES, DONE, FAILED, GEN, KERNEL, LIMIT, MAX_SHARES, nodeWorkerSource, SHARES,
   TASK_KERNELS, WORKER_SPIN,
@@ -137,9 +137,6 @@ interface WorkerReply {
   error?: string;
 }
 
-const isNode = (): boolean =>
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-
 // Computed, so that bundlers for the browser neither resolve nor include it.
 const NODE_WORKER_MODULE = ['node', 'worker_threads'].join(':');
 
@@ -204,10 +201,10 @@ function canBlock(i32: Int32Array): boolean {
  * Returns when all are done. Shares must write disjoint memory. Synchronous, like every kernel
  * call; at most MAX_SHARES shares.
  */
-export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): void {
+export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): DispatchTiming {
   const n = shares.length;
   if (n > MAX_SHARES) throw new BackendError(`runParallel: ${n} shares, at most ${MAX_SHARES}`);
-  if (n === 0) return;
+  if (n === 0) return { shares: 0, own: 0, ownMs: 0, waitMs: 0 };
   stats.dispatches++;
   const i32 = heap().i32;
   const base = control >>> 2;
@@ -222,6 +219,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
   Atomics.notify(i32, base + GEN, n - 1);
   let error: unknown = null;
   const k = kernels();
+  const t0 = performance.now();
   const own = claim(i32, base, gen, (a, b, c) => {
     try {
       k[kernel](a, b, c);
@@ -229,6 +227,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
       error ??= e;
     }
   });
+  const t1 = performance.now();
   const block = canBlock(i32);
   let spins = 0;
   for (let done = Atomics.load(i32, base + DONE); done !== n; done = Atomics.load(i32, base + DONE)) {
@@ -239,6 +238,17 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): vo
   if (Atomics.load(i32, base + FAILED) !== 0) {
     throw new BackendError(`${kernel}: a worker thread failed (kernel trap)`);
   }
+  return { shares: n, own, ownMs: t1 - t0, waitMs: performance.now() - t1 };
+}
+
+/** How one runParallel call went on the calling thread. */
+export interface DispatchTiming {
+  shares: number;
+  /** Shares the calling thread ran, and the time it took. */
+  own: number;
+  ownMs: number;
+  /** Time it then waited for the workers' shares. */
+  waitMs: number;
 }
 
 /** The claim loop of worker-source.ts, for the main thread; returns how many shares it ran. */
@@ -257,5 +267,56 @@ function claim(i32: Int32Array, base: number, gen: number, run: (a: number, b: n
     const at = base + ARGS + 4 * share;
     run(i32[at] as number, i32[at + 1] as number, i32[at + 2] as number);
     if (Atomics.add(i32, base + DONE, 1) + 1 === n) Atomics.notify(i32, base + DONE);
+  }
+}
+
+// ---- Threads only where they pay, judged from the last dispatches ----
+//
+// A worker whose core another process holds claims its share late, and the calling thread then
+// waits for it: on the shared 2-core machine (load average 8-13) 128³ and 256³ products ran at
+// 0.86-0.89× one thread on 2 threads, every round (conv2d b32 28×28×1→32 forward: 0.87×). A
+// dispatch lost when the calling thread, had it run every share at the pace of its own, would
+// have finished before the workers did. Jobs of one kind ('gemm', 'conv forward', …) and size (a
+// power-of-two bucket of multiply-adds) that lost twice in a row then run on one thread for the
+// next RETRY_AFTER calls, and then threads are tried again, so a core that frees up is taken back
+// within a few calls. Results are the same bit for bit either way.
+
+/** Calls of a bucket kept on one thread after it lost. */
+const RETRY_AFTER = 16;
+/**
+ * Losses in a row that send a bucket to one thread: one alone is often a time slice taken from
+ * the worker once (512³ on 2 threads, load average 13, 5 alternating rounds: 1.64× with threads
+ * always, 1.36× when one loss sufficed; at load 19 both rules kept 128³ and 256³ at 0.99-1.01×
+ * where threads always gave 0.85×).
+ */
+const LOSSES_TO_DECLINE = 2;
+const singleFor = new Map<string, number>();
+const losses = new Map<string, number>();
+const bucketOf = (kind: string, macs: number): string => `${kind} ${Math.floor(Math.log2(Math.max(1, macs)))}`;
+
+/** @internal Tests that count dispatches switch the guard off. */
+export const threadGuard = { enabled: true };
+
+/** Whether a job of this kind and size is to use threads now (else it runs on the calling thread). */
+export function threadsPay(kind: string, macs: number): boolean {
+  if (!threadGuard.enabled) return true;
+  const bucket = bucketOf(kind, macs);
+  const left = singleFor.get(bucket) ?? 0;
+  if (left <= 0) return true;
+  singleFor.set(bucket, left - 1);
+  return false;
+}
+
+/** Records whether a threaded dispatch of this kind and size beat the calling thread alone. */
+export function judgeDispatch(kind: string, macs: number, t: DispatchTiming): void {
+  if (!threadGuard.enabled || t.own === 0) return;
+  const bucket = bucketOf(kind, macs);
+  if (t.ownMs + t.waitMs <= (t.ownMs * t.shares) / t.own) {
+    losses.set(bucket, 0);
+  } else if ((losses.get(bucket) ?? 0) + 1 >= LOSSES_TO_DECLINE) {
+    losses.set(bucket, 0);
+    singleFor.set(bucket, RETRY_AFTER);
+  } else {
+    losses.set(bucket, (losses.get(bucket) ?? 0) + 1);
   }
 }

@@ -79,14 +79,52 @@ export function relaxedSimdSupported(): boolean {
   return relaxedSupported;
 }
 
-// Each build is its own module, loaded on demand: a code-splitting bundler ships only the one a
-// page uses.
+/** Whether this runs in Node (worker_threads, no fetch of `file:` URLs). */
+export const isNode = (): boolean =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+// The builds as files (scripts/build-wasm.mjs writes them beside the generated modules): a page
+// fetches the one it selects and compiles it while it downloads. A .wasm gzips to 36 KB where its
+// base64 module gzips to 55 KB (relaxed build, bench/bytes.ts). The URLs are literals so that
+// Vite, webpack and Parcel emit the files as assets; with esbuild, copy
+// dist/backend/generated/*.wasm to `generated/` beside the bundle.
+const BUILD_FILES: Record<BuildName, () => URL> = {
+  simd: () => new URL('./generated/fingrad-simd.wasm', import.meta.url),
+  'simd-mt': () => new URL('./generated/fingrad-simd-mt.wasm', import.meta.url),
+  relaxed: () => new URL('./generated/fingrad-relaxed.wasm', import.meta.url),
+  'relaxed-mt': () => new URL('./generated/fingrad-relaxed-mt.wasm', import.meta.url),
+};
+
+// The embedded fallback, and Node's path: each build is its own module, loaded on demand, so a
+// code-splitting bundler ships only the one a page uses, and only when the file above is missing.
 const BUILDS: Record<BuildName, () => Promise<{ wasm: string }>> = {
   simd: () => import('./generated/wasm-simd.js'),
   'simd-mt': () => import('./generated/wasm-simd-mt.js'),
   relaxed: () => import('./generated/wasm-relaxed.js'),
   'relaxed-mt': () => import('./generated/wasm-relaxed-mt.js'),
 };
+
+/**
+ * Compiles the build's .wasm file fetched over http(s), or returns null (then the embedded module
+ * is used): in Node, under a `file:` or `blob:` URL, or when the file is missing, served as
+ * something else (an SPA's index.html) or blocked by a CSP's connect-src.
+ */
+async function fetchBuild(build: BuildName): Promise<WebAssembly.Module | null> {
+  if (isNode() || typeof fetch !== 'function') return null;
+  try {
+    const url = BUILD_FILES[build]();
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    const response = await fetch(url);
+    if (!response.ok) return null;
+    // compileStreaming insists on Content-Type application/wasm; other servers get the buffer path.
+    if ((response.headers.get('Content-Type') ?? '').startsWith('application/wasm')) {
+      return await WebAssembly.compileStreaming(response);
+    }
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch {
+    return null;
+  }
+}
 
 function canShareMemory(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
@@ -126,13 +164,14 @@ export function ready(options: ReadyOptions = {}): Promise<BackendInfo> {
       throw new BackendError('relaxedSimd: true, but this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
     }
     const build: BuildName = `${relaxed ? 'relaxed' : 'simd'}${shared ? '-mt' : ''}`;
-    const bytes = options.wasmBytes ?? decodeBase64((await BUILDS[build]()).wasm);
     // A fresh memory reads as zeros, which the builds assume (asconfig.json zeroFilledMemory:
     // zero-initialised static data gets no data segment). The segments left are read-only tables
     // (Math's), so a worker instantiating the module over this memory rewrites identical bytes.
     const { memory, maximum } = createMemory(shared);
     // Compiled once and kept: worker threads instantiate the same module over the same memory.
-    const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    const module = options.wasmBytes !== undefined
+      ? await WebAssembly.compile(options.wasmBytes as Uint8Array<ArrayBuffer>)
+      : (await fetchBuild(build)) ?? (await WebAssembly.compile(decodeBase64((await BUILDS[build]()).wasm) as Uint8Array<ArrayBuffer>));
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortKernel } });
     const kernels = instance.exports as unknown as Kernels;
     const heap = new LinearMemory(memory, kernels.heap_base() >>> 0, maximum);

@@ -2,6 +2,7 @@
 // column named on the command line that the file lacks is named with the closest one it has.
 import { readCsv, type CsvData, type CsvOptions } from '../finance/csv.js';
 import type { Table } from '../finance/table.js';
+import { type PriceSeries, priceSeries } from '../finance/market/series.js';
 import { closest } from '../validate.js';
 import { UsageError } from './command.js';
 
@@ -36,4 +37,13 @@ export async function numericColumn(csv: CsvData, name: string, file: string, op
   // Data rows start on line 2, after the header (blank lines aside).
   if (gap >= 0) throw new UsageError(`${file}, row ${gap + 1} (line ${gap + 2} if no blank lines precede it), column '${col}': the value is missing; ${option} needs a value on every row`);
   return values;
+}
+
+/** The price column of a file as a date-sorted series, with the parsed file for other columns. */
+export async function loadPrices(file: string, column: string, date: string | undefined): Promise<{ csv: CsvData; price: string; date: string; series: PriceSeries }> {
+  const csv = await loadCsv(file);
+  const price = requireColumn(csv.table, column, file, '--column');
+  const values = await numericColumn(csv, price, file, '--column');
+  const dateName = dateColumn(csv.table, file, date);
+  return { csv, price, date: dateName, series: priceSeries(csv.table.column(dateName) as string[], values) };
 }

@@ -77,7 +77,13 @@ const DRAW = `
     }
     var xAxis = { label: c.xLabel };
     if (c.xNames) xAxis.values = function (u, ticks) { return ticks.map(function (t) { return c.xNames[Math.round(t)] || ''; }); };
-    var plot = new uPlot({ width: 520, height: 320, title: c.title, scales: { x: { time: false } }, series: series, axes: [xAxis, { label: c.yLabel }] }, data, host);
+    var xScale = { time: false };
+    // Bars are centred on their x: pad the range by half a step so the first and last show whole.
+    if (c.kind === 'bars' && data[0].length > 1) {
+      var step = (data[0][data[0].length - 1] - data[0][0]) / (data[0].length - 1);
+      xScale.range = [data[0][0] - step / 2, data[0][data[0].length - 1] + step / 2];
+    }
+    var plot = new uPlot({ width: 520, height: 320, title: c.title, scales: { x: xScale }, series: series, axes: [xAxis, { label: c.yLabel }] }, data, host);
     host.setAttribute('data-rendered', plot.series.length);
   });
   document.body.setAttribute('data-charts-rendered', String(spec.charts.length));

@@ -1,3 +1,4 @@
+import { is } from '../validate.js';
 // Generated credit-applicant data: the engine's built-in sample set, so that the main job,
 // examples and tests need no download. The default risk follows a known logistic model of the
 // features (with two nonlinear effects), so a fitted model has a right answer to find.
@@ -31,7 +32,8 @@ export interface CreditData {
 
 /** `n` applicants with plausible marginals and a default rate of roughly 25%. */
 export function generateCredit(n: number, seed = 1): CreditData {
-  const rand = dataRng(seed);
+  is.int({ min: 1 })(n, 'generateCredit: n');
+  const rand = dataRng(is.int()(seed, 'generateCredit: seed'));
   const d = CREDIT_FEATURES.length;
   const x = new Float32Array(n * d);
   const y = new Float32Array(n);

@@ -4,6 +4,7 @@
 // convolution) and Gaussian data on a low-dimensional plane with injected outliers (anomaly
 // detection). Every generator is seeded (`dataRng`, independent of the tensor RNG), so the
 // same options give the same data.
+import { readOptions, is } from '../validate.js';
 import { ValueError } from '../errors.js';
 import { fromValues } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -43,8 +44,10 @@ export interface MoonsOptions {
  * 1 on (1 − cos t, 0.5 − sin t), t uniform in [0, π], plus noise; rows in a seeded random order.
  * x [n, 2], y [n] with labels 0/1.
  */
-export function twoMoons(options: MoonsOptions = {}): SyntheticData {
+export function twoMoons(optionsArg: MoonsOptions = {}): SyntheticData {
   const op = 'twoMoons';
+  // Keys and object shape checked here; each value is checked below where it is read.
+  const options = readOptions(op, optionsArg, { n: is.any, noise: is.any, seed: is.any }) as MoonsOptions;
   const n = options.n ?? 200;
   const noise = options.noise ?? 0.1;
   checkCount(op, 'n', n, 2);
@@ -81,8 +84,10 @@ export interface SpiralsOptions {
  * 2π·(turns·r + k/classes), plus noise; rows in a seeded random order. x [n, 2], y [n] with
  * labels 0 … classes − 1.
  */
-export function spirals(options: SpiralsOptions = {}): SyntheticData {
+export function spirals(optionsArg: SpiralsOptions = {}): SyntheticData {
   const op = 'spirals';
+  // Keys and object shape checked here; each value is checked below where it is read.
+  const options = readOptions(op, optionsArg, { n: is.any, classes: is.any, turns: is.any, noise: is.any, seed: is.any }) as SpiralsOptions;
   const n = options.n ?? 300;
   const classes = options.classes ?? 2;
   const turns = options.turns ?? 1;
@@ -122,8 +127,10 @@ export interface SineOptions {
  * A noisy multi-frequency sine: Σ_k a_k·sin(2π·t/p_k + φ_k) + noise, with phases φ_k drawn from
  * the seed. Returns the series (length values).
  */
-export function noisySine(options: SineOptions = {}): Float32Array {
+export function noisySine(optionsArg: SineOptions = {}): Float32Array {
   const op = 'noisySine';
+  // Keys and object shape checked here; each value is checked below where it is read.
+  const options = readOptions(op, optionsArg, { length: is.any, periods: is.any, amplitudes: is.any, noise: is.any, seed: is.any }) as SineOptions;
   const length = options.length ?? 1000;
   const periods = options.periods ?? [30, 11];
   const amplitudes = options.amplitudes ?? periods.map((_, k) => (k === 0 ? 1 : 0.5));
@@ -162,8 +169,10 @@ export interface DelayedCopyOptions {
  * targets y [n, length] with y[:, t] = x[:, t − delay] (0 for t < delay). A model must
  * remember the last `delay` inputs to solve it.
  */
-export function delayedCopy(options: DelayedCopyOptions = {}): SyntheticData {
+export function delayedCopy(optionsArg: DelayedCopyOptions = {}): SyntheticData {
   const op = 'delayedCopy';
+  // Keys and object shape checked here; each value is checked below where it is read.
+  const options = readOptions(op, optionsArg, { n: is.any, length: is.any, delay: is.any, seed: is.any }) as DelayedCopyOptions;
   const n = options.n ?? 500;
   const length = options.length ?? 20;
   const delay = options.delay ?? 3;
@@ -197,8 +206,10 @@ export interface BarsAndCrossesOptions {
  * random position, with pixel noise; the classes differ in shape, not in where the ink is.
  * x [n, 1, size, size] with ink 1 on background 0, y [n] labels 0/1, in a seeded random order.
  */
-export function barsAndCrosses(options: BarsAndCrossesOptions = {}): SyntheticData {
+export function barsAndCrosses(optionsArg: BarsAndCrossesOptions = {}): SyntheticData {
   const op = 'barsAndCrosses';
+  // Keys and object shape checked here; each value is checked below where it is read.
+  const options = readOptions(op, optionsArg, { n: is.any, size: is.any, noise: is.any, seed: is.any }) as BarsAndCrossesOptions;
   const n = options.n ?? 400;
   const size = options.size ?? 12;
   const noise = options.noise ?? 0.2;
@@ -253,8 +264,10 @@ export interface OutliersOptions {
  * outliers look normal one column at a time and stand out only in how the columns go together.
  * x [n, dim], y [n] with 1 for an outlier (round(n·outlierFraction) of them, at random rows).
  */
-export function gaussianWithOutliers(options: OutliersOptions = {}): SyntheticData {
+export function gaussianWithOutliers(optionsArg: OutliersOptions = {}): SyntheticData {
   const op = 'gaussianWithOutliers';
+  // Keys and object shape checked here; each value is checked below where it is read.
+  const options = readOptions(op, optionsArg, { n: is.any, dim: is.any, latentDim: is.any, outlierFraction: is.any, noise: is.any, seed: is.any }) as OutliersOptions;
   const n = options.n ?? 1000;
   const dim = options.dim ?? 10;
   const latentDim = options.latentDim ?? 2;

@@ -14,7 +14,8 @@
 // file's weights (the config cannot claim more than the file holds), checks every key and shape
 // against the file, then loads the weights (strict); a failure frees what was built. Files from
 // PyTorch (no fingrad config) load into a model you construct yourself with `loadWeights`.
-import { ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, ValueError, fmtShape } from '../errors.js';
+import { describe } from '../validate.js';
 import type { Module, StateValue } from '../nn/module.js';
 import { AllocationBudgetError, withAllocationBudget } from '../tensor/budget.js';
 import { type DecodedTensor, checkBytes, decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -87,6 +88,9 @@ export interface SaveModelOptions {
 
 /** Serialises a model's state dict and config to safetensors bytes. */
 export function saveModel(model: Module, options: SaveModelOptions = {}): Uint8Array {
+  if (typeof (model as { stateDict?: unknown } | null)?.stateDict !== 'function') {
+    throw new ArgumentError(`saveModel: model must be an nn.Module (a layer stack or a ready-made model), got ${describe(model)}`, 'saveModel', 'model');
+  }
   const op = 'saveModel';
   const config = configOf(op, model, options.config);
   checkKind(op, config);

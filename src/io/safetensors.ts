@@ -15,7 +15,7 @@
 // data starts 8-byte aligned. For float32 tensors and one metadata key our bytes equal what
 // `safetensors.torch.save_file` writes.
 import { ArgumentError, ValueError, fmtShape } from '../errors.js';
-import { describe } from '../validate.js';
+import { describe, isPlainObject } from '../validate.js';
 import type { StateValue } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -96,6 +96,7 @@ function elementCount(op: string, name: string, shape: readonly number[]): numbe
  */
 export function encodeSafetensors(tensors: Record<string, StateValue>, metadata?: Record<string, string>): Uint8Array {
   const op = 'encodeSafetensors';
+  if (!isPlainObject(tensors)) throw new ArgumentError(`${op}: tensors must be an object of name → tensor, got ${describe(tensors)}`, op, 'tensors');
   const names = Object.keys(tensors).sort(compareCodePoints);
   const parts: string[] = [];
   if (metadata !== undefined) {

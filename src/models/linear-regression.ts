@@ -4,7 +4,7 @@
 import { noGrad } from '../autograd/graph.js';
 import { ShapeError } from '../errors.js';
 import { CheckpointError, registerModel } from '../io/checkpoint.js';
-import { sub } from '../ops/binary.js';
+import { mul, sub } from '../ops/binary.js';
 import { reshape } from '../ops/reshape.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { type FeatureInput, type TargetInput, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
 import { type FittedRecord, type LinearFit, LinearModel, type LinearModelConfig, fieldChecks, fittedField, readConfig } from './solvers/linear-model.js';
 import { solveRidge } from './solvers/normal-equations.js';
+import { combineWeights } from './solvers/class-weight.js';
 import { r2Score } from './score.js';
 import { is, readOptions } from '../validate.js';
 
@@ -64,28 +65,42 @@ export class LinearRegression extends LinearModel {
     return 'LinearRegression';
   }
 
-  /** Fits the model to x [n, d] and targets y [n] or [n, t]. Returns this. */
-  fit(x: FeatureInput, y: TargetInput): this {
+  /**
+   * Fits the model to x [n, d] and targets y [n] or [n, t]; with `sampleWeight` (one weight ≥ 0
+   * per row) each row's squared error counts that many times (scikit-learn's weighted least
+   * squares: weighted centring, then rows scaled by √w). Returns this.
+   */
+  fit(x: FeatureInput, y: TargetInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearRegression.fit';
+    const { sampleWeight } = readOptions(where, options, { sampleWeight: is.any });
     const design = readFeatures(where, x);
     try {
       const { n, d } = design;
       const targets = readTargets(where, y, n, true);
       const t = targets.t;
+      const w = combineWeights(where, null, sampleWeight, n);
+      const total = w === null ? n : w.reduce((a, v) => a + v, 0);
       const muX = new Float64Array(d);
       const muY = new Float64Array(t);
       let host = design.host;
       let yv = targets.values;
       if (this.fitIntercept) {
         for (let i = 0; i < n; i++) {
-          for (let j = 0; j < d; j++) muX[j] = (muX[j] as number) + (host[i * d + j] as number) / n;
-          for (let c = 0; c < t; c++) muY[c] = (muY[c] as number) + (yv[i * t + c] as number) / n;
+          const wi = (w === null ? 1 : (w[i] as number)) / total;
+          for (let j = 0; j < d; j++) muX[j] = (muX[j] as number) + wi * (host[i * d + j] as number);
+          for (let c = 0; c < t; c++) muY[c] = (muY[c] as number) + wi * (yv[i * t + c] as number);
         }
         host = Float64Array.from(host, (v, k) => v - (muX[k % d] as number));
         yv = Float64Array.from(yv, (v, k) => v - (muY[k % t] as number));
       }
+      const root = w === null ? null : w.map(Math.sqrt);
+      if (root !== null) {
+        host = host.map((v, k) => v * (root[Math.floor(k / d)] as number));
+        yv = yv.map((v, k) => v * (root[Math.floor(k / t)] as number));
+      }
       const solution = tidy(() => {
-        const centred = this.fitIntercept ? noGrad(() => sub(design.x, tensor(Float32Array.from(muX)))) : design.x;
+        let centred = this.fitIntercept ? noGrad(() => sub(design.x, tensor(Float32Array.from(muX)))) : design.x;
+        if (root !== null) centred = noGrad(() => mul(centred, tensor(Float32Array.from(root), [n, 1])));
         return solveRidge(centred, host, yv, n, d, t, this.alpha);
       });
       // w is [d, t]; coef is [t, d].

@@ -41,7 +41,7 @@
 // (above CONV_PARALLEL_MIN_MACS; see "Direct paths"), bit for bit equal to one thread.
 // Temporaries come from the heap and go back to it before the op returns.
 import { intArgs } from '../backend/scratch.js';
-import { getNumThreads, runParallel, type TaskArgs } from '../backend/threads.js';
+import { getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -304,9 +304,15 @@ function withTemps(fn: (alloc: Alloc) => void): void {
 export const CONV_PARALLEL_MIN_MACS = 1 << 18;
 
 /** Threads a direct phase of `macs` multiply-adds runs on. */
-function threadsFor(macs: number): number {
+function threadsFor(phase: Phase): number {
   const n = getNumThreads();
-  return n > 1 && macs >= CONV_PARALLEL_MIN_MACS ? n : 1;
+  return n > 1 && phase.macs >= CONV_PARALLEL_MIN_MACS && threadsPay(phase.kind, phase.macs) ? n : 1;
+}
+
+/** A direct phase, as the threads' load guard (src/backend/threads.ts) judges it. */
+interface Phase {
+  kind: string;
+  macs: number;
 }
 
 /** Cut points 0 = x₀ < x₁ < … = size into at most `parts` near-equal pieces, inner ones on multiples of `align`. */
@@ -359,7 +365,7 @@ function dealImages(N: number, rows: number, threads: number): Piece[][] {
 }
 
 /** Writes the shares as conv_tasks_f32 lists and runs them (on all threads when more than one). */
-function runShares(shares: readonly Share[], alloc: Alloc): void {
+function runShares(shares: readonly Share[], alloc: Alloc, phase: Phase): void {
   const count = shares.reduce((s, share) => s + share.steps.length, 0);
   const list = alloc(4 * STEP_INTS * count);
   const scratch = shares.map((share) => alloc(share.scratchBytes));
@@ -377,7 +383,7 @@ function runShares(shares: readonly Share[], alloc: Alloc): void {
     }
   });
   if (tasks.length === 1) kernels().conv_tasks_f32(...(tasks[0] as TaskArgs));
-  else runParallel('conv_tasks_f32', tasks);
+  else judgeDispatch(phase.kind, phase.macs, runParallel('conv_tasks_f32', tasks));
 }
 
 const windowStep = (src: number, sH: number, sW: number, dst: number, dH: number, dW: number, planes: number, top: number, left: number): Step =>
@@ -482,7 +488,8 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
 function directForward(g: ConvGeom, x: number, w: number, bias: number | null, out: number): void {
   const K = g.C * g.kH * g.kW;
   const p = paddedInput(g);
-  const threads = threadsFor(g.N * g.O * K * g.oH * g.oW);
+  const phase: Phase = { kind: 'conv forward', macs: g.N * g.O * K * g.oH * g.oW };
+  const threads = threadsFor(phase);
   withTemps((alloc) => {
     const wp = packWeights(w, g.O, K, [g.O, g.C, g.kH, g.kW, 0, K, g.kH * g.kW, g.kW, 1], alloc);
     const job: DirectJob = {
@@ -490,7 +497,7 @@ function directForward(g: ConvGeom, x: number, w: number, bias: number | null, o
       rows: g.O, K, wp, bias: bias ?? 0, out, outPlane: g.oH * g.oW,
       geom: [g.C, p.Hp, p.Wp, g.O, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW],
     };
-    runShares(directShares(job, threads, alloc), alloc);
+    runShares(directShares(job, threads, alloc), alloc, phase);
   });
 }
 
@@ -501,7 +508,8 @@ function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: number): v
   const p = paddedInput(g);
   const padded = g.C * p.Hp * p.Wp;
   const B = p.copy ? padChunk(g.N, padded) : g.N;
-  const threads = threadsFor(g.N * g.O * K * g.oH * g.oW);
+  const phase: Phase = { kind: 'conv dW', macs: g.N * g.O * K * g.oH * g.oW };
+  const threads = threadsFor(phase);
   // Blocks of dW (o0, o1, k0, k1): rows by whole tiles where there are enough, else taps.
   const byRows = g.O >= 4 * threads;
   const at = threads === 1 ? [0, byRows ? g.O : K] : byRows ? cuts(g.O, threads, 4) : cuts(K, threads, 2);
@@ -520,7 +528,7 @@ function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: number): v
       }
       return { steps, scratchBytes: k.conv_dw_scratch_bytes(K, g.oH, g.oW, g.N) };
     });
-    runShares(shares, alloc);
+    runShares(shares, alloc, phase);
   });
 }
 
@@ -531,7 +539,8 @@ function directBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): vo
   const Wq = g.W + (g.kW - 1) * g.dW;
   const Hq = skewRows(g.H + (g.kH - 1) * g.dH, Wq);
   const taps = g.kH * g.kW;
-  const threads = threadsFor(g.N * g.C * KT * g.H * g.W);
+  const phase: Phase = { kind: 'conv dX', macs: g.N * g.C * KT * g.H * g.W };
+  const threads = threadsFor(phase);
   withTemps((alloc) => {
     const wp = packWeights(w, g.C, KT, [g.C, g.O, g.kH, g.kW, taps - 1, taps, g.C * taps, -g.kW, -1], alloc);
     const job: DirectJob = {
@@ -540,7 +549,7 @@ function directBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): vo
       rows: g.C, K: KT, wp, bias: 0, out: dx, outPlane: g.H * g.W,
       geom: [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W],
     };
-    runShares(directShares(job, threads, alloc), alloc);
+    runShares(directShares(job, threads, alloc), alloc, phase);
   });
 }
 
@@ -557,7 +566,8 @@ function scatterBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): v
   const dyImage = 4 * g.O * g.oH * g.oW;
   const dxImage = 4 * g.C * g.H * g.W;
   const geom = [g.C, Hq, Wq, g.O, g.kH, g.kW, 1, 1, g.dH, g.dW, g.oH, g.oW];
-  const threads = threadsFor(g.N * K * g.O * g.oH * g.oW);
+  const phase: Phase = { kind: 'conv dX scatter', macs: g.N * K * g.O * g.oH * g.oW };
+  const threads = threadsFor(phase);
   const images = threads === 1 ? [0, g.N] : cuts(g.N, threads, 1);
   withTemps((alloc) => {
     const shares = images.slice(1).map((n1, i): Share => {
@@ -572,7 +582,7 @@ function scatterBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): v
       }
       return { steps, scratchBytes: k.conv_dx_scatter_scratch_bytes(K, g.O) };
     });
-    runShares(shares, alloc);
+    runShares(shares, alloc, phase);
   });
 }
 

@@ -8,7 +8,7 @@
 // its rows of A), else columns (all of A, its columns of B), so the operand every share packs
 // is the smaller one. Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
 // as in one call: the threaded result equals the single-thread one bit for bit.
-import { getNumThreads, MAX_SHARES, runParallel, type TaskArgs } from '../backend/threads.js';
+import { getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
 
 export interface GemmArgs {
@@ -79,10 +79,12 @@ export function gemmBatch(g: GemmLayout, calls: readonly GemmCall[], epilogue?: 
   if (calls.length === 0 || g.m === 0 || g.n === 0) return;
   const k = kernels();
   const threads = getNumThreads();
-  if (threads > 1 && g.k > 0 && calls.length * g.m * g.n * g.k >= PARALLEL_MIN_MACS) {
+  const macs = calls.length * g.m * g.n * g.k;
+  // threadsPay: a size that recently lost on threads (a busy core) stays on this one for a while.
+  if (threads > 1 && g.k > 0 && macs >= PARALLEL_MIN_MACS && threadsPay('gemm', macs)) {
     const shares = planShares(g, calls, threads);
     if (shares.length > 1) {
-      runShares(g.k, shares);
+      judgeDispatch('gemm', macs, runShares(g.k, shares));
       if (epilogue) applyEpilogue(g, calls, epilogue);
       return;
     }
@@ -152,21 +154,62 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
     return Array.from({ length: count }, (_, t) =>
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
-  const byRows = g.m >= g.n;
-  const at = cuts(byRows ? g.m : g.n, Math.min(threads, MAX_SHARES), byRows ? MR : NR);
+  const [r, c] = grid(g.m, g.n, Math.min(threads * gemmPlan.sharesPerThread, MAX_SHARES));
+  const rows = cuts(g.m, r, MR);
+  const cols = cuts(g.n, c, NR);
   const shares: Piece[][] = [];
-  for (let t = 0; t + 1 < at.length; t++) {
-    const lo = at[t] as number;
-    const size = (at[t + 1] as number) - lo;
-    shares.push(calls.map((call) => byRows
-      ? { ...whole(call), m: size, a: call.a + 4 * lo * g.rsA, c: call.c + 4 * lo * g.ldc }
-      : { ...whole(call), n: size, b: call.b + 4 * lo * g.csB, c: call.c + 4 * lo }));
+  for (let i = 0; i + 1 < rows.length; i++) {
+    const r0 = rows[i] as number;
+    for (let j = 0; j + 1 < cols.length; j++) {
+      const c0 = cols[j] as number;
+      shares.push(calls.map((call) => ({
+        ...whole(call),
+        m: (rows[i + 1] as number) - r0,
+        n: (cols[j + 1] as number) - c0,
+        a: call.a + 4 * r0 * g.rsA,
+        b: call.b + 4 * c0 * g.csB,
+        c: call.c + 4 * (r0 * g.ldc + c0),
+      })));
+    }
   }
   return shares;
 }
 
+/** @internal */
+export const DEFAULT_SHARES_PER_THREAD = 1;
+
+/**
+ * @internal Shares per thread of one product (benchmarks and tests change it). More shares than
+ * threads let a thread that the OS runs late take fewer, instead of the others waiting for its
+ * fixed half; each costs packing (see grid).
+ */
+export const gemmPlan = {
+  sharesPerThread: DEFAULT_SHARES_PER_THREAD,
+};
+
+/**
+ * Rows × columns of blocks for `shares` blocks of an m × n product. A block packs its rows of A
+ * (k·m/r floats) and its columns of B (k·n/c), so all blocks together pack k·(c·m + r·n): the
+ * split that minimises it, with blocks no thinner than a tile.
+ */
+function grid(m: number, n: number, shares: number): [number, number] {
+  let best: [number, number] = m >= n ? [shares, 1] : [1, shares];
+  let cost = Infinity;
+  for (let r = 1; r <= shares; r++) {
+    if (shares % r !== 0) continue;
+    const c = shares / r;
+    if ((r > 1 && m < 2 * r * MR) || (c > 1 && n < 2 * c * NR)) continue;
+    const packed = c * m + r * n;
+    if (packed < cost) {
+      cost = packed;
+      best = [r, c];
+    }
+  }
+  return best;
+}
+
 /** Writes the pieces as gemm_tasks_f32 lists and runs the shares on all threads. */
-function runShares(k: number, shares: Piece[][]): void {
+function runShares(k: number, shares: Piece[][]): ReturnType<typeof runParallel> {
   const kern = kernels();
   const h = heap();
   const count = shares.reduce((s, share) => s + share.length, 0);
@@ -185,7 +228,7 @@ function runShares(k: number, shares: Piece[][]): void {
         at += TASK_INTS;
       }
     }
-    runParallel('gemm_tasks_f32', tasks);
+    return runParallel('gemm_tasks_f32', tasks);
   } finally {
     h.release(list, listBytes);
     scratch.forEach((ptr, t) => h.release(ptr, scratchBytes[t] as number));

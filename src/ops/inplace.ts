@@ -7,8 +7,13 @@ import { isGradEnabled } from '../autograd/graph.js';
 import { FingradError, ShapeError, fmtShape } from '../errors.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { is } from '../validate.js';
+
+const TENSOR = is.instance(Tensor, 'a Tensor');
+const VALUE = is.number({ finite: false, nan: true });
 
 function checkWritable(op: string, t: Tensor): void {
+  TENSOR(t, `${op}: self`);
   t.assertLive(op);
   if (t.requiresGrad && isGradEnabled()) {
     throw new FingradError(`${op}: tensor #${t.id} ${fmtShape(t.shape)} requires a gradient; update it inside noGrad(() => …)`);
@@ -16,6 +21,7 @@ function checkWritable(op: string, t: Tensor): void {
 }
 
 function checkSameShape(op: string, t: Tensor, src: Tensor): void {
+  TENSOR(src, `${op}: src`);
   src.assertLive(op);
   if (!sameShape(t.shape, src.shape)) {
     throw new ShapeError(`${op}: shapes ${fmtShape(t.shape)} and ${fmtShape(src.shape)} differ`);
@@ -26,7 +32,7 @@ function checkSameShape(op: string, t: Tensor, src: Tensor): void {
 export function addScaled_(t: Tensor, other: Tensor, alpha = 1): Tensor {
   checkWritable('addScaled_', t);
   checkSameShape('addScaled_', t, other);
-  kernels().axpy_f32(other.ptr, t.ptr, t.size, alpha);
+  kernels().axpy_f32(other.ptr, t.ptr, t.size, VALUE(alpha, 'addScaled_: alpha'));
   t.bumpVersion('addScaled_');
   return t;
 }
@@ -34,7 +40,7 @@ export function addScaled_(t: Tensor, other: Tensor, alpha = 1): Tensor {
 /** t ·= s. Returns t. */
 export function mulScalar_(t: Tensor, s: number): Tensor {
   checkWritable('mulScalar_', t);
-  kernels().scale_f32(t.ptr, t.ptr, t.size, s);
+  kernels().scale_f32(t.ptr, t.ptr, t.size, VALUE(s, 'mulScalar_: value'));
   t.bumpVersion('mulScalar_');
   return t;
 }
@@ -51,7 +57,7 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
 /** Every element := value. Returns t. */
 export function fill_(t: Tensor, value: number): Tensor {
   checkWritable('fill_', t);
-  kernels().fill_f32(t.ptr, t.size, value);
+  kernels().fill_f32(t.ptr, t.size, VALUE(value, 'fill_: value'));
   t.bumpVersion('fill_');
   return t;
 }

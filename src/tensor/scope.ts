@@ -1,5 +1,6 @@
 import type { Tensor } from './tensor.js';
-import { is } from '../validate.js';
+import { ArgumentError } from '../errors.js';
+import { describe, is } from '../validate.js';
 
 // A stack of scopes; each remembers the tensors created while it was the innermost one.
 const scopes: Set<Tensor>[] = [];
@@ -79,6 +80,7 @@ export function untrackFromScope(t: Tensor): void {
  * (or garbage collection). Returns the tensor.
  */
 export function keep<T extends Tensor>(t: T): T {
+  if (t === null || typeof t !== 'object' || !isTensor(t)) throw new ArgumentError(`keep: t must be a Tensor, got ${describe(t)}`, 'keep', 't');
   unmarkUntracked(t);
   for (const s of scopes) s.delete(t);
   return t;
@@ -106,6 +108,7 @@ function isTensor(v: object): v is Tensor {
  * arrays and plain objects too), which move to the enclosing scope. Scopes nest.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new ArgumentError(`tidy: fn must be a function, got ${describe(fn)}`, 'tidy', 'fn');
   const scope = new Set<Tensor>();
   scopes.push(scope);
   let result: T;
@@ -119,7 +122,7 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     for (const t of scope) t.dispose();
-    throw new TypeError('tidy: the callback must be synchronous (it returned a Promise)');
+    throw new ArgumentError('tidy: the callback must be synchronous (it returned a Promise)', 'tidy', 'fn');
   }
   const kept = new Set<Tensor>();
   collect(result, kept, new Set());

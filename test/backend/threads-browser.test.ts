@@ -6,7 +6,7 @@ import { bundleForBrowser, haveChromium, launchChromium, pageResult, serveModule
 
 // The public API plus the dispatch counters, which show that workers ran.
 const ENTRY = `export * from './src/index.ts';
-export { threadStats } from './src/backend/threads.ts';`;
+export { threadGuard, threadStats } from './src/backend/threads.ts';`;
 
 const bundle = (): Promise<string> => bundleForBrowser({ stdin: { contents: ENTRY, resolveDir: process.cwd(), loader: 'ts' } });
 
@@ -16,6 +16,8 @@ try {
   const warn = console.warn;
   console.warn = (m) => { warnings.push(String(m)); warn(m); };
   const info = await fg.ready();
+  // Every product is to be shared out: no load guard (threads.test.ts tests it).
+  fg.threadGuard.enabled = false;
   const a = fg.randn([300, 257]);
   const b = fg.randn([257, 263]);
   const single = a.matmul(b).data.slice();

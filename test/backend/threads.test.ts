@@ -3,11 +3,17 @@
 // exits on its own, and a private memory falls back to one thread with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
-import { runParallel, threadStats } from '../../src/backend/threads.js';
+import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap } from '../../src/backend/wasm.js';
+import { DEFAULT_SHARES_PER_THREAD, gemmPlan } from '../../src/ops/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
+// These tests count dispatches: every product above the threshold must be shared out, so the
+// load guard (which keeps a size that just lost on one thread) is off here and tested below.
+threadGuard.enabled = false;
+
 afterAll(async () => {
+  threadGuard.enabled = true;
   await fg.setNumThreads(1);
 });
 
@@ -52,6 +58,45 @@ describe('threaded products', () => {
     // Workers took some of the ~70 dispatches' shares (the main thread takes the shares of a
     // worker that is slow to wake, so on a loaded machine not all).
     expect(threadStats().workerShares - start.workerShares).toBeGreaterThan(0);
+  });
+
+  it('equal them bit for bit when a product is cut into a grid of 2, 4 or 8 blocks per thread', async () => {
+    await fg.setNumThreads(1);
+    const single = fg.tidy(() => runWorkload(fg));
+    await fg.setNumThreads(2);
+    try {
+      for (const perThread of [2, 4, 8]) {
+        gemmPlan.sharesPerThread = perThread;
+        const threaded = fg.tidy(() => runWorkload(fg));
+        for (const [name, v] of Object.entries(single)) {
+          expect({ name, perThread, diffs: bitDiffs(threaded[name] as Float32Array, v) }).toEqual({ name, perThread, diffs: 0 });
+        }
+      }
+    } finally {
+      gemmPlan.sharesPerThread = DEFAULT_SHARES_PER_THREAD;
+    }
+  });
+
+  it('a job kind and size whose dispatches lost twice in a row runs on one thread for 16 calls, then threads are tried again', () => {
+    threadGuard.enabled = true;
+    try {
+      const macs = 3 << 24;
+      expect(threadsPay('gemm', macs)).toBe(true);
+      // The calling thread ran 1 of 2 shares in 1 ms, then waited 0.5 ms: 1.5 < 2 ms alone, a win.
+      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 0.5 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      // It waited 3 ms for the worker's share: alone it would have been done after 2 ms. Once
+      // may be a time slice lost; twice in a row sends the size to one thread.
+      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
+      expect(Array.from({ length: 16 }, () => threadsPay('gemm', macs))).toEqual(new Array(16).fill(false));
+      expect(threadsPay('gemm', 2 * macs)).toBe(true); // another size is judged on its own
+      expect(threadsPay('conv forward', macs)).toBe(true); // and another kind
+      expect(threadsPay('gemm', macs)).toBe(true);
+    } finally {
+      threadGuard.enabled = false;
+    }
   });
 
   it('see memory that grew after the workers started', async () => {

@@ -187,14 +187,16 @@ describe('learning page', () => {
 
   it.skipIf(!haveChromium)('credit: MLP and logistic regression train live; the graph and the gradient check work', async () => {
     const p = await openPage(browser, `${isolated.origin}/`);
-    const kernelChunks: string[] = [];
+    const kernelFetches: string[] = [];
     p.page.on('request', (r) => {
-      if (/\/chunks\/wasm-[^/]*\.js$/.test(r.url())) kernelChunks.push(r.url());
+      if (/\/chunks\/wasm-[^/]*\.js$|\.wasm$/.test(r.url())) kernelFetches.push(r.url());
     });
     const view = await train(p, 'credit', { rows: '2000', epochs: '8', hidden: '16, 8', lr: '0.01', batch: '32', seed: '3' });
     expect(view.isolated).toBe(true);
     expect(view.backend).toMatch(/shared memory/);
-    expect(kernelChunks, 'the worker fetches only the kernel build it runs').toHaveLength(1);
+    // The worker fetches only the kernel build it runs: its .wasm file, streamed.
+    expect(kernelFetches, 'the worker fetches only the kernel build it runs').toHaveLength(1);
+    expect(kernelFetches[0]).toMatch(/fingrad-[\w-]+\.wasm$/);
     expectLiveCharts(view, 8);
     const progressSeen = await p.page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
     expect(progressSeen.at(-1)).toBe('100%');

@@ -57,3 +57,20 @@ describe('sampleWeight', () => {
     expect(() => new fg.LinearSVM().fit(ref.X, ref.y, { sampleWeight: ref.y.map(() => NaN) })).toThrow(fg.FingradError);
   });
 });
+
+describe('LinearRegression sampleWeight', () => {
+  const reg = JSON.parse(readFileSync(new URL('../fixtures/sklearn-weighted-regression.json', import.meta.url), 'utf8')) as {
+    X: number[][];
+    y: number[];
+    w: number[];
+    ridge: { alpha: number; coef: number[]; intercept: number };
+    ols: { coef: number[]; intercept: number };
+  };
+  it.each([['ols', 0], ['ridge', 2]] as const)('%s equals scikit-learn\'s weighted fit', (name, alpha) => {
+    const m = new fg.LinearRegression({ alpha }).fit(reg.X, reg.y, { sampleWeight: reg.w });
+    const want = reg[name];
+    (m.coef[0] as number[]).forEach((v, j) => expect(v).toBeCloseTo(want.coef[j]!, 6));
+    expect(m.intercept[0]).toBeCloseTo(want.intercept, 6);
+    m.dispose();
+  });
+});

@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import * as fg from '../../index.js';
 import { AutoReg } from '../../finance/market/ar.js';
 import { type BacktestResult, backtest } from '../../finance/market/backtest.js';
-import { priceSeries, rollingMean, simpleReturns } from '../../finance/market/series.js';
+import { rollingMean, simpleReturns } from '../../finance/market/series.js';
 import { walkForward } from '../../finance/market/walk-forward.js';
 import { renderTable } from '../table.js';
 import { UsageError, action, emit, intOption, numberOption, writeFileAtomic } from '../command.js';
-import { dateColumn, loadCsv, numericColumn, requireColumn } from '../data.js';
+import { loadPrices, numericColumn } from '../data.js';
 import { renderReport } from '../report.js';
 
 interface BacktestFlags {
@@ -43,12 +43,8 @@ export function registerBacktest(program: Command): void {
       const lag = intOption('lag', flags.lag, 1, 0);
       const cost = numberOption('cost-bps', flags.costBps, 5, 0, 10_000) / 10_000;
       await fg.ready();
-      const csv = await loadCsv(flags.data);
+      const { csv, price, date, series } = await loadPrices(flags.data, flags.column, flags.date);
       const { table } = csv;
-      const price = requireColumn(table, flags.column, flags.data, '--column');
-      const priceValues = await numericColumn(csv, price, flags.data, '--column');
-      const date = dateColumn(table, flags.data, flags.date);
-      const series = priceSeries(table.column(date) as string[], priceValues);
       // r[t] is the return from day t to day t+1, known at the close of day t+1; a signal built
       // from r[0 … t] therefore trades r[t+1] at the earliest: lag 1.
       const r = simpleReturns(series.prices);

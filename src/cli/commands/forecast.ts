@@ -5,11 +5,11 @@ import * as fg from '../../index.js';
 import { AutoReg } from '../../finance/market/ar.js';
 import { windowForecaster } from '../../finance/market/forecasters.js';
 import { GARCH } from '../../finance/market/garch.js';
-import { logReturns, priceSeries } from '../../finance/market/series.js';
+import { logReturns } from '../../finance/market/series.js';
 import { type OneStepForecaster, type WalkForwardResult, walkForward } from '../../finance/market/walk-forward.js';
 import { renderTable } from '../table.js';
 import { UsageError, action, emit, intOption, writeFileAtomic } from '../command.js';
-import { dateColumn, loadCsv, numericColumn, requireColumn } from '../data.js';
+import { loadPrices } from '../data.js';
 import { renderReport } from '../report.js';
 
 const MODELS = ['ar', 'lstm', 'gru', 'cnn', 'garch'] as const;
@@ -69,12 +69,7 @@ export function registerForecast(program: Command): void {
       const epochs = intOption('epochs', flags.epochs, 10);
       const seed = intOption('seed', flags.seed, 0, 0);
       await fg.ready();
-      const csv = await loadCsv(flags.data);
-      const { table } = csv;
-      const price = requireColumn(table, flags.column, flags.data, '--column');
-      const priceValues = await numericColumn(csv, price, flags.data, '--column');
-      const date = dateColumn(table, flags.data, flags.date);
-      const series = priceSeries(table.column(date) as string[], priceValues);
+      const { price, series } = await loadPrices(flags.data, flags.column, flags.date);
       const r = logReturns(series.prices);
       const info = { file: flags.data, column: price, days: series.prices.length, first: series.dates[0], last: series.dates[series.dates.length - 1], wasSorted: series.wasSorted, gaps: series.gaps.length };
 

@@ -1,0 +1,166 @@
+// fingrad beside jax-js (@jax-js/jax, Wasm device) and onnxruntime-web, in this Node process:
+// matmul (fingrad on 1 and 2 threads; jax-js on its own default, one thread in Node, which has
+// no global Worker), conv2d forward, MLP 20→32→16→1 training steps at batch 64 and 1024 (jax-js
+// jit-compiled with a hand-written Adam), one-row inference latency p50/p99 (onnxruntime-web runs
+// exportOnnx of the same weights) and cold start (a fresh Node process: import, ready/init, first
+// 64² matmul). Engines alternate within each round, rounds rotate their order, every figure is
+// the median of the rounds' medians, and each round's value is kept. The machine these ran on is
+// shared: read ratios, not absolute figures.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import * as fg from '../src/index.js';
+import { exportOnnx } from '../src/onnx/index.js';
+import { jaxConv2d, jaxMatmul, jaxMlp, type JaxModule } from './peers/jax.js';
+import { gflops, measure } from './support/measure.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+type Cell = { name: string; setUp?: () => Promise<void>; run: () => unknown };
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+
+/** Median ms per call of each cell, over `rounds` rounds in rotating order. */
+async function interleave(cells: Cell[], rounds: number, timeMs: number): Promise<Record<string, { ms: number; rounds: number[] }>> {
+  const per: Record<string, number[]> = Object.fromEntries(cells.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[(i + r) % cells.length] as Cell;
+      await cell.setUp?.();
+      per[cell.name]?.push((await measure(cell.run, timeMs)).medianMs);
+    }
+  }
+  return Object.fromEntries(cells.map((c) => [c.name, { ms: median(per[c.name] ?? []), rounds: per[c.name] ?? [] }]));
+}
+
+// tinybench awaits a promise a task returns: async jax-js runners are timed to completion.
+const oneThread = async (): Promise<void> => void (await fg.setNumThreads(1));
+const twoThreads = async (): Promise<void> => void (await fg.setNumThreads(2));
+
+export interface PeersResult {
+  matmul: Array<{ size: number; gflops: Record<string, number>; roundsMs: Record<string, number[]> }>;
+  conv2d: { name: string; gflops: Record<string, number>; roundsMs: Record<string, number[]> };
+  training: Array<{ batch: number; samplesPerSecond: Record<string, number>; roundsMs: Record<string, number[]> }>;
+  inference: Record<string, { p50Ms: number; p99Ms: number; calls: number }>;
+  coldStartMs: Record<string, { medianMs: number; runs: number[] }>;
+}
+
+export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Promise<PeersResult> {
+  const result: Partial<PeersResult> = {};
+  const canThread = (await fg.setNumThreads(2)) === 2;
+  await fg.setNumThreads(1);
+
+  result.matmul = [];
+  for (const size of [256, 512, 1024]) {
+    const a = fg.keep(fg.randn([size, size]));
+    const b = fg.keep(fg.randn([size, size]));
+    const j = jaxMatmul(jax, size, size, size);
+    const fgRun = (): void => fg.tidy(() => void fg.matmul(a, b));
+    const cells: Cell[] = [
+      { name: 'fingrad 1t', setUp: oneThread, run: fgRun },
+      ...(canThread ? [{ name: 'fingrad 2t', setUp: twoThreads, run: fgRun }] : []),
+      { name: 'jax-js', setUp: oneThread, run: j.run },
+    ];
+    const r = await interleave(cells, rounds, timeMs);
+    result.matmul.push({ size, gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(2 * size ** 3, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });
+    a.dispose();
+    b.dispose();
+    j.dispose();
+  }
+
+  {
+    const x = fg.keep(fg.randn([8, 16, 32, 32]));
+    const w = fg.keep(fg.randn([32, 16, 3, 3], { std: 0.1 }));
+    const j = jaxConv2d(jax, [8, 16, 32, 32], [32, 16, 3, 3], [1, 1]);
+    const fgRun = (): void => fg.tidy(() => void fg.conv2d(x, w, undefined, { padding: 1 }));
+    const r = await interleave([
+      { name: 'fingrad 1t', setUp: oneThread, run: fgRun },
+      ...(canThread ? [{ name: 'fingrad 2t', setUp: twoThreads, run: fgRun }] : []),
+      { name: 'jax-js', setUp: oneThread, run: j.run },
+    ], rounds, timeMs);
+    const flops = 2 * 8 * 32 * 32 * 32 * 16 * 9;
+    result.conv2d = { name: 'conv2d b8 32×32×16→32 3×3 p1', gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(flops, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) };
+    x.dispose();
+    w.dispose();
+    j.dispose();
+  }
+
+  await fg.setNumThreads(1);
+  result.training = [];
+  for (const batch of [64, 1024]) {
+    fg.manualSeed(3);
+    const model = new fg.nn.Sequential(new fg.nn.Linear(20, 32), new fg.nn.ReLU(), new fg.nn.Linear(32, 16), new fg.nn.ReLU(), new fg.nn.Linear(16, 1));
+    const opt = new fg.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const x = fg.keep(fg.randn([batch, 20]));
+    const y = fg.keep(fg.randn([batch, 1]));
+    const j = jaxMlp(jax, [20, 32, 16], batch);
+    const r = await interleave([
+      { name: 'fingrad', run: () => { fg.tidy(() => fg.mseLoss(model.forward(x), y).backward()); opt.step(); opt.zeroGrad(); } },
+      { name: 'jax-js', run: j.step },
+    ], rounds, timeMs);
+    result.training.push({ batch, samplesPerSecond: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (1000 * batch) / v.ms])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });
+    x.dispose();
+    y.dispose();
+    j.dispose();
+  }
+
+  // Last: once onnxruntime has started, jax-js cannot link a kernel it compiles afterwards.
+  result.inference = await inferenceLatency(jax);
+  result.coldStartMs = coldStart(rounds + 2);
+  return result as PeersResult;
+}
+
+/** p50 / p99 of one-row predictions, the engines alternating call by call. */
+async function inferenceLatency(jax: JaxModule, calls = 3000): Promise<PeersResult['inference']> {
+  fg.manualSeed(5);
+  const model = new fg.nn.Sequential(new fg.nn.Linear(20, 32), new fg.nn.ReLU(), new fg.nn.Linear(32, 16), new fg.nn.ReLU(), new fg.nn.Linear(16, 1));
+  const j = jaxMlp(jax, [20, 32, 16], 1);
+  const row = new Float32Array(20).map(() => Math.random() - 0.5);
+  // jax-js compiles its kernel before onnxruntime starts: compiled after, it failed to link
+  // ("memory import 0 has no maximum limit", jax-js 0.1.25 + onnxruntime-web 1.x in Node 20).
+  await j.predict(row);
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const session = await ort.InferenceSession.create(exportOnnx(model, { inputShape: [20] }), { executionProviders: ['wasm'] });
+  const inputName = session.inputNames[0] as string;
+  const engines: Record<string, () => Promise<unknown> | unknown> = {
+    fingrad: () => fg.noGrad(() => fg.tidy(() => model.forward(fg.tensor(row, [1, 20])).item())),
+    'jax-js': () => j.predict(row),
+    'onnxruntime-web': () => session.run({ [inputName]: new ort.Tensor('float32', row, [1, 20]) }),
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(engines).map((k) => [k, []]));
+  for (let i = 0; i < calls + 200; i++) {
+    for (const [name, run] of Object.entries(engines)) {
+      const t0 = performance.now();
+      await run();
+      if (i >= 200) times[name]?.push(performance.now() - t0); // the first 200 warm up
+    }
+  }
+  await session.release();
+  j.dispose();
+  const q = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))] as number;
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { p50Ms: q(v, 0.5), p99Ms: q(v, 0.99), calls: v.length }]));
+}
+
+// Each child prints the ms from its first line to the end of the first op's result.
+const COLD: Record<string, string> = {
+  fingrad: `const t0 = performance.now(); const fg = await import(${JSON.stringify(join(ROOT, 'dist/index.js'))}); await fg.ready();
+const a = fg.ones([64, 64]); a.matmul(a).data; console.log(performance.now() - t0);`,
+  'jax-js': `const t0 = performance.now(); const jax = await import('@jax-js/jax'); await jax.init('wasm'); jax.defaultDevice('wasm');
+const a = jax.numpy.ones([64, 64]); await jax.numpy.matmul(a.ref, a).data(); console.log(performance.now() - t0);`,
+};
+
+function coldStart(runs: number): PeersResult['coldStartMs'] {
+  const per: Record<string, number[]> = Object.fromEntries(Object.keys(COLD).map((k) => [k, []]));
+  for (let r = 0; r < runs; r++) {
+    for (const [name, code] of Object.entries(COLD)) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+      per[name]?.push(Number(out.trim().split('\n').pop()));
+    }
+  }
+  return Object.fromEntries(Object.entries(per).map(([k, v]) => [k, { medianMs: median(v), runs: v }]));
+}

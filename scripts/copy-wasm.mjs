@@ -1,0 +1,39 @@
+// The kernel builds' .wasm files (scripts/build-wasm.mjs writes them to src/backend/generated/)
+// must sit in `generated/` beside the code of src/backend/wasm.ts, whose
+// `new URL('./generated/…', import.meta.url)` a browser fetches. tsc copies no .wasm, and esbuild
+// does not follow such URLs: run directly (npm run build:ts) this copies them into dist/;
+// `copyKernelFiles` does it for an esbuild bundle (the demo, bench/bytes.ts).
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const GENERATED = join(ROOT, 'src', 'backend', 'generated');
+
+/** Copies every build's .wasm into `dir`; returns the paths written. */
+export function copyWasmInto(dir) {
+  mkdirSync(dir, { recursive: true });
+  const files = readdirSync(GENERATED).filter((f) => f.endsWith('.wasm'));
+  if (files.length === 0) throw new Error(`no .wasm in ${GENERATED}: run npm run build:wasm`);
+  return files.map((f) => {
+    copyFileSync(join(GENERATED, f), join(dir, f));
+    return join(dir, f);
+  });
+}
+
+/**
+ * For an esbuild build with `metafile: true` (paths relative to `absWorkingDir`, default the
+ * repository root): copies the .wasm files into `generated/` beside each output file that holds
+ * src/backend/wasm.ts. Returns the paths written.
+ */
+export function copyKernelFiles(metafile, workingDir = ROOT) {
+  const holders = Object.entries(metafile.outputs)
+    .filter(([, out]) => Object.keys(out.inputs).some((i) => i.replace(/\\/g, '/').endsWith('src/backend/wasm.ts')))
+    .map(([file]) => dirname(resolve(workingDir, file)));
+  if (holders.length === 0) throw new Error('copyKernelFiles: no output holds src/backend/wasm.ts');
+  return [...new Set(holders)].flatMap((dir) => copyWasmInto(join(dir, 'generated')));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  copyWasmInto(join(ROOT, 'dist', 'backend', 'generated'));
+}
