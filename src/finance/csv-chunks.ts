@@ -6,25 +6,14 @@
 // is an error naming its file line; every chunk is a CsvData of its own. Memory holds one chunk.
 import { ValueError } from '../index.js';
 import { is, readOptions } from '../validate.js';
-import { type CsvData, CsvError, type CsvOptions, type CsvPart, type CsvSource, type CsvStream, guessDelimiter, parseCsvPart } from './csv.js';
+import { CSV_OPTIONS, type CsvData, CsvError, type CsvOptions, type CsvPart, type CsvSource, type CsvStream, guessDelimiter, parseCsvPart } from './csv.js';
 
 export interface CsvChunkOptions extends CsvOptions {
   /** Records per chunk (default 65536); the last chunk holds the rest. */
   chunkRows?: number;
 }
 
-const spec = {
-  chunkRows: is.int({ min: 1 }),
-  delimiter: is.string,
-  header: is.boolean,
-  columnNames: is.list(is.string, { minLength: 1 }),
-  target: is.string,
-  task: is.oneOf(['classification', 'regression'] as const),
-  types: is.any,
-  naValues: is.list(is.string),
-  inferRows: is.int({ min: 1 }),
-  name: is.string,
-} as const;
+const spec = { chunkRows: is.int({ min: 1 }), ...CSV_OPTIONS } as const;
 
 async function* fileText(path: string): AsyncGenerator<string> {
   if ((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === undefined) {

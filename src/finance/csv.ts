@@ -66,7 +66,8 @@ export interface CsvData {
 export type CsvStream = ReadableStream<Uint8Array | string> | AsyncIterable<Uint8Array | string>;
 export type CsvSource = string | URL | Uint8Array | ArrayBuffer | CsvStream;
 
-const spec = {
+/** The checks of CsvOptions (shared with readCsvChunks). */
+export const CSV_OPTIONS = {
   delimiter: is.string,
   header: is.boolean,
   columnNames: is.list(is.string, { minLength: 1 }),
@@ -77,6 +78,7 @@ const spec = {
   inferRows: is.int({ min: 1 }),
   name: is.string,
 } as const;
+const spec = CSV_OPTIONS;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const TRUE = new Set(['true', 'True', 'TRUE']);
