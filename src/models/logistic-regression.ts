@@ -9,6 +9,7 @@ import { logSoftmax, softmax } from '../ops/softmax.js';
 import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { fromValues } from '../tensor/creation.js';
 import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { type FeatureInput, type LabelInput } from './solvers/design.js';
 import {
@@ -181,6 +182,20 @@ export class LogisticRegression extends LinearClassifier {
 
   /** Class probabilities [n, k], columns in the order of `classes`. */
   predictProba(x: FeatureInput): Tensor {
+    if (this.scheme === 'binary') {
+      // One applicant at a time (a scoring service): the float64 host path, no kernels.
+      const small = this.smallBatchScores('predictProba', x);
+      if (small !== null) {
+        const out = new Float32Array(small.n * 2);
+        small.z.forEach((z, i) => {
+          // σ(z) and 1 − σ(z), each from the side where exp cannot overflow.
+          const e = Math.exp(-Math.abs(z));
+          out[2 * i] = z >= 0 ? e / (1 + e) : 1 / (1 + e);
+          out[2 * i + 1] = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+        });
+        return fromValues('LogisticRegression.predictProba', out, [small.n, 2]);
+      }
+    }
     return tidy(() => {
       const s = this.scores('predictProba', x);
       if (this.scheme === 'multinomial') {

@@ -27,6 +27,15 @@ export interface Design {
 
 /** Validates x (2-D, finite, `expectD` columns when given) and makes its two copies. */
 export function readFeatures(where: string, x: FeatureInput, expectD?: number): Design {
+  const rows = readRows(where, x, expectD);
+  if (x instanceof Tensor) return { x, owned: false, ...rows };
+  const t = Tensor.empty([rows.n, rows.d]);
+  t.data.set(rows.host);
+  return { x: t, owned: true, ...rows };
+}
+
+/** Validates x as `readFeatures` does, keeping only the float64 copy (no tensor is made). */
+export function readRows(where: string, x: FeatureInput, expectD?: number): { host: Float64Array; n: number; d: number } {
   if (x instanceof Tensor) {
     x.assertLive(where);
     if (x.rank !== 2) {
@@ -35,7 +44,7 @@ export function readFeatures(where: string, x: FeatureInput, expectD?: number): 
     const [n, d] = x.shape as [number, number];
     checkSize(where, n, d, expectD);
     checkFinite(where, x.data, x.shape);
-    return { x, owned: false, host: Float64Array.from(x.data), n, d };
+    return { host: Float64Array.from(x.data), n, d };
   }
   if (!Array.isArray(x)) throw new ArgumentError(`${where}: x must be a tensor [n, d] or an array of rows, got ${describe(x)}`, where, 'x');
   const n = x.length;
@@ -54,9 +63,7 @@ export function readFeatures(where: string, x: FeatureInput, expectD?: number): 
     checkFinite(where, row, [n, d], { offset: i * d });
     host.set(row, i * d);
   }
-  const t = Tensor.empty([n, d]);
-  t.data.set(host);
-  return { x: t, owned: true, host, n, d };
+  return { host, n, d };
 }
 
 function checkSize(where: string, n: number, d: number, expectD: number | undefined): void {

@@ -21,7 +21,10 @@ import { tensor } from '../../tensor/creation.js';
 import { toTensor } from '../../tensor/promote.js';
 import { tidy } from '../../tensor/scope.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { type Design, type FeatureInput, type LabelInput, encodeClasses, readFeatures, releaseFeatures } from './design.js';
+import { type Design, type FeatureInput, type LabelInput, encodeClasses, readFeatures, readRows, releaseFeatures } from './design.js';
+
+/** Rows up to which predictions are computed on the host (see smallBatchScores). */
+const SMALL_BATCH = 16;
 import { type Standardized, standardize } from './linear-objective.js';
 import { accuracyScore } from '../score.js';
 
@@ -280,6 +283,29 @@ export abstract class LinearModel extends Module {
       throw new ShapeError(`${this.modelName}.forward: expected x of shape [n, ${this.features}], got ${fmtShape(x.shape)}`);
     }
     return linear(x, this.weight as Tensor, this.bias);
+  }
+
+  /**
+   * Scores of a few rows (at most SMALL_BATCH) in float64 on the host, from the solver's float64
+   * solution: a one-applicant request then costs a validation and a dot product, not a tensor
+   * and a kernel call per op. Null for larger batches, which take the tensor path.
+   */
+  protected smallBatchScores(method: string, x: FeatureInput): { z: Float64Array; n: number; k: number } | null {
+    const rows = Array.isArray(x) ? x.length : x instanceof Tensor && x.rank === 2 ? (x.shape[0] as number) : Infinity;
+    if (rows > SMALL_BATCH) return null;
+    const c = this.fitted(method).coefHost as Float64Array;
+    const b = this.interceptHost as Float64Array;
+    const { host, n, d } = readRows(`${this.modelName}.${method}`, x, this.features);
+    const k = this.outputs;
+    const z = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < k; r++) {
+        let s = b[r] as number;
+        for (let j = 0; j < d; j++) s += (c[r * d + j] as number) * (host[i * d + j] as number);
+        z[i * k + r] = s;
+      }
+    }
+    return { z, n, k };
   }
 
   /** Validated scores [n, k] without a graph; `method` names the caller in errors. */
