@@ -48,11 +48,13 @@ export function readMatrix(where: string, name: string, v: unknown): Matrix {
     const rows = v.rank === 0 ? 1 : (v.shape[0] as number);
     return { data, rows, cols: v.rank === 2 ? (v.shape[1] as number) : 1, vector: v.rank < 2 };
   }
-  if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
+  if (Array.isArray(v) && v.length > 0 && (Array.isArray(v[0]) || ArrayBuffer.isView(v[0]))) {
     const cols = (v[0] as unknown[]).length;
     const data = new Float64Array(v.length * cols);
-    v.forEach((row: unknown, i) => {
-      if (!Array.isArray(row)) bad(where, `${name}[${i}]`, 'a row (a list of numbers) like row 0', row);
+    v.forEach((r: unknown, i) => {
+      // Rows may be plain arrays or typed arrays (Float64Array rows, as data pipelines make them).
+      if (!Array.isArray(r) && !(ArrayBuffer.isView(r) && !(r instanceof DataView))) bad(where, `${name}[${i}]`, 'a row (a list of numbers) like row 0', r);
+      const row = Array.from(r as ArrayLike<unknown>);
       if (row.length !== cols) throw new ShapeError(`${where}: ${name} row ${i} has ${row.length} values, row 0 has ${cols}`);
       row.forEach((x: unknown, j) => {
         if (typeof x !== 'number') bad(where, `${name}[${i}][${j}]`, 'a number', x);

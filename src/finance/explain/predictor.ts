@@ -5,6 +5,7 @@
 // so one-hot encoded fields count as the one feature they were) or plain functions. The
 // tensors made on the way are freed at once.
 import { ArgumentError, ShapeError, Tensor, ValueError, tensor, tidy } from '../../index.js';
+import { readMatrix as readNumbers } from '../../metrics/input.js';
 import { describe } from '../../validate.js';
 import { Pipeline } from '../pipeline.js';
 import { type ColumnType, Table } from '../table.js';
@@ -33,34 +34,11 @@ export interface Matrix {
   cols: number;
 }
 
-/** Reads a numeric matrix, every value finite; errors name `where`, the row and the column. */
+/** Reads a numeric matrix [rows, features] (metrics' reader: arrays, typed-array rows or a tensor), every value finite. */
 export function readMatrix(where: string, name: string, x: unknown): Matrix {
-  if (x instanceof Tensor) {
-    x.assertLive(where);
-    if (x.rank !== 2) throw new ShapeError(`${where}: ${name} must be a matrix [rows, features], got shape [${x.shape.join(', ')}]`);
-    return checkFinite(where, name, { data: Float64Array.from(x.toFloat32Array()), rows: x.shape[0] as number, cols: x.shape[1] as number });
-  }
-  if (!Array.isArray(x) || x.length === 0) throw new ArgumentError(`${where}: ${name} must be a Table, a non-empty array of rows or a tensor [rows, features], got ${describe(x)}`, where, name);
-  const first = x[0] as unknown;
-  if (!Array.isArray(first) && !ArrayBuffer.isView(first)) throw new ArgumentError(`${where}: ${name}[0] must be a row (an array of numbers), got ${describe(first)}`, where, name);
-  const cols = (first as ArrayLike<number>).length;
-  const data = new Float64Array(x.length * cols);
-  x.forEach((row: unknown, i) => {
-    const r = row as ArrayLike<unknown>;
-    if ((!Array.isArray(r) && !ArrayBuffer.isView(r)) || r.length !== cols) throw new ShapeError(`${where}: ${name} row ${i} has ${describe(row)}; every row needs ${cols} numbers`);
-    for (let j = 0; j < cols; j++) {
-      const v = r[j];
-      if (typeof v !== 'number') throw new ArgumentError(`${where}: ${name}[${i}][${j}] must be a number, got ${describe(v)}`, where, name);
-      data[i * cols + j] = v;
-    }
-  });
-  return checkFinite(where, name, { data, rows: x.length, cols });
-}
-
-function checkFinite(where: string, name: string, m: Matrix): Matrix {
-  const bad = m.data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new ValueError(`${where}: ${name} has ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}; values must be finite`);
-  return m;
+  const m = readNumbers(where, name, x);
+  if (m.vector || m.rows === 0) throw new ShapeError(`${where}: ${name} must be a non-empty matrix [rows, features] (a Table, rows of numbers or a 2-D tensor), got ${describe(x)}`);
+  return { data: m.data, rows: m.rows, cols: m.cols };
 }
 
 /** Data as a frame: a Table's columns as they are, a matrix's columns as Float64Arrays. */
