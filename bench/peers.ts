@@ -1,10 +1,13 @@
 // fingrad beside jax-js (@jax-js/jax, Wasm device) and onnxruntime-web, in this Node process:
-// matmul (fingrad on 1 and 2 threads; jax-js on its own default, one thread in Node, which has
-// no global Worker), conv2d forward, MLP 20→32→16→1 training steps at batch 64 and 1024 (jax-js
+// matmul (fingrad on 1 and 2 threads; jax-js on one thread in this process, which has no global
+// Worker, and with its worker pool on 2 workers in a child process given a Worker stand-in over
+// worker_threads, bench/peers/web-worker.ts; PyTorch on one thread in a child process with
+// OpenBLAS pinned to one thread), conv2d forward, MLP 20→32→16→1 training steps at batch 64 and 1024 (jax-js
 // jit-compiled with a hand-written Adam), one-row inference latency p50/p99 (onnxruntime-web runs
 // exportOnnx of the same weights) and cold start (a fresh Node process: import, ready/init, first
 // 64² matmul). Engines alternate within each round, rounds rotate their order, every figure is
-// the median of the rounds' medians, and each round's value is kept. The machine these ran on is
+// the median of the rounds' medians, and each round's value is kept. The child-process peers are
+// timed on request between fingrad's cells (bench/peers/child.ts), so they interleave too. The machine these ran on is
 // shared: read ratios, not absolute figures.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,12 +15,14 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as fg from '../src/index.js';
 import { exportOnnx } from '../src/onnx/index.js';
+import { PeerChild } from './peers/child.js';
 import { jaxConv2d, jaxMatmul, jaxMlp, type JaxModule } from './peers/jax.js';
 import { gflops, measure } from './support/measure.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-type Cell = { name: string; setUp?: () => Promise<void>; run: () => unknown };
+/** A timed engine: `run` is timed here; `time` is a child peer that times itself. */
+type Cell = { name: string; setUp?: () => Promise<void> } & ({ run: () => unknown } | { time: (timeMs: number) => Promise<number> });
 
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
@@ -31,7 +36,7 @@ async function interleave(cells: Cell[], rounds: number, timeMs: number): Promis
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[(i + r) % cells.length] as Cell;
       await cell.setUp?.();
-      per[cell.name]?.push((await measure(cell.run, timeMs)).medianMs);
+      per[cell.name]?.push('run' in cell ? (await measure(cell.run, timeMs)).medianMs : await cell.time(timeMs));
     }
   }
   return Object.fromEntries(cells.map((c) => [c.name, { ms: median(per[c.name] ?? []), rounds: per[c.name] ?? [] }]));
@@ -49,10 +54,26 @@ export interface PeersResult {
   coldStartMs: Record<string, { medianMs: number; runs: number[] }>;
 }
 
+const here = (file: string): string => join(ROOT, 'bench', 'peers', file);
+
+/** jax-js on 2 workers and PyTorch on 1 thread, each in its own process; null where one cannot start. */
+async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null }> {
+  const jax2 = await PeerChild.start('jax-js 2 workers', process.execPath, ['--import', 'tsx', here('jax-workers.ts')], { JAX_WORKERS: '2' });
+  let torch: PeerChild | null = null;
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    torch = await PeerChild.start('PyTorch', python, [here('torch_peer.py')], { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
+    if (torch) break;
+  }
+  return { jax2, torch };
+}
+
 export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Promise<PeersResult> {
   const result: Partial<PeersResult> = {};
   const canThread = (await fg.setNumThreads(2)) === 2;
   await fg.setNumThreads(1);
+  const { jax2, torch } = await startChildren();
+  const child = (name: string, peer: PeerChild | null, request: Record<string, unknown>): Cell[] =>
+    peer ? [{ name, setUp: oneThread, time: (ms: number) => peer.time({ ...request, timeMs: ms }) }] : [];
 
   result.matmul = [];
   for (const size of [256, 512, 1024]) {
@@ -64,6 +85,8 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
       { name: 'fingrad 1t', setUp: oneThread, run: fgRun },
       ...(canThread ? [{ name: 'fingrad 2t', setUp: twoThreads, run: fgRun }] : []),
       { name: 'jax-js', setUp: oneThread, run: j.run },
+      ...child('jax-js 2w', jax2, { op: 'matmul', size }),
+      ...child('PyTorch 1t', torch, { op: 'matmul', size }),
     ];
     const r = await interleave(cells, rounds, timeMs);
     result.matmul.push({ size, gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(2 * size ** 3, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });
@@ -81,6 +104,7 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
       { name: 'fingrad 1t', setUp: oneThread, run: fgRun },
       ...(canThread ? [{ name: 'fingrad 2t', setUp: twoThreads, run: fgRun }] : []),
       { name: 'jax-js', setUp: oneThread, run: j.run },
+      ...child('jax-js 2w', jax2, { op: 'conv2d', input: [8, 16, 32, 32], weight: [32, 16, 3, 3], padding: [1, 1] }),
     ], rounds, timeMs);
     const flops = 2 * 8 * 32 * 32 * 32 * 16 * 9;
     result.conv2d = { name: 'conv2d b8 32×32×16→32 3×3 p1', gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(flops, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) };
@@ -101,12 +125,16 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
     const r = await interleave([
       { name: 'fingrad', run: () => { fg.tidy(() => fg.mseLoss(model.forward(x), y).backward()); opt.step(); opt.zeroGrad(); } },
       { name: 'jax-js', run: j.step },
+      ...child('PyTorch 1t', torch, { op: 'mlp', batch }),
     ], rounds, timeMs);
     result.training.push({ batch, samplesPerSecond: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (1000 * batch) / v.ms])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });
     x.dispose();
     y.dispose();
     j.dispose();
   }
+
+  jax2?.close();
+  torch?.close();
 
   // Last: once onnxruntime has started, jax-js cannot link a kernel it compiles afterwards.
   result.inference = await inferenceLatency(jax);

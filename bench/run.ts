@@ -158,12 +158,14 @@ if (suites.has('peers')) {
     const p = await benchPeers(jax, timeMs, args.quick ? 3 : 5);
     results.peers = p;
     const note = 'median of alternating rounds; shared 2-core machine: noisy';
-    printTable(`matmul vs jax-js (GFLOP/s, ${note})`, ['size', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'fingrad 1t / jax-js'], p.matmul.map((r) => [
-      `${r.size}³`, r.gflops['fingrad 1t'] ?? NaN, r.gflops['fingrad 2t'] ?? NaN, r.gflops['jax-js'] ?? NaN, (r.gflops['fingrad 1t'] ?? NaN) / (r.gflops['jax-js'] ?? NaN),
+    const g = (r: { gflops: Record<string, number> }, k: string): number => r.gflops[k] ?? NaN;
+    printTable(`matmul vs jax-js and PyTorch (GFLOP/s, ${note}; jax-js 2w = its worker pool on 2 workers; PyTorch with OpenBLAS pinned to 1 thread)`, ['size', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'jax-js 2w', 'PyTorch 1t', '1t / jax-js', '2t / jax-js 2w', '1t / PyTorch'], p.matmul.map((r) => [
+      `${r.size}³`, g(r, 'fingrad 1t'), g(r, 'fingrad 2t'), g(r, 'jax-js'), g(r, 'jax-js 2w'), g(r, 'PyTorch 1t'), g(r, 'fingrad 1t') / g(r, 'jax-js'), g(r, 'fingrad 2t') / g(r, 'jax-js 2w'), g(r, 'fingrad 1t') / g(r, 'PyTorch 1t'),
     ]));
-    printTable(`conv2d forward vs jax-js (GFLOP/s, ${note})`, ['case', 'fingrad 1t', 'fingrad 2t', 'jax-js'], [[p.conv2d.name, p.conv2d.gflops['fingrad 1t'] ?? NaN, p.conv2d.gflops['fingrad 2t'] ?? NaN, p.conv2d.gflops['jax-js'] ?? NaN]]);
-    printTable(`MLP 20→32→16→1 training, Adam (samples/s, ${note}; jax-js jit-compiled)`, ['batch', 'fingrad', 'jax-js', 'ratio'], p.training.map((r) => [
-      r.batch, r.samplesPerSecond.fingrad ?? NaN, r.samplesPerSecond['jax-js'] ?? NaN, (r.samplesPerSecond.fingrad ?? NaN) / (r.samplesPerSecond['jax-js'] ?? NaN),
+    printTable(`conv2d forward vs jax-js (GFLOP/s, ${note})`, ['case', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'jax-js 2w', '2t / jax-js 2w'], [[p.conv2d.name, g(p.conv2d, 'fingrad 1t'), g(p.conv2d, 'fingrad 2t'), g(p.conv2d, 'jax-js'), g(p.conv2d, 'jax-js 2w'), g(p.conv2d, 'fingrad 2t') / g(p.conv2d, 'jax-js 2w')]]);
+    const s = (r: { samplesPerSecond: Record<string, number> }, k: string): number => r.samplesPerSecond[k] ?? NaN;
+    printTable(`MLP 20→32→16→1 training, Adam (samples/s, ${note}; jax-js jit-compiled)`, ['batch', 'fingrad', 'jax-js', 'PyTorch 1t', 'vs jax-js', 'vs PyTorch'], p.training.map((r) => [
+      r.batch, s(r, 'fingrad'), s(r, 'jax-js'), s(r, 'PyTorch 1t'), s(r, 'fingrad') / s(r, 'jax-js'), s(r, 'fingrad') / s(r, 'PyTorch 1t'),
     ]));
     printTable('one-row inference, same MLP (ms per call; engines alternate call by call)', ['engine', 'p50', 'p99'], Object.entries(p.inference).map(([k, v]) => [k, v.p50Ms, v.p99Ms]));
     printTable('cold start: fresh Node process, import + ready/init + first 64² matmul (ms, median)', ['engine', 'ms'], Object.entries(p.coldStartMs).map(([k, v]) => [k, v.medianMs]));

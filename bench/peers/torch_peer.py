@@ -1,0 +1,69 @@
+"""PyTorch on one thread as a child peer of bench/peers.ts (protocol: bench/peers/child.ts).
+
+Started with OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 in its environment:
+torch.set_num_threads(1) alone leaves Debian's OpenBLAS GEMM on two cores.
+Answers {"op": "matmul", "size": n} and {"op": "mlp", "batch": b} (the bench's MLP 20-32-16-1,
+Adam, MSE, one training step) with the median ms over at least timeMs of runs."""
+import json
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+torch.set_num_threads(1)
+torch.manual_seed(1)
+
+
+def median_ms(fn, time_ms):
+    for _ in range(3):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while (time.perf_counter() - start) * 1000 < time_ms or len(times) < 5:
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+cache = {}
+
+
+def matmul(n):
+    if ("mm", n) not in cache:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        cache[("mm", n)] = lambda: torch.mm(a, b)
+    return cache[("mm", n)]
+
+
+def mlp(batch):
+    if ("mlp", batch) not in cache:
+        model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        x, y = torch.randn(batch, 20), torch.randn(batch, 1)
+
+        def step():
+            opt.zero_grad()
+            nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+
+        cache[("mlp", batch)] = step
+    return cache[("mlp", batch)]
+
+
+for line in sys.stdin:
+    req = json.loads(line)
+    try:
+        if req["op"] == "ping":
+            answer = {"ok": 1, "threads": torch.get_num_threads(), "torch": torch.__version__}
+        elif req["op"] == "matmul":
+            answer = {"ms": median_ms(matmul(req["size"]), req.get("timeMs", 1000))}
+        elif req["op"] == "mlp":
+            answer = {"ms": median_ms(mlp(req["batch"]), req.get("timeMs", 1000))}
+        else:
+            answer = {"error": "unknown op " + req["op"]}
+    except Exception as e:  # reported to the parent, which prints it
+        answer = {"error": repr(e)}
+    print(json.dumps(answer), flush=True)
