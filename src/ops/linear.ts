@@ -3,7 +3,7 @@
 // activation applied by the kernel's epilogue as each output tile is stored (no extra pass).
 // The backward of the activation is computed from the output (relu, leaky ReLU with a
 // non-negative slope, tanh and sigmoid are all functions of their own output).
-// Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
+// Kernel: assembly/gemm.ts (through src/kernels/gemm.ts). Reference twin: src/reference/matmul.ts.
 import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -13,7 +13,7 @@ import { type Args, is, readArgs } from '../validate.js';
 import { add, mul, neg, sub } from './binary.js';
 import { sumToShape } from './broadcast.js';
 import { gt } from './compare.js';
-import { gemm } from './gemm.js';
+import { gemm } from '../kernels/gemm.js';
 import { matmul } from './matmul.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';

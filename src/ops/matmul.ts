@@ -1,7 +1,7 @@
 // Matrix product with PyTorch's matmul semantics: dot, matrix-vector, matrix-matrix, and
 // batched products that broadcast the batch dimensions. Every case runs as strided GEMMs on
 // the operands' own storage; the backward products read transposes through strides too.
-// Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
+// Kernel: assembly/gemm.ts (through src/kernels/gemm.ts). Reference twin: src/reference/matmul.ts.
 import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -9,7 +9,7 @@ import { type TensorInput, noMoreArgs, releasePromoted, toTensor } from '../tens
 import { sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumToShape } from './broadcast.js';
-import { type GemmCall, gemmBatch } from './gemm.js';
+import { type GemmCall, gemmBatch } from '../kernels/gemm.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';
 

@@ -27,7 +27,7 @@ import { zeros } from '../tensor/creation.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs, readOptions } from '../validate.js';
-import { gemm } from './gemm.js';
+import { gemm } from '../kernels/gemm.js';
 import { stridedCopy } from './strided.js';
 
 const enum RnnAct {
