@@ -13,6 +13,7 @@
 //             channels on, else the GEMM;
 //   dW        unit column stride: dot products over the pixels, 4 channels × 2 taps of vector
 //             accumulators, no packing and no huge GEMM depth.
+import { ConvStep, ConvStepLayout } from '../backend/generated/opcodes.js';
 import { intArgs } from '../backend/scratch.js';
 import { getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
@@ -33,17 +34,9 @@ import type { ConvGeom } from './conv.js';
 // Padded images are made a chunk at a time, small enough to be read back from L2.
 const PAD_BYTES = 256 << 10;
 
-// conv_tasks_f32 records: op code, arguments, and from i32 STEP_GEOM on the geom the kernel reads.
-const STEP_WINDOW = 1;
-const STEP_DIRECT = 2;
-const STEP_DW = 3;
-const STEP_SCATTER = 4;
-const STEP_INTS = 24;
-const STEP_GEOM = 12;
-
 /** One kernel call of a share. */
 interface Step {
-  op: number;
+  op: ConvStep;
   args: readonly number[];
   geom?: readonly number[];
 }
@@ -144,7 +137,7 @@ function dealImages(N: number, rows: number, threads: number): Piece[][] {
 /** Writes the shares as conv_tasks_f32 lists and runs them (on all threads when more than one). */
 function runShares(shares: readonly Share[], alloc: Alloc, phase: Phase): void {
   const count = shares.reduce((s, share) => s + share.steps.length, 0);
-  const list = alloc(4 * STEP_INTS * count);
+  const list = alloc(4 * ConvStepLayout.Ints * count);
   const scratch = shares.map((share) => alloc(share.scratchBytes));
   const i32 = heap().i32; // after every alloc: an allocation may grow memory and replace the view
   const tasks: TaskArgs[] = [];
@@ -152,11 +145,11 @@ function runShares(shares: readonly Share[], alloc: Alloc, phase: Phase): void {
   shares.forEach((share, t) => {
     tasks.push([at * 4, share.steps.length, scratch[t] as number]);
     for (const step of share.steps) {
-      i32.fill(0, at, at + STEP_INTS);
+      i32.fill(0, at, at + ConvStepLayout.Ints);
       i32[at] = step.op;
       i32.set(step.args, at + 1);
-      if (step.geom) i32.set(step.geom, at + STEP_GEOM);
-      at += STEP_INTS;
+      if (step.geom) i32.set(step.geom, at + ConvStepLayout.Geom);
+      at += ConvStepLayout.Ints;
     }
   });
   if (tasks.length === 1) kernels().conv_tasks_f32(...(tasks[0] as TaskArgs));
@@ -164,7 +157,7 @@ function runShares(shares: readonly Share[], alloc: Alloc, phase: Phase): void {
 }
 
 const windowStep = (src: number, sH: number, sW: number, dst: number, dH: number, dW: number, planes: number, top: number, left: number): Step =>
-  ({ op: STEP_WINDOW, args: [src, sH, sW, dst, dH, dW, planes, top, left] });
+  ({ op: ConvStep.Window, args: [src, sH, sW, dst, dH, dW, planes, top, left] });
 
 /**
  * The input as the direct kernels read it: x itself when there is no padding, else each image
@@ -255,7 +248,7 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
           x = buf;
         }
         const bias = j.bias === 0 ? 0 : j.bias + 4 * p.c0;
-        steps.push({ op: STEP_DIRECT, args: [x, b, j.wp + 4 * p.c0 * j.K, bias, j.out + n * outImage + 4 * p.c0 * j.outPlane], geom });
+        steps.push({ op: ConvStep.Direct, args: [x, b, j.wp + 4 * p.c0 * j.K, bias, j.out + n * outImage + 4 * p.c0 * j.outPlane], geom });
       }
     }
     return { steps, scratchBytes: k.conv_direct_scratch_bytes(j.K, j.rows) };
@@ -301,7 +294,7 @@ export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: num
       for (let n0 = 0; n0 < g.N; n0 += B) {
         const b = Math.min(B, g.N - n0);
         if (p.copy) steps.push(windowStep(x + n0 * image, g.H, g.W, buf, p.Hp, p.Wp, b * g.C, g.pH, g.pW));
-        steps.push({ op: STEP_DW, args: [p.copy ? buf : x, dy + n0 * dyImage, b, dw, ...block], geom });
+        steps.push({ op: ConvStep.Dw, args: [p.copy ? buf : x, dy + n0 * dyImage, b, dw, ...block], geom });
       }
       return { steps, scratchBytes: k.conv_dw_scratch_bytes(K, g.oH, g.oW, g.N) };
     });
@@ -354,7 +347,7 @@ export function scatterBackwardInput(g: ConvGeom, dy: number, w: number, dx: num
       const steps: Step[] = [];
       for (let n = n0; n < n1; n += B) {
         const b = Math.min(B, n1 - n);
-        steps.push({ op: STEP_SCATTER, args: [dy + n * dyImage, b, w, inPlace ? dx + n * dxImage : buf], geom });
+        steps.push({ op: ConvStep.Scatter, args: [dy + n * dyImage, b, w, inPlace ? dx + n * dxImage : buf], geom });
         if (!inPlace) steps.push(windowStep(buf, Hq, Wq, dx + n * dxImage, g.H, g.W, b * g.C, -g.pH, -g.pW));
       }
       return { steps, scratchBytes: k.conv_dx_scatter_scratch_bytes(K, g.O) };

@@ -19,6 +19,7 @@
 // its PARALLEL_MIN_MACS), the direct kernels as one share of conv_tasks_f32 steps per thread
 // (above CONV_PARALLEL_MIN_MACS; see ./conv-direct.ts), bit for bit equal to one thread.
 // Temporaries come from the heap and go back to it before the op returns.
+import { ReduceOp } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { directBackwardInput, directBackwardWeight, directForward, scatterBackwardInput, skewRows } from './conv-direct.js';
@@ -116,7 +117,7 @@ export function convBackwardBias(g: ConvGeom, dyT: Tensor, dbT: Tensor): void {
   const h = heap();
   const bytes = 4 * g.N * g.O;
   const perImage = h.alloc(bytes);
-  k.reduce_f32(0, dy, perImage, g.N * g.O, P, 1);
-  k.reduce_f32(0, perImage, db, 1, g.N, g.O);
+  k.reduce_f32(ReduceOp.Sum, dy, perImage, g.N * g.O, P, 1);
+  k.reduce_f32(ReduceOp.Sum, perImage, db, 1, g.N, g.O);
   h.release(perImage, bytes);
 }

@@ -1,3 +1,4 @@
+import { BinaryOp, ReduceOp } from '../backend/generated/opcodes.js';
 import { floatArg, intArgs } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
 import { composed, noGrad, record } from '../autograd/graph.js';
@@ -62,7 +63,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const one = Tensor.empty([]);
   kernels().fill_f32(one.ptr, 1, 1);
   const { meta, rank } = broadcastMeta(shape, [x.shape, []]);
-  kernels().binary_f32(2, x.ptr, one.ptr, out.ptr, meta, rank); // x · 1 (OP_MUL, assembly/binary.ts)
+  kernels().binary_f32(BinaryOp.Mul, x.ptr, one.ptr, out.ptr, meta, rank); // x · 1
   one.dispose();
   const to = x.shape;
   return record(out, 'broadcastTo', [x], composed((dy) => [() => sumToShape(dy, to)]), []);
@@ -75,7 +76,7 @@ function sumToShapeKernel(g: Tensor, shape: readonly number[]): Tensor {
     let curShape = [...g.shape];
     const step = (outer: number, len: number, inner: number, nextShape: number[]): void => {
       const next = Tensor.empty(nextShape);
-      kernels().reduce_f32(0, cur.ptr, next.ptr, outer, len, inner);
+      kernels().reduce_f32(ReduceOp.Sum, cur.ptr, next.ptr, outer, len, inner);
       if (cur !== g) cur.dispose();
       cur = next;
       curShape = nextShape;
@@ -111,7 +112,7 @@ export function broadcastMeta(out: readonly number[], inputs: ReadonlyArray<read
  * Runs `binary_f32` with op code `code` over the broadcast of a and b (a number is a scalar
  * operand): the forward of every binary op and comparison. Records nothing.
  */
-export function broadcastBinary(op: string, code: number, a: Tensor, b: Tensor | number): Tensor {
+export function broadcastBinary(op: string, code: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   a.assertLive(op);
   const bShape = typeof b === 'number' ? [] : (b.assertLive(op), b.shape);
   const shape = broadcastShapes(op, a.shape, bShape);

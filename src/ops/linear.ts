@@ -4,6 +4,7 @@
 // The backward of the activation is computed from the output (relu, leaky ReLU with a
 // non-negative slope, tanh and sigmoid are all functions of their own output).
 // Kernel: assembly/gemm.ts (through src/kernels/gemm.ts). Reference twin: src/reference/matmul.ts.
+import { Activation, ReduceOp, UnaryOp } from '../backend/generated/opcodes.js';
 import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -20,11 +21,7 @@ import { transpose } from './transpose.js';
 import { square } from './unary.js';
 import { where } from './where.js';
 
-const enum ReduceKernel {
-  Sum = 0,
-}
-
-/** Activations the GEMM epilogue applies (codes: ACT_* in assembly/gemm.ts). */
+/** Activations the GEMM epilogue applies (codes: Activation in assembly/opcodes.ts). */
 export type LinearActivation = 'none' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
 
 export interface LinearOptions {
@@ -36,9 +33,9 @@ export interface LinearOptions {
   negativeSlope?: number;
 }
 
-const ACT_CODE: Record<LinearActivation, number> = { none: 0, relu: 1, leakyRelu: 2, tanh: 3, sigmoid: 4 };
-// The matching unary_grad_f32 op codes (assembly/unary.ts), reading the output only.
-const GRAD_CODE: Record<Exclude<LinearActivation, 'none'>, number> = { relu: 6, leakyRelu: 7, tanh: 4, sigmoid: 5 };
+const ACT_CODE: Record<LinearActivation, Activation> = { none: Activation.None, relu: Activation.Relu, leakyRelu: Activation.LeakyRelu, tanh: Activation.Tanh, sigmoid: Activation.Sigmoid };
+// The matching unary_grad_f32 op codes, reading the output only.
+const GRAD_CODE: Record<Exclude<LinearActivation, 'none'>, UnaryOp> = { relu: UnaryOp.Relu, leakyRelu: UnaryOp.LeakyRelu, tanh: UnaryOp.Tanh, sigmoid: UnaryOp.Sigmoid };
 
 /** F.linear's order: `linear(x, w, b)`, then options: `linear(x, w, b, {activation: 'relu'})`. */
 export type LinearArgs = Args<[bias: TensorInput | null | undefined], LinearOptions>;
@@ -142,7 +139,7 @@ function backwardRules(dz: () => Tensor, x: Tensor, weight: Tensor, rows: number
       const dy = dz();
       const db = Tensor.empty([outF]);
       if (rows === 0) kernels().fill_f32(db.ptr, outF, 0);
-      else kernels().reduce_f32(ReduceKernel.Sum, dy.ptr, db.ptr, 1, rows, outF);
+      else kernels().reduce_f32(ReduceOp.Sum, dy.ptr, db.ptr, 1, rows, outF);
       return db;
     },
   ];

@@ -3,6 +3,7 @@
 // gradient; 'mean'/'sum' reduce the per-element losses with reduce_f32 and the gradient kernels
 // read the scalar upstream gradient with stride 0, so a reduced loss costs two passes forward
 // and one backward. Kernels: assembly/losses.ts. Reference twin: src/reference/losses.ts.
+import { BinaryOp, PointwiseLoss, ReduceOp } from '../backend/generated/opcodes.js';
 import { floatArg } from '../backend/scratch.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
@@ -16,17 +17,6 @@ import { add, mul, neg, sub } from './binary.js';
 import { mean, sum } from './reduce.js';
 import { softmax } from './softmax.js';
 import { pow, sigmoid, softplus } from './unary.js';
-
-const enum LossKernel {
-  Mse = 0,
-  L1 = 1,
-  Huber = 2,
-  Hinge = 3,
-  KlNormal = 4,
-}
-
-const OP_MUL = 2; // assembly/binary.ts
-const RED_SUM = 0; // assembly/reduce.ts
 
 /** How per-element losses are combined: averaged (default), summed, or returned as they are. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -63,7 +53,7 @@ function reduceLoss(per: Tensor, reduction: Reduction, divisor: number): Tensor 
   if (per.size === 0) {
     kernels().fill_f32(out.ptr, 1, reduction === 'sum' ? 0 : NaN);
   } else {
-    kernels().reduce_f32(RED_SUM, per.ptr, out.ptr, 1, per.size, 1);
+    kernels().reduce_f32(ReduceOp.Sum, per.ptr, out.ptr, 1, per.size, 1);
     if (reduction === 'mean') kernels().scale_f32(out.ptr, out.ptr, 1, 1 / divisor);
   }
   per.dispose();
@@ -80,13 +70,13 @@ function upstreamOf(reduction: Reduction, divisor: number): Upstream {
   return { stride: reduction === 'none' ? 1 : 0, scale: reduction === 'mean' ? 1 / divisor : 1 };
 }
 
-function pointwise(op: string, kernel: LossKernel, input: Tensor, target: Tensor, reduction: Reduction, param: number, divisor: number, targetGrad: boolean): Tensor {
+function pointwise(op: string, kernel: PointwiseLoss, input: Tensor, target: Tensor, reduction: Reduction, param: number, divisor: number, targetGrad: boolean): Tensor {
   const per = Tensor.empty(input.shape);
   kernels().pointwise_loss_f32(kernel, input.ptr, target.ptr, per.ptr, per.size, param);
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
   const grad = (dy: Tensor, wrt: 0 | 1): Tensor => {
-    if (kernel === LossKernel.Mse && isGradEnabled()) {
+    if (kernel === PointwiseLoss.Mse && isGradEnabled()) {
       // Recording (createGraph): ±2·(input − target)·dy·scale from recorded ops.
       const g = mul(mul(sub(input, target), 2 * up.scale), dy);
       return wrt === 0 ? g : neg(g);
@@ -97,21 +87,21 @@ function pointwise(op: string, kernel: LossKernel, input: Tensor, target: Tensor
   };
   const rule: GradNode['backward'] = (dy) => [() => grad(dy, 0), targetGrad ? () => grad(dy, 1) : null];
   // Only mseLoss has a recorded form of its gradient so far.
-  return record(out, op, [input, target], kernel === LossKernel.Mse ? composed(rule) : rule);
+  return record(out, op, [input, target], kernel === PointwiseLoss.Mse ? composed(rule) : rule);
 }
 
 /** Mean squared error: (input − target)², reduced. */
 export function mseLoss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
   const [x, y] = operands('mseLoss', input, target);
   const { reduction = 'mean' } = readArgs('mseLoss', args, ['reduction'], LOSS);
-  return releasePromoted(pointwise('mseLoss', LossKernel.Mse, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
+  return releasePromoted(pointwise('mseLoss', PointwiseLoss.Mse, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 /** Mean absolute error: |input − target|, reduced. The gradient at input == target is 0. */
 export function l1Loss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
   const [x, y] = operands('l1Loss', input, target);
   const { reduction = 'mean' } = readArgs('l1Loss', args, ['reduction'], LOSS);
-  return releasePromoted(pointwise('l1Loss', LossKernel.L1, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
+  return releasePromoted(pointwise('l1Loss', PointwiseLoss.L1, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 export interface HuberOptions extends LossOptions {
@@ -128,7 +118,7 @@ const HUBER = { reduction: REDUCTION, delta: is.number({ min: 0, minOpen: true }
 export function huberLoss(input: TensorInput, target: TensorInput, ...args: Args<[reduction: Reduction | undefined, delta: number | undefined], HuberOptions>): Tensor {
   const [x, y] = operands('huberLoss', input, target);
   const { reduction = 'mean', delta = 1 } = readArgs('huberLoss', args, ['reduction', 'delta'], HUBER);
-  return releasePromoted(pointwise('huberLoss', LossKernel.Huber, x, y, reduction, delta, x.size, true), [input, target], [x, y]);
+  return releasePromoted(pointwise('huberLoss', PointwiseLoss.Huber, x, y, reduction, delta, x.size, true), [input, target], [x, y]);
 }
 
 export interface HingeOptions extends LossOptions {
@@ -149,7 +139,7 @@ export function hingeLoss(input: TensorInput, target: TensorInput, ...args: Args
   if (bad >= 0) {
     throw new ValueError(`hingeLoss: labels must be −1 or +1, got ${y.data[bad]} at index ${fmtIndex(bad, y.shape)} of y ${fmtShape(y.shape)}`);
   }
-  return releasePromoted(pointwise('hingeLoss', LossKernel.Hinge, scores, y, reduction, margin, scores.size, false), [input, target], [scores, y]);
+  return releasePromoted(pointwise('hingeLoss', PointwiseLoss.Hinge, scores, y, reduction, margin, scores.size, false), [input, target], [scores, y]);
 }
 
 /**
@@ -161,7 +151,7 @@ export function klNormal(muInput: TensorInput, logvarInput: TensorInput, ...rest
   readArgs('klNormal', rest, [], {});
   if (mu.rank === 0) throw new ShapeError(`klNormal: mu must have a latent dimension, got shape ${fmtShape(mu.shape)}`);
   const batch = sizeOf(mu.shape.slice(0, -1));
-  return pointwise('klNormal', LossKernel.KlNormal, mu, logvar, 'mean', 0, batch, true);
+  return pointwise('klNormal', PointwiseLoss.KlNormal, mu, logvar, 'mean', 0, batch, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,7 +174,7 @@ function expandOperand(op: string, what: string, t: Tensor, shape: readonly numb
   const out = Tensor.empty(shape);
   const one = floatArg(1);
   const { meta, rank } = broadcastMeta(shape, [t.shape, []]);
-  kernels().binary_f32(OP_MUL, t.ptr, one, out.ptr, meta, rank);
+  kernels().binary_f32(BinaryOp.Mul, t.ptr, one, out.ptr, meta, rank);
   return { tensor: out, owned: true };
 }
 
@@ -350,7 +340,7 @@ export function crossEntropy(input: TensorInput, target: Labels | NestedArray, .
       kernels().cross_entropy_f32(logits.ptr, lp, weight?.ptr ?? 0, per.ptr, den, outer, c, inner, smoothing, ignoreIndex);
       if (reduction === 'mean' && n > 0) {
         const total = den + n * 4;
-        kernels().reduce_f32(RED_SUM, den, total, 1, n, 1);
+        kernels().reduce_f32(ReduceOp.Sum, den, total, 1, n, 1);
         divisor = heap().f32[total >>> 2] as number;
       }
     } finally {

@@ -1,5 +1,6 @@
 // Softmax and log-softmax along one axis: max-subtracted (stable for any logits), with fused
 // one-kernel backward passes. Kernel: assembly/softmax.ts. Reference: src/reference/softmax.ts.
+import { SoftmaxMode } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
@@ -9,11 +10,6 @@ import { type Args, is, readArgs } from '../validate.js';
 import { mul, sub } from './binary.js';
 import { sum } from './reduce.js';
 import { exp } from './unary.js';
-
-const enum SoftmaxKernel {
-  Softmax = 0,
-  LogSoftmax = 1,
-}
 
 /** The [outer, len, inner] view of `shape` around `axis` (a scalar is one row of one). */
 function around(shape: readonly number[], axis: number): { outer: number; len: number; inner: number } {
@@ -44,7 +40,7 @@ export type SoftmaxArgs = Args<[dim: number | undefined], SoftmaxOptions>;
 
 const SOFTMAX = { dim: is.int() };
 
-function softmaxOp(op: string, kernel: SoftmaxKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+function softmaxOp(op: string, kernel: SoftmaxMode, input: TensorInput, args: readonly unknown[]): Tensor {
   const x = toTensor(op, 'input', input);
   const ax = normalizeAxis(op, readArgs(op, args, ['dim'], SOFTMAX).dim ?? -1, x.rank);
   const { outer, len, inner } = around(x.shape, ax);
@@ -56,7 +52,7 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, input: TensorInput, args: 
     () => {
       // Recording (createGraph): softmax y·(dy − Σ dy·y), log-softmax dy − eʸ·Σ dy.
       if (isGradEnabled()) {
-        return kernel === SoftmaxKernel.Softmax
+        return kernel === SoftmaxMode.Softmax
           ? mul(out, sub(dy, sum(mul(dy, out), ax, { keepdim: true })))
           : sub(dy, mul(exp(out), sum(dy, ax, { keepdim: true })));
       }
@@ -72,12 +68,12 @@ function softmaxOp(op: string, kernel: SoftmaxKernel, input: TensorInput, args: 
 
 /** exp(x) / Σ exp(x) along `dim` (default the last). A row of −inf gives NaN, as in PyTorch. */
 export function softmax(input: TensorInput, ...args: SoftmaxArgs): Tensor {
-  return softmaxOp('softmax', SoftmaxKernel.Softmax, input, args);
+  return softmaxOp('softmax', SoftmaxMode.Softmax, input, args);
 }
 
 /** x − log Σ exp(x) along `dim` (default the last), computed as (x − max) − log Σ exp(x − max). */
 export function logSoftmax(input: TensorInput, ...args: SoftmaxArgs): Tensor {
-  return softmaxOp('logSoftmax', SoftmaxKernel.LogSoftmax, input, args);
+  return softmaxOp('logSoftmax', SoftmaxMode.LogSoftmax, input, args);
 }
 
 declare module '../tensor/tensor.js' {
