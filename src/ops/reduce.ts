@@ -1,9 +1,10 @@
 // Reductions over one axis, several axes, or all: sum, mean, max, min (with keepdim).
 // Kernel: assembly/reduce.ts. Reference twin: src/reference/reduce.ts.
 import { ReduceOp } from '../backend/generated/opcodes.js';
-import { kernels } from '../backend/wasm.js';
 import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { fill, scale } from '../kernels/memory.js';
+import { reduceAlong } from '../kernels/reduce.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { resolveAxes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -66,9 +67,9 @@ function reduceKernel(op: string, kernel: ReduceOp, x: Tensor, axes: number[]): 
       if (kernel !== ReduceOp.Sum) {
         throw new ShapeError(`${op}: cannot reduce over the empty axis ${axis} of a tensor of shape ${fmtShape(x.shape)}`);
       }
-      kernels().fill_f32(next.ptr, next.size, 0);
+      fill(next, 0);
     } else {
-      kernels().reduce_f32(kernel, cur.ptr, next.ptr, outer, len, inner);
+      reduceAlong(kernel, cur, next, outer, len, inner);
     }
     if (cur !== x) cur.dispose();
     cur = next;
@@ -92,7 +93,7 @@ function reshapeInPlace(r: Tensor, shape: number[]): Tensor {
 function expandTo(g: Tensor, keptShape: number[], shape: readonly number[]): Tensor {
   const kept = reshape(g, keptShape);
   const ones = Tensor.empty(shape);
-  kernels().fill_f32(ones.ptr, ones.size, 1);
+  fill(ones, 1);
   return mul(ones, kept);
 }
 
@@ -113,7 +114,7 @@ export function mean(input: TensorInput, ...args: ReduceArgs): Tensor {
   const keptShape = reducedShape(x.shape, ax, true);
   const summed = reduceKernel('mean', ReduceOp.Sum, x, ax);
   const out = Tensor.empty(reducedShape(x.shape, ax, keepdim));
-  kernels().scale_f32(summed.ptr, out.ptr, out.size, 1 / count);
+  scale(summed, out, 1 / count);
   if (summed !== x) summed.dispose();
   return releasePromoted(record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []), [input], [x]);
 }

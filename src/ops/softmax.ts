@@ -1,8 +1,8 @@
 // Softmax and log-softmax along one axis: max-subtracted (stable for any logits), with fused
 // one-kernel backward passes. Kernel: assembly/softmax.ts. Reference: src/reference/softmax.ts.
 import { SoftmaxMode } from '../backend/generated/opcodes.js';
-import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
+import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -16,18 +16,6 @@ function around(shape: readonly number[], axis: number): { outer: number; len: n
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   return { outer, len: shape[axis] ?? 1, inner };
-}
-
-// Runs a kernel that needs `floats` of scratch when inner > 1.
-function withScratch(inner: number, floats: number, run: (scratch: number) => void): void {
-  if (inner === 1) return run(0);
-  const bytes = floats * 4;
-  const scratch = heap().alloc(bytes);
-  try {
-    run(scratch);
-  } finally {
-    heap().release(scratch, bytes);
-  }
 }
 
 export interface SoftmaxOptions {
@@ -45,9 +33,7 @@ function softmaxOp(op: string, kernel: SoftmaxMode, input: TensorInput, args: re
   const ax = normalizeAxis(op, readArgs(op, args, ['dim'], SOFTMAX).dim ?? -1, x.rank);
   const { outer, len, inner } = around(x.shape, ax);
   const out = Tensor.empty(x.shape);
-  if (out.size > 0) {
-    withScratch(inner, 2 * inner, (scratch) => kernels().softmax_f32(kernel, x.ptr, out.ptr, outer, len, inner, scratch));
-  }
+  softmaxForward(kernel, x, out, outer, len, inner);
   const recorded = record(out, op, [x], composed((dy) => [
     () => {
       // Recording (createGraph): softmax y·(dy − Σ dy·y), log-softmax dy − eʸ·Σ dy.
@@ -57,9 +43,7 @@ function softmaxOp(op: string, kernel: SoftmaxMode, input: TensorInput, args: re
           : sub(dy, mul(exp(out), sum(dy, ax, { keepdim: true })));
       }
       const dx = Tensor.empty(x.shape);
-      if (dx.size > 0) {
-        withScratch(inner, inner, (scratch) => kernels().softmax_backward_f32(kernel, out.ptr, dy.ptr, dx.ptr, outer, len, inner, scratch));
-      }
+      softmaxBackward(kernel, out, dy, dx, outer, len, inner);
       return dx;
     },
   ]), [out]);

@@ -6,15 +6,15 @@
 // the kernel reads too.
 // Kernels: assembly/unary.ts (+ assembly/simd_math.ts). Reference twin: src/reference/unary.ts.
 import { UnaryOp } from '../backend/generated/opcodes.js';
-import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
+import { powBackward, powForward, unaryBackward, unaryForward } from '../kernels/unary.js';
 import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, type Checked, type OptionSpec, is, readArgs } from '../validate.js';
 import { add, div, mul, neg, sub } from './binary.js';
-import { broadcastMeta, sumToShape } from './broadcast.js';
+import { sumToShape } from './broadcast.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { where } from './where.js';
 
@@ -42,12 +42,12 @@ type UnaryGrad = (dy: Tensor, x: Tensor, out: Tensor, p1: number, p2: number) =>
 function applyUnary(name: string, kernel: UnaryOp, saves: UnaryDef<OptionSpec>['saves'], grad: UnaryGrad, x: Tensor, p1: number, p2: number): Tensor {
   x.assertLive(name);
   const out = Tensor.empty(x.shape);
-  kernels().unary_f32(kernel, x.ptr, out.ptr, x.size, p1, p2);
+  unaryForward(kernel, x, out, p1, p2);
   return record(out, name, [x], composed((dy) => [
     () => {
       if (isGradEnabled()) return grad(dy, x, out, p1, p2);
       const dx = Tensor.empty(x.shape);
-      kernels().unary_grad_f32(kernel, x.ptr, out.ptr, dy.ptr, dx.ptr, x.size, p1, p2);
+      unaryBackward(kernel, x, out, dy, dx, p1, p2);
       return dx;
     },
   ]), saves === 'input' ? [x] : saves === 'output' ? [out] : [x, out]);
@@ -205,8 +205,7 @@ const powScalar: (x: TensorInput, exponent: number) => Tensor = unaryOp<[exponen
 
 function powGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tensor): Tensor {
   const g = Tensor.empty(out.shape);
-  const { meta, rank } = broadcastMeta(out.shape, [x.shape, e.shape]);
-  kernels().pow_grad_f32(wrt, x.ptr, e.ptr, out.ptr, dy.ptr, g.ptr, meta, rank);
+  powBackward(wrt, x, e, out, dy, g);
   const summed = sumToShape(g, (wrt === 0 ? x : e).shape);
   if (summed !== g) g.dispose();
   return summed;
@@ -244,8 +243,7 @@ export function pow(input: TensorInput, exponent: TensorInput, ...rest: []): Ten
 function powTensor(x: Tensor, exponent: Tensor): Tensor {
   const shape = broadcastShapes('pow', x.shape, exponent.shape);
   const out = Tensor.empty(shape);
-  const { meta, rank } = broadcastMeta(shape, [x.shape, exponent.shape]);
-  kernels().pow_f32(x.ptr, exponent.ptr, out.ptr, meta, rank);
+  powForward(x, exponent, out);
   return record(out, 'pow', [x, exponent], composed((dy) => [
     () => (isGradEnabled() ? powRecordedGrad(0, x, exponent, out, dy) : powGrad(0, x, exponent, out, dy)),
     () => (isGradEnabled() ? powRecordedGrad(1, x, exponent, out, dy) : powGrad(1, x, exponent, out, dy)),
