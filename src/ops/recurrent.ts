@@ -28,7 +28,7 @@ import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs, readOptions } from '../validate.js';
 import { gemm } from '../kernels/gemm.js';
-import { stridedCopy } from './strided.js';
+import { stridedCopy } from '../kernels/strided.js';
 
 const enum RnnAct {
   Tanh = 0,
