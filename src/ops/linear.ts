@@ -5,16 +5,18 @@
 // non-negative slope, tanh and sigmoid are all functions of their own output).
 // Kernel: assembly/gemm.ts (through src/kernels/gemm.ts). Reference twin: src/reference/matmul.ts.
 import { Activation, ReduceOp, UnaryOp } from '../backend/generated/opcodes.js';
-import { kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { gemm } from '../kernels/gemm.js';
+import { fill } from '../kernels/memory.js';
+import { reduceAlong } from '../kernels/reduce.js';
+import { unaryBackward } from '../kernels/unary.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 import { add, mul, neg, sub } from './binary.js';
 import { sumToShape } from './broadcast.js';
 import { gt } from './compare.js';
-import { gemm } from '../kernels/gemm.js';
 import { matmul } from './matmul.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';
@@ -88,7 +90,7 @@ export function linear(input: TensorInput, weightInput: TensorInput, ...args: Li
       if (activation === 'none') return dyOut;
       if (pre === null) {
         pre = Tensor.empty(out.shape);
-        kernels().unary_grad_f32(GRAD_CODE[activation], out.ptr, out.ptr, dyOut.ptr, pre.ptr, out.size, slope, 0);
+        unaryBackward(GRAD_CODE[activation], out, out, dyOut, pre, slope, 0);
       }
       return pre;
     };
@@ -138,8 +140,8 @@ function backwardRules(dz: () => Tensor, x: Tensor, weight: Tensor, rows: number
     () => {
       const dy = dz();
       const db = Tensor.empty([outF]);
-      if (rows === 0) kernels().fill_f32(db.ptr, outF, 0);
-      else kernels().reduce_f32(ReduceOp.Sum, dy.ptr, db.ptr, 1, rows, outF);
+      if (rows === 0) fill(db, 0);
+      else reduceAlong(ReduceOp.Sum, dy, db, 1, rows, outF);
       return db;
     },
   ];
