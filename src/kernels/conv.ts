@@ -59,65 +59,61 @@ const DIRECT_MAX_WEIGHTS = 1 << 16;
 export const convPath: { gemmOnly: boolean; trace: string[] | null } = { gemmOnly: false, trace: null };
 
 /** out = conv(x, w) + bias, out of shape [N, O, oH, oW] (conv1d: oH = 1). */
-export function convForward(g: ConvGeom, xt: Tensor, wt: Tensor, biasT: Tensor | null, outT: Tensor): void {
+export function convForward(g: ConvGeom, x: Tensor, w: Tensor, bias: Tensor | null, out: Tensor): void {
   if (g.N === 0) return;
-  const [x, w, bias, out] = [xt.ptr, wt.ptr, biasT === null ? null : biasT.ptr, outT.ptr];
   if (!convPath.gemmOnly && g.oW >= 4 && g.C * g.kH * g.kW < DIRECT_MAX_TAPS) {
     convPath.trace?.push('forward:direct');
-    directForward(g, x, w, bias, out);
+    directForward(g, x.ptr, w.ptr, bias === null ? null : bias.ptr, out.ptr);
   } else {
     convPath.trace?.push('forward:gemm');
-    gemmForward(g, x, w, bias, out);
+    gemmForward(g, x.ptr, w.ptr, bias === null ? null : bias.ptr, out.ptr);
   }
 }
 
 /** dx (shape of the input) from dy and the weight. */
-export function convBackwardInput(g: ConvGeom, dyT: Tensor, wT: Tensor, dxT: Tensor): void {
-  const [dy, w, dx, dxSize] = [dyT.ptr, wT.ptr, dxT.ptr, dxT.size];
+export function convBackwardInput(g: ConvGeom, dy: Tensor, w: Tensor, dx: Tensor): void {
   const unit = g.sH === 1 && g.sW === 1 && !convPath.gemmOnly;
   const direct = unit && g.W >= 4 && g.O * g.kH * g.kW < DIRECT_MAX_TAPS;
   const scatter = unit && g.C < 8 && g.oH >= 2 && g.oW >= 4 && skewRows(g.oH, g.oW) === g.oH;
   if (direct && g.C >= 8) {
     convPath.trace?.push('input:direct');
-    directBackwardInput(g, dy, w, dx);
+    directBackwardInput(g, dy.ptr, w.ptr, dx.ptr);
   } else if (scatter) {
     convPath.trace?.push('input:scatter');
-    scatterBackwardInput(g, dy, w, dx);
+    scatterBackwardInput(g, dy.ptr, w.ptr, dx.ptr);
   } else if (direct && g.C >= 4) {
     convPath.trace?.push('input:direct');
-    directBackwardInput(g, dy, w, dx);
+    directBackwardInput(g, dy.ptr, w.ptr, dx.ptr);
   } else {
     convPath.trace?.push('input:gemm');
-    gemmBackwardInput(g, dy, w, dx, dxSize);
+    gemmBackwardInput(g, dy.ptr, w.ptr, dx.ptr, dx.size);
   }
 }
 
 /** dw (shape of the weight) from the input and dy. */
-export function convBackwardWeight(g: ConvGeom, xT: Tensor, dyT: Tensor, dwT: Tensor): void {
-  const [x, dy, dw] = [xT.ptr, dyT.ptr, dwT.ptr];
+export function convBackwardWeight(g: ConvGeom, x: Tensor, dy: Tensor, dw: Tensor): void {
   const rows = g.oW % 4 === 0 || g.oW >= 16;
   if (!convPath.gemmOnly && g.N > 0 && g.sW === 1 && g.oW >= 4 && rows && g.O * g.C * g.kH * g.kW <= DIRECT_MAX_WEIGHTS) {
     convPath.trace?.push('weight:direct');
-    directBackwardWeight(g, x, dy, dw);
+    directBackwardWeight(g, x.ptr, dy.ptr, dw.ptr);
   } else {
     convPath.trace?.push('weight:gemm');
-    gemmBackwardWeight(g, x, dy, dw);
+    gemmBackwardWeight(g, x.ptr, dy.ptr, dw.ptr);
   }
 }
 
 // db[o] = Σ over n, p of dy[n, o, p]: rows of P, then the batch.
-export function convBackwardBias(g: ConvGeom, dyT: Tensor, dbT: Tensor): void {
-  const [dy, db] = [dyT.ptr, dbT.ptr];
+export function convBackwardBias(g: ConvGeom, dy: Tensor, db: Tensor): void {
   const k = kernels();
   const P = g.oH * g.oW;
   if (g.N === 0) {
-    k.fill_f32(db, g.O, 0);
+    k.fill_f32(db.ptr, g.O, 0);
     return;
   }
   const h = heap();
   const bytes = 4 * g.N * g.O;
   const perImage = h.alloc(bytes);
-  k.reduce_f32(ReduceOp.Sum, dy, perImage, g.N * g.O, P, 1);
-  k.reduce_f32(ReduceOp.Sum, perImage, db, 1, g.N, g.O);
+  k.reduce_f32(ReduceOp.Sum, dy.ptr, perImage, g.N * g.O, P, 1);
+  k.reduce_f32(ReduceOp.Sum, perImage, db.ptr, 1, g.N, g.O);
   h.release(perImage, bytes);
 }
