@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, ArgOp, BinaryOp, PointwiseLoss, ReduceOp, SoftmaxMode, UnaryOp } from '../../src/backend/generated/opcodes.js';
 import { kernels } from '../../src/backend/wasm.js';
 import { broadcastBinary } from '../../src/ops/broadcast.js';
+import { unaryOps } from '../../src/ops/unary.js';
 import { type Array64, array64, map64, zipBroadcast } from '../../src/reference/array64.js';
 import { argmax, argmin } from '../../src/reference/argmax.js';
 import * as el from '../../src/reference/elementwise.js';
@@ -94,6 +95,17 @@ describe('generated op codes run the kernel op they name', () => {
       const out = Tensor.empty([N]);
       kernels().unary_f32(UnaryOp[name], t.ptr, out.ptr, N, c.p1 ?? 0, c.p2 ?? 0);
       expectClose(out.toFloat32Array(), c.ref(a).data, 2e-6, 1e-6, `UnaryOp.${name}`);
+    });
+  });
+
+  it.each(entries(unary))('UnaryOp.%s: the op of that code (unaryOps) runs it', (name, c) => {
+    tidy(() => {
+      const { t } = input(name.length * 7 + 1, c.lo, c.hi);
+      const out = Tensor.empty([N]);
+      kernels().unary_f32(UnaryOp[name], t.ptr, out.ptr, N, c.p1 ?? 0, c.p2 ?? 0);
+      const params = [c.p1, c.p2].filter((p) => p !== undefined);
+      const op = unaryOps[name] as (x: Tensor, ...args: number[]) => Tensor;
+      expect([...op(t, ...params).toFloat32Array()]).toEqual([...out.toFloat32Array()]);
     });
   });
 
