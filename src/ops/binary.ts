@@ -1,5 +1,5 @@
 // Elementwise binary ops with numpy broadcasting: kernel call and backward rule side by side.
-// Kernel: assembly/binary.ts. Reference twin: src/reference/elementwise.ts.
+// Kernel: assembly/binary.ts (through src/kernels/broadcast.ts). Reference twin: src/reference/elementwise.ts.
 import { BinaryOp } from '../backend/generated/opcodes.js';
 import { composed, record } from '../autograd/graph.js';
 import { type TensorInput, toTensor, withOperands } from '../tensor/promote.js';

@@ -1,5 +1,5 @@
 // Comparisons: 1 where the relation holds, 0 elsewhere (float32, no gradient), broadcasting.
-// Kernel: assembly/binary.ts (BinaryOp.Eq..Ge).
+// Kernel: assembly/binary.ts (BinaryOp.Eq..Ge, through src/kernels/broadcast.ts).
 import { BinaryOp } from '../backend/generated/opcodes.js';
 import { type TensorInput, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';

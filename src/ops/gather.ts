@@ -1,6 +1,7 @@
 // Indexing by integer lists: indexSelect (whole slices along an axis) and gather (one element
 // per index, torch.gather). Backward scatters dy into zeros with adds, so repeated indices
-// accumulate. Kernels: assembly/strided.ts (through src/kernels/strided.ts). Reference twin: src/reference/shape.ts.
+// accumulate. Kernels: assembly/strided.ts (through src/kernels/strided.ts). Reference twin:
+// src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';

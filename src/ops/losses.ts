@@ -2,7 +2,7 @@
 // crossEntropy, klNormal. Each is one fused kernel for the per-element loss and one for its
 // gradient; 'mean'/'sum' reduce the per-element losses with reduce_f32 and the gradient kernels
 // read the scalar upstream gradient with stride 0, so a reduced loss costs two passes forward
-// and one backward. Kernels: assembly/losses.ts. Reference twin: src/reference/losses.ts.
+// and one backward. Kernels: assembly/losses.ts (through src/kernels/losses.ts). Reference twin: src/reference/losses.ts.
 import { BinaryOp, PointwiseLoss } from '../backend/generated/opcodes.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';

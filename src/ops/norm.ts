@@ -1,6 +1,7 @@
 // Batch normalisation (statistics per channel over the batch and the positions) and layer
 // normalisation (statistics over the trailing dimensions of each sample), PyTorch semantics
-// (torch.nn.functional.batch_norm / layer_norm). Kernels: assembly/norm.ts.
+// (torch.nn.functional.batch_norm / layer_norm). Kernels: assembly/norm.ts
+// (through src/kernels/norm.ts).
 //
 // Each is one fused op, not a chain of mean/sub/mul ops: the forward pass keeps only the
 // per-channel (or per-row) mean and 1/√(var + eps) for backward, and the backward pass applies

@@ -1,6 +1,6 @@
 // Max and average pooling over NCHW (2-D) and NCL (1-D, the same path with H = 1), PyTorch
 // semantics: output sizes, ceil_mode, padding rules, count_include_pad, first-max gradients.
-// Kernels: assembly/pool.ts. Reference twin: src/reference/pool.ts.
+// Kernels: assembly/pool.ts (through src/kernels/pool.ts). Reference twin: src/reference/pool.ts.
 import { record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../kernels/pool.js';

@@ -1,5 +1,5 @@
 // Reductions over one axis, several axes, or all: sum, mean, max, min (with keepdim).
-// Kernel: assembly/reduce.ts. Reference twin: src/reference/reduce.ts.
+// Kernel: assembly/reduce.ts (through src/kernels/reduce.ts). Reference twin: src/reference/reduce.ts.
 import { ReduceOp } from '../backend/generated/opcodes.js';
 import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';

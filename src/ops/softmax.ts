@@ -1,5 +1,6 @@
 // Softmax and log-softmax along one axis: max-subtracted (stable for any logits), with fused
-// one-kernel backward passes. Kernel: assembly/softmax.ts. Reference: src/reference/softmax.ts.
+// one-kernel backward passes. Kernel: assembly/softmax.ts (through src/kernels/softmax.ts).
+// Reference: src/reference/softmax.ts.
 import { SoftmaxMode } from '../backend/generated/opcodes.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';

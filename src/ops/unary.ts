@@ -4,7 +4,7 @@
 // records (createGraph) each op's `grad` computes dy·f'(x) from recorded ops instead, so the
 // gradient can be differentiated again; f' written in terms of the output where that is what
 // the kernel reads too.
-// Kernels: assembly/unary.ts (+ assembly/simd_math.ts). Reference twin: src/reference/unary.ts.
+// Kernels: assembly/unary.ts (through src/kernels/unary.ts). Reference twin: src/reference/unary.ts.
 import { UnaryOp } from '../backend/generated/opcodes.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';

@@ -1,5 +1,5 @@
 // where(cond, a, b): elementwise choice with three-way numpy broadcasting.
-// Kernel: assembly/where.ts. Reference twin: src/reference/unary.ts (where).
+// Kernel: assembly/where.ts (through src/kernels/broadcast.ts). Reference twin: src/reference/unary.ts (where).
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { whereForward, whereMask } from '../kernels/broadcast.js';
