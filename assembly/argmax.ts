@@ -10,18 +10,16 @@
 //
 // Like PyTorch, NaN counts as beyond every number for both argmax and argmin: the first NaN
 // along the axis wins.
-
-const ARG_MAX = 0;
-const ARG_MIN = 1;
+import { ArgOp } from './opcodes';
 
 // Lanes where best stays: v is not beyond it, or best is already NaN (the first NaN wins).
 @inline function vkeep(op: i32, v: v128, best: v128): v128 {
-  const notBeyond = op == ARG_MAX ? f32x4.le(v, best) : f32x4.ge(v, best);
+  const notBeyond = op == ArgOp.Max ? f32x4.le(v, best) : f32x4.ge(v, best);
   return v128.or(notBeyond, f32x4.ne(best, best));
 }
 
 @inline function sbeats(op: i32, v: f32, best: f32): bool {
-  return (op == ARG_MAX ? v > best : v < best) || (v != v && best == best);
+  return (op == ArgOp.Max ? v > best : v < best) || (v != v && best == best);
 }
 
 // Merging candidates: equal values (or both NaN) go to the smaller index.
@@ -123,6 +121,6 @@ const ARG_MIN = 1;
  * ties, NaN winning; len >= 1. scratch: inner floats when inner > 1 (unused otherwise).
  */
 export function argmax_f32(op: i32, x: usize, out: usize, outer: i32, len: i32, inner: i32, scratch: usize): void {
-  if (op == ARG_MAX) argAxis(ARG_MAX, x, out, outer, len, inner, scratch);
-  else argAxis(ARG_MIN, x, out, outer, len, inner, scratch);
+  if (op == ArgOp.Max) argAxis(ArgOp.Max, x, out, outer, len, inner, scratch);
+  else argAxis(ArgOp.Min, x, out, outer, len, inner, scratch);
 }

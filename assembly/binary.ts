@@ -6,20 +6,7 @@
 // each stride is 0 or 1: four inner loops (vector-vector, vector-splat, splat-vector,
 // splat-splat) cover every case in f32x4.
 import { next, offset, rowLength, rowStride, start } from './odometer';
-
-export const OP_ADD = 0;
-export const OP_SUB = 1;
-export const OP_MUL = 2;
-export const OP_DIV = 3;
-export const OP_MAX = 4;
-export const OP_MIN = 5;
-// Comparisons give 1.0 where true, 0.0 where false.
-export const OP_EQ = 6;
-export const OP_NE = 7;
-export const OP_LT = 8;
-export const OP_LE = 9;
-export const OP_GT = 10;
-export const OP_GE = 11;
+import { BinaryOp } from './opcodes';
 
 @inline function bool(mask: v128): v128 {
   return v128.and(mask, f32x4.splat(1.0));
@@ -27,35 +14,35 @@ export const OP_GE = 11;
 
 @inline function vop(op: i32, a: v128, b: v128): v128 {
   switch (op) {
-    case OP_ADD: return f32x4.add(a, b);
-    case OP_SUB: return f32x4.sub(a, b);
-    case OP_MUL: return f32x4.mul(a, b);
-    case OP_DIV: return f32x4.div(a, b);
+    case BinaryOp.Add: return f32x4.add(a, b);
+    case BinaryOp.Sub: return f32x4.sub(a, b);
+    case BinaryOp.Mul: return f32x4.mul(a, b);
+    case BinaryOp.Div: return f32x4.div(a, b);
     // NaN-propagating like torch.maximum: pmax would drop a NaN in a.
-    case OP_MAX: return v128.bitselect(f32x4.add(a, b), f32x4.max(a, b), f32x4.ne(a, a));
-    case OP_MIN: return v128.bitselect(f32x4.add(a, b), f32x4.min(a, b), f32x4.ne(a, a));
-    case OP_EQ: return bool(f32x4.eq(a, b));
-    case OP_NE: return bool(f32x4.ne(a, b));
-    case OP_LT: return bool(f32x4.lt(a, b));
-    case OP_LE: return bool(f32x4.le(a, b));
-    case OP_GT: return bool(f32x4.gt(a, b));
+    case BinaryOp.Max: return v128.bitselect(f32x4.add(a, b), f32x4.max(a, b), f32x4.ne(a, a));
+    case BinaryOp.Min: return v128.bitselect(f32x4.add(a, b), f32x4.min(a, b), f32x4.ne(a, a));
+    case BinaryOp.Eq: return bool(f32x4.eq(a, b));
+    case BinaryOp.Ne: return bool(f32x4.ne(a, b));
+    case BinaryOp.Lt: return bool(f32x4.lt(a, b));
+    case BinaryOp.Le: return bool(f32x4.le(a, b));
+    case BinaryOp.Gt: return bool(f32x4.gt(a, b));
     default: return bool(f32x4.ge(a, b));
   }
 }
 
 @inline function sop(op: i32, a: f32, b: f32): f32 {
   switch (op) {
-    case OP_ADD: return a + b;
-    case OP_SUB: return a - b;
-    case OP_MUL: return a * b;
-    case OP_DIV: return a / b;
-    case OP_MAX: return a != a ? a : max<f32>(a, b);
-    case OP_MIN: return a != a ? a : min<f32>(a, b);
-    case OP_EQ: return a == b ? 1 : 0;
-    case OP_NE: return a != b ? 1 : 0;
-    case OP_LT: return a < b ? 1 : 0;
-    case OP_LE: return a <= b ? 1 : 0;
-    case OP_GT: return a > b ? 1 : 0;
+    case BinaryOp.Add: return a + b;
+    case BinaryOp.Sub: return a - b;
+    case BinaryOp.Mul: return a * b;
+    case BinaryOp.Div: return a / b;
+    case BinaryOp.Max: return a != a ? a : max<f32>(a, b);
+    case BinaryOp.Min: return a != a ? a : min<f32>(a, b);
+    case BinaryOp.Eq: return a == b ? 1 : 0;
+    case BinaryOp.Ne: return a != b ? 1 : 0;
+    case BinaryOp.Lt: return a < b ? 1 : 0;
+    case BinaryOp.Le: return a <= b ? 1 : 0;
+    case BinaryOp.Gt: return a > b ? 1 : 0;
     default: return a >= b ? 1 : 0;
   }
 }
@@ -101,17 +88,17 @@ export const OP_GE = 11;
 /** out = a (op) b with broadcasting described by meta (see the header). rank >= 1. */
 export function binary_f32(op: i32, a: usize, b: usize, out: usize, meta: usize, rank: i32): void {
   switch (op) {
-    case OP_ADD: broadcastLoop(OP_ADD, a, b, out, meta, rank); break;
-    case OP_SUB: broadcastLoop(OP_SUB, a, b, out, meta, rank); break;
-    case OP_MUL: broadcastLoop(OP_MUL, a, b, out, meta, rank); break;
-    case OP_DIV: broadcastLoop(OP_DIV, a, b, out, meta, rank); break;
-    case OP_MAX: broadcastLoop(OP_MAX, a, b, out, meta, rank); break;
-    case OP_MIN: broadcastLoop(OP_MIN, a, b, out, meta, rank); break;
-    case OP_EQ: broadcastLoop(OP_EQ, a, b, out, meta, rank); break;
-    case OP_NE: broadcastLoop(OP_NE, a, b, out, meta, rank); break;
-    case OP_LT: broadcastLoop(OP_LT, a, b, out, meta, rank); break;
-    case OP_LE: broadcastLoop(OP_LE, a, b, out, meta, rank); break;
-    case OP_GT: broadcastLoop(OP_GT, a, b, out, meta, rank); break;
-    default: broadcastLoop(OP_GE, a, b, out, meta, rank); break;
+    case BinaryOp.Add: broadcastLoop(BinaryOp.Add, a, b, out, meta, rank); break;
+    case BinaryOp.Sub: broadcastLoop(BinaryOp.Sub, a, b, out, meta, rank); break;
+    case BinaryOp.Mul: broadcastLoop(BinaryOp.Mul, a, b, out, meta, rank); break;
+    case BinaryOp.Div: broadcastLoop(BinaryOp.Div, a, b, out, meta, rank); break;
+    case BinaryOp.Max: broadcastLoop(BinaryOp.Max, a, b, out, meta, rank); break;
+    case BinaryOp.Min: broadcastLoop(BinaryOp.Min, a, b, out, meta, rank); break;
+    case BinaryOp.Eq: broadcastLoop(BinaryOp.Eq, a, b, out, meta, rank); break;
+    case BinaryOp.Ne: broadcastLoop(BinaryOp.Ne, a, b, out, meta, rank); break;
+    case BinaryOp.Lt: broadcastLoop(BinaryOp.Lt, a, b, out, meta, rank); break;
+    case BinaryOp.Le: broadcastLoop(BinaryOp.Le, a, b, out, meta, rank); break;
+    case BinaryOp.Gt: broadcastLoop(BinaryOp.Gt, a, b, out, meta, rank); break;
+    default: broadcastLoop(BinaryOp.Ge, a, b, out, meta, rank); break;
   }
 }

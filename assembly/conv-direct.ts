@@ -40,13 +40,14 @@
 // Row widths oW ≥ 4 only (the caller checks): the last run of a row overlaps the one before it,
 // masked where it would count pixels twice.
 //
-// conv_tasks_f32 runs a list of these calls: one share of a threaded convolution (src/ops/conv.ts
+// conv_tasks_f32 runs a list of these calls: one share of a threaded convolution (src/kernels/conv-direct.ts
 // plans them, src/backend/threads.ts runs them on any thread), each share with its own padded
 // planes and scratch. For the weight gradient a share takes a block of dW rows or taps.
 //
 // geom (i32 each): C, Hp, Wp (padded input), O, kH, kW, sH, sW, dH, dW, oH, oW.
 
 import { hsum, madd, storeTransposed } from './simd';
+import { ConvStep, ConvStepLayout } from './opcodes';
 
 // Packed weights of the panels one walk of the image serves (a third of the 48 KiB L1).
 const GROUP_BYTES = 16 << 10;
@@ -555,19 +556,19 @@ export function conv_dx_scatter_f32(dy: usize, count: i32, w: usize, dx: usize, 
   }
 }
 
-// conv_tasks_f32 steps: STEP_INTS i32 each, the op code, its arguments, and from i32 12 on the
-// geom that the kernel reads (so every step carries its own).
-const STEP_WINDOW = 1; // src, sH, sW, dst, dH, dW, planes, top, left
-const STEP_DIRECT = 2; // x, count, wp, bias, out
-const STEP_DW = 3; // x, dy, count, dw, o0, o1, k0, k1
-const STEP_SCATTER = 4; // dy, count, w, dx
-const STEP_INTS = 24;
-const STEP_GEOM = 48;
+// conv_tasks_f32 steps: STEP_INTS i32 each, the op code, its arguments, and from i32
+// ConvStepLayout.Geom on the geom that the kernel reads (so every step carries its own).
+const STEP_WINDOW = ConvStep.Window; // src, sH, sW, dst, dH, dW, planes, top, left
+const STEP_DIRECT = ConvStep.Direct; // x, count, wp, bias, out
+const STEP_DW = ConvStep.Dw; // x, dy, count, dw, o0, o1, k0, k1
+const STEP_SCATTER = ConvStep.Scatter; // dy, count, w, dx
+const STEP_INTS = ConvStepLayout.Ints;
+const STEP_GEOM = ConvStepLayout.Geom * 4; // bytes
 
 /**
  * Runs `count` steps from `list` in order (a share of a threaded convolution, see
- * src/ops/conv.ts): each a conv_window_f32, conv_direct_f32, conv_dw_f32 (on a block of dw) or
- * conv_dx_scatter_f32 call. `scratch` is the kernel scratch of every step, large enough for each.
+ * src/kernels/conv-direct.ts): each a conv_window_f32, conv_direct_f32, conv_dw_f32 (on a block
+ * of dw) or conv_dx_scatter_f32 call. `scratch` is the kernel scratch of every step, large enough for each.
  */
 export function conv_tasks_f32(list: usize, count: i32, scratch: usize): void {
   for (let t = 0; t < count; t++) {

@@ -25,22 +25,23 @@
 // m == 1 or n == 1 is a matrix-vector product: packing would cost as much as the product, and
 // a 4×8 tile would compute 8 times the useful work, so it runs as row dots or column axpys.
 //
-// Threads (src/ops/gemm.ts) split C into row blocks aligned to MR or column blocks aligned to NR
+// Threads (src/kernels/gemm.ts) split C into row blocks aligned to MR or column blocks aligned to NR
 // and run them through gemm_tasks_f32, each with its own scratch: every element of C then sees
 // the same tile, the same k order and the same SIMD lane as in one call, so a threaded product
 // equals the single-thread one bit for bit.
 
 import { madd, storeTransposed } from './simd';
 import { sigmoidV, tanhV } from './simd_math';
+import { Activation } from './opcodes';
 
 // Epilogue (gemm_bias_act_f32, for Linear): on the last k slice each tile gets the bias row
 // added and the activation applied while it is still in registers, so a Linear + activation
 // costs no pass over its output beyond the GEMM's own store.
-export const ACT_NONE = 0;
-export const ACT_RELU = 1;
-export const ACT_LEAKY_RELU = 2;
-export const ACT_TANH = 3;
-export const ACT_SIGMOID = 4;
+const ACT_NONE = Activation.None;
+const ACT_RELU = Activation.Relu;
+const ACT_LEAKY_RELU = Activation.LeakyRelu;
+const ACT_TANH = Activation.Tanh;
+const ACT_SIGMOID = Activation.Sigmoid;
 
 @inline function activate(act: i32, v: v128, alpha: f32): v128 {
   switch (act) {
@@ -311,7 +312,7 @@ export function gemm_f32(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b
 }
 
 /**
- * gemm_f32 followed by C[i, j] = act(C[i, j] + bias[j]) (bias 0: none; act one of ACT_*, alpha
+ * gemm_f32 followed by C[i, j] = act(C[i, j] + bias[j]) (bias 0: none; act an Activation, alpha
  * the leaky-ReLU slope), applied to each tile as it is stored; bias holds n floats.
  */
 export function gemm_bias_act_f32(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize, bias: usize, act: i32, alpha: f32): void {

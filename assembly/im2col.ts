@@ -1,6 +1,6 @@
 // Lowering of 2-D convolution (NCHW) to GEMM: im2col unfolds one image into a column matrix,
 // col2im folds a column matrix back, adding into the image (the input gradient). The GEMM path of
-// src/ops/conv.ts, for the shapes where it beats the direct kernels of assembly/conv-direct.ts.
+// src/kernels/conv-gemm.ts, for the shapes where it beats the direct kernels of assembly/conv-direct.ts.
 //
 // Column matrix: row r = (c, ki, kj) of length oH·oW, row stride `ld` floats, so several images
 // can sit side by side in one [C·kH·kW, B·oH·oW] matrix and one GEMM serves a whole chunk of

@@ -19,3 +19,4 @@ export * from './norm';
 export * from './recurrent';
 export * from './peak';
 export * from './conv-direct';
+export * from './opcodes';

@@ -10,13 +10,7 @@
 // time, f32x4 along C (a max pass, then an exp-sum pass). inner > 1 ([N, C, d...]): four
 // positions at once, f32x4 along inner, walking the class planes, so memory is still read
 // contiguously; leftover positions go through a scalar column walk.
-
-export const LOSS_MSE = 0;
-export const LOSS_L1 = 1;
-export const LOSS_HUBER = 2;
-export const LOSS_HINGE = 3;
-// x = mu, t = logvar: the per-element term of KL(N(mu, exp(logvar)) || N(0, 1)).
-export const LOSS_KL_NORMAL = 4;
+import { PointwiseLoss } from './opcodes';
 
 const LOG2E: f32 = 1.44269504;
 // Adding 1.5·2^23 rounds to an integer and leaves it in the low mantissa bits.
@@ -90,15 +84,15 @@ const LN2_LO: f32 = -2.12194440e-4;
 @inline function lossV(op: i32, x: v128, t: v128, param: f32): v128 {
   const d = f32x4.sub(x, t);
   switch (op) {
-    case LOSS_MSE: return f32x4.mul(d, d);
-    case LOSS_L1: return f32x4.abs(d);
-    case LOSS_HUBER: {
+    case PointwiseLoss.Mse: return f32x4.mul(d, d);
+    case PointwiseLoss.L1: return f32x4.abs(d);
+    case PointwiseLoss.Huber: {
       const a = f32x4.abs(d);
       const quad = f32x4.mul(splat(0.5), f32x4.mul(d, d));
       const lin = f32x4.mul(splat(param), f32x4.sub(a, splat(0.5 * param)));
       return v128.bitselect(quad, lin, f32x4.lt(a, splat(param)));
     }
-    case LOSS_HINGE: return f32x4.pmax(f32x4.sub(splat(param), f32x4.mul(t, x)), splat(0));
+    case PointwiseLoss.Hinge: return f32x4.pmax(f32x4.sub(splat(param), f32x4.mul(t, x)), splat(0));
     default: {
       // −½(1 + lv − mu² − e^lv)
       const inner = f32x4.sub(f32x4.sub(f32x4.add(splat(1), t), f32x4.mul(x, x)), vexp(t));
@@ -112,14 +106,14 @@ const LN2_LO: f32 = -2.12194440e-4;
   const d = f32x4.sub(x, t);
   let g: v128;
   switch (op) {
-    case LOSS_MSE: g = f32x4.add(d, d); break;
-    case LOSS_L1: {
+    case PointwiseLoss.Mse: g = f32x4.add(d, d); break;
+    case PointwiseLoss.L1: {
       const one = splat(1);
       g = f32x4.sub(v128.and(f32x4.gt(d, splat(0)), one), v128.and(f32x4.lt(d, splat(0)), one));
       break;
     }
-    case LOSS_HUBER: g = f32x4.pmin(f32x4.pmax(d, splat(-param)), splat(param)); break;
-    case LOSS_HINGE: {
+    case PointwiseLoss.Huber: g = f32x4.pmin(f32x4.pmax(d, splat(-param)), splat(param)); break;
+    case PointwiseLoss.Hinge: {
       // Active where margin − t·x > 0; 0 at the kink. wrt 1: −x.
       const active = f32x4.gt(f32x4.sub(splat(param), f32x4.mul(t, x)), splat(0));
       return v128.and(f32x4.neg(wrt == 0 ? t : x), active);
@@ -163,25 +157,25 @@ const LN2_LO: f32 = -2.12194440e-4;
   }
 }
 
-/** out[i] = loss(x[i], t[i]) for a LOSS_* op; param: Huber's delta or the hinge margin. */
+/** out[i] = loss(x[i], t[i]) for a PointwiseLoss op; param: Huber's delta or the hinge margin. */
 export function pointwise_loss_f32(op: i32, x: usize, t: usize, out: usize, n: i32, param: f32): void {
   switch (op) {
-    case LOSS_MSE: pointwiseLoop(LOSS_MSE, x, t, out, n, param); break;
-    case LOSS_L1: pointwiseLoop(LOSS_L1, x, t, out, n, param); break;
-    case LOSS_HUBER: pointwiseLoop(LOSS_HUBER, x, t, out, n, param); break;
-    case LOSS_HINGE: pointwiseLoop(LOSS_HINGE, x, t, out, n, param); break;
-    default: pointwiseLoop(LOSS_KL_NORMAL, x, t, out, n, param); break;
+    case PointwiseLoss.Mse: pointwiseLoop(PointwiseLoss.Mse, x, t, out, n, param); break;
+    case PointwiseLoss.L1: pointwiseLoop(PointwiseLoss.L1, x, t, out, n, param); break;
+    case PointwiseLoss.Huber: pointwiseLoop(PointwiseLoss.Huber, x, t, out, n, param); break;
+    case PointwiseLoss.Hinge: pointwiseLoop(PointwiseLoss.Hinge, x, t, out, n, param); break;
+    default: pointwiseLoop(PointwiseLoss.KlNormal, x, t, out, n, param); break;
   }
 }
 
 /** dx[i] = scale · g[i·gStride] · ∂loss(x[i], t[i]) / ∂(x if wrt == 0 else t). */
 export function pointwise_loss_grad_f32(op: i32, wrt: i32, x: usize, t: usize, g: usize, gStride: i32, scale: f32, dx: usize, n: i32, param: f32): void {
   switch (op) {
-    case LOSS_MSE: pointwiseGradLoop(LOSS_MSE, wrt, x, t, g, gStride, scale, dx, n, param); break;
-    case LOSS_L1: pointwiseGradLoop(LOSS_L1, wrt, x, t, g, gStride, scale, dx, n, param); break;
-    case LOSS_HUBER: pointwiseGradLoop(LOSS_HUBER, wrt, x, t, g, gStride, scale, dx, n, param); break;
-    case LOSS_HINGE: pointwiseGradLoop(LOSS_HINGE, wrt, x, t, g, gStride, scale, dx, n, param); break;
-    default: pointwiseGradLoop(LOSS_KL_NORMAL, wrt, x, t, g, gStride, scale, dx, n, param); break;
+    case PointwiseLoss.Mse: pointwiseGradLoop(PointwiseLoss.Mse, wrt, x, t, g, gStride, scale, dx, n, param); break;
+    case PointwiseLoss.L1: pointwiseGradLoop(PointwiseLoss.L1, wrt, x, t, g, gStride, scale, dx, n, param); break;
+    case PointwiseLoss.Huber: pointwiseGradLoop(PointwiseLoss.Huber, wrt, x, t, g, gStride, scale, dx, n, param); break;
+    case PointwiseLoss.Hinge: pointwiseGradLoop(PointwiseLoss.Hinge, wrt, x, t, g, gStride, scale, dx, n, param); break;
+    default: pointwiseGradLoop(PointwiseLoss.KlNormal, wrt, x, t, g, gStride, scale, dx, n, param); break;
   }
 }
 

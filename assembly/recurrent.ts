@@ -11,6 +11,7 @@
 // σ' = σ(1 − σ), tanh' = 1 − tanh².
 
 import { sigmoidV, tanhV } from './simd_math';
+import { RnnNonlinearity } from './opcodes';
 
 @inline function ld(p: usize, cnt: i32): v128 {
   if (cnt == 4) return v128.load(p);
@@ -265,8 +266,8 @@ export function gru_cell_backward_f32(gx: usize, gh: usize, hPrev: usize, dh: us
 
 // ---- Elman RNN (tanh or relu) -------------------------------------------------------------
 
-export const RNN_TANH = 0;
-export const RNN_RELU = 1;
+const RNN_TANH = RnnNonlinearity.Tanh;
+const RNN_RELU = RnnNonlinearity.Relu;
 
 @inline function rnnLanes(act: i32, p: usize, ho: usize, o: usize, cnt: i32): void {
   const x = ld(p, cnt);

@@ -4,27 +4,24 @@
 // lanes in flight hide the add latency) and a horizontal step at the end.
 // inner > 1: rows of `inner` are combined lane-wise, f32x4 along inner, so memory is read
 // contiguously whatever axis is reduced.
-
-export const RED_SUM = 0;
-export const RED_MAX = 1;
-export const RED_MIN = 2;
+import { ReduceOp } from './opcodes';
 
 @inline function vcomb(op: i32, a: v128, b: v128): v128 {
-  if (op == RED_SUM) return f32x4.add(a, b);
+  if (op == ReduceOp.Sum) return f32x4.add(a, b);
   // NaN-propagating like torch.max: a NaN in either operand wins.
   const nan = v128.or(f32x4.ne(a, a), f32x4.ne(b, b));
-  const m = op == RED_MAX ? f32x4.max(a, b) : f32x4.min(a, b);
+  const m = op == ReduceOp.Max ? f32x4.max(a, b) : f32x4.min(a, b);
   return v128.bitselect(f32x4.add(a, b), m, nan);
 }
 
 @inline function scomb(op: i32, a: f32, b: f32): f32 {
-  if (op == RED_SUM) return a + b;
+  if (op == ReduceOp.Sum) return a + b;
   if (a != a || b != b) return a + b;
-  return op == RED_MAX ? max<f32>(a, b) : min<f32>(a, b);
+  return op == ReduceOp.Max ? max<f32>(a, b) : min<f32>(a, b);
 }
 
 @inline function identity(op: i32): f32 {
-  return op == RED_SUM ? 0 : op == RED_MAX ? -Infinity : Infinity;
+  return op == ReduceOp.Sum ? 0 : op == ReduceOp.Max ? -Infinity : Infinity;
 }
 
 @inline function reduceRow(op: i32, x: usize, len: i32): f32 {
@@ -77,7 +74,7 @@ export const RED_MIN = 2;
 
 /** out[o, i] = reduce over l of x[o, l, i]; len >= 1. */
 export function reduce_f32(op: i32, x: usize, out: usize, outer: i32, len: i32, inner: i32): void {
-  if (op == RED_SUM) reduceAxis(RED_SUM, x, out, outer, len, inner);
-  else if (op == RED_MAX) reduceAxis(RED_MAX, x, out, outer, len, inner);
-  else reduceAxis(RED_MIN, x, out, outer, len, inner);
+  if (op == ReduceOp.Sum) reduceAxis(ReduceOp.Sum, x, out, outer, len, inner);
+  else if (op == ReduceOp.Max) reduceAxis(ReduceOp.Max, x, out, outer, len, inner);
+  else reduceAxis(ReduceOp.Min, x, out, outer, len, inner);
 }

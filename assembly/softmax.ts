@@ -16,9 +16,7 @@
 // instruction; it may skip a NaN), but the NaN still reaches Σ exp and from there every output.
 
 import { hsum } from './simd';
-
-const SOFTMAX = 0;
-const LOG_SOFTMAX = 1;
+import { SoftmaxMode } from './opcodes';
 
 const LOG2E: f32 = 1.44269504;
 const ROUNDER: f32 = 12582912.0; // 1.5 · 2^23
@@ -94,7 +92,7 @@ const C4: f32 = 0.001381461275741458;
     const o = <usize>l << 2;
     const e0 = expv(f32x4.sub(v128.load(x + o), vm));
     const e1 = expv(f32x4.sub(v128.load(x + o, 16), vm));
-    if (mode == SOFTMAX) {
+    if (mode == SoftmaxMode.Softmax) {
       v128.store(out + o, e0);
       v128.store(out + o, e1, 16);
     }
@@ -104,17 +102,17 @@ const C4: f32 = 0.001381461275741458;
   for (; l + 4 <= len; l += 4) {
     const o = <usize>l << 2;
     const e = expv(f32x4.sub(v128.load(x + o), vm));
-    if (mode == SOFTMAX) v128.store(out + o, e);
+    if (mode == SoftmaxMode.Softmax) v128.store(out + o, e);
     acc0 = f32x4.add(acc0, e);
   }
   let s = hsum(f32x4.add(acc0, acc1));
   for (; l < len; l++) {
     const o = <usize>l << 2;
     const e = exps(load<f32>(x + o) - m);
-    if (mode == SOFTMAX) store<f32>(out + o, e);
+    if (mode == SoftmaxMode.Softmax) store<f32>(out + o, e);
     s += e;
   }
-  if (mode == SOFTMAX) {
+  if (mode == SoftmaxMode.Softmax) {
     const inv: f32 = 1.0 / s;
     const vi = f32x4.splat(inv);
     l = 0;
@@ -165,13 +163,13 @@ const C4: f32 = 0.001381461275741458;
     for (; i + 4 <= inner; i += 4) {
       const o = <usize>i << 2;
       const e = expv(f32x4.sub(v128.load(src + o), v128.load(mx + o)));
-      if (mode == SOFTMAX) v128.store(dst + o, e);
+      if (mode == SoftmaxMode.Softmax) v128.store(dst + o, e);
       v128.store(sm + o, f32x4.add(v128.load(sm + o), e));
     }
     for (; i < inner; i++) {
       const o = <usize>i << 2;
       const e = exps(load<f32>(src + o) - load<f32>(mx + o));
-      if (mode == SOFTMAX) store<f32>(dst + o, e);
+      if (mode == SoftmaxMode.Softmax) store<f32>(dst + o, e);
       store<f32>(sm + o, load<f32>(sm + o) + e);
     }
   }
@@ -179,7 +177,7 @@ const C4: f32 = 0.001381461275741458;
   for (let i = 0; i < inner; i++) {
     const o = <usize>i << 2;
     const s = load<f32>(sm + o);
-    store<f32>(sm + o, mode == SOFTMAX ? <f32>1.0 / s : Mathf.log(s));
+    store<f32>(sm + o, mode == SoftmaxMode.Softmax ? <f32>1.0 / s : Mathf.log(s));
   }
   for (let l = 0; l < len; l++) {
     const src = x + <usize>l * rowBytes;
@@ -187,7 +185,7 @@ const C4: f32 = 0.001381461275741458;
     let i = 0;
     for (; i + 4 <= inner; i += 4) {
       const o = <usize>i << 2;
-      if (mode == SOFTMAX) {
+      if (mode == SoftmaxMode.Softmax) {
         v128.store(dst + o, f32x4.mul(v128.load(dst + o), v128.load(sm + o)));
       } else {
         v128.store(dst + o, f32x4.sub(f32x4.sub(v128.load(src + o), v128.load(mx + o)), v128.load(sm + o)));
@@ -195,7 +193,7 @@ const C4: f32 = 0.001381461275741458;
     }
     for (; i < inner; i++) {
       const o = <usize>i << 2;
-      if (mode == SOFTMAX) store<f32>(dst + o, load<f32>(dst + o) * load<f32>(sm + o));
+      if (mode == SoftmaxMode.Softmax) store<f32>(dst + o, load<f32>(dst + o) * load<f32>(sm + o));
       else store<f32>(dst + o, (load<f32>(src + o) - load<f32>(mx + o)) - load<f32>(sm + o));
     }
   }
@@ -212,12 +210,12 @@ const C4: f32 = 0.001381461275741458;
 }
 
 /**
- * out = softmax (mode SOFTMAX) or log-softmax (LOG_SOFTMAX) of x along the middle axis of
+ * out = softmax (mode SoftmaxMode.Softmax) or log-softmax (SoftmaxMode.LogSoftmax) of x along the middle axis of
  * [outer, len, inner]; len >= 1. scratch: 2·inner floats when inner > 1 (unused otherwise).
  */
 export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i32, inner: i32, scratch: usize): void {
-  if (mode == SOFTMAX) forward(SOFTMAX, x, out, outer, len, inner, scratch);
-  else forward(LOG_SOFTMAX, x, out, outer, len, inner, scratch);
+  if (mode == SoftmaxMode.Softmax) forward(SoftmaxMode.Softmax, x, out, outer, len, inner, scratch);
+  else forward(SoftmaxMode.LogSoftmax, x, out, outer, len, inner, scratch);
 }
 
 // Backward, with y the forward output and s a sum along the axis:
@@ -228,7 +226,7 @@ export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i3
   let l = 0;
   for (; l + 8 <= len; l += 8) {
     const o = <usize>l << 2;
-    if (mode == SOFTMAX) {
+    if (mode == SoftmaxMode.Softmax) {
       acc0 = f32x4.add(acc0, f32x4.mul(v128.load(dy + o), v128.load(y + o)));
       acc1 = f32x4.add(acc1, f32x4.mul(v128.load(dy + o, 16), v128.load(y + o, 16)));
     } else {
@@ -238,12 +236,12 @@ export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i3
   }
   for (; l + 4 <= len; l += 4) {
     const o = <usize>l << 2;
-    acc0 = f32x4.add(acc0, mode == SOFTMAX ? f32x4.mul(v128.load(dy + o), v128.load(y + o)) : v128.load(dy + o));
+    acc0 = f32x4.add(acc0, mode == SoftmaxMode.Softmax ? f32x4.mul(v128.load(dy + o), v128.load(y + o)) : v128.load(dy + o));
   }
   let s = hsum(f32x4.add(acc0, acc1));
   for (; l < len; l++) {
     const o = <usize>l << 2;
-    s += mode == SOFTMAX ? load<f32>(dy + o) * load<f32>(y + o) : load<f32>(dy + o);
+    s += mode == SoftmaxMode.Softmax ? load<f32>(dy + o) * load<f32>(y + o) : load<f32>(dy + o);
   }
   const vs = f32x4.splat(s);
   l = 0;
@@ -251,13 +249,13 @@ export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i3
     const o = <usize>l << 2;
     const vy = v128.load(y + o);
     const vd = v128.load(dy + o);
-    v128.store(dx + o, mode == SOFTMAX ? f32x4.mul(vy, f32x4.sub(vd, vs)) : f32x4.sub(vd, f32x4.mul(expv(vy), vs)));
+    v128.store(dx + o, mode == SoftmaxMode.Softmax ? f32x4.mul(vy, f32x4.sub(vd, vs)) : f32x4.sub(vd, f32x4.mul(expv(vy), vs)));
   }
   for (; l < len; l++) {
     const o = <usize>l << 2;
     const vy = load<f32>(y + o);
     const vd = load<f32>(dy + o);
-    store<f32>(dx + o, mode == SOFTMAX ? vy * (vd - s) : vd - exps(vy) * s);
+    store<f32>(dx + o, mode == SoftmaxMode.Softmax ? vy * (vd - s) : vd - exps(vy) * s);
   }
 }
 
@@ -270,12 +268,12 @@ export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i3
     let i = 0;
     for (; i + 4 <= inner; i += 4) {
       const o = <usize>i << 2;
-      const t = mode == SOFTMAX ? f32x4.mul(v128.load(dr + o), v128.load(yr + o)) : v128.load(dr + o);
+      const t = mode == SoftmaxMode.Softmax ? f32x4.mul(v128.load(dr + o), v128.load(yr + o)) : v128.load(dr + o);
       v128.store(sm + o, f32x4.add(v128.load(sm + o), t));
     }
     for (; i < inner; i++) {
       const o = <usize>i << 2;
-      const t = mode == SOFTMAX ? load<f32>(dr + o) * load<f32>(yr + o) : load<f32>(dr + o);
+      const t = mode == SoftmaxMode.Softmax ? load<f32>(dr + o) * load<f32>(yr + o) : load<f32>(dr + o);
       store<f32>(sm + o, load<f32>(sm + o) + t);
     }
   }
@@ -289,14 +287,14 @@ export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i3
       const vy = v128.load(yr + o);
       const vd = v128.load(dr + o);
       const vs = v128.load(sm + o);
-      v128.store(xr + o, mode == SOFTMAX ? f32x4.mul(vy, f32x4.sub(vd, vs)) : f32x4.sub(vd, f32x4.mul(expv(vy), vs)));
+      v128.store(xr + o, mode == SoftmaxMode.Softmax ? f32x4.mul(vy, f32x4.sub(vd, vs)) : f32x4.sub(vd, f32x4.mul(expv(vy), vs)));
     }
     for (; i < inner; i++) {
       const o = <usize>i << 2;
       const vy = load<f32>(yr + o);
       const vd = load<f32>(dr + o);
       const s = load<f32>(sm + o);
-      store<f32>(xr + o, mode == SOFTMAX ? vy * (vd - s) : vd - exps(vy) * s);
+      store<f32>(xr + o, mode == SoftmaxMode.Softmax ? vy * (vd - s) : vd - exps(vy) * s);
     }
   }
 }
@@ -317,11 +315,11 @@ export function softmax_f32(mode: i32, x: usize, out: usize, outer: i32, len: i3
 }
 
 /**
- * dx from y (the forward output) and dy, for softmax (mode SOFTMAX) or log-softmax
- * (LOG_SOFTMAX) along the middle axis of [outer, len, inner]. scratch: inner floats when
+ * dx from y (the forward output) and dy, for softmax (mode SoftmaxMode.Softmax) or log-softmax
+ * (SoftmaxMode.LogSoftmax) along the middle axis of [outer, len, inner]. scratch: inner floats when
  * inner > 1 (unused otherwise).
  */
 export function softmax_backward_f32(mode: i32, y: usize, dy: usize, dx: usize, outer: i32, len: i32, inner: i32, scratch: usize): void {
-  if (mode == SOFTMAX) backward(SOFTMAX, y, dy, dx, outer, len, inner, scratch);
-  else backward(LOG_SOFTMAX, y, dy, dx, outer, len, inner, scratch);
+  if (mode == SoftmaxMode.Softmax) backward(SoftmaxMode.Softmax, y, dy, dx, outer, len, inner, scratch);
+  else backward(SoftmaxMode.LogSoftmax, y, dy, dx, outer, len, inner, scratch);
 }

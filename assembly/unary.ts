@@ -10,25 +10,13 @@
 
 import { expV, log1pUnitV, logV, powV, sigmoidV, tanhV } from './simd_math';
 import { next, offset, rowLength, rowStride, start } from './odometer';
+import { UnaryOp } from './opcodes';
 
 // pow is long (two float64 log/exp pairs per vector): called, not inlined at every use.
 function pow4(x: v128, e: v128): v128 {
   return powV(x, e);
 }
 
-export const UNARY_EXP = 0;
-export const UNARY_LOG = 1;
-export const UNARY_SQRT = 2;
-export const UNARY_ABS = 3;
-export const UNARY_TANH = 4;
-export const UNARY_SIGMOID = 5;
-export const UNARY_RELU = 6;
-export const UNARY_LEAKY_RELU = 7; // p1 = negative slope
-export const UNARY_SOFTPLUS = 8; // p1 = beta, p2 = threshold
-export const UNARY_CLAMP = 9; // p1 = min, p2 = max (±Infinity when absent)
-export const UNARY_POW = 10; // p1 = exponent
-export const UNARY_SQUARE = 11;
-export const UNARY_RSQRT = 12;
 // pow's fast paths, chosen inside the kernel from the exponent
 const POW_COPY = 100;
 const POW_ONE = 101;
@@ -44,16 +32,16 @@ const GRAD_POW_COPY = 106;
 
 @inline function fwd(op: i32, x: v128, p1: v128, p2: v128): v128 {
   switch (op) {
-    case UNARY_EXP: return expV(x);
-    case UNARY_LOG: return logV(x);
-    case UNARY_SQRT: return f32x4.sqrt(x);
-    case UNARY_ABS: return f32x4.abs(x);
-    case UNARY_TANH: return tanhV(x);
-    case UNARY_SIGMOID: return sigmoidV(x);
+    case UnaryOp.Exp: return expV(x);
+    case UnaryOp.Log: return logV(x);
+    case UnaryOp.Sqrt: return f32x4.sqrt(x);
+    case UnaryOp.Abs: return f32x4.abs(x);
+    case UnaryOp.Tanh: return tanhV(x);
+    case UnaryOp.Sigmoid: return sigmoidV(x);
     // f32x4.max propagates NaN (relu(NaN) = NaN, as in PyTorch) and max(−0, 0) = +0
-    case UNARY_RELU: return f32x4.max(x, f32x4.splat(0.0));
-    case UNARY_LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, p1), f32x4.gt(x, f32x4.splat(0.0)));
-    case UNARY_SOFTPLUS: {
+    case UnaryOp.Relu: return f32x4.max(x, f32x4.splat(0.0));
+    case UnaryOp.LeakyRelu: return v128.bitselect(x, f32x4.mul(x, p1), f32x4.gt(x, f32x4.splat(0.0)));
+    case UnaryOp.Softplus: {
       // softplus(z)/β with z = βx: max(z, 0) + log1p(e^−|z|) never overflows and keeps
       // full precision for very negative z (log1p(t) ≈ t); PyTorch returns x when z > threshold.
       const z = f32x4.mul(x, p1);
@@ -61,10 +49,10 @@ const GRAD_POW_COPY = 106;
       return v128.bitselect(x, f32x4.div(sp, p1), f32x4.gt(z, p2));
     }
     // min > max gives max everywhere, as torch.clamp; NaN stays NaN
-    case UNARY_CLAMP: return f32x4.min(f32x4.max(x, p1), p2);
-    case UNARY_POW: return pow4(x, p1);
-    case UNARY_SQUARE: return f32x4.mul(x, x);
-    case UNARY_RSQRT: return f32x4.div(splat1(), f32x4.sqrt(x));
+    case UnaryOp.Clamp: return f32x4.min(f32x4.max(x, p1), p2);
+    case UnaryOp.Pow: return pow4(x, p1);
+    case UnaryOp.Square: return f32x4.mul(x, x);
+    case UnaryOp.Rsqrt: return f32x4.div(splat1(), f32x4.sqrt(x));
     case POW_COPY: return x;
     case POW_ONE: return splat1();
     case POW_RECIP: return f32x4.div(splat1(), x);
@@ -78,28 +66,28 @@ const GRAD_POW_COPY = 106;
 @inline function bwd(op: i32, x: v128, y: v128, dy: v128, p1: v128, p2: v128): v128 {
   const zero = f32x4.splat(0.0);
   switch (op) {
-    case UNARY_EXP: return f32x4.mul(dy, y);
-    case UNARY_LOG: return f32x4.div(dy, x);
-    case UNARY_SQRT: return f32x4.div(dy, f32x4.add(y, y));
-    case UNARY_ABS: {
+    case UnaryOp.Exp: return f32x4.mul(dy, y);
+    case UnaryOp.Log: return f32x4.div(dy, x);
+    case UnaryOp.Sqrt: return f32x4.div(dy, f32x4.add(y, y));
+    case UnaryOp.Abs: {
       // sign(x): 0 at 0 and at NaN
       const s = f32x4.sub(v128.and(f32x4.gt(x, zero), splat1()), v128.and(f32x4.lt(x, zero), splat1()));
       return f32x4.mul(dy, s);
     }
-    case UNARY_TANH: return f32x4.mul(dy, f32x4.sub(splat1(), f32x4.mul(y, y)));
-    case UNARY_SIGMOID: return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(splat1(), y)));
+    case UnaryOp.Tanh: return f32x4.mul(dy, f32x4.sub(splat1(), f32x4.mul(y, y)));
+    case UnaryOp.Sigmoid: return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(splat1(), y)));
     // PyTorch's threshold_backward: 0 where y <= 0, so a NaN output passes dy through
-    case UNARY_RELU: return v128.andnot(dy, f32x4.le(y, zero));
-    case UNARY_LEAKY_RELU: return v128.bitselect(dy, f32x4.mul(dy, p1), f32x4.gt(x, zero));
-    case UNARY_SOFTPLUS: {
+    case UnaryOp.Relu: return v128.andnot(dy, f32x4.le(y, zero));
+    case UnaryOp.LeakyRelu: return v128.bitselect(dy, f32x4.mul(dy, p1), f32x4.gt(x, zero));
+    case UnaryOp.Softplus: {
       // σ(βx) in its overflow-free form (PyTorch's z/(z+1) with z = e^βx is NaN once z = Inf)
       const z = f32x4.mul(x, p1);
       return v128.bitselect(dy, f32x4.mul(dy, sigmoidV(z)), f32x4.gt(z, p2));
     }
-    case UNARY_CLAMP: return v128.and(dy, v128.and(f32x4.ge(x, p1), f32x4.le(x, p2)));
-    case UNARY_POW: return f32x4.mul(dy, f32x4.mul(p1, pow4(x, f32x4.sub(p1, splat1()))));
-    case UNARY_SQUARE: return f32x4.mul(dy, f32x4.add(x, x));
-    case UNARY_RSQRT: return f32x4.mul(f32x4.mul(dy, f32x4.splat(-0.5)), f32x4.mul(y, f32x4.mul(y, y)));
+    case UnaryOp.Clamp: return v128.and(dy, v128.and(f32x4.ge(x, p1), f32x4.le(x, p2)));
+    case UnaryOp.Pow: return f32x4.mul(dy, f32x4.mul(p1, pow4(x, f32x4.sub(p1, splat1()))));
+    case UnaryOp.Square: return f32x4.mul(dy, f32x4.add(x, x));
+    case UnaryOp.Rsqrt: return f32x4.mul(f32x4.mul(dy, f32x4.splat(-0.5)), f32x4.mul(y, f32x4.mul(y, y)));
     case POW_CUBE: return f32x4.mul(dy, f32x4.mul(f32x4.splat(3.0), f32x4.mul(x, x)));
     case POW_RECIP: return f32x4.neg(f32x4.div(dy, f32x4.mul(x, x)));
     case POW_RECIP_SQUARE: return f32x4.mul(f32x4.mul(dy, f32x4.splat(-2.0)), f32x4.mul(y, f32x4.div(splat1(), x)));
@@ -154,54 +142,54 @@ const GRAD_POW_COPY = 106;
 /** out[i] = f(x[i]) for the op code (p1, p2: the op's parameters); out may be x. */
 export function unary_f32(op: i32, x: usize, out: usize, n: i32, p1: f32, p2: f32): void {
   switch (op) {
-    case UNARY_EXP: mapLoop(UNARY_EXP, x, out, n, p1, p2); break;
-    case UNARY_LOG: mapLoop(UNARY_LOG, x, out, n, p1, p2); break;
-    case UNARY_SQRT: mapLoop(UNARY_SQRT, x, out, n, p1, p2); break;
-    case UNARY_ABS: mapLoop(UNARY_ABS, x, out, n, p1, p2); break;
-    case UNARY_TANH: mapLoop(UNARY_TANH, x, out, n, p1, p2); break;
-    case UNARY_SIGMOID: mapLoop(UNARY_SIGMOID, x, out, n, p1, p2); break;
-    case UNARY_RELU: mapLoop(UNARY_RELU, x, out, n, p1, p2); break;
-    case UNARY_LEAKY_RELU: mapLoop(UNARY_LEAKY_RELU, x, out, n, p1, p2); break;
-    case UNARY_SOFTPLUS: mapLoop(UNARY_SOFTPLUS, x, out, n, p1, p2); break;
-    case UNARY_CLAMP: mapLoop(UNARY_CLAMP, x, out, n, p1, p2); break;
-    case UNARY_SQUARE: mapLoop(UNARY_SQUARE, x, out, n, p1, p2); break;
-    case UNARY_RSQRT: mapLoop(UNARY_RSQRT, x, out, n, p1, p2); break;
-    default: // UNARY_POW; the exponents PyTorch special-cases get exact short forms
-      if (p1 == 2) mapLoop(UNARY_SQUARE, x, out, n, p1, p2);
-      else if (p1 == 0.5) mapLoop(UNARY_SQRT, x, out, n, p1, p2);
+    case UnaryOp.Exp: mapLoop(UnaryOp.Exp, x, out, n, p1, p2); break;
+    case UnaryOp.Log: mapLoop(UnaryOp.Log, x, out, n, p1, p2); break;
+    case UnaryOp.Sqrt: mapLoop(UnaryOp.Sqrt, x, out, n, p1, p2); break;
+    case UnaryOp.Abs: mapLoop(UnaryOp.Abs, x, out, n, p1, p2); break;
+    case UnaryOp.Tanh: mapLoop(UnaryOp.Tanh, x, out, n, p1, p2); break;
+    case UnaryOp.Sigmoid: mapLoop(UnaryOp.Sigmoid, x, out, n, p1, p2); break;
+    case UnaryOp.Relu: mapLoop(UnaryOp.Relu, x, out, n, p1, p2); break;
+    case UnaryOp.LeakyRelu: mapLoop(UnaryOp.LeakyRelu, x, out, n, p1, p2); break;
+    case UnaryOp.Softplus: mapLoop(UnaryOp.Softplus, x, out, n, p1, p2); break;
+    case UnaryOp.Clamp: mapLoop(UnaryOp.Clamp, x, out, n, p1, p2); break;
+    case UnaryOp.Square: mapLoop(UnaryOp.Square, x, out, n, p1, p2); break;
+    case UnaryOp.Rsqrt: mapLoop(UnaryOp.Rsqrt, x, out, n, p1, p2); break;
+    default: // UnaryOp.Pow; the exponents PyTorch special-cases get exact short forms
+      if (p1 == 2) mapLoop(UnaryOp.Square, x, out, n, p1, p2);
+      else if (p1 == 0.5) mapLoop(UnaryOp.Sqrt, x, out, n, p1, p2);
       else if (p1 == 1) mapLoop(POW_COPY, x, out, n, p1, p2);
       else if (p1 == 0) mapLoop(POW_ONE, x, out, n, p1, p2);
       else if (p1 == -1) mapLoop(POW_RECIP, x, out, n, p1, p2);
       else if (p1 == 3) mapLoop(POW_CUBE, x, out, n, p1, p2);
       else if (p1 == -2) mapLoop(POW_RECIP_SQUARE, x, out, n, p1, p2);
-      else mapLoop(UNARY_POW, x, out, n, p1, p2);
+      else mapLoop(UnaryOp.Pow, x, out, n, p1, p2);
   }
 }
 
 /** dx[i] = dy[i] · f'(x[i]) for the op code; y is the forward output (read by some rules). */
 export function unary_grad_f32(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32): void {
   switch (op) {
-    case UNARY_EXP: gradLoop(UNARY_EXP, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_LOG: gradLoop(UNARY_LOG, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_SQRT: gradLoop(UNARY_SQRT, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_ABS: gradLoop(UNARY_ABS, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_TANH: gradLoop(UNARY_TANH, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_SIGMOID: gradLoop(UNARY_SIGMOID, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_RELU: gradLoop(UNARY_RELU, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_LEAKY_RELU: gradLoop(UNARY_LEAKY_RELU, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_SOFTPLUS: gradLoop(UNARY_SOFTPLUS, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_CLAMP: gradLoop(UNARY_CLAMP, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_SQUARE: gradLoop(UNARY_SQUARE, x, y, dy, dx, n, p1, p2); break;
-    case UNARY_RSQRT: gradLoop(UNARY_RSQRT, x, y, dy, dx, n, p1, p2); break;
-    default: // UNARY_POW: e·x^(e−1), and 0 for e = 0 (PyTorch's pow_backward)
+    case UnaryOp.Exp: gradLoop(UnaryOp.Exp, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Log: gradLoop(UnaryOp.Log, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Sqrt: gradLoop(UnaryOp.Sqrt, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Abs: gradLoop(UnaryOp.Abs, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Tanh: gradLoop(UnaryOp.Tanh, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Sigmoid: gradLoop(UnaryOp.Sigmoid, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Relu: gradLoop(UnaryOp.Relu, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.LeakyRelu: gradLoop(UnaryOp.LeakyRelu, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Softplus: gradLoop(UnaryOp.Softplus, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Clamp: gradLoop(UnaryOp.Clamp, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Square: gradLoop(UnaryOp.Square, x, y, dy, dx, n, p1, p2); break;
+    case UnaryOp.Rsqrt: gradLoop(UnaryOp.Rsqrt, x, y, dy, dx, n, p1, p2); break;
+    default: // UnaryOp.Pow: e·x^(e−1), and 0 for e = 0 (PyTorch's pow_backward)
       if (p1 == 0) gradLoop(GRAD_ZERO, x, y, dy, dx, n, p1, p2);
       else if (p1 == 1) gradLoop(GRAD_POW_COPY, x, y, dy, dx, n, p1, p2);
-      else if (p1 == 2) gradLoop(UNARY_SQUARE, x, y, dy, dx, n, p1, p2);
-      else if (p1 == 0.5) gradLoop(UNARY_SQRT, x, y, dy, dx, n, p1, p2);
+      else if (p1 == 2) gradLoop(UnaryOp.Square, x, y, dy, dx, n, p1, p2);
+      else if (p1 == 0.5) gradLoop(UnaryOp.Sqrt, x, y, dy, dx, n, p1, p2);
       else if (p1 == 3) gradLoop(POW_CUBE, x, y, dy, dx, n, p1, p2);
       else if (p1 == -1) gradLoop(POW_RECIP, x, y, dy, dx, n, p1, p2);
       else if (p1 == -2) gradLoop(POW_RECIP_SQUARE, x, y, dy, dx, n, p1, p2);
-      else gradLoop(UNARY_POW, x, y, dy, dx, n, p1, p2);
+      else gradLoop(UnaryOp.Pow, x, y, dy, dx, n, p1, p2);
   }
 }
 

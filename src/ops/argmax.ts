@@ -1,17 +1,13 @@
 // argmax / argmin along one axis or over all elements: float32 tensors of integer indices,
 // first occurrence on ties, NaN beating every number (as in PyTorch). Not differentiable, so
 // nothing is recorded. Kernel: assembly/argmax.ts. Reference: src/reference/argmax.ts.
+import { ArgOp } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
-
-const enum ArgKernel {
-  Max = 0,
-  Min = 1,
-}
 
 export interface ArgOptions {
   /** The axis to reduce (PyTorch's dim); all elements (flat index) when omitted or null. */
@@ -28,7 +24,7 @@ export type ArgArgs = Args<[dim: number | null | undefined, keepdim: boolean | u
 
 const ARG = { dim: is.nullable(is.int()), keepdim: is.boolean };
 
-function arg(op: string, kernel: ArgKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+function arg(op: string, kernel: ArgOp, input: TensorInput, args: readonly unknown[]): Tensor {
   const x = toTensor(op, 'input', input);
   const o = readArgs(op, args, ['dim', 'keepdim'], ARG);
   const axis = o.dim ?? undefined;
@@ -61,12 +57,12 @@ function arg(op: string, kernel: ArgKernel, input: TensorInput, args: readonly u
 
 /** Index of the largest element along `axis`, or flat index over all elements when omitted. */
 export function argmax(input: TensorInput, ...args: ArgArgs): Tensor {
-  return arg('argmax', ArgKernel.Max, input, args);
+  return arg('argmax', ArgOp.Max, input, args);
 }
 
 /** Index of the smallest element along `axis`, or flat index over all elements when omitted. */
 export function argmin(input: TensorInput, ...args: ArgArgs): Tensor {
-  return arg('argmin', ArgKernel.Min, input, args);
+  return arg('argmin', ArgOp.Min, input, args);
 }
 
 declare module '../tensor/tensor.js' {

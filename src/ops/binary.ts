@@ -1,20 +1,12 @@
 // Elementwise binary ops with numpy broadcasting: kernel call and backward rule side by side.
-// Kernel: assembly/binary.ts. Reference twin: src/reference/elementwise.ts.
+// Kernel: assembly/binary.ts (through src/kernels/broadcast.ts). Reference twin: src/reference/elementwise.ts.
+import { BinaryOp } from '../backend/generated/opcodes.js';
 import { composed, record } from '../autograd/graph.js';
 import { type TensorInput, toTensor, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { is, readArgs } from '../validate.js';
 import { broadcastBinary, sumToShape } from './broadcast.js';
 import { eq } from './compare.js';
-
-const enum BinaryKernel {
-  Add = 0,
-  Sub = 1,
-  Mul = 2,
-  Div = 3,
-  Max = 4,
-  Min = 5,
-}
 
 /** A tensor, or a number broadcast like a scalar tensor. */
 export type TensorLike = Tensor | number;
@@ -25,7 +17,7 @@ type BinaryBackward = (dy: Tensor, a: Tensor, b: TensorLike, out: Tensor) => [((
 // operands and output unless b is a number (mul, div: then only the number); always all.
 type BinarySaves = 'nothing' | 'unlessScalar' | 'all';
 
-function binary(op: string, kernel: BinaryKernel, a: TensorInput, b: TensorInput, backward: BinaryBackward, saves: BinarySaves = 'all', rest: readonly unknown[] = []): Tensor {
+function binary(op: string, kernel: BinaryOp, a: TensorInput, b: TensorInput, backward: BinaryBackward, saves: BinarySaves = 'all', rest: readonly unknown[] = []): Tensor {
   return withOperands(
     op,
     a,
@@ -62,7 +54,7 @@ const grad = (b: TensorLike, f: () => Tensor): (() => Tensor) | null => (typeof 
 
 /** a + alpha·b (alpha default 1), broadcasting. */
 export function add(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
-  return binary('add', BinaryKernel.Add, a, scaled('add', b, args), (dy, a, b) => [
+  return binary('add', BinaryOp.Add, a, scaled('add', b, args), (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(dy, (b as Tensor).shape)),
   ], 'nothing');
@@ -70,7 +62,7 @@ export function add(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
 
 /** a − alpha·b (alpha default 1), broadcasting. */
 export function sub(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
-  return binary('sub', BinaryKernel.Sub, a, scaled('sub', b, args), (dy, a, b) => [
+  return binary('sub', BinaryOp.Sub, a, scaled('sub', b, args), (dy, a, b) => [
     () => sumToShape(dy, a.shape),
     grad(b, () => sumToShape(neg(dy), (b as Tensor).shape)),
   ], 'nothing');
@@ -78,7 +70,7 @@ export function sub(a: TensorInput, b: TensorInput, ...args: AddArgs): Tensor {
 
 /** a · b (elementwise) */
 export function mul(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
-  return binary('mul', BinaryKernel.Mul, a, b, (dy, a, b) => [
+  return binary('mul', BinaryOp.Mul, a, b, (dy, a, b) => [
     () => sumToShape(mul(dy, b), a.shape),
     grad(b, () => sumToShape(mul(dy, a), (b as Tensor).shape)),
   ], 'unlessScalar', rest);
@@ -86,7 +78,7 @@ export function mul(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
 
 /** a / b */
 export function div(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
-  return binary('div', BinaryKernel.Div, a, b, (dy, a, b, out) => [
+  return binary('div', BinaryOp.Div, a, b, (dy, a, b, out) => [
     () => sumToShape(div(dy, b), a.shape),
     // d(a/b)/db = −a/b² = −out/b
     grad(b, () => sumToShape(neg(div(mul(dy, out), b)), (b as Tensor).shape)),
@@ -95,7 +87,7 @@ export function div(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
 
 /** −x */
 export function neg(x: TensorInput, ...rest: []): Tensor {
-  return binary('neg', BinaryKernel.Mul, x, -1, (dy) => [() => neg(dy), null], 'unlessScalar', rest);
+  return binary('neg', BinaryOp.Mul, x, -1, (dy) => [() => neg(dy), null], 'unlessScalar', rest);
 }
 
 // The gradient of max/min goes to the operand that was picked; on ties PyTorch splits it
@@ -110,7 +102,7 @@ function pickGrad(dy: Tensor, mine: Tensor, other: TensorLike, out: Tensor): Ten
 
 /** Elementwise maximum (NaN propagates). */
 export function maximum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
-  return binary('maximum', BinaryKernel.Max, a, b, (dy, a, b, out) => [
+  return binary('maximum', BinaryOp.Max, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
   ], 'all', rest);
@@ -118,7 +110,7 @@ export function maximum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
 
 /** Elementwise minimum (NaN propagates). */
 export function minimum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
-  return binary('minimum', BinaryKernel.Min, a, b, (dy, a, b, out) => [
+  return binary('minimum', BinaryOp.Min, a, b, (dy, a, b, out) => [
     () => pickGrad(dy, a, b, out),
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
   ], 'all', rest);

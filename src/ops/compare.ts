@@ -1,10 +1,11 @@
 // Comparisons: 1 where the relation holds, 0 elsewhere (float32, no gradient), broadcasting.
-// Kernel: assembly/binary.ts (OP_EQ..OP_GE).
+// Kernel: assembly/binary.ts (BinaryOp.Eq..Ge, through src/kernels/broadcast.ts).
+import { BinaryOp } from '../backend/generated/opcodes.js';
 import { type TensorInput, withOperands } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastBinary } from './broadcast.js';
 
-const KERNEL = { eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11 } as const;
+const KERNEL = { eq: BinaryOp.Eq, ne: BinaryOp.Ne, lt: BinaryOp.Lt, le: BinaryOp.Le, gt: BinaryOp.Gt, ge: BinaryOp.Ge } as const;
 
 function compare(op: keyof typeof KERNEL, a: TensorInput, b: TensorInput, rest: readonly unknown[]): Tensor {
   return withOperands(op, a, b, (a, b) => broadcastBinary(op, KERNEL[op], a, b), rest);

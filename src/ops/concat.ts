@@ -14,7 +14,7 @@ export type JoinArgs = Args<[dim: number | undefined], { dim?: number }>;
 
 const JOIN = { dim: is.int() };
 import { slice } from './slice.js';
-import { stridedCopy } from './strided.js';
+import { stridedCopy } from '../kernels/strided.js';
 
 // The list of tensors (each promoted) and the dim, from PyTorch's positional form or options.
 function readJoin(op: string, list: unknown, args: readonly unknown[]): { tensors: Tensor[]; axis: number } {

@@ -1,17 +1,15 @@
 // Inverted dropout: during training each element is zeroed with probability p and the survivors
 // are scaled by 1/(1 − p), so the expected value is unchanged and evaluation is the identity.
-// Kernels: dropout_mask_f32 (assembly/random.ts) draws the scaled mask, binary_f32 applies it.
+// Kernels (src/kernels/random.ts): dropout_mask_f32 draws the scaled mask, binary_f32 applies it.
 // The backward pass redraws the same mask from a copy of the generator's state instead of
 // keeping it: no mask tensor lives between forward and backward.
-import { heap, kernels } from '../backend/wasm.js';
 import { composed, isGradEnabled, noGrad, record } from '../autograd/graph.js';
+import { dropoutMask, dropoutMaskFrom, saveState } from '../kernels/random.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 import { mul } from './binary.js';
-
-const STATE_BYTES = 16; // xoshiro128** state
 
 export interface DropoutOptions {
   /** The probability of zeroing an element, in [0, 1]. Default 0.5. */
@@ -25,13 +23,7 @@ export interface DropoutOptions {
 // The scaled keep-mask drawn from `state` (16 bytes copied from a generator).
 function maskFrom(state: Uint8Array, shape: readonly number[], p: number): Tensor {
   const mask = Tensor.empty(shape);
-  const ptr = heap().alloc(STATE_BYTES);
-  try {
-    heap().u8.set(state, ptr);
-    kernels().dropout_mask_f32(ptr, mask.ptr, mask.size, p);
-  } finally {
-    heap().release(ptr, STATE_BYTES);
-  }
+  dropoutMaskFrom(state, mask, p);
   return mask;
 }
 
@@ -48,10 +40,9 @@ export function dropout(input: TensorInput, ...args: Args<[p: number | undefined
   const p = options.p ?? 0.5;
   if (!(options.training ?? true) || p === 0 || x.size === 0) return x;
   const gen = options.generator ?? defaultGenerator;
-  const at = gen.ptr;
-  const state = heap().u8.slice(at, at + STATE_BYTES);
+  const state = saveState(gen.ptr);
   const mask = Tensor.empty(x.shape);
-  kernels().dropout_mask_f32(gen.ptr, mask.ptr, mask.size, p);
+  dropoutMask(gen.ptr, mask, p);
   const out = noGrad(() => mul(x, mask));
   mask.dispose();
   return record(out, 'dropout', [x], composed((dy) => [

@@ -8,7 +8,7 @@ import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type SizeArgs, is, readArgs, readSizes } from '../validate.js';
 import { sumToShape } from './broadcast.js';
-import { stridedRead } from './strided.js';
+import { stridedRead } from '../kernels/strided.js';
 
 /**
  * x broadcast to `shape` (PyTorch's expand): size-1 dimensions repeat, new dimensions may be

@@ -1,8 +1,7 @@
 // Indexing by integer lists: indexSelect (whole slices along an axis) and gather (one element
 // per index, torch.gather). Backward scatters dy into zeros with adds, so repeated indices
-// accumulate. Kernels: assembly/strided.ts. Reference twin: src/reference/shape.ts.
-import { intArgs } from '../backend/scratch.js';
-import { kernels } from '../backend/wasm.js';
+// accumulate. Kernels: assembly/strided.ts (through src/kernels/strided.ts). Reference twin:
+// src/reference/shape.ts.
 import { composed, record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
@@ -21,7 +20,7 @@ function readIndex(op: string, input: TensorInput, args: readonly unknown[]): { 
   if (dim === undefined || index === undefined) throw new ArgumentError(`${op}: dim and index are required`, op, dim === undefined ? 'dim' : 'index');
   return { x, axis: dim, index };
 }
-import { type IndexList, resolveIndices, withIndexBuffer } from './strided.js';
+import { type GatherLayout, gatherForward, type IndexList, indexAddBackward, indexSelectForward, resolveIndices, scatterAddBackward } from '../kernels/strided.js';
 
 /**
  * The slices of x at `indices` along `axis`, in that order (torch.index_select): the result
@@ -45,12 +44,11 @@ export function indexSelect(input: TensorInput, ...args: IndexArgs<IndexList>): 
   const len = x.shape[a] as number;
   const n = idx.length;
   const out = Tensor.empty([...x.shape.slice(0, a), n, ...x.shape.slice(a + 1)]);
-  if (out.size > 0) withIndexBuffer(idx, (p) => kernels().index_select_f32(x.ptr, out.ptr, p, outer, len, n, inner));
+  indexSelectForward(x, out, idx, outer, len, inner);
   // The gradient adds dy's slices back at the indices; recorded, its own gradient is indexSelect.
   const indexAdd = (dy: Tensor): Tensor => {
     const dx = Tensor.empty(x.shape);
-    kernels().fill_f32(dx.ptr, dx.size, 0);
-    if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().index_add_f32(dx.ptr, dy.ptr, p, outer, len, n, inner));
+    indexAddBackward(dy, dx, idx, outer, len, inner);
     return record(dx, 'indexSelect.backward', [dy], composed((d) => [() => indexSelect(d, a, idx)]), []);
   };
   return record(out, 'indexSelect', [x], composed((dy) => [() => indexAdd(dy)]), []);
@@ -76,21 +74,18 @@ export function gather(input: TensorInput, ...args: IndexArgs<TensorInput>): Ten
   const idx = resolveIndices('gather', index, a, x.shape);
   const xStrides = stridesOf(x.shape);
   const axisStride = xStrides[a] as number;
-  const strides = xStrides.map((s, i) => (i === a ? 0 : s));
-  const rank = index.rank;
+  const layout: GatherLayout = { strides: xStrides.map((s, i) => (i === a ? 0 : s)), axisStride };
   const indexShape = index.shape;
-  const meta = (): number => intArgs([...indexShape, ...strides, ...new Array<number>(rank).fill(0)])[0] as number;
   // The read and its adjoint (scatter-add into zeros), each recorded with the other as its
   // gradient, so that gradients of every order go through them.
   const read = (src: Tensor): Tensor => {
     const out = Tensor.empty(indexShape);
-    if (out.size > 0) withIndexBuffer(idx, (p) => kernels().gather_f32(src.ptr, out.ptr, p, meta(), rank, axisStride));
+    gatherForward(src, out, idx, layout);
     return record(out, 'gather', [src], composed((dy) => [() => scatter(dy)]), []);
   };
   const scatter = (dy: Tensor): Tensor => {
     const dx = Tensor.empty(x.shape);
-    kernels().fill_f32(dx.ptr, dx.size, 0);
-    if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().scatter_add_f32(dx.ptr, dy.ptr, p, meta(), rank, axisStride));
+    scatterAddBackward(dy, dx, idx, layout);
     return record(dx, 'gather.backward', [dy], composed((d) => [() => read(d)]), []);
   };
   return read(x);

@@ -2,9 +2,9 @@
 // initialisation. They write into the tensor's storage and are not recorded by autograd, so on
 // a tensor that requires a gradient they are only allowed inside noGrad (as in PyTorch). Each
 // bumps the storage's version, so that backward() refuses a graph that saved the old values.
-import { kernels } from '../backend/wasm.js';
 import { isGradEnabled } from '../autograd/graph.js';
 import { FingradError, ShapeError, fmtShape } from '../errors.js';
+import { axpy, copy, fill, scale } from '../kernels/memory.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { is } from '../validate.js';
@@ -32,7 +32,7 @@ function checkSameShape(op: string, t: Tensor, src: Tensor): void {
 export function addScaled_(t: Tensor, other: Tensor, alpha = 1): Tensor {
   checkWritable('addScaled_', t);
   checkSameShape('addScaled_', t, other);
-  kernels().axpy_f32(other.ptr, t.ptr, t.size, VALUE(alpha, 'addScaled_: alpha'));
+  axpy(other, t, VALUE(alpha, 'addScaled_: alpha'));
   t.bumpVersion('addScaled_');
   return t;
 }
@@ -40,7 +40,7 @@ export function addScaled_(t: Tensor, other: Tensor, alpha = 1): Tensor {
 /** t ·= s. Returns t. */
 export function mulScalar_(t: Tensor, s: number): Tensor {
   checkWritable('mulScalar_', t);
-  kernels().scale_f32(t.ptr, t.ptr, t.size, VALUE(s, 'mulScalar_: value'));
+  scale(t, t, VALUE(s, 'mulScalar_: value'));
   t.bumpVersion('mulScalar_');
   return t;
 }
@@ -49,7 +49,7 @@ export function mulScalar_(t: Tensor, s: number): Tensor {
 export function copy_(t: Tensor, src: Tensor): Tensor {
   checkWritable('copy_', t);
   checkSameShape('copy_', t, src);
-  kernels().copy_f32(src.ptr, t.ptr, t.size);
+  copy(src, t);
   t.bumpVersion('copy_');
   return t;
 }
@@ -57,7 +57,7 @@ export function copy_(t: Tensor, src: Tensor): Tensor {
 /** Every element := value. Returns t. */
 export function fill_(t: Tensor, value: number): Tensor {
   checkWritable('fill_', t);
-  kernels().fill_f32(t.ptr, t.size, VALUE(value, 'fill_: value'));
+  fill(t, VALUE(value, 'fill_: value'));
   t.bumpVersion('fill_');
   return t;
 }

@@ -3,28 +3,27 @@
 // activation applied by the kernel's epilogue as each output tile is stored (no extra pass).
 // The backward of the activation is computed from the output (relu, leaky ReLU with a
 // non-negative slope, tanh and sigmoid are all functions of their own output).
-// Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
-import { kernels } from '../backend/wasm.js';
+// Kernel: assembly/gemm.ts (through src/kernels/gemm.ts). Reference twin: src/reference/matmul.ts.
+import { Activation, ReduceOp, UnaryOp } from '../backend/generated/opcodes.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { gemm } from '../kernels/gemm.js';
+import { fill } from '../kernels/memory.js';
+import { reduceAlong } from '../kernels/reduce.js';
+import { unaryBackward } from '../kernels/unary.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 import { add, mul, neg, sub } from './binary.js';
 import { sumToShape } from './broadcast.js';
 import { gt } from './compare.js';
-import { gemm } from './gemm.js';
 import { matmul } from './matmul.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';
 import { square } from './unary.js';
 import { where } from './where.js';
 
-const enum ReduceKernel {
-  Sum = 0,
-}
-
-/** Activations the GEMM epilogue applies (codes: ACT_* in assembly/gemm.ts). */
+/** Activations the GEMM epilogue applies (codes: Activation in assembly/opcodes.ts). */
 export type LinearActivation = 'none' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
 
 export interface LinearOptions {
@@ -36,9 +35,9 @@ export interface LinearOptions {
   negativeSlope?: number;
 }
 
-const ACT_CODE: Record<LinearActivation, number> = { none: 0, relu: 1, leakyRelu: 2, tanh: 3, sigmoid: 4 };
-// The matching unary_grad_f32 op codes (assembly/unary.ts), reading the output only.
-const GRAD_CODE: Record<Exclude<LinearActivation, 'none'>, number> = { relu: 6, leakyRelu: 7, tanh: 4, sigmoid: 5 };
+const ACT_CODE: Record<LinearActivation, Activation> = { none: Activation.None, relu: Activation.Relu, leakyRelu: Activation.LeakyRelu, tanh: Activation.Tanh, sigmoid: Activation.Sigmoid };
+// The matching unary_grad_f32 op codes, reading the output only.
+const GRAD_CODE: Record<Exclude<LinearActivation, 'none'>, UnaryOp> = { relu: UnaryOp.Relu, leakyRelu: UnaryOp.LeakyRelu, tanh: UnaryOp.Tanh, sigmoid: UnaryOp.Sigmoid };
 
 /** F.linear's order: `linear(x, w, b)`, then options: `linear(x, w, b, {activation: 'relu'})`. */
 export type LinearArgs = Args<[bias: TensorInput | null | undefined], LinearOptions>;
@@ -91,7 +90,7 @@ export function linear(input: TensorInput, weightInput: TensorInput, ...args: Li
       if (activation === 'none') return dyOut;
       if (pre === null) {
         pre = Tensor.empty(out.shape);
-        kernels().unary_grad_f32(GRAD_CODE[activation], out.ptr, out.ptr, dyOut.ptr, pre.ptr, out.size, slope, 0);
+        unaryBackward(GRAD_CODE[activation], out, out, dyOut, pre, slope, 0);
       }
       return pre;
     };
@@ -141,8 +140,8 @@ function backwardRules(dz: () => Tensor, x: Tensor, weight: Tensor, rows: number
     () => {
       const dy = dz();
       const db = Tensor.empty([outF]);
-      if (rows === 0) kernels().fill_f32(db.ptr, outF, 0);
-      else kernels().reduce_f32(ReduceKernel.Sum, dy.ptr, db.ptr, 1, rows, outF);
+      if (rows === 0) fill(db, 0);
+      else reduceAlong(ReduceOp.Sum, dy, db, 1, rows, outF);
       return db;
     },
   ];

@@ -2,31 +2,23 @@
 // crossEntropy, klNormal. Each is one fused kernel for the per-element loss and one for its
 // gradient; 'mean'/'sum' reduce the per-element losses with reduce_f32 and the gradient kernels
 // read the scalar upstream gradient with stride 0, so a reduced loss costs two passes forward
-// and one backward. Kernels: assembly/losses.ts. Reference twin: src/reference/losses.ts.
-import { floatArg } from '../backend/scratch.js';
-import { heap, kernels } from '../backend/wasm.js';
+// and one backward. Kernels: assembly/losses.ts (through src/kernels/losses.ts). Reference twin: src/reference/losses.ts.
+import { BinaryOp, PointwiseLoss } from '../backend/generated/opcodes.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { binaryForward } from '../kernels/broadcast.js';
+import {
+  bceLogitsBackward, bceLogitsForward, crossEntropyBackward, crossEntropyForward, type CrossEntropyJob, firstNotSign, labelsFrom,
+  pointwiseLossBackward, pointwiseLossForward, reduceLossInto, type Upstream,
+} from '../kernels/losses.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { broadcastShapes, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { type GradNode, type NestedArray, Tensor } from '../tensor/tensor.js';
 import { type Args, type Check, describe, is, readArgs } from '../validate.js';
-import { broadcastMeta } from './broadcast.js';
 import { add, mul, neg, sub } from './binary.js';
 import { mean, sum } from './reduce.js';
 import { softmax } from './softmax.js';
 import { pow, sigmoid, softplus } from './unary.js';
-
-const enum LossKernel {
-  Mse = 0,
-  L1 = 1,
-  Huber = 2,
-  Hinge = 3,
-  KlNormal = 4,
-}
-
-const OP_MUL = 2; // assembly/binary.ts
-const RED_SUM = 0; // assembly/reduce.ts
 
 /** How per-element losses are combined: averaged (default), summed, or returned as they are. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -60,58 +52,47 @@ function operands(op: string, input: unknown, target: unknown, names: [string, s
 function reduceLoss(per: Tensor, reduction: Reduction, divisor: number): Tensor {
   if (reduction === 'none') return per;
   const out = Tensor.empty([]);
-  if (per.size === 0) {
-    kernels().fill_f32(out.ptr, 1, reduction === 'sum' ? 0 : NaN);
-  } else {
-    kernels().reduce_f32(RED_SUM, per.ptr, out.ptr, 1, per.size, 1);
-    if (reduction === 'mean') kernels().scale_f32(out.ptr, out.ptr, 1, 1 / divisor);
-  }
+  reduceLossInto(per, out, reduction, divisor);
   per.dispose();
   return out;
-}
-
-/** How a gradient kernel reads the upstream gradient: one scalar (reduced loss) or one per element. */
-interface Upstream {
-  stride: number;
-  scale: number;
 }
 
 function upstreamOf(reduction: Reduction, divisor: number): Upstream {
   return { stride: reduction === 'none' ? 1 : 0, scale: reduction === 'mean' ? 1 / divisor : 1 };
 }
 
-function pointwise(op: string, kernel: LossKernel, input: Tensor, target: Tensor, reduction: Reduction, param: number, divisor: number, targetGrad: boolean): Tensor {
+function pointwise(op: string, kernel: PointwiseLoss, input: Tensor, target: Tensor, reduction: Reduction, param: number, divisor: number, targetGrad: boolean): Tensor {
   const per = Tensor.empty(input.shape);
-  kernels().pointwise_loss_f32(kernel, input.ptr, target.ptr, per.ptr, per.size, param);
+  pointwiseLossForward(kernel, input, target, per, param);
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
   const grad = (dy: Tensor, wrt: 0 | 1): Tensor => {
-    if (kernel === LossKernel.Mse && isGradEnabled()) {
+    if (kernel === PointwiseLoss.Mse && isGradEnabled()) {
       // Recording (createGraph): ±2·(input − target)·dy·scale from recorded ops.
       const g = mul(mul(sub(input, target), 2 * up.scale), dy);
       return wrt === 0 ? g : neg(g);
     }
     const dx = Tensor.empty(input.shape);
-    kernels().pointwise_loss_grad_f32(kernel, wrt, input.ptr, target.ptr, dy.ptr, up.stride, up.scale, dx.ptr, dx.size, param);
+    pointwiseLossBackward(kernel, wrt, input, target, dy, up, dx, param);
     return dx;
   };
   const rule: GradNode['backward'] = (dy) => [() => grad(dy, 0), targetGrad ? () => grad(dy, 1) : null];
   // Only mseLoss has a recorded form of its gradient so far.
-  return record(out, op, [input, target], kernel === LossKernel.Mse ? composed(rule) : rule);
+  return record(out, op, [input, target], kernel === PointwiseLoss.Mse ? composed(rule) : rule);
 }
 
 /** Mean squared error: (input − target)², reduced. */
 export function mseLoss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
   const [x, y] = operands('mseLoss', input, target);
   const { reduction = 'mean' } = readArgs('mseLoss', args, ['reduction'], LOSS);
-  return releasePromoted(pointwise('mseLoss', LossKernel.Mse, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
+  return releasePromoted(pointwise('mseLoss', PointwiseLoss.Mse, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 /** Mean absolute error: |input − target|, reduced. The gradient at input == target is 0. */
 export function l1Loss(input: TensorInput, target: TensorInput, ...args: LossArgs): Tensor {
   const [x, y] = operands('l1Loss', input, target);
   const { reduction = 'mean' } = readArgs('l1Loss', args, ['reduction'], LOSS);
-  return releasePromoted(pointwise('l1Loss', LossKernel.L1, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
+  return releasePromoted(pointwise('l1Loss', PointwiseLoss.L1, x, y, reduction, 0, x.size, true), [input, target], [x, y]);
 }
 
 export interface HuberOptions extends LossOptions {
@@ -128,7 +109,7 @@ const HUBER = { reduction: REDUCTION, delta: is.number({ min: 0, minOpen: true }
 export function huberLoss(input: TensorInput, target: TensorInput, ...args: Args<[reduction: Reduction | undefined, delta: number | undefined], HuberOptions>): Tensor {
   const [x, y] = operands('huberLoss', input, target);
   const { reduction = 'mean', delta = 1 } = readArgs('huberLoss', args, ['reduction', 'delta'], HUBER);
-  return releasePromoted(pointwise('huberLoss', LossKernel.Huber, x, y, reduction, delta, x.size, true), [input, target], [x, y]);
+  return releasePromoted(pointwise('huberLoss', PointwiseLoss.Huber, x, y, reduction, delta, x.size, true), [input, target], [x, y]);
 }
 
 export interface HingeOptions extends LossOptions {
@@ -145,11 +126,11 @@ const HINGE = { reduction: REDUCTION, margin: is.number() };
 export function hingeLoss(input: TensorInput, target: TensorInput, ...args: Args<[reduction: Reduction | undefined, margin: number | undefined], HingeOptions>): Tensor {
   const [scores, y] = operands('hingeLoss', input, target, ['scores', 'y']);
   const { reduction = 'mean', margin = 1 } = readArgs('hingeLoss', args, ['reduction', 'margin'], HINGE);
-  const bad = kernels().first_not_sign_f32(y.ptr, y.size);
+  const bad = firstNotSign(y);
   if (bad >= 0) {
     throw new ValueError(`hingeLoss: labels must be −1 or +1, got ${y.data[bad]} at index ${fmtIndex(bad, y.shape)} of y ${fmtShape(y.shape)}`);
   }
-  return releasePromoted(pointwise('hingeLoss', LossKernel.Hinge, scores, y, reduction, margin, scores.size, false), [input, target], [scores, y]);
+  return releasePromoted(pointwise('hingeLoss', PointwiseLoss.Hinge, scores, y, reduction, margin, scores.size, false), [input, target], [scores, y]);
 }
 
 /**
@@ -161,7 +142,7 @@ export function klNormal(muInput: TensorInput, logvarInput: TensorInput, ...rest
   readArgs('klNormal', rest, [], {});
   if (mu.rank === 0) throw new ShapeError(`klNormal: mu must have a latent dimension, got shape ${fmtShape(mu.shape)}`);
   const batch = sizeOf(mu.shape.slice(0, -1));
-  return pointwise('klNormal', LossKernel.KlNormal, mu, logvar, 'mean', 0, batch, true);
+  return pointwise('klNormal', PointwiseLoss.KlNormal, mu, logvar, 'mean', 0, batch, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,9 +163,7 @@ function expandOperand(op: string, what: string, t: Tensor, shape: readonly numb
     throw new ShapeError(`${op}: ${what} of shape ${fmtShape(t.shape)} does not broadcast to the input shape ${fmtShape(shape)}`);
   }
   const out = Tensor.empty(shape);
-  const one = floatArg(1);
-  const { meta, rank } = broadcastMeta(shape, [t.shape, []]);
-  kernels().binary_f32(OP_MUL, t.ptr, one, out.ptr, meta, rank);
+  binaryForward(BinaryOp.Mul, t, 1, out);
   return { tensor: out, owned: true };
 }
 
@@ -203,13 +182,13 @@ export function bceWithLogits(input: TensorInput, target: TensorInput, ...args: 
   const w = (options.weight ?? null) === null ? null : expandOperand(op, 'weight', toTensor(op, 'weight', options.weight), logits.shape);
   const pw = (options.posWeight ?? null) === null ? null : expandOperand(op, 'posWeight', toTensor(op, 'posWeight', options.posWeight), logits.shape);
   const per = Tensor.empty(logits.shape);
-  kernels().bce_logits_f32(logits.ptr, y.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, per.ptr, per.size);
+  bceLogitsForward(logits, y, w?.tensor ?? null, pw?.tensor ?? null, per);
   const out = reduceLoss(per, reduction, logits.size);
   const up = upstreamOf(reduction, logits.size);
   const grad = (dy: Tensor, wrt: 0 | 1): Tensor => {
     if (isGradEnabled()) return bceRecordedGrad(wrt, logits, y, w?.tensor ?? null, pw?.tensor ?? null, mul(dy, up.scale));
     const dx = Tensor.empty(logits.shape);
-    kernels().bce_logits_grad_f32(wrt, logits.ptr, y.ptr, w?.tensor.ptr ?? 0, pw?.tensor.ptr ?? 0, dy.ptr, up.stride, up.scale, dx.ptr, dx.size);
+    bceLogitsBackward(wrt, logits, y, w?.tensor ?? null, pw?.tensor ?? null, dy, up, dx);
     return dx;
   };
   const recorded = record(out, op, [logits, y], composed((dy) => [() => grad(dy, 0), () => grad(dy, 1)]));
@@ -266,15 +245,9 @@ function readLabels(labels: Labels, labelShape: number[], c: number, ignoreIndex
     if (!sameShape(labels.shape, labelShape)) {
       throw new ShapeError(`crossEntropy: labels of shape ${fmtShape(labels.shape)} do not match logits: expected ${fmtShape(labelShape)}`);
     }
-    const bytes = Math.max(4, n * 4);
-    const buf = heap().alloc(bytes);
-    try {
-      const bad = kernels().ce_labels_i32(labels.ptr, buf, n, c, ignoreIndex);
-      if (bad >= 0) throw badLabel(bad, labelShape, labels.data[bad] as number, c, ignoreIndex);
-      return heap().i32.slice(buf >>> 2, (buf >>> 2) + n);
-    } finally {
-      heap().release(buf, bytes);
-    }
+    const ids = labelsFrom(labels, n, c, ignoreIndex);
+    if (typeof ids === 'number') throw badLabel(ids, labelShape, labels.data[ids] as number, c, ignoreIndex);
+    return ids;
   }
   const list: ArrayLike<number> = typeof labels === 'number' ? [labels] : labels;
   if (list.length !== n) {
@@ -287,18 +260,6 @@ function readLabels(labels: Labels, labelShape: number[], c: number, ignoreIndex
     out[i] = v;
   }
   return out;
-}
-
-// Runs `fn` with the labels copied into linear memory.
-function withLabels<T>(labels: Int32Array, fn: (ptr: number) => T): T {
-  const bytes = Math.max(4, labels.length * 4);
-  const ptr = heap().alloc(bytes);
-  try {
-    heap().i32.set(labels, ptr >>> 2);
-    return fn(ptr);
-  } finally {
-    heap().release(ptr, bytes);
-  }
 }
 
 const CROSS_ENTROPY = { reduction: REDUCTION, weight: TENSOR, labelSmoothing: is.number({ min: 0, max: 1 }), ignoreIndex: is.int() };
@@ -341,22 +302,10 @@ export function crossEntropy(input: TensorInput, target: Labels | NestedArray, .
   const ids = readLabels(labels, labelShape, c, ignoreIndex);
   const n = ids.length;
   const per = Tensor.empty(labelShape);
-  let divisor = n;
-  withLabels(ids, (lp) => {
-    // n per-position denominators, then their sum.
-    const denBytes = (n + 1) * 4;
-    const den = heap().alloc(denBytes);
-    try {
-      kernels().cross_entropy_f32(logits.ptr, lp, weight?.ptr ?? 0, per.ptr, den, outer, c, inner, smoothing, ignoreIndex);
-      if (reduction === 'mean' && n > 0) {
-        const total = den + n * 4;
-        kernels().reduce_f32(RED_SUM, den, total, 1, n, 1);
-        divisor = heap().f32[total >>> 2] as number;
-      }
-    } finally {
-      heap().release(den, denBytes);
-    }
-  });
+  const job: CrossEntropyJob = { logits, ids, weight: weight ?? null, outer, c, inner, smoothing, ignoreIndex };
+  const mean = reduction === 'mean' && n > 0;
+  const den = crossEntropyForward(job, per, mean);
+  const divisor = mean ? den : n;
   const out = reduceLoss(per, reduction, divisor);
   const up = upstreamOf(reduction, divisor);
   // labels promoted from nested lists were copied into ids: free them with the promoted logits
@@ -364,9 +313,7 @@ export function crossEntropy(input: TensorInput, target: Labels | NestedArray, .
     () => {
       if (isGradEnabled()) return crossEntropyRecordedGrad(logits, ids, weight ?? null, smoothing, ignoreIndex, c, inner, mul(dy, up.scale));
       const dx = Tensor.empty(logits.shape);
-      withLabels(ids, (lp) =>
-        kernels().cross_entropy_grad_f32(logits.ptr, lp, weight?.ptr ?? 0, dy.ptr, up.stride, up.scale, dx.ptr, outer, c, inner, smoothing, ignoreIndex),
-      );
+      crossEntropyBackward(job, dy, up, dx);
       return dx;
     },
   ])), [input, target], [logits, labels instanceof Tensor ? labels : 0]);

@@ -1,15 +1,15 @@
 // Matrix product with PyTorch's matmul semantics: dot, matrix-vector, matrix-matrix, and
 // batched products that broadcast the batch dimensions. Every case runs as strided GEMMs on
 // the operands' own storage; the backward products read transposes through strides too.
-// Kernel: assembly/gemm.ts (through ./gemm.ts). Reference twin: src/reference/matmul.ts.
-import { kernels } from '../backend/wasm.js';
+// Kernel: assembly/gemm.ts (through src/kernels/gemm.ts). Reference twin: src/reference/matmul.ts.
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { type GemmCall, gemmBatch } from '../kernels/gemm.js';
+import { fill } from '../kernels/memory.js';
 import { type TensorInput, noMoreArgs, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumToShape } from './broadcast.js';
-import { type GemmCall, gemmBatch } from './gemm.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';
 
@@ -135,7 +135,7 @@ function product(a: Tensor, b: Tensor): Tensor {
     () => {
       if (isGradEnabled()) return recordedGrads(a, b, dy, plan)[0];
       const da = Tensor.empty(a.shape);
-      if (count === 0) kernels().fill_f32(da.ptr, da.size, 0);
+      if (count === 0) fill(da, 0);
       else if (plan.foldRows) {
         gemmBatch({ m: m * count, n: k, k: n, rsA: n, csA: 1, rsB: 1, csB: n, ldc: k }, [{ a: dy.ptr, b: b.ptr, c: da.ptr, accumulate: false }]);
       } else {
@@ -149,7 +149,7 @@ function product(a: Tensor, b: Tensor): Tensor {
     () => {
       if (isGradEnabled()) return recordedGrads(a, b, dy, plan)[1];
       const db = Tensor.empty(b.shape);
-      if (count === 0) kernels().fill_f32(db.ptr, db.size, 0);
+      if (count === 0) fill(db, 0);
       else if (plan.foldRows) {
         gemmBatch({ m: k, n, k: m * count, rsA: 1, csA: k, rsB: n, csB: 1, ldc: n }, [{ a: a.ptr, b: dy.ptr, c: db.ptr, accumulate: false }]);
       } else {

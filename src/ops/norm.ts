@@ -1,6 +1,7 @@
 // Batch normalisation (statistics per channel over the batch and the positions) and layer
 // normalisation (statistics over the trailing dimensions of each sample), PyTorch semantics
-// (torch.nn.functional.batch_norm / layer_norm). Kernels: assembly/norm.ts.
+// (torch.nn.functional.batch_norm / layer_norm). Kernels: assembly/norm.ts
+// (through src/kernels/norm.ts).
 //
 // Each is one fused op, not a chain of mean/sub/mul ops: the forward pass keeps only the
 // per-channel (or per-row) mean and 1/√(var + eps) for backward, and the backward pass applies
@@ -9,9 +10,12 @@
 //   dx = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)),  dγ = Σ dy·x̂,  dβ = Σ dy
 // Batch norm in evaluation mode runs the same kernels with the running statistics, fixed, so
 // dx = γ·r·dy. The running statistics are updated by the kernel that finishes the batch ones.
-import { kernels } from '../backend/wasm.js';
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import {
+  type BatchNormShape, batchNormBackward, batchNormBackwardSums, batchNormForward, batchNormStatistics, type LayerNormShape,
+  layerNormBackward, layerNormForward, layerNormParamGrads,
+} from '../kernels/norm.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -104,19 +108,12 @@ export function batchNorm(input: TensorInput, runningMeanInput: Tensor | null, r
   }
 
   // mean and r = 1/√(var + eps), [C], are all that backward keeps.
-  const k = kernels();
+  const shape: BatchNormShape = { N, C, L };
   const mean = Tensor.empty([C]);
   const rstd = Tensor.empty([C]);
-  if (training) {
-    k.batch_norm_stats_f32(x.ptr, mean.ptr, rstd.ptr, N, C, L);
-    k.batch_norm_finish_f32(mean.ptr, rstd.ptr, runningMean?.ptr ?? 0, runningVar?.ptr ?? 0, C, eps, momentum, M / (M - 1));
-  } else {
-    k.copy_f32((runningMean as Tensor).ptr, mean.ptr, C);
-    k.copy_f32((runningVar as Tensor).ptr, rstd.ptr, C);
-    k.batch_norm_finish_f32(mean.ptr, rstd.ptr, 0, 0, C, eps, 0, 1);
-  }
+  batchNormStatistics(x, shape, { mean: runningMean, var: runningVar }, training, eps, momentum, mean, rstd);
   const out = Tensor.empty(x.shape);
-  k.batch_norm_f32(x.ptr, mean.ptr, rstd.ptr, weight?.ptr ?? 0, bias?.ptr ?? 0, out.ptr, N, C, L);
+  batchNormForward(x, shape, mean, rstd, weight, bias, out);
 
   const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
   record(out, op, inputs, (dy) => {
@@ -126,7 +123,7 @@ export function batchNorm(input: TensorInput, runningMeanInput: Tensor | null, r
       if (sums === null) {
         const sumDy = Tensor.empty([C]);
         const sumDyXhat = Tensor.empty([C]);
-        kernels().batch_norm_backward_reduce_f32(x.ptr, dy.ptr, mean.ptr, rstd.ptr, sumDy.ptr, sumDyXhat.ptr, N, C, L);
+        batchNormBackwardSums(x, dy, shape, mean, rstd, sumDy, sumDyXhat);
         sums = { sumDy, sumDyXhat };
       }
       return sums;
@@ -134,8 +131,7 @@ export function batchNorm(input: TensorInput, runningMeanInput: Tensor | null, r
     const thunks: Array<() => Tensor> = [
       () => {
         const dx = Tensor.empty(x.shape);
-        const s = training ? reduce() : null;
-        kernels().batch_norm_backward_f32(x.ptr, dy.ptr, mean.ptr, rstd.ptr, weight?.ptr ?? 0, s?.sumDy.ptr ?? 0, s?.sumDyXhat.ptr ?? 0, dx.ptr, N, C, L, training ? M : 0);
+        batchNormBackward(x, dy, shape, mean, rstd, weight, training ? reduce() : null, dx);
         return dx;
       },
     ];
@@ -182,7 +178,8 @@ export function layerNorm(input: TensorInput, normalizedShape: NormalizedShape, 
   const mean = Tensor.empty([R]);
   const rstd = Tensor.empty([R]);
   const out = Tensor.empty(x.shape);
-  kernels().layer_norm_f32(x.ptr, weight?.ptr ?? 0, bias?.ptr ?? 0, out.ptr, mean.ptr, rstd.ptr, R, D, eps);
+  const rows: LayerNormShape = { R, D };
+  layerNormForward(x, rows, weight, bias, eps, out, mean, rstd);
 
   const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
   record(out, op, inputs, (dy) => {
@@ -191,7 +188,7 @@ export function layerNorm(input: TensorInput, normalizedShape: NormalizedShape, 
       if (grads === null) {
         const dw = Tensor.empty(shape);
         const db = bias === null ? null : Tensor.empty(shape);
-        kernels().layer_norm_param_grad_f32(x.ptr, dy.ptr, mean.ptr, rstd.ptr, dw.ptr, db?.ptr ?? 0, R, D);
+        layerNormParamGrads(x, dy, rows, mean, rstd, dw, db);
         grads = { dw, db };
       }
       return grads;
@@ -199,7 +196,7 @@ export function layerNorm(input: TensorInput, normalizedShape: NormalizedShape, 
     const thunks: Array<() => Tensor> = [
       () => {
         const dx = Tensor.empty(x.shape);
-        kernels().layer_norm_backward_f32(x.ptr, dy.ptr, weight?.ptr ?? 0, mean.ptr, rstd.ptr, dx.ptr, R, D);
+        layerNormBackward(x, dy, rows, weight, mean, rstd, dx);
         return dx;
       },
     ];

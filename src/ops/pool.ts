@@ -1,10 +1,9 @@
 // Max and average pooling over NCHW (2-D) and NCL (1-D, the same path with H = 1), PyTorch
 // semantics: output sizes, ceil_mode, padding rules, count_include_pad, first-max gradients.
-// Kernels: assembly/pool.ts. Reference twin: src/reference/pool.ts.
-import { intArgs } from '../backend/scratch.js';
-import { heap, kernels } from '../backend/wasm.js';
+// Kernels: assembly/pool.ts (through src/kernels/pool.ts). Reference twin: src/reference/pool.ts.
 import { record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../kernels/pool.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -151,13 +150,11 @@ function poolGeometry(s: PoolSpec, x: Tensor): { geom: number[]; outShape: numbe
 function maxPool(s: PoolSpec, x: Tensor): Tensor {
   const { geom, outShape } = poolGeometry(s, x);
   const out = Tensor.empty(outShape);
-  kernels().max_pool2d_f32(x.ptr, out.ptr, intArgs(geom)[0] as number);
+  maxPoolForward(x, out, geom);
   return record(out, s.op, [x], (dy) => [
     () => {
       const dx = Tensor.empty(x.shape);
-      const k = kernels();
-      k.fill_f32(dx.ptr, dx.size, 0);
-      k.max_pool2d_backward_f32(x.ptr, dy.ptr, dx.ptr, intArgs(geom)[0] as number);
+      maxPoolBackward(x, dy, dx, geom);
       return dx;
     },
   ]);
@@ -166,17 +163,11 @@ function maxPool(s: PoolSpec, x: Tensor): Tensor {
 function avgPool(s: PoolSpec, x: Tensor): Tensor {
   const { geom, outShape } = poolGeometry(s, x);
   const out = Tensor.empty(outShape);
-  kernels().avg_pool2d_f32(x.ptr, out.ptr, intArgs(geom)[0] as number);
+  avgPoolForward(x, out, geom);
   return record(out, s.op, [x], (dy) => [
     () => {
       const dx = Tensor.empty(x.shape);
-      const k = kernels();
-      k.fill_f32(dx.ptr, dx.size, 0);
-      const g = intArgs(geom)[0] as number;
-      const bytes = k.avg_pool2d_backward_scratch(g);
-      const scratch = heap().alloc(bytes);
-      k.avg_pool2d_backward_f32(dy.ptr, dx.ptr, g, scratch);
-      heap().release(scratch, bytes);
+      avgPoolBackward(dy, dx, geom);
       return dx;
     },
   ]);

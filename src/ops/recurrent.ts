@@ -20,6 +20,7 @@
 // gradient to the sweep and passes a zero scalar on. The engine visits every output before
 // `core`, so the sweep sees the gradients of all the outputs that were used.
 // Kernels: assembly/recurrent.ts (cells), assembly/gemm.ts.
+import { RnnNonlinearity } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { isGradEnabled, record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
@@ -27,13 +28,8 @@ import { zeros } from '../tensor/creation.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs, readOptions } from '../validate.js';
-import { gemm } from './gemm.js';
-import { stridedCopy } from './strided.js';
-
-const enum RnnAct {
-  Tanh = 0,
-  Relu = 1,
-}
+import { gemm } from '../kernels/gemm.js';
+import { stridedCopy } from '../kernels/strided.js';
 
 /** One layer's parameters in PyTorch's layout (G = 1 for RNN, 4 for LSTM, 3 for GRU). */
 export interface RecurrentWeights {
@@ -443,7 +439,7 @@ export function rnnLayer(
   const { x, w: weights, states } = readLayer(op, input, weightsArg, [h0Arg]);
   const [h0 = null] = states;
   const nonlinearity = readArgs(op, rest, ['nonlinearity'], RNN).nonlinearity ?? 'tanh';
-  const act = nonlinearity === 'relu' ? RnnAct.Relu : RnnAct.Tanh;
+  const act = nonlinearity === 'relu' ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh;
   const d = checkLayer(op, 1, x, weights, [['h0', h0]]);
   const { n, steps, h } = d;
   const nh = n * h;

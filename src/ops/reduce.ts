@@ -1,8 +1,10 @@
 // Reductions over one axis, several axes, or all: sum, mean, max, min (with keepdim).
-// Kernel: assembly/reduce.ts. Reference twin: src/reference/reduce.ts.
-import { kernels } from '../backend/wasm.js';
+// Kernel: assembly/reduce.ts (through src/kernels/reduce.ts). Reference twin: src/reference/reduce.ts.
+import { ReduceOp } from '../backend/generated/opcodes.js';
 import { composed, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { fill, scale } from '../kernels/memory.js';
+import { reduceAlong } from '../kernels/reduce.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { resolveAxes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -10,12 +12,6 @@ import { type Args, is, readArgs } from '../validate.js';
 import { mul, div } from './binary.js';
 import { eq } from './compare.js';
 import { reshape } from './reshape.js';
-
-const enum ReduceKernel {
-  Sum = 0,
-  Max = 1,
-  Min = 2,
-}
 
 /** An axis, a list of axes, or undefined for all of them. */
 export type Axes = number | readonly number[] | undefined;
@@ -56,7 +52,7 @@ function reducedShape(shape: readonly number[], axes: number[], keepdim: boolean
 }
 
 // One kernel pass per reduced axis, innermost first, on the [outer, len, inner] view.
-function reduceKernel(op: string, kernel: ReduceKernel, x: Tensor, axes: number[]): Tensor {
+function reduceKernel(op: string, kernel: ReduceOp, x: Tensor, axes: number[]): Tensor {
   let cur = x;
   let shape = [...x.shape];
   for (let k = axes.length - 1; k >= 0; k--) {
@@ -68,12 +64,12 @@ function reduceKernel(op: string, kernel: ReduceKernel, x: Tensor, axes: number[
     nextShape[axis] = 1;
     const next = Tensor.empty(nextShape);
     if (len === 0) {
-      if (kernel !== ReduceKernel.Sum) {
+      if (kernel !== ReduceOp.Sum) {
         throw new ShapeError(`${op}: cannot reduce over the empty axis ${axis} of a tensor of shape ${fmtShape(x.shape)}`);
       }
-      kernels().fill_f32(next.ptr, next.size, 0);
+      fill(next, 0);
     } else {
-      kernels().reduce_f32(kernel, cur.ptr, next.ptr, outer, len, inner);
+      reduceAlong(kernel, cur, next, outer, len, inner);
     }
     if (cur !== x) cur.dispose();
     cur = next;
@@ -97,7 +93,7 @@ function reshapeInPlace(r: Tensor, shape: number[]): Tensor {
 function expandTo(g: Tensor, keptShape: number[], shape: readonly number[]): Tensor {
   const kept = reshape(g, keptShape);
   const ones = Tensor.empty(shape);
-  kernels().fill_f32(ones.ptr, ones.size, 1);
+  fill(ones, 1);
   return mul(ones, kept);
 }
 
@@ -106,7 +102,7 @@ export function sum(input: TensorInput, ...args: ReduceArgs): Tensor {
   const { x, axes, keepdim } = reduceArgs('sum', input, args);
   const ax = resolveAxes('sum', axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
-  const out = finish(x, reduceKernel('sum', ReduceKernel.Sum, x, ax), reducedShape(x.shape, ax, keepdim));
+  const out = finish(x, reduceKernel('sum', ReduceOp.Sum, x, ax), reducedShape(x.shape, ax, keepdim));
   return releasePromoted(record(out, 'sum', [x], composed((dy) => [() => expandTo(dy, keptShape, x.shape)]), []), [input], [x]);
 }
 
@@ -116,14 +112,14 @@ export function mean(input: TensorInput, ...args: ReduceArgs): Tensor {
   const ax = resolveAxes('mean', axes, x.rank);
   const count = ax.reduce((n, a) => n * (x.shape[a] as number), 1);
   const keptShape = reducedShape(x.shape, ax, true);
-  const summed = reduceKernel('mean', ReduceKernel.Sum, x, ax);
+  const summed = reduceKernel('mean', ReduceOp.Sum, x, ax);
   const out = Tensor.empty(reducedShape(x.shape, ax, keepdim));
-  kernels().scale_f32(summed.ptr, out.ptr, out.size, 1 / count);
+  scale(summed, out, 1 / count);
   if (summed !== x) summed.dispose();
   return releasePromoted(record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []), [input], [x]);
 }
 
-function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+function extremum(op: 'max' | 'min', kernel: ReduceOp, input: TensorInput, args: readonly unknown[]): Tensor {
   const { x, axes, keepdim } = reduceArgs(op, input, args);
   const ax = resolveAxes(op, axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
@@ -142,12 +138,12 @@ function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, a
 
 /** Maximum over `dim` (all axes when omitted; the values only, as torch.amax); NaN propagates. */
 export function max(input: TensorInput, ...args: ReduceArgs): Tensor {
-  return extremum('max', ReduceKernel.Max, input, args);
+  return extremum('max', ReduceOp.Max, input, args);
 }
 
 /** Minimum over `dim` (all axes when omitted; the values only, as torch.amin); NaN propagates. */
 export function min(input: TensorInput, ...args: ReduceArgs): Tensor {
-  return extremum('min', ReduceKernel.Min, input, args);
+  return extremum('min', ReduceOp.Min, input, args);
 }
 
 declare module '../tensor/tensor.js' {

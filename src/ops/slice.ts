@@ -13,7 +13,7 @@ const RANGE = is.nullable(is.list(BOUND, { maxLength: 3 }));
 const SLICE = { start: BOUND, end: BOUND, step: is.int({ min: 1 }) };
 const SELECT = { dim: is.int(), index: is.int() };
 import { reshape } from './reshape.js';
-import { stridedRead, stridedWriteIntoZeros } from './strided.js';
+import { stridedRead, stridedWriteIntoZeros } from '../kernels/strided.js';
 
 /**
  * One axis of a multi-axis slice: `null` (or omitted) takes the whole axis; `[start, end?,

@@ -12,7 +12,7 @@ import { type Args, type SizeArgs, is, readArgs, readSizes } from '../validate.j
 export type TransposeArgs = Args<[dim0: number, dim1: number], { dim0?: number; dim1?: number }>;
 
 const TRANSPOSE = { dim0: is.int(), dim1: is.int() };
-import { stridedRead } from './strided.js';
+import { stridedRead } from '../kernels/strided.js';
 
 function checkPermutation(op: string, x: Tensor, dims: readonly number[]): number[] {
   if (dims.length !== x.rank) {

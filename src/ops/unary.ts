@@ -4,40 +4,24 @@
 // records (createGraph) each op's `grad` computes dy·f'(x) from recorded ops instead, so the
 // gradient can be differentiated again; f' written in terms of the output where that is what
 // the kernel reads too.
-// Kernels: assembly/unary.ts (+ assembly/simd_math.ts). Reference twin: src/reference/unary.ts.
-import { kernels } from '../backend/wasm.js';
+// Kernels: assembly/unary.ts (through src/kernels/unary.ts). Reference twin: src/reference/unary.ts.
+import { UnaryOp } from '../backend/generated/opcodes.js';
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
+import { powBackward, powForward, unaryBackward, unaryForward } from '../kernels/unary.js';
 import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, type Checked, type OptionSpec, is, readArgs } from '../validate.js';
 import { add, div, mul, neg, sub } from './binary.js';
-import { broadcastMeta, sumToShape } from './broadcast.js';
+import { sumToShape } from './broadcast.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { where } from './where.js';
-
-// Op codes of unary_f32 / unary_grad_f32 (assembly/unary.ts).
-const enum UnaryKernel {
-  Exp = 0,
-  Log = 1,
-  Sqrt = 2,
-  Abs = 3,
-  Tanh = 4,
-  Sigmoid = 5,
-  Relu = 6,
-  LeakyRelu = 7,
-  Softplus = 8,
-  Clamp = 9,
-  Pow = 10,
-  Square = 11,
-  Rsqrt = 12,
-}
 
 interface UnaryDef<S extends OptionSpec> {
   /** The op's name, as recorded in the graph and printed in errors. */
   name: string;
-  kernel: UnaryKernel;
+  kernel: UnaryOp;
   /**
    * What the gradient kernel reads besides dy (assembly/unary.ts `bwd`), saved for autograd's
    * in-place check as PyTorch's derivatives.yaml does: the input x, the output y, or both.
@@ -55,15 +39,15 @@ interface UnaryDef<S extends OptionSpec> {
 
 type UnaryGrad = (dy: Tensor, x: Tensor, out: Tensor, p1: number, p2: number) => Tensor;
 
-function applyUnary(name: string, kernel: UnaryKernel, saves: UnaryDef<OptionSpec>['saves'], grad: UnaryGrad, x: Tensor, p1: number, p2: number): Tensor {
+function applyUnary(name: string, kernel: UnaryOp, saves: UnaryDef<OptionSpec>['saves'], grad: UnaryGrad, x: Tensor, p1: number, p2: number): Tensor {
   x.assertLive(name);
   const out = Tensor.empty(x.shape);
-  kernels().unary_f32(kernel, x.ptr, out.ptr, x.size, p1, p2);
+  unaryForward(kernel, x, out, p1, p2);
   return record(out, name, [x], composed((dy) => [
     () => {
       if (isGradEnabled()) return grad(dy, x, out, p1, p2);
       const dx = Tensor.empty(x.shape);
-      kernels().unary_grad_f32(kernel, x.ptr, out.ptr, dy.ptr, dx.ptr, x.size, p1, p2);
+      unaryBackward(kernel, x, out, dy, dx, p1, p2);
       return dx;
     },
   ]), saves === 'input' ? [x] : saves === 'output' ? [out] : [x, out]);
@@ -105,7 +89,7 @@ export type ClampArgs = Args<[min: number | null | undefined, max: number | null
  * −103.97 and −87.34 and 0 below; exp(NaN) = NaN. Within 1 ulp elsewhere.
  * Gradient: dy·eˣ (so +Infinity where the output overflowed).
  */
-export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp, saves: 'output', grad: (dy, _x, y) => mul(dy, y) });
+export const exp = unaryOp({ name: 'exp', kernel: UnaryOp.Exp, saves: 'output', grad: (dy, _x, y) => mul(dy, y) });
 
 /**
  * Natural logarithm. log(0) = −Infinity, log(x < 0) = NaN, log(+Infinity) = +Infinity; subnormal
@@ -113,46 +97,46 @@ export const exp = unaryOp({ name: 'exp', kernel: UnaryKernel.Exp, saves: 'outpu
  * Gradient: dy/x, exactly as PyTorch: at x = 0 it is +Infinity for dy > 0, −Infinity for dy < 0
  * and NaN for dy = 0; for x < 0 it is the finite dy/x although the output is NaN.
  */
-export const log = unaryOp({ name: 'log', kernel: UnaryKernel.Log, saves: 'input', grad: (dy, x) => div(dy, x) });
+export const log = unaryOp({ name: 'log', kernel: UnaryOp.Log, saves: 'input', grad: (dy, x) => div(dy, x) });
 
 /**
  * √x (IEEE, correctly rounded). sqrt(x < 0) = NaN, sqrt(−0) = −0.
  * Gradient: dy / (2√x): +Infinity at x = 0 (for dy > 0), as in PyTorch.
  */
-export const sqrt = unaryOp({ name: 'sqrt', kernel: UnaryKernel.Sqrt, saves: 'output', grad: (dy, _x, y) => div(dy, mul(y, 2)) });
+export const sqrt = unaryOp({ name: 'sqrt', kernel: UnaryOp.Sqrt, saves: 'output', grad: (dy, _x, y) => div(dy, mul(y, 2)) });
 
 /**
  * 1/√x. rsqrt(0) = +Infinity, rsqrt(x < 0) = NaN.
  * Gradient: −½·dy·rsqrt(x)³ (−Infinity at 0 for dy > 0).
  */
-export const rsqrt = unaryOp({ name: 'rsqrt', kernel: UnaryKernel.Rsqrt, saves: 'output', grad: (dy, _x, y) => mul(dy, mul(powScalar(y, 3), -0.5)) });
+export const rsqrt = unaryOp({ name: 'rsqrt', kernel: UnaryOp.Rsqrt, saves: 'output', grad: (dy, _x, y) => mul(dy, mul(powScalar(y, 3), -0.5)) });
 
 /**
  * |x|. Gradient: dy·sign(x), with sign(0) = 0 (PyTorch's subgradient at the kink) and 0 at NaN.
  */
-export const abs = unaryOp({ name: 'abs', kernel: UnaryKernel.Abs, saves: 'input', grad: (dy, x) => mul(dy, sgn(x)) });
+export const abs = unaryOp({ name: 'abs', kernel: UnaryOp.Abs, saves: 'input', grad: (dy, x) => mul(dy, sgn(x)) });
 
 /** x². Gradient: 2x·dy. */
-export const square = unaryOp({ name: 'square', kernel: UnaryKernel.Square, saves: 'input', grad: (dy, x) => mul(dy, mul(x, 2)) });
+export const square = unaryOp({ name: 'square', kernel: UnaryOp.Square, saves: 'input', grad: (dy, x) => mul(dy, mul(x, 2)) });
 
 /**
  * Hyperbolic tangent. Exactly ±1 once |x| ≥ 9.02 (and for ±Infinity), never NaN for finite x;
  * full relative precision near 0. Gradient: dy·(1 − tanh²x), exactly 0 where saturated.
  */
-export const tanh = unaryOp({ name: 'tanh', kernel: UnaryKernel.Tanh, saves: 'output', grad: (dy, _x, y) => mul(dy, add(neg(square(y)), 1)) });
+export const tanh = unaryOp({ name: 'tanh', kernel: UnaryOp.Tanh, saves: 'output', grad: (dy, _x, y) => mul(dy, add(neg(square(y)), 1)) });
 
 /**
  * Logistic function 1/(1 + e⁻ˣ), computed without overflow: exactly 1 for x ≥ 17.4 (and +Infinity),
  * tiny but positive down to x ≈ −103 (subnormal below −87.3), exactly 0 below and at −Infinity.
  * Gradient: dy·σ(x)·(1 − σ(x)): exactly 0, never NaN, where the output saturates.
  */
-export const sigmoid = unaryOp({ name: 'sigmoid', kernel: UnaryKernel.Sigmoid, saves: 'output', grad: (dy, _x, y) => mul(dy, sub(y, square(y))) });
+export const sigmoid = unaryOp({ name: 'sigmoid', kernel: UnaryOp.Sigmoid, saves: 'output', grad: (dy, _x, y) => mul(dy, sub(y, square(y))) });
 
 /**
  * max(x, 0); relu(NaN) = NaN, relu(−0) = 0. Gradient: dy where the output is > 0, 0 where it is
  * ≤ 0 (0 at x = 0, as PyTorch); a NaN input passes dy through, like PyTorch's threshold_backward.
  */
-export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu, saves: 'output', grad: (dy, _x, y) => mul(dy, gt(y, 0)) });
+export const relu = unaryOp({ name: 'relu', kernel: UnaryOp.Relu, saves: 'output', grad: (dy, _x, y) => mul(dy, gt(y, 0)) });
 
 /**
  * x for x > 0, negativeSlope·x otherwise (default slope 0.01, as torch.nn.functional.leaky_relu).
@@ -160,7 +144,7 @@ export const relu = unaryOp({ name: 'relu', kernel: UnaryKernel.Relu, saves: 'ou
  */
 export const leakyRelu = unaryOp<LeakyReluArgs, typeof LEAKY>({
   name: 'leakyRelu',
-  kernel: UnaryKernel.LeakyRelu,
+  kernel: UnaryOp.LeakyRelu,
   saves: 'input',
   names: ['negativeSlope'],
   spec: LEAKY,
@@ -176,7 +160,7 @@ export const leakyRelu = unaryOp<LeakyReluArgs, typeof LEAKY>({
  */
 export const softplus = unaryOp<SoftplusArgs, typeof SOFTPLUS>({
   name: 'softplus',
-  kernel: UnaryKernel.Softplus,
+  kernel: UnaryOp.Softplus,
   saves: 'input',
   names: ['beta', 'threshold'],
   spec: SOFTPLUS,
@@ -197,7 +181,7 @@ export const softplus = unaryOp<SoftplusArgs, typeof SOFTPLUS>({
  */
 export const clamp = unaryOp<ClampArgs, typeof CLAMP>({
   name: 'clamp',
-  kernel: UnaryKernel.Clamp,
+  kernel: UnaryOp.Clamp,
   saves: 'input',
   names: ['min', 'max'],
   spec: CLAMP,
@@ -210,7 +194,7 @@ export const clamp = unaryOp<ClampArgs, typeof CLAMP>({
 
 const powScalar: (x: TensorInput, exponent: number) => Tensor = unaryOp<[exponent: number], typeof POW>({
   name: 'pow',
-  kernel: UnaryKernel.Pow,
+  kernel: UnaryOp.Pow,
   saves: 'both', // x^-2's gradient reads both
   names: ['exponent'],
   spec: POW,
@@ -221,8 +205,7 @@ const powScalar: (x: TensorInput, exponent: number) => Tensor = unaryOp<[exponen
 
 function powGrad(wrt: 0 | 1, x: Tensor, e: Tensor, out: Tensor, dy: Tensor): Tensor {
   const g = Tensor.empty(out.shape);
-  const { meta, rank } = broadcastMeta(out.shape, [x.shape, e.shape]);
-  kernels().pow_grad_f32(wrt, x.ptr, e.ptr, out.ptr, dy.ptr, g.ptr, meta, rank);
+  powBackward(wrt, x, e, out, dy, g);
   const summed = sumToShape(g, (wrt === 0 ? x : e).shape);
   if (summed !== g) g.dispose();
   return summed;
@@ -260,13 +243,21 @@ export function pow(input: TensorInput, exponent: TensorInput, ...rest: []): Ten
 function powTensor(x: Tensor, exponent: Tensor): Tensor {
   const shape = broadcastShapes('pow', x.shape, exponent.shape);
   const out = Tensor.empty(shape);
-  const { meta, rank } = broadcastMeta(shape, [x.shape, exponent.shape]);
-  kernels().pow_f32(x.ptr, exponent.ptr, out.ptr, meta, rank);
+  powForward(x, exponent, out);
   return record(out, 'pow', [x, exponent], composed((dy) => [
     () => (isGradEnabled() ? powRecordedGrad(0, x, exponent, out, dy) : powGrad(0, x, exponent, out, dy)),
     () => (isGradEnabled() ? powRecordedGrad(1, x, exponent, out, dy) : powGrad(1, x, exponent, out, dy)),
   ]));
 }
+
+/**
+ * @internal The op of every unary_f32 code (assembly/opcodes.ts UnaryOp): a code added there
+ * without its op here fails to compile.
+ */
+export const unaryOps = {
+  Exp: exp, Log: log, Sqrt: sqrt, Abs: abs, Tanh: tanh, Sigmoid: sigmoid, Relu: relu, LeakyRelu: leakyRelu,
+  Softplus: softplus, Clamp: clamp, Pow: powScalar, Square: square, Rsqrt: rsqrt,
+} satisfies { [K in keyof typeof UnaryOp]: (x: TensorInput, ...args: never) => Tensor };
 
 declare module '../tensor/tensor.js' {
   interface Tensor {

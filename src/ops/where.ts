@@ -1,14 +1,13 @@
 // where(cond, a, b): elementwise choice with three-way numpy broadcasting.
-// Kernel: assembly/where.ts. Reference twin: src/reference/unary.ts (where).
-import { floatArg } from '../backend/scratch.js';
-import { kernels } from '../backend/wasm.js';
+// Kernel: assembly/where.ts (through src/kernels/broadcast.ts). Reference twin: src/reference/unary.ts (where).
 import { composed, isGradEnabled, record } from '../autograd/graph.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { whereForward, whereMask } from '../kernels/broadcast.js';
 import { full } from '../tensor/creation.js';
 import { type TensorInput, noMoreArgs, releasePromoted, toTensor, toTensorOrNumber } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from './binary.js';
-import { broadcastMeta, sumToShape } from './broadcast.js';
+import { sumToShape } from './broadcast.js';
 
 /** Numpy broadcasting of any number of named shapes; the ShapeError names `op` and every shape. */
 function broadcastNamed(op: string, shapes: ReadonlyArray<readonly [string, readonly number[]]>): number[] {
@@ -31,9 +30,7 @@ function broadcastNamed(op: string, shapes: ReadonlyArray<readonly [string, read
 function branchGrad(cond: Tensor, dy: Tensor, takeA: boolean, shape: readonly number[]): Tensor {
   if (isGradEnabled()) return sumToShape(takeA ? where(cond, dy, 0) : where(cond, 0, dy), shape);
   const g = Tensor.empty(dy.shape);
-  const { meta, rank } = broadcastMeta(dy.shape, takeA ? [cond.shape, dy.shape, []] : [cond.shape, [], dy.shape]);
-  const zero = floatArg(0);
-  kernels().where_f32(cond.ptr, takeA ? dy.ptr : zero, takeA ? zero : dy.ptr, g.ptr, meta, rank);
+  whereMask(cond, dy, takeA, g);
   const summed = sumToShape(g, shape);
   if (summed !== g) g.dispose();
   return summed;
@@ -62,8 +59,7 @@ function whereOf(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   // numbers become one-element tensors for the kernel's stride-0 reads
   const at = typeof a === 'number' ? full([], a) : a;
   const bt = typeof b === 'number' ? full([], b) : b;
-  const { meta, rank } = broadcastMeta(shape, [cond.shape, aShape, bShape]);
-  kernels().where_f32(cond.ptr, at.ptr, bt.ptr, out.ptr, meta, rank);
+  whereForward(cond, at, bt, out);
   if (at !== a) at.dispose();
   if (bt !== b) bt.dispose();
   const inputs: Tensor[] = [cond];

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type * as Fingrad from '../../src/index.js';
-import { PARALLEL_MIN_MACS } from '../../src/ops/gemm.js';
+import { PARALLEL_MIN_MACS } from '../../src/kernels/gemm.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const INDEX_URL = new URL('../../src/index.ts', import.meta.url).href;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap } from '../../src/backend/wasm.js';
-import { DEFAULT_SHARES_PER_THREAD, gemmPlan } from '../../src/ops/gemm.js';
+import { DEFAULT_SHARES_PER_THREAD, gemmPlan } from '../../src/kernels/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 // These tests count dispatches: every product above the threshold must be shared out, so the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import type { Array64 } from '../../src/reference/array64.js';
-import { convPath } from '../../src/ops/conv.js';
+import { convPath } from '../../src/kernels/conv.js';
 import * as ref from '../../src/reference/conv.js';
 import { checkBackward, checkForward, checkOp, expectClose, randomValues, rng } from '../support/opcheck.js';
 
@@ -242,7 +242,7 @@ describe('conv1d', () => {
   });
 });
 
-// The direct kernels (assembly/conv-direct.ts) and the path choice of src/ops/conv.ts: geometry
+// The direct kernels (assembly/conv-direct.ts) and the path choice of src/kernels/conv.ts: geometry
 // picked to reach every kernel branch, checked against the float64 reference and finite
 // differences, then every element of every result against the GEMM path on random geometry.
 describe('conv2d and conv1d direct paths', () => {

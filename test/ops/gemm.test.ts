@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
-import { gemm } from '../../src/ops/gemm.js';
+import { gemm } from '../../src/kernels/gemm.js';
 import { SIZES, randomValues, rng } from '../support/opcheck.js';
 
 /** How an operand's elements are laid out: row-major, transposed, or every other element. */

@@ -1,10 +1,11 @@
-// The TypeScript side of assembly/strided.ts: strided copies between tensors and the index
-// lists that indexSelect and gather pass to their kernels.
+// The kernel calls of assembly/strided.ts: strided copies between tensors (transpose, expand,
+// slice, concat), and the index lists and kernels of indexSelect and gather (src/ops/gather.ts).
 import { intArgs } from '../backend/scratch.js';
 import { heap, kernels } from '../backend/wasm.js';
 import { ValueError, fmtShape } from '../errors.js';
 import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { fill } from './memory.js';
 
 /** Where a copy reads or writes: a tensor, element strides per dimension, and an element offset. */
 export interface StridedOperand {
@@ -59,7 +60,7 @@ export function stridedRead(x: Tensor, shape: readonly number[], strides: readon
 /** A tensor of `shape` that is zero except for `src` written through `strides` and `offset`. */
 export function stridedWriteIntoZeros(shape: readonly number[], src: Tensor, strides: readonly number[], offset = 0): Tensor {
   const out = Tensor.empty(shape);
-  kernels().fill_f32(out.ptr, out.size, 0);
+  fill(out, 0);
   stridedCopy(src.shape, { tensor: src, strides: stridesOf(src.shape) }, { tensor: out, strides, offset });
   return out;
 }
@@ -106,7 +107,7 @@ export function resolveIndices(op: string, indices: IndexList, axis: number, sha
 }
 
 /** Runs `fn` with `indices` copied into a temporary i32 buffer in linear memory. */
-export function withIndexBuffer<T>(indices: Int32Array, fn: (ptr: number) => T): T {
+function withIndexBuffer<T>(indices: Int32Array, fn: (ptr: number) => T): T {
   const h = heap();
   const bytes = Math.max(4, indices.length * 4);
   const buf = h.alloc(bytes);
@@ -116,4 +117,37 @@ export function withIndexBuffer<T>(indices: Int32Array, fn: (ptr: number) => T):
   } finally {
     h.release(buf, bytes);
   }
+}
+
+/** out = the slices of x at idx along the middle axis of [outer, len, inner] (out: [outer, idx.length, inner]). */
+export function indexSelectForward(x: Tensor, out: Tensor, idx: Int32Array, outer: number, len: number, inner: number): void {
+  if (out.size > 0) withIndexBuffer(idx, (p) => kernels().index_select_f32(x.ptr, out.ptr, p, outer, len, idx.length, inner));
+}
+
+/** dx = zeros with dy's slices added at idx (its adjoint: repeated indices accumulate). */
+export function indexAddBackward(dy: Tensor, dx: Tensor, idx: Int32Array, outer: number, len: number, inner: number): void {
+  fill(dx, 0);
+  if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().index_add_f32(dx.ptr, dy.ptr, p, outer, len, idx.length, inner));
+}
+
+/** How gather reads its source: element strides per index dimension (0 along the axis) and the axis stride. */
+export interface GatherLayout {
+  strides: readonly number[];
+  axisStride: number;
+}
+
+// Written right before each kernel call: the argument area is shared with everything else.
+function gatherMeta(shape: readonly number[], g: GatherLayout): number {
+  return intArgs([...shape, ...g.strides, ...new Array<number>(shape.length).fill(0)])[0] as number;
+}
+
+/** out (the index's shape) = src read at idx along the axis, through the layout. */
+export function gatherForward(src: Tensor, out: Tensor, idx: Int32Array, g: GatherLayout): void {
+  if (out.size > 0) withIndexBuffer(idx, (p) => kernels().gather_f32(src.ptr, out.ptr, p, gatherMeta(out.shape, g), out.rank, g.axisStride));
+}
+
+/** dx = zeros with dy (the index's shape) added at idx along the axis: gather's adjoint. */
+export function scatterAddBackward(dy: Tensor, dx: Tensor, idx: Int32Array, g: GatherLayout): void {
+  fill(dx, 0);
+  if (dy.size > 0) withIndexBuffer(idx, (p) => kernels().scatter_add_f32(dx.ptr, dy.ptr, p, gatherMeta(dy.shape, g), dy.rank, g.axisStride));
 }

@@ -1,0 +1,357 @@
+// The direct lowering of a convolution (no column matrix), chosen per phase by
+// src/kernels/conv.ts, and its split across the worker pool. Kernels: assembly/conv-direct.ts
+// (conv_tasks_f32 runs a list of steps: window copies and the three direct kernels).
+//
+// The input is copied a chunk of images at a time into zero-bordered planes (so no tap falls
+// outside), and the kernels read it through a table of tap offsets:
+//   forward   4 pixels × 8 channels register tile over the K = C·kH·kW taps, any stride;
+//   dX        stride 1 only: with ≥ 8 input channels the forward kernel on dY, padded so every
+//             input cell sees all taps, with the kernel flipped and its channel axes swapped;
+//             with fewer (a partly empty tile: 4 channels ran at 36 vs 49) each dY run adds its
+//             taps into a padded dX (col2im inside the register tile), unless dY is one row per
+//             image or its planes alias in L1 (see skewRows): then the forward kernel from 4
+//             channels on, else the GEMM;
+//   dW        unit column stride: dot products over the pixels, 4 channels × 2 taps of vector
+//             accumulators, no packing and no huge GEMM depth.
+import { ConvStep, ConvStepLayout } from '../backend/generated/opcodes.js';
+import { intArgs } from '../backend/scratch.js';
+import { getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { heap, kernels } from '../backend/wasm.js';
+import type { ConvGeom } from './conv.js';
+
+// Each path is planned as shares of kernel steps (conv_tasks_f32 records; each share has its own
+// padded-plane buffer and kernel scratch), one per thread from CONV_PARALLEL_MIN_MACS
+// multiply-adds with setNumThreads > 1 (src/backend/threads.ts), else one on the calling thread.
+// The forward and stride-1 input-gradient paths give each thread a contiguous run of the batch
+// (disjoint outputs): whole images, or where the threads do not divide a small batch, runs of
+// 8-channel panels of the packed weights, an image cut between two threads being padded by both
+// (a copy of C planes against 8·K multiply-adds per pixel and panel). The weight gradient cuts
+// dW into blocks of output channels (multiples of 4, the tile), or of taps when there are too
+// few channels, and every share walks the whole batch in the chunks one thread uses: each dW
+// element keeps its one accumulator chain. Threaded results therefore equal single-thread ones
+// bit for bit.
+
+// Padded images are made a chunk at a time, small enough to be read back from L2.
+const PAD_BYTES = 256 << 10;
+
+/** One kernel call of a share. */
+interface Step {
+  op: ConvStep;
+  args: readonly number[];
+  geom?: readonly number[];
+}
+
+/** Steps one thread runs in order, with one kernel scratch of `scratchBytes`. */
+interface Share {
+  steps: Step[];
+  scratchBytes: number;
+}
+
+type Alloc = (bytes: number) => number;
+
+/** Runs fn with an allocator whose blocks are all released when fn returns or throws. */
+function withTemps(fn: (alloc: Alloc) => void): void {
+  const h = heap();
+  const blocks: Array<[number, number]> = [];
+  try {
+    fn((bytes) => {
+      const ptr = h.alloc(bytes);
+      blocks.push([ptr, bytes]);
+      return ptr;
+    });
+  } finally {
+    for (const [ptr, bytes] of blocks) h.release(ptr, bytes);
+  }
+}
+
+/**
+ * @internal Multiply-adds of a direct phase from which it uses every thread. Lower than the
+ * GEMM's PARALLEL_MIN_MACS: a share duplicates no packing, and the calling thread runs any share
+ * a worker has not claimed yet, so a slow worker costs nothing. Measured on 2 cores (Node 20,
+ * workers awake), forward / forward + backward: 92K MACs 1.07× / 1.09×, 226K 1.33× / 1.15×,
+ * 452K 1.55× / 1.49×, 903K 1.73× / 1.65×.
+ */
+export const CONV_PARALLEL_MIN_MACS = 1 << 18;
+
+/** Threads a direct phase of `macs` multiply-adds runs on. */
+function threadsFor(phase: Phase): number {
+  const n = getNumThreads();
+  return n > 1 && phase.macs >= CONV_PARALLEL_MIN_MACS && threadsPay(phase.kind, phase.macs) ? n : 1;
+}
+
+/** A direct phase, as the threads' load guard (src/backend/threads.ts) judges it. */
+interface Phase {
+  kind: string;
+  macs: number;
+}
+
+/** Cut points 0 = x₀ < x₁ < … = size into at most `parts` near-equal pieces, inner ones on multiples of `align`. */
+function cuts(size: number, parts: number, align: number): number[] {
+  const out = [0];
+  for (let t = 1; t < parts; t++) {
+    const x = Math.round((size * t) / parts / align) * align;
+    if (x > (out[out.length - 1] as number) && x < size) out.push(x);
+  }
+  out.push(size);
+  return out;
+}
+
+/** Images n0 … n1 − 1 over output channels c0 … c1 − 1 (only a single image has c0 > 0 or c1 < rows). */
+interface Piece {
+  n0: number;
+  n1: number;
+  c0: number;
+  c1: number;
+}
+
+/**
+ * The shares of a batch of N images with `rows` output channels: one contiguous run of the work
+ * per thread, counted in images, or where the threads do not divide a small batch, in panels of
+ * 8 channels of one image. Contiguous, so that a thread writes the same outputs call after call
+ * and keeps them in its cache (b32 28×28×1→32 forward on 2 threads: 1.3× with 4 shares per
+ * thread taken in turn, 1.85× with one run each).
+ */
+function dealImages(N: number, rows: number, threads: number): Piece[][] {
+  const panels = Math.ceil(rows / 8);
+  const per = N % threads === 0 || N >= 4 * threads ? 1 : panels;
+  const at = threads === 1 ? [0, N * per] : cuts(N * per, threads, 1);
+  return at.slice(1).map((u1, t) => {
+    const pieces: Piece[] = [];
+    for (let u = at[t] as number; u < u1;) {
+      const n = Math.floor(u / per);
+      const q0 = u % per;
+      const q1 = Math.min(per, q0 + u1 - u);
+      if (q0 === 0 && q1 === per) {
+        const n1 = Math.floor(u1 / per);
+        pieces.push({ n0: n, n1, c0: 0, c1: rows });
+        u = n1 * per;
+      } else {
+        pieces.push({ n0: n, n1: n + 1, c0: 8 * q0, c1: Math.min(rows, 8 * q1) });
+        u += q1 - q0;
+      }
+    }
+    return pieces;
+  });
+}
+
+/** Writes the shares as conv_tasks_f32 lists and runs them (on all threads when more than one). */
+function runShares(shares: readonly Share[], alloc: Alloc, phase: Phase): void {
+  const count = shares.reduce((s, share) => s + share.steps.length, 0);
+  const list = alloc(4 * ConvStepLayout.Ints * count);
+  const scratch = shares.map((share) => alloc(share.scratchBytes));
+  const i32 = heap().i32; // after every alloc: an allocation may grow memory and replace the view
+  const tasks: TaskArgs[] = [];
+  let at = list >>> 2;
+  shares.forEach((share, t) => {
+    tasks.push([at * 4, share.steps.length, scratch[t] as number]);
+    for (const step of share.steps) {
+      i32.fill(0, at, at + ConvStepLayout.Ints);
+      i32[at] = step.op;
+      i32.set(step.args, at + 1);
+      if (step.geom) i32.set(step.geom, at + ConvStepLayout.Geom);
+      at += ConvStepLayout.Ints;
+    }
+  });
+  if (tasks.length === 1) kernels().conv_tasks_f32(...(tasks[0] as TaskArgs));
+  else judgeDispatch(phase.kind, phase.macs, runParallel('conv_tasks_f32', tasks));
+}
+
+const windowStep = (src: number, sH: number, sW: number, dst: number, dH: number, dW: number, planes: number, top: number, left: number): Step =>
+  ({ op: ConvStep.Window, args: [src, sH, sW, dst, dH, dW, planes, top, left] });
+
+/**
+ * The input as the direct kernels read it: x itself when there is no padding, else each image
+ * copied into a zero-bordered [C, Hp, Wp] holding every cell a tap reaches.
+ */
+interface PaddedInput {
+  Hp: number;
+  Wp: number;
+  copy: boolean;
+}
+
+/**
+ * Planes whose byte stride is a multiple of 1 KiB map the same pixel of every channel to at most
+ * 4 of the 64 sets of the L1 cache (4 KiB per way): a kernel that reads one pixel of many planes
+ * then thrashes (measured: a 1×1 conv over 32×32 planes ran at half speed). One more (zero) row
+ * per plane shifts the planes apart.
+ */
+export function skewRows(rows: number, cols: number): number {
+  return (4 * rows * cols) % 1024 === 0 ? rows + 1 : rows;
+}
+
+function paddedInput(g: ConvGeom): PaddedInput {
+  if (g.pH === 0 && g.pW === 0 && skewRows(g.H, g.W) === g.H) return { Hp: g.H, Wp: g.W, copy: false };
+  const Wp = (g.oW - 1) * g.sW + (g.kW - 1) * g.dW + 1;
+  const Hp = (g.oH - 1) * g.sH + (g.kH - 1) * g.dH + 1;
+  return { Hp: skewRows(Hp, Wp), Wp, copy: true };
+}
+
+/** Images per padded chunk of at most `imageFloats` floats each, within `images`. */
+function padChunk(images: number, imageFloats: number): number {
+  return Math.max(1, Math.min(images, Math.floor(PAD_BYTES / (4 * imageFloats))));
+}
+
+/** Packs rows × K weights for conv_direct_f32; spec as conv_pack_f32 reads it. */
+function packWeights(w: number, rows: number, K: number, spec: number[], alloc: Alloc): number {
+  const k = kernels();
+  const ptr = alloc(k.conv_pack_bytes(rows, K));
+  k.conv_pack_f32(w, ptr, intArgs(spec)[0] as number);
+  return ptr;
+}
+
+/** A convolution as conv_direct_f32 computes it, over a batch of N source images. */
+interface DirectJob {
+  N: number;
+  /** Source: byte address, planes per image and their size. */
+  src: number;
+  planes: number;
+  srcH: number;
+  srcW: number;
+  /** Whether the source is first copied into [Hp, Wp] planes with its cell (0, 0) at (top, left). */
+  copy: boolean;
+  top: number;
+  left: number;
+  Hp: number;
+  Wp: number;
+  /** Output channels, taps, packed weights, bias (0: none), output and its plane size (floats). */
+  rows: number;
+  K: number;
+  wp: number;
+  bias: number;
+  out: number;
+  outPlane: number;
+  /** conv_direct_f32's geom (its O is `rows`). */
+  geom: readonly number[];
+}
+
+function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
+  const k = kernels();
+  const srcImage = 4 * j.planes * j.srcH * j.srcW;
+  const padded = j.planes * j.Hp * j.Wp;
+  const outImage = 4 * j.rows * j.outPlane;
+  return dealImages(j.N, j.rows, threads).map((pieces): Share => {
+    const chunk = (p: Piece): number => (j.copy ? padChunk(p.n1 - p.n0, padded) : p.n1 - p.n0);
+    const B = Math.max(1, ...pieces.map(chunk));
+    const buf = j.copy ? alloc(4 * B * padded) : 0;
+    const steps: Step[] = [];
+    for (const p of pieces) {
+      // A block of channels is whole panels of the packed weights, and one image: the kernel's
+      // image stride (O' planes) never matters.
+      const geom = [...j.geom];
+      geom[3] = p.c1 - p.c0;
+      const b0 = chunk(p);
+      for (let n = p.n0; n < p.n1; n += b0) {
+        const b = Math.min(b0, p.n1 - n);
+        let x = j.src + n * srcImage;
+        if (j.copy) {
+          steps.push(windowStep(x, j.srcH, j.srcW, buf, j.Hp, j.Wp, b * j.planes, j.top, j.left));
+          x = buf;
+        }
+        const bias = j.bias === 0 ? 0 : j.bias + 4 * p.c0;
+        steps.push({ op: ConvStep.Direct, args: [x, b, j.wp + 4 * p.c0 * j.K, bias, j.out + n * outImage + 4 * p.c0 * j.outPlane], geom });
+      }
+    }
+    return { steps, scratchBytes: k.conv_direct_scratch_bytes(j.K, j.rows) };
+  });
+}
+
+export function directForward(g: ConvGeom, x: number, w: number, bias: number | null, out: number): void {
+  const K = g.C * g.kH * g.kW;
+  const p = paddedInput(g);
+  const phase: Phase = { kind: 'conv forward', macs: g.N * g.O * K * g.oH * g.oW };
+  const threads = threadsFor(phase);
+  withTemps((alloc) => {
+    const wp = packWeights(w, g.O, K, [g.O, g.C, g.kH, g.kW, 0, K, g.kH * g.kW, g.kW, 1], alloc);
+    const job: DirectJob = {
+      N: g.N, src: x, planes: g.C, srcH: g.H, srcW: g.W, copy: p.copy, top: g.pH, left: g.pW, Hp: p.Hp, Wp: p.Wp,
+      rows: g.O, K, wp, bias: bias ?? 0, out, outPlane: g.oH * g.oW,
+      geom: [g.C, p.Hp, p.Wp, g.O, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW],
+    };
+    runShares(directShares(job, threads, alloc), alloc, phase);
+  });
+}
+
+export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: number): void {
+  const k = kernels();
+  const K = g.C * g.kH * g.kW;
+  k.fill_f32(dw, g.O * K, 0);
+  const p = paddedInput(g);
+  const padded = g.C * p.Hp * p.Wp;
+  const B = p.copy ? padChunk(g.N, padded) : g.N;
+  const phase: Phase = { kind: 'conv dW', macs: g.N * g.O * K * g.oH * g.oW };
+  const threads = threadsFor(phase);
+  // Blocks of dW (o0, o1, k0, k1): rows by whole tiles where there are enough, else taps.
+  const byRows = g.O >= 4 * threads;
+  const at = threads === 1 ? [0, byRows ? g.O : K] : byRows ? cuts(g.O, threads, 4) : cuts(K, threads, 2);
+  const blocks = at.slice(1).map((end, i) => (byRows ? [at[i] as number, end, 0, K] : [0, g.O, at[i] as number, end]));
+  const image = 4 * g.C * g.H * g.W;
+  const dyImage = 4 * g.O * g.oH * g.oW;
+  const geom = [g.C, p.Hp, p.Wp, g.O, g.kH, g.kW, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW];
+  withTemps((alloc) => {
+    const shares = blocks.map((block): Share => {
+      const buf = p.copy ? alloc(4 * B * padded) : 0;
+      const steps: Step[] = [];
+      for (let n0 = 0; n0 < g.N; n0 += B) {
+        const b = Math.min(B, g.N - n0);
+        if (p.copy) steps.push(windowStep(x + n0 * image, g.H, g.W, buf, p.Hp, p.Wp, b * g.C, g.pH, g.pW));
+        steps.push({ op: ConvStep.Dw, args: [p.copy ? buf : x, dy + n0 * dyImage, b, dw, ...block], geom });
+      }
+      return { steps, scratchBytes: k.conv_dw_scratch_bytes(K, g.oH, g.oW, g.N) };
+    });
+    runShares(shares, alloc, phase);
+  });
+}
+
+// Stride 1: dX is the correlation of dY, padded so that every input cell sees all taps, with the
+// kernel flipped and its channel axes swapped: a forward convolution with C outputs.
+export function directBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const KT = g.O * g.kH * g.kW;
+  const Wq = g.W + (g.kW - 1) * g.dW;
+  const Hq = skewRows(g.H + (g.kH - 1) * g.dH, Wq);
+  const taps = g.kH * g.kW;
+  const phase: Phase = { kind: 'conv dX', macs: g.N * g.C * KT * g.H * g.W };
+  const threads = threadsFor(phase);
+  withTemps((alloc) => {
+    const wp = packWeights(w, g.C, KT, [g.C, g.O, g.kH, g.kW, taps - 1, taps, g.C * taps, -g.kW, -1], alloc);
+    const job: DirectJob = {
+      N: g.N, src: dy, planes: g.O, srcH: g.oH, srcW: g.oW, copy: true,
+      top: (g.kH - 1) * g.dH - g.pH, left: (g.kW - 1) * g.dW - g.pW, Hp: Hq, Wp: Wq,
+      rows: g.C, K: KT, wp, bias: 0, out: dx, outPlane: g.H * g.W,
+      geom: [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W],
+    };
+    runShares(directShares(job, threads, alloc), alloc, phase);
+  });
+}
+
+// Stride 1, few input channels: every dY run adds into a padded dX at its taps' places, then
+// the padding is cropped off (or, without padding, dX is written in place). Shares are runs of
+// whole images.
+export function scatterBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const k = kernels();
+  const K = g.C * g.kH * g.kW;
+  const Hq = g.oH + (g.kH - 1) * g.dH;
+  const Wq = g.oW + (g.kW - 1) * g.dW;
+  const inPlace = g.pH === 0 && g.pW === 0 && Hq === g.H && Wq === g.W;
+  const padded = g.C * Hq * Wq;
+  const dyImage = 4 * g.O * g.oH * g.oW;
+  const dxImage = 4 * g.C * g.H * g.W;
+  const geom = [g.C, Hq, Wq, g.O, g.kH, g.kW, 1, 1, g.dH, g.dW, g.oH, g.oW];
+  const phase: Phase = { kind: 'conv dX scatter', macs: g.N * K * g.O * g.oH * g.oW };
+  const threads = threadsFor(phase);
+  const images = threads === 1 ? [0, g.N] : cuts(g.N, threads, 1);
+  withTemps((alloc) => {
+    const shares = images.slice(1).map((n1, i): Share => {
+      const n0 = images[i] as number;
+      const B = inPlace ? n1 - n0 : padChunk(n1 - n0, padded);
+      const buf = inPlace ? 0 : alloc(4 * B * padded);
+      const steps: Step[] = [];
+      for (let n = n0; n < n1; n += B) {
+        const b = Math.min(B, n1 - n);
+        steps.push({ op: ConvStep.Scatter, args: [dy + n * dyImage, b, w, inPlace ? dx + n * dxImage : buf], geom });
+        if (!inPlace) steps.push(windowStep(buf, Hq, Wq, dx + n * dxImage, g.H, g.W, b * g.C, -g.pH, -g.pW));
+      }
+      return { steps, scratchBytes: k.conv_dx_scatter_scratch_bytes(K, g.O) };
+    });
+    runShares(shares, alloc, phase);
+  });
+}
