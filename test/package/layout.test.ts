@@ -1,7 +1,7 @@
 // The layout rules a reviewer would otherwise check by hand (CONTRIBUTING.md): no source file
 // over 400 lines without a stated reason at its top, and no method attached to Tensor.prototype
 // from outside the class (the types would promise methods that may not be loaded).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -44,5 +44,15 @@ describe('source layout', () => {
       text.split('\n').flatMap((line, i) => (ATTACH.test(line) ? [`${path}:${i + 1}: ${line.trim()}`] : [])),
     );
     expect(attached).toEqual([]);
+  });
+
+  it("lists in the README's layout section every folder of src/ and nothing that is not there", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = /## Layout\n+```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const listed = section.split('\n').map((l) => /^(\S+)\s/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+    expect(listed.length).toBeGreaterThan(10);
+    expect(listed.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/${e.name}/`);
+    expect(folders.filter((f) => !listed.includes(f))).toEqual([]);
   });
 });
