@@ -17,7 +17,7 @@ interface PackedFile { path: string }
 let work = '';
 let app = '';
 let files: string[] = [];
-let manifest: { exports: Record<string, unknown>; main: string; types: string; bin: Record<string, string>; dependencies: Record<string, string> };
+let manifest: { exports: Record<string, unknown>; main: string; module: string; types: string; bin: Record<string, string>; dependencies: Record<string, string> };
 
 /** Every string in an `exports` value (conditions nest). */
 function targets(value: unknown): string[] {
@@ -26,7 +26,7 @@ function targets(value: unknown): string[] {
   return [];
 }
 
-const run = (file: string): unknown => JSON.parse(execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8' }));
+const run = (file: string, flags: string[] = []): unknown => JSON.parse(execFileSync(process.execPath, [...flags, file], { cwd: app, encoding: 'utf8' }));
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'cjs', 'index.cjs'))) throw new Error('dist/ is not built: run npm run build:ts (npm test does)');
@@ -61,7 +61,7 @@ describe('npm pack contents', () => {
   });
 
   it('holds every file that exports, main, types and bin name', () => {
-    const named = [...targets(manifest.exports), manifest.main, manifest.types, ...Object.values(manifest.bin)];
+    const named = [...targets(manifest.exports), manifest.main, manifest.module, manifest.types, ...Object.values(manifest.bin)];
     const missing = named.map((p) => posix.normalize(p)).filter((p) => !files.includes(p));
     expect(missing).toEqual([]);
     // both conditions for each entry point
@@ -102,7 +102,9 @@ console.log(JSON.stringify({ sum: sum.toArray(), grad: a.grad.toArray(), rows: T
     expect(run('esm.mjs')).toEqual({ sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3] });
   });
 
-  it('runs from CommonJS: require() of each entry point, one shared core, worker threads start', () => {
+  // Node before 20.19 cannot require() an ES module; --no-experimental-require-module makes a later
+  // Node behave the same, so an ES-module-only dependency loaded by require() fails here.
+  it('runs from CommonJS without require(esm): require() of each entry point, one shared core, worker threads start', () => {
     writeFileSync(join(app, 'cjs.cjs'), `
 const fg = require('fingrad');
 const { Table } = require('fingrad/finance');
@@ -131,7 +133,7 @@ const threads = require(join(dirname(require.resolve('fingrad')), 'backend', 'th
   }));
 })();
 `);
-    expect(run('cjs.cjs')).toEqual({
+    expect(run('cjs.cjs', ['--no-experimental-require-module'])).toEqual({
       resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, sharedCore: true, onnx: 'function',
       threads: 2, workerShares: true, sameProduct: true,
     });
