@@ -66,22 +66,56 @@ async function buildJs(modules) {
 }
 
 const SPECIFIER = /((?:from|import\(|declare module)\s*['"])(\.\.?\/[^'"]+?)\.js(['"])/g;
-const PACKAGE_IMPORT = /^(import type [^;]*? from '([^.'][^']*)');$/gm;
+const PACKAGE_IMPORT = /^import (type )?(.+?) from '([^.'][^']*)';$/gm;
+
+function packageJson(name) {
+  return JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8'));
+}
+
+const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 /** Whether a dependency is ES-module only (no `require` condition), as hyparquet is. */
 function esmOnly(specifier) {
-  const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8'));
+  const pkg = packageJson(packageName(specifier));
   return pkg.type === 'module' && !JSON.stringify(pkg.exports ?? {}).includes('"require"');
 }
 
-// A CommonJS declaration file may take types from an ES-module-only package only with
-// `resolution-mode: import` (TypeScript >= 5.3); without it TypeScript reports TS1479.
-function cjsDeclaration(text) {
-  return text
+/** Whether a CommonJS dependency's types declare `export =` (ndarray's, in @types/ndarray). */
+function exportEquals(specifier) {
+  const name = packageName(specifier);
+  for (const dir of [name, `@types/${name.replace(/^@([^/]+)\//, '$1__')}`]) {
+    let pkg;
+    try {
+      pkg = packageJson(dir);
+    } catch {
+      continue;
+    }
+    const types = pkg.types ?? pkg.typings;
+    if (dir === name && types === undefined) continue;
+    return /^export\s*=/m.test(readFileSync(join(ROOT, 'node_modules', dir, types ?? 'index.d.ts'), 'utf8'));
+  }
+  return false;
+}
+
+// Imports of packages in a CommonJS declaration file: from an ES-module-only package only with
+// `resolution-mode: import` (TypeScript >= 5.3; without it, error TS1479); the default import
+// of an `export =` package as `import x = require(…)`, which needs no esModuleInterop.
+function cjsPackageImport(line, typeOnly, clause, specifier) {
+  if (esmOnly(specifier)) return `import type ${clause} from '${specifier}' with { 'resolution-mode': 'import' };`;
+  if (/^\w+$/.test(clause) && exportEquals(specifier)) return `import ${typeOnly ?? ''}${clause} = require('${specifier}');`;
+  return line;
+}
+
+function cjsDeclaration(file, text) {
+  const out = text
     .replace(SPECIFIER, '$1$2.cjs$3')
-    .replace(PACKAGE_IMPORT, (line, head, specifier) => (esmOnly(specifier) ? `${head} with { 'resolution-mode': 'import' };` : line))
+    .replace(PACKAGE_IMPORT, (line, typeOnly, clause, specifier) => cjsPackageImport(line, typeOnly, clause, specifier))
     .replace(/\/\/# sourceMappingURL=.*\n?$/, '');
+  // An inline import("…") type of an ES-module-only package is not rewritten above: fail loudly.
+  for (const [, specifier] of out.matchAll(/import\(\s*['"]([^.'"][^'"]*)['"]/g)) {
+    if (!specifier.startsWith('node:') && esmOnly(specifier)) throw new Error(`build-cjs: ${relative(ROOT, file)} has an inline import('${specifier}') type; extend cjsDeclaration`);
+  }
+  return out;
 }
 
 /** Copies the declarations the entry points reach to .d.cts files with .cjs specifiers. */
@@ -96,7 +130,7 @@ function copyDeclarations() {
     for (const m of text.matchAll(SPECIFIER)) queue.push(resolve(dirname(file), `${m[2]}.d.ts`));
     const target = join(OUT, relative(DIST, file)).replace(/\.d\.ts$/, '.d.cts');
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, cjsDeclaration(text));
+    writeFileSync(target, cjsDeclaration(file, text));
   }
   return seen.size;
 }
