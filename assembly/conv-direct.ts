@@ -1,3 +1,4 @@
+// Over 400 lines because the three direct convolutions (forward, weight gradient, scatter input gradient) share the tap-offset tables, the zero-padded window layout and the task list of conv_tasks_f32, and each unrolls its own register tile.
 // Direct convolution kernels (NCHW): no column matrix. Each reads its input through a table of
 // byte offsets, one per tap (c, ki, kj), from the top-left input cell of an output pixel, in
 // planes that conv_window_f32 has padded with zeros, so no tap is ever out of range.

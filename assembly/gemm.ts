@@ -1,3 +1,4 @@
+// Over 400 lines because packing (a fast path per stride layout), the 4×8 micro-kernel with its fused bias/activation epilogue and the matrix-vector paths all follow one tile geometry (MR, NR, KC) and packed layout, which must change together.
 // General matrix multiply: C = A·B (or C += A·B), with A and B addressed through row and
 // column strides so that Aᵀ·B and A·Bᵀ need no materialised transpose: the strides are only
 // read while packing, and packing has a fast path for each layout.

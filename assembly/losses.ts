@@ -1,3 +1,4 @@
+// Over 400 lines because each loss kernel sits beside its gradient kernel, all share the vectorised exp/log1p polynomials, and cross entropy runs in two layouts (rows along C, class planes along inner).
 // Loss kernels: fused per-element losses with their gradients, and cross entropy over rows.
 //
 // Elementwise losses are one f32x4 pass over the flat inputs (scalar tail through the same

@@ -1,3 +1,4 @@
+// Over 400 lines because batch norm and layer norm, forward and backward, share the shifted-sum and two-pass variance loops, and each kernel has an @inline loop variant per contiguous axis and per optional weight/bias.
 // Batch norm over x viewed as [N, C, L] (statistics per channel c, over n and l) and layer norm
 // over x viewed as [R, D] (statistics per row), forward and backward.
 //

@@ -3,7 +3,7 @@
 // `new URL('./generated/…', import.meta.url)` a browser fetches. tsc copies no .wasm, and esbuild
 // does not follow such URLs: run directly (npm run build:ts) this copies them into dist/;
 // `copyKernelFiles` does it for an esbuild bundle (the demo, bench/bytes.ts).
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,6 +34,21 @@ export function copyKernelFiles(metafile, workingDir = ROOT) {
   return [...new Set(holders)].flatMap((dir) => copyWasmInto(join(dir, 'generated')));
 }
 
+/**
+ * Removes the source maps of the compiled base64 kernel modules (`wasm-simd*.js`, `.cjs` in `dir`)
+ * and the comments that point at them: a map of one string literal helps no debugger, and the
+ * package does not ship the 200 KB sources they would point at (package.json `files`).
+ */
+export function dropKernelModuleMaps(dir) {
+  for (const f of readdirSync(dir).filter((name) => /^wasm-(simd|relaxed).*\.c?js$/.test(name))) {
+    const file = join(dir, f);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'));
+    if (existsSync(`${file}.map`)) rmSync(`${file}.map`);
+  }
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  copyWasmInto(join(ROOT, 'dist', 'backend', 'generated'));
+  const generated = join(ROOT, 'dist', 'backend', 'generated');
+  copyWasmInto(generated);
+  dropKernelModuleMaps(generated);
 }

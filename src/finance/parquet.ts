@@ -7,7 +7,7 @@
 // reads a URL with range requests). Column types come from the schema: booleans, numbers
 // (integers of any width, floats, decimals as hyparquet converts them) and UTF-8 strings;
 // nested columns are not read.
-import { type AsyncBuffer, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import type { AsyncBuffer } from 'hyparquet';
 import { FingradError, ValueError } from '../index.js';
 import { is, readOptions } from '../validate.js';
 import type { CsvData } from './csv.js';
@@ -90,6 +90,9 @@ export async function* readParquetChunks(source: ParquetSource, options?: Parque
   else if (source instanceof Uint8Array) file = source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) as ArrayBuffer;
   else if (source !== null && typeof source === 'object' && typeof source.slice === 'function' && typeof source.byteLength === 'number') file = source;
   else throw new ValueError(`readParquetChunks: source must be a path, an ArrayBuffer, bytes or {byteLength, slice}, got ${typeof source}`);
+  // Loaded on first use: hyparquet is ES-module only, and the CommonJS build (dist/cjs) would
+  // require() a static import, which Node before 20.19 refuses for an ES module.
+  const { parquetMetadataAsync, parquetRead } = await import('hyparquet');
   try {
     let metadata;
     try {

@@ -15,7 +15,7 @@
 // against the file, then loads the weights (strict); a failure frees what was built. Files from
 // PyTorch (no fingrad config) load into a model you construct yourself with `loadWeights`.
 import { ArgumentError, ValueError, fmtShape } from '../errors.js';
-import { describe } from '../validate.js';
+import { type Check, describe, is, isPlainObject, readOptions } from '../validate.js';
 import type { Module, StateValue } from '../nn/module.js';
 import { AllocationBudgetError, withAllocationBudget } from '../tensor/budget.js';
 import { type DecodedTensor, checkBytes, decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -47,9 +47,10 @@ const registry = new Map<string, ModelFactory>();
  * at import). Registering a different factory under a taken kind throws unless `replace`.
  */
 export function registerModel<C extends ModelConfig>(kind: string, factory: ModelFactory<C>, options: { replace?: boolean } = {}): void {
+  const o = readOptions('registerModel', options, { replace: is.boolean });
   if (typeof kind !== 'string' || kind === '') throw new CheckpointError(`registerModel: kind must be a non-empty string, got ${JSON.stringify(kind)}`);
   const existing = registry.get(kind);
-  if (existing !== undefined && existing !== factory && options.replace !== true) {
+  if (existing !== undefined && existing !== factory && o.replace !== true) {
     throw new CheckpointError(`registerModel: kind '${kind}' is already registered to another factory; pass {replace: true} to override it`);
   }
   registry.set(kind, factory as ModelFactory);
@@ -86,13 +87,21 @@ export interface SaveModelOptions {
   metadata?: Record<string, string>;
 }
 
+// The metadata's values are checked as strings by encodeSafetensors; here only its shape.
+const stringRecord: Check<Record<string, string>> = (v, where) => {
+  if (isPlainObject(v)) return v as Record<string, string>;
+  throw new ArgumentError(`${where} must be an object of string values, got ${describe(v)}`, where.slice(0, where.indexOf(':')), 'metadata');
+};
+const saveSpec = { config: is.any as Check<ModelConfig>, metadata: stringRecord };
+
 /** Serialises a model's state dict and config to safetensors bytes. */
 export function saveModel(model: Module, options: SaveModelOptions = {}): Uint8Array {
   if (typeof (model as { stateDict?: unknown } | null)?.stateDict !== 'function') {
     throw new ArgumentError(`saveModel: model must be an nn.Module (a layer stack or a ready-made model), got ${describe(model)}`, 'saveModel', 'model');
   }
   const op = 'saveModel';
-  const config = configOf(op, model, options.config);
+  const o = readOptions(op, options, saveSpec);
+  const config = configOf(op, model, o.config);
   checkKind(op, config);
   let json: string;
   try {
@@ -105,7 +114,7 @@ export function saveModel(model: Module, options: SaveModelOptions = {}): Uint8A
     throw new CheckpointError(`${op}: config of kind '${config.kind}' does not survive JSON (functions, undefined, NaN or class instances?): ${json}`);
   }
   const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.metadata ?? {})) {
+  for (const [k, v] of Object.entries(o.metadata ?? {})) {
     if (k === CHECKPOINT_METADATA.format || k.startsWith('fingrad.')) throw new CheckpointError(`${op}: metadata key '${k}' is reserved for the checkpoint layout`);
     metadata[k] = v;
   }
@@ -249,7 +258,7 @@ export interface LoadWeightsOptions {
  */
 export function loadWeights(model: Module, bytes: Uint8Array, options: LoadWeightsOptions = {}): void {
   checkBytes('loadWeights', bytes);
-  const strict = options.strict ?? true;
+  const strict = readOptions('loadWeights', options, { strict: is.boolean }).strict ?? true;
   const { tensors } = decodeSafetensors(bytes);
   checkAgainst('loadWeights', model, tensors, strict, `the ${model.constructor.name} model`);
   model.loadStateDict(tensors, { strict });

@@ -1,0 +1,58 @@
+// The layout rules a reviewer would otherwise check by hand (CONTRIBUTING.md): no source file
+// over 400 lines without a stated reason at its top, and no method attached to Tensor.prototype
+// from outside the class (the types would promise methods that may not be loaded).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LIMIT = 400;
+const REASON = '// Over 400 lines because';
+// Written by scripts/build-wasm.mjs, not by hand.
+const GENERATED = 'src/backend/generated';
+const ATTACH = /\bTensor\.prototype\.[\w$]+\s*=(?!=)|Object\.(assign|defineProperty|defineProperties)\(\s*Tensor\.prototype\b/;
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory()) return path === GENERATED ? [] : sources(path);
+    return e.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const files = [...sources('src'), ...sources('assembly')].map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
+
+describe('source layout', () => {
+  it('finds the sources', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.some((f) => f.path === 'src/tensor/tensor.ts')).toBe(true);
+    expect(files.some((f) => f.path.startsWith(GENERATED))).toBe(false);
+  });
+
+  it(`has no file over ${LIMIT} lines unless its first lines say why ("${REASON} …")`, () => {
+    const over = files.flatMap(({ path, text }) => {
+      const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+      if (lines.length <= LIMIT) return [];
+      return lines.slice(0, 5).some((l) => l.startsWith(REASON)) ? [] : [`${path}: ${lines.length} lines`];
+    });
+    expect(over).toEqual([]);
+  });
+
+  it('attaches no method to Tensor.prototype outside the class', () => {
+    const attached = files.flatMap(({ path, text }) =>
+      text.split('\n').flatMap((line, i) => (ATTACH.test(line) ? [`${path}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(attached).toEqual([]);
+  });
+
+  it("lists in the README's layout section every folder of src/ and nothing that is not there", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = /## Layout\n+```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const listed = section.split('\n').map((l) => /^(\S+)\s/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+    expect(listed.length).toBeGreaterThan(10);
+    expect(listed.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/${e.name}/`);
+    expect(folders.filter((f) => !listed.includes(f))).toEqual([]);
+  });
+});
