@@ -1,11 +1,11 @@
 import { kernels } from '../backend/wasm.js';
-import { FingradError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, FingradError, ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
 import { keep, tidy, trackInScope } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
-import { type GradNode, Tensor } from '../tensor/tensor.js';
+import { type GradNode, Tensor, tensorCheck } from '../tensor/tensor.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
-import { is, readArgs, readOptions } from '../validate.js';
+import { describe, is, readArgs, readOptions } from '../validate.js';
 import { composed, enableGrad, noGrad, record } from './graph.js';
 
 export interface BackwardOptions {
@@ -23,7 +23,7 @@ export interface BackwardOptions {
   inputs?: readonly Tensor[];
 }
 
-const ROOT = is.instance(Tensor, 'a Tensor');
+const ROOT = tensorCheck();
 // The gradient is promoted with toTensor after reading, which names what it cannot take.
 const BACKWARD = { gradient: is.nullable(is.any), retainGraph: is.boolean, createGraph: is.boolean, inputs: is.list(ROOT, { minLength: 1 }) };
 const GRAD_OF = { gradOutputs: is.nullable(is.any), retainGraph: is.boolean, createGraph: is.boolean };
@@ -351,4 +351,14 @@ export function gradOf(outputsArg: Tensor, inputsArg: readonly Tensor[], options
       return g === undefined ? null : createGraph ? clone(g) : copyOf(g);
     }),
   );
+}
+
+/** Drops the accumulated gradient of every tensor given. */
+export function zeroGrad(tensors: Iterable<Tensor>, ...rest: []): void {
+  if (rest.length > 0) readArgs('zeroGrad', rest, [], {});
+  if (tensors === null || typeof (tensors as Partial<Iterable<Tensor>> | undefined)?.[Symbol.iterator] !== 'function' || typeof tensors === 'string') {
+    throw new ArgumentError(`zeroGrad: tensors must be a list (or iterable) of tensors, got ${describe(tensors)}`, 'zeroGrad', 'tensors');
+  }
+  let i = 0;
+  for (const t of tensors) ROOT(t, `zeroGrad: tensors[${i++}]`).zeroGrad();
 }

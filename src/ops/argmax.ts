@@ -68,13 +68,3 @@ export function argmax(input: TensorInput, ...args: ArgArgs): Tensor {
 export function argmin(input: TensorInput, ...args: ArgArgs): Tensor {
   return arg('argmin', ArgKernel.Min, input, args);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    argmax(...args: ArgArgs): Tensor;
-    argmin(...args: ArgArgs): Tensor;
-  }
-}
-
-Tensor.prototype.argmax = function (this: Tensor, ...args: ArgArgs) { return argmax(this, ...args); };
-Tensor.prototype.argmin = function (this: Tensor, ...args: ArgArgs) { return argmin(this, ...args); };

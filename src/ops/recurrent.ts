@@ -25,7 +25,7 @@ import { isGradEnabled, record } from '../autograd/graph.js';
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, tensorCheck } from '../tensor/tensor.js';
 import { type Args, is, readArgs, readOptions } from '../validate.js';
 import { gemm } from './gemm.js';
 import { stridedCopy } from './strided.js';
@@ -66,7 +66,7 @@ export interface RnnLayerOptions {
   nonlinearity?: 'tanh' | 'relu';
 }
 
-const PARAM = is.instance(Tensor, 'a Tensor');
+const PARAM = tensorCheck();
 const WEIGHTS = { weightIh: PARAM, weightHh: PARAM, biasIh: is.nullable(PARAM), biasHh: is.nullable(PARAM) };
 
 /** Checks a layer's weights object and promotes its input and initial states. */

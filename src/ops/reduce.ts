@@ -149,17 +149,3 @@ export function max(input: TensorInput, ...args: ReduceArgs): Tensor {
 export function min(input: TensorInput, ...args: ReduceArgs): Tensor {
   return extremum('min', ReduceKernel.Min, input, args);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    sum(...args: ReduceArgs): Tensor;
-    mean(...args: ReduceArgs): Tensor;
-    max(...args: ReduceArgs): Tensor;
-    min(...args: ReduceArgs): Tensor;
-  }
-}
-
-Tensor.prototype.sum = function (this: Tensor, ...args: ReduceArgs) { return sum(this, ...args); };
-Tensor.prototype.mean = function (this: Tensor, ...args: ReduceArgs) { return mean(this, ...args); };
-Tensor.prototype.max = function (this: Tensor, ...args: ReduceArgs) { return max(this, ...args); };
-Tensor.prototype.min = function (this: Tensor, ...args: ReduceArgs) { return min(this, ...args); };
