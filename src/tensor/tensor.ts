@@ -56,16 +56,13 @@ export class Storage {
   }
 }
 
-/** What autograd recorded about how a tensor was made. */
-export interface GradNode {
+/** One thunk per input (null where the input takes no gradient); only the thunks of inputs that require a gradient are called. */
+export type GradThunks = ReadonlyArray<(() => Tensor) | null>;
+
+interface NodeBase {
   /** The op's name, as printed in errors and graph dumps. */
   readonly op: string;
   readonly inputs: readonly Tensor[];
-  /**
-   * Given the gradient of the output, returns one thunk per input (null where the input takes
-   * no gradient); only the thunks of inputs that require a gradient are called.
-   */
-  readonly backward: (dy: Tensor) => ReadonlyArray<(() => Tensor) | null>;
   /**
    * Whether `backward`, run with recording on, records the graph of the gradients it returns
    * (a rule marked with `composed`), so that `backward(…, {createGraph: true})` may go through it.
@@ -73,6 +70,25 @@ export interface GradNode {
   readonly differentiable?: boolean;
   /** The tensors `backward` reads, with their storage versions when the op ran. */
   readonly saved?: ReadonlyArray<{ readonly tensor: Tensor; readonly version: number }>;
+}
+
+/** What autograd recorded about how a tensor was made (by an op with one output). */
+export interface GradNode extends NodeBase {
+  readonly outputs?: undefined;
+  /** Given the gradient of the output, returns the input thunks. */
+  readonly backward: (dy: Tensor) => GradThunks;
+}
+
+/**
+ * One op that made several tensors at once (an LSTM layer's sequence and final states, the
+ * parts of `split`): every output's `node` is this one object. `backward()` runs it once, after
+ * the gradients of all its outputs are in.
+ */
+export interface MultiOutputNode extends NodeBase {
+  /** The outputs, in order. */
+  readonly outputs: readonly Tensor[];
+  /** Given the gradient of each output (null for one that got none), returns the input thunks. */
+  readonly backward: (dys: ReadonlyArray<Tensor | null>) => GradThunks;
 }
 
 /** Called with the gradient flowing into a tensor; may return a replacement gradient. */
@@ -106,7 +122,7 @@ export class Tensor {
   /** The accumulated gradient (leaves, and tensors that called `retainGrad()`). */
   grad: Tensor | null = null;
   /** How this tensor was made, or null for a leaf. */
-  node: GradNode | null = null;
+  node: GradNode | MultiOutputNode | null = null;
   /** An optional label used by graph dumps and error messages. */
   name: string | undefined = undefined;
   /** Hooks run on the gradient flowing into this tensor during `backward()`. */
