@@ -11,15 +11,16 @@ export { backward, gradOf, zeroGrad, InplaceModificationError, NotDifferentiable
 export * from './autograd/functional.js';
 export * from './ops/binary.js';
 export * from './ops/compare.js';
-export * from './ops/reduce.js';
+export { sum, mean, amax, amin, type Axes, type ReduceArgs, type ReduceOptions } from './ops/reduce.js';
 export * from './ops/inplace.js';
 export * from './ops/softmax.js';
-export * from './ops/argmax.js';
+export { argmax, argmin, max, min, ValuesIndices, type ArgArgs, type ArgOptions, type DimArgs } from './ops/argmax.js';
 export * from './ops/reshape.js';
 export * from './ops/expand.js';
 export * from './ops/transpose.js';
 export * from './ops/slice.js';
 export * from './ops/concat.js';
+export * from './ops/split.js';
 export * from './ops/gather.js';
 export { conv1d, conv2d, type Conv1dOptions, type Conv2dOptions, type IntPair } from './ops/conv.js';
 export { maxPool2d, avgPool2d, maxPool1d, avgPool1d, type MaxPool2dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type AvgPool1dOptions, type Int1 } from './ops/pool.js';

@@ -123,7 +123,9 @@ export function mean(input: TensorInput, ...args: ReduceArgs): Tensor {
   return releasePromoted(record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []), [input], [x]);
 }
 
-function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, args: readonly unknown[]): Tensor {
+/** @internal The largest or smallest values over `dim` (all axes when omitted), as op `op` (also `max(x)`, `min(x)` in ./argmax.ts). */
+export function extremum(op: string, which: 'max' | 'min', input: TensorInput, args: readonly unknown[]): Tensor {
+  const kernel = which === 'max' ? ReduceKernel.Max : ReduceKernel.Min;
   const { x, axes, keepdim } = reduceArgs(op, input, args);
   const ax = resolveAxes(op, axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
@@ -140,12 +142,12 @@ function extremum(op: 'max' | 'min', kernel: ReduceKernel, input: TensorInput, a
   return releasePromoted(recorded, [input], [x]);
 }
 
-/** Maximum over `dim` (all axes when omitted; the values only, as torch.amax); NaN propagates. */
-export function max(input: TensorInput, ...args: ReduceArgs): Tensor {
-  return extremum('max', ReduceKernel.Max, input, args);
+/** Maximum over `dim` (all axes when omitted; the values only: torch.amax); NaN propagates. `max` with indices: ./argmax.ts. */
+export function amax(input: TensorInput, ...args: ReduceArgs): Tensor {
+  return extremum('amax', 'max', input, args);
 }
 
-/** Minimum over `dim` (all axes when omitted; the values only, as torch.amin); NaN propagates. */
-export function min(input: TensorInput, ...args: ReduceArgs): Tensor {
-  return extremum('min', ReduceKernel.Min, input, args);
+/** Minimum over `dim` (all axes when omitted; the values only: torch.amin); NaN propagates. */
+export function amin(input: TensorInput, ...args: ReduceArgs): Tensor {
+  return extremum('amin', 'min', input, args);
 }

@@ -19,6 +19,8 @@ import * as reduce from '../ops/reduce.js';
 import * as reshape from '../ops/reshape.js';
 import * as slice from '../ops/slice.js';
 import * as softmax from '../ops/softmax.js';
+import * as split from '../ops/split.js';
+import * as statistics from '../ops/statistics.js';
 import * as transpose from '../ops/transpose.js';
 import * as unary from '../ops/unary.js';
 import * as where from '../ops/where.js';
@@ -28,33 +30,9 @@ import type { TensorInput } from './promote.js';
 import type { IndexList } from '../ops/strided.js';
 import { trackInScope, untrackFromScope } from './scope.js';
 import { sizeOf } from './shape.js';
+import { Storage } from './storage.js';
 
-/**
- * A block of float32s in linear memory, shared by a tensor and its views (`reshape` and the
- * like), freed when the last of them lets go.
- */
-export class Storage {
-  refs = 1;
-  /**
-   * Bumped by every in-place write (PyTorch's `_version`, shared by all views of the storage):
-   * backward compares it with the version an op saved to catch stale saved tensors.
-   */
-  version = 0;
-  /** The in-place op that last bumped `version`, for error messages. */
-  lastWriter = '';
-  constructor(
-    readonly ptr: number,
-    readonly bytes: number,
-  ) {}
-
-  retain(): void {
-    this.refs++;
-  }
-
-  release(): void {
-    if (--this.refs === 0) heap().release(this.ptr, this.bytes);
-  }
-}
+export { Storage };
 
 /** One thunk per input (null where the input takes no gradient); only the thunks of inputs that require a gradient are called. */
 export type GradThunks = ReadonlyArray<(() => Tensor) | null>;
@@ -338,8 +316,24 @@ export class Tensor {
   // Reductions (src/ops/reduce.ts, argmax.ts).
   sum(...args: reduce.ReduceArgs): Tensor { return reduce.sum(this, ...args); }
   mean(...args: reduce.ReduceArgs): Tensor { return reduce.mean(this, ...args); }
-  max(...args: reduce.ReduceArgs): Tensor { return reduce.max(this, ...args); }
-  min(...args: reduce.ReduceArgs): Tensor { return reduce.min(this, ...args); }
+  /** Along one dim, the values and their indices (`const [values, indices] = x.max(1)`); else the largest values (as amax). */
+  max(...args: argmax.DimArgs): argmax.ValuesIndices;
+  max(...args: reduce.ReduceArgs): Tensor;
+  max(...args: unknown[]): Tensor | argmax.ValuesIndices { return argmax.max(this, ...(args as reduce.ReduceArgs)); }
+  /** As `max`, the smallest. */
+  min(...args: argmax.DimArgs): argmax.ValuesIndices;
+  min(...args: reduce.ReduceArgs): Tensor;
+  min(...args: unknown[]): Tensor | argmax.ValuesIndices { return argmax.min(this, ...(args as reduce.ReduceArgs)); }
+  amax(...args: reduce.ReduceArgs): Tensor { return reduce.amax(this, ...args); }
+  amin(...args: reduce.ReduceArgs): Tensor { return reduce.amin(this, ...args); }
+  /** Sorted values and their indices along `dim` (default −1): `const [values, indices] = x.sort(0, true)`. */
+  sort(options?: statistics.SortOptions): argmax.ValuesIndices;
+  sort(dim: number, descending?: boolean, options?: statistics.SortOptions): argmax.ValuesIndices;
+  sort(...args: unknown[]): argmax.ValuesIndices { return (statistics.sort as (x: Tensor, ...a: unknown[]) => argmax.ValuesIndices)(this, ...args); }
+  /** The k largest (or smallest) values and their indices along `dim` (default −1). */
+  topk(k: number, options?: statistics.TopkOptions): argmax.ValuesIndices;
+  topk(k: number, dim: number, largest?: boolean, sorted?: boolean, options?: statistics.TopkOptions): argmax.ValuesIndices;
+  topk(k: number, ...args: unknown[]): argmax.ValuesIndices { return (statistics.topk as (x: Tensor, k: number, ...a: unknown[]) => argmax.ValuesIndices)(this, k, ...args); }
   argmax(...args: argmax.ArgArgs): Tensor { return argmax.argmax(this, ...args); }
   argmin(...args: argmax.ArgArgs): Tensor { return argmax.argmin(this, ...args); }
 
@@ -359,6 +353,8 @@ export class Tensor {
     return (slice.slice as (x: Tensor, a: unknown, ...rest: unknown[]) => Tensor)(this, axisOrRanges, ...args);
   }
   select(...args: slice.SelectArgs): Tensor { return slice.select(this, ...args); }
+  split(splitSize: number | readonly number[], ...args: split.SplitArgs): Tensor[] { return split.split(this, splitSize, ...args); }
+  chunk(chunks: number, ...args: split.SplitArgs): Tensor[] { return split.chunk(this, chunks, ...args); }
   indexSelect(...args: gather.IndexArgs<IndexList>): Tensor { return gather.indexSelect(this, ...args); }
   gather(...args: gather.IndexArgs<TensorInput>): Tensor { return gather.gather(this, ...args); }
 
