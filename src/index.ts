@@ -1,7 +1,7 @@
 // fingrad: tensors in WebAssembly linear memory, autograd, and the ops that build models.
 export { ready, backendInfo, type BackendInfo, type ReadyOptions } from './backend/wasm.js';
 export { FingradError, ShapeError, ValueError, ArgumentError, UnknownOptionError, DisposedError, BackendError, NotFittedError, AnomalyError } from './errors.js';
-export { Tensor, Storage, type GradNode, type GradHook, type NestedArray } from './tensor/tensor.js';
+export { Tensor, Storage, type GradNode, type MultiOutputNode, type GradThunks, type GradHook, type NestedArray } from './tensor/tensor.js';
 export * from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export { tidy, keep, setScopeWarningThreshold, DEFAULT_SCOPE_WARNING_THRESHOLD, type TensorContainer } from './tensor/scope.js';
