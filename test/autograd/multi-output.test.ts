@@ -284,6 +284,25 @@ describe('the engine around multi-output nodes', () => {
     });
   });
 
+  it('gradcheck / gradgradcheck take functions with several outputs (a list, or a (values, indices) pair)', () => {
+    fg.tidy(() => {
+      const x = fg.tensor([[0.5, -1, 0.3], [2, 0.25, -0.6], [-0.75, 1.5, 0.9], [1, -2, 0.1]], undefined, { requiresGrad: true });
+      expect(fg.gradcheck((t) => fg.split(t.square(), [1, 3]), [x]).ok).toBe(true);
+      expect(fg.gradcheck((t) => fg.max(t, 1), [x]).ok).toBe(true);
+      expect(fg.gradgradcheck((t) => t.pow(3).chunk(2, 0), [x]).ok).toBe(true);
+      const gen = new fg.Generator(9);
+      const p = (...s: number[]): fg.Tensor => fg.randn(s, { generator: gen }).mul(0.5).requiresGrad_();
+      const seq = p(2, 3, 2);
+      const w = { weightIh: p(8, 2), weightHh: p(8, 2), biasIh: null, biasHh: p(8) };
+      const r = fg.gradcheck((t, wi) => { const o = fg.lstmLayer(t, { ...w, weightIh: wi }); return [o.output, o.hN, o.cN]; }, [seq, w.weightIh]);
+      expect(r.ok).toBe(true);
+      // a wrong rule is caught: the second part's gradient doubled
+      const wrong = (t: fg.Tensor): fg.Tensor[] => recordMulti([fg.mul(t, 1), fg.mul(t, 1)], 'wrong', [t], (dys) => [() => fg.add(dys[0] ?? fg.zeros(t.shape), fg.mul(dys[1] ?? fg.zeros(t.shape), 2))], []);
+      expect(fg.gradcheck((t) => wrong(fg.mul(t, 1)), [x]).ok).toBe(false);
+      expect(() => fg.gradcheck(() => [], [x])).toThrow(/^gradcheck: fn must return a Tensor or a list of tensors/);
+    });
+  });
+
   it('createGraph through split works; through an LSTM it names the layer', () => {
     fg.tidy(() => {
       const x = fg.tensor([1, 2, 3, 4], undefined, { requiresGrad: true });
