@@ -41,6 +41,10 @@ describe('max / min / topk / sort: (values, indices) as in PyTorch, one node on 
       close(x.grad, c.grad, 'gradient');
       const r = x.max({ dim: 1 });
       expect([...r].map((t) => t.shape)).toEqual([[3], [3]]);
+      const kept = fg.tidy(() => fg.max(x, 0));
+      expect([kept.values.isDisposed, kept.indices.isDisposed]).toEqual([false, false]);
+      kept.dispose();
+      expect([kept.values.isDisposed, kept.indices.isDisposed]).toEqual([true, true]);
     });
   });
 
