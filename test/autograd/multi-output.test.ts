@@ -173,6 +173,27 @@ describe('the LSTM layer: one node with three outputs', () => {
     });
   });
 
+  it('nn.LSTM.run: the loss on the output and on (hN, cN) gives PyTorch\'s gradients', () => {
+    const want = L.all as Record<string, unknown>;
+    const g = want.grads as Record<string, unknown>;
+    const lstm = new fg.nn.LSTM(3, 4);
+    fg.tidy(() => {
+      fg.noGrad(() => {
+        for (const [name, p] of lstm.namedParameters()) p.copy_(T(w[name]));
+      });
+      const x = T(L.x, true);
+      const h0 = T(L.h0).unsqueeze(0).requiresGrad_();
+      const c0 = T(L.c0).unsqueeze(0).requiresGrad_();
+      const { output, hN, cN } = lstm.run(x, [h0, c0]);
+      fg.add(fg.add(output.mul(T(L.wo)).sum(), hN.select(0, 0).mul(T(L.wh)).sum()), cN.select(0, 0).mul(T(L.wc)).sum()).backward();
+      close(x.grad, g.x, 'dx', 1e-4);
+      close(h0.grad?.select(0, 0) ?? null, g.h0, 'dh0', 1e-4);
+      close(c0.grad?.select(0, 0) ?? null, g.c0, 'dc0', 1e-4);
+      for (const [name, p] of lstm.namedParameters()) close(p.grad, g[name], `d${name}`, 1e-4);
+    });
+    lstm.dispose();
+  });
+
   it('runs its backward once per pass however many outputs the loss reads', () => {
     fg.tidy(() => {
       const { x, h0, c0, weights } = setup();
