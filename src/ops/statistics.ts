@@ -3,9 +3,11 @@
 // of their own: none of them is on a training hot path). var, std and norm record one node
 // each, so graphs and anomaly reports name them; their backward rules are PyTorch's, including
 // the zero gradient where std or the norm is 0 (sqrt's rule would give Infinity·0 = NaN there).
-// sort/topk/quantile take their values with `gather`/`indexSelect`, whose backward scatters dy
-// back to the picked elements. Reference twin: test/ops/statistics.test.ts (float64 loops) and
-// the PyTorch fixture test/fixtures/torch-statistics.json.
+// sort/topk return (values, indices) like max/min along a dim (./argmax.ts): the values are one
+// node named for the op whose rule is gather's (dy scattered back to the picked elements);
+// quantile reads the sorted values with `indexSelect`. Reference twin:
+// test/ops/statistics.test.ts (float64 loops) and the PyTorch fixture
+// test/fixtures/torch-statistics.json.
 import { composed, isGradEnabled, noGrad, record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
