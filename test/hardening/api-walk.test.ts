@@ -236,7 +236,7 @@ describe('the exported tensor-level API', () => {
     expect(fg.memoryStats().liveTensors).toBe(before);
   });
 
-  // The methods the ops attach to Tensor.prototype take the same arguments after `this`.
+  // The Tensor methods (declared in the class) take the same arguments after `this`.
   // (x.zeroGrad() clears x's own gradient; the function zeroGrad(tensors) takes a list instead.)
   const methods = Object.keys(GOOD).filter((n) => n !== 'zeroGrad' && typeof (fg.Tensor.prototype as unknown as Record<string, unknown>)[n] === 'function');
 
