@@ -1,11 +1,11 @@
 import { kernels } from '../backend/wasm.js';
-import { FingradError, ShapeError, fmtShape } from '../errors.js';
+import { ArgumentError, FingradError, ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
 import { keep, tidy, trackInScope } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
-import { type GradNode, Tensor } from '../tensor/tensor.js';
+import { type GradNode, type GradThunks, type MultiOutputNode, Tensor, tensorCheck } from '../tensor/tensor.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
-import { is, readArgs, readOptions } from '../validate.js';
+import { describe, is, readArgs, readOptions } from '../validate.js';
 import { composed, enableGrad, noGrad, record } from './graph.js';
 
 export interface BackwardOptions {
@@ -23,7 +23,7 @@ export interface BackwardOptions {
   inputs?: readonly Tensor[];
 }
 
-const ROOT = is.instance(Tensor, 'a Tensor');
+const ROOT = tensorCheck();
 // The gradient is promoted with toTensor after reading, which names what it cannot take.
 const BACKWARD = { gradient: is.nullable(is.any), retainGraph: is.boolean, createGraph: is.boolean, inputs: is.list(ROOT, { minLength: 1 }) };
 const GRAD_OF = { gradOutputs: is.nullable(is.any), retainGraph: is.boolean, createGraph: is.boolean };
@@ -73,8 +73,11 @@ function checkSavedVersions(order: readonly Tensor[]): void {
     for (const { tensor, version } of node?.saved ?? []) {
       // A disposed one fails with DisposedError when (and only if) the rule reads it.
       if (tensor.isDisposed || tensor.version === version) continue;
-      const op = (node as GradNode).op;
-      const role = tensor === t ? 'its output' : `input ${node?.inputs.indexOf(tensor)}`;
+      if (node === null) continue;
+      const op = node.op;
+      const output = (node.outputs ?? [t]).indexOf(tensor);
+      const input = node.inputs.indexOf(tensor);
+      const role = output >= 0 ? (node.outputs ? `its output ${output}` : 'its output') : input >= 0 ? `input ${input}` : 'a tensor it saved';
       throw new InplaceModificationError(
         `backward of '${op}': ${describeTensor(tensor)} (${role}), which '${op}' saved for its gradient, was modified by an in-place operation ` +
           `('${tensor.lastWriter}'): it is at version ${tensor.version}, expected version ${version}. ` +
@@ -246,28 +249,47 @@ function sweep<R extends Array<Tensor | null> | void>(where: string, root: Tenso
       );
     }
   }
+  // A node with several outputs runs when the last of them in `order` is reached: each output
+  // comes after every tensor computed from it, so all their gradients are in by then.
+  const outputsLeft = new Map<MultiOutputNode, number>();
+  for (const t of order) if (t.node?.outputs !== undefined) outputsLeft.set(t.node, (outputsLeft.get(t.node) ?? 0) + 1);
   const collects = (t: Tensor): boolean => (o.wanted === null ? t.node === null || t.retainsGrad : o.wanted.has(t));
   const run = (): { result: R; alive: Tensor[] } => {
     const grads = new Map<Tensor, Tensor>();
     const pending = new Map<Tensor, Tensor>();
     grads.set(root, grad ?? full(root.shape, 1));
+    const waiting = new Map<MultiOutputNode, Map<Tensor, Tensor>>();
     for (const t of order) {
       let g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      for (const hook of t.hooks) {
-        const replaced = hook(g);
-        if (replaced instanceof Tensor) {
-          if (!sameShape(replaced.shape, t.shape)) {
-            throw new ShapeError(`backward: a hook on tensor #${t.id} returned shape ${fmtShape(replaced.shape)}, expected ${fmtShape(t.shape)}`);
-          }
-          g = replaced;
-        }
-      }
-      if (collects(t)) pending.set(t, g);
       const node = t.node;
+      if (g !== undefined) {
+        grads.delete(t);
+        for (const hook of t.hooks) {
+          const replaced = hook(g);
+          if (replaced instanceof Tensor) {
+            if (!sameShape(replaced.shape, t.shape)) {
+              throw new ShapeError(`backward: a hook on tensor #${t.id} returned shape ${fmtShape(replaced.shape)}, expected ${fmtShape(t.shape)}`);
+            }
+            g = replaced;
+          }
+        }
+        if (collects(t)) pending.set(t, g);
+      }
       if (node === null) continue;
-      const thunks = node.backward(g);
+      let thunks: GradThunks;
+      if (node.outputs === undefined) {
+        if (g === undefined) continue;
+        thunks = node.backward(g);
+      } else {
+        const got = waiting.get(node) ?? new Map<Tensor, Tensor>();
+        waiting.set(node, got);
+        if (g !== undefined) got.set(t, g);
+        const left = (outputsLeft.get(node) as number) - 1;
+        outputsLeft.set(node, left);
+        if (left > 0 || got.size === 0) continue;
+        waiting.delete(node);
+        thunks = node.backward(node.outputs.map((o) => got.get(o) ?? null));
+      }
       node.inputs.forEach((input, i) => {
         const thunk = thunks[i];
         if (!input.requiresGrad || !thunk || !needed.has(input)) return;
@@ -288,7 +310,10 @@ function sweep<R extends Array<Tensor | null> | void>(where: string, root: Tenso
     }
     const result = consume(pending);
     if (!o.retainGraph && !o.createGraph) {
-      for (const t of order) if (t.node !== null) t.node = freedNode(t.node.op);
+      for (const t of order) {
+        const node = t.node;
+        if (node !== null) for (const o of node.outputs ?? [t]) if (!o.isDisposed) o.node = freedNode(node.op);
+      }
     }
     return { result, alive: o.createGraph && result !== undefined ? reachable(result) : [] };
   };
@@ -351,4 +376,14 @@ export function gradOf(outputsArg: Tensor, inputsArg: readonly Tensor[], options
       return g === undefined ? null : createGraph ? clone(g) : copyOf(g);
     }),
   );
+}
+
+/** Drops the accumulated gradient of every tensor given. */
+export function zeroGrad(tensors: Iterable<Tensor>, ...rest: []): void {
+  if (rest.length > 0) readArgs('zeroGrad', rest, [], {});
+  if (tensors === null || typeof (tensors as Partial<Iterable<Tensor>> | undefined)?.[Symbol.iterator] !== 'function' || typeof tensors === 'string') {
+    throw new ArgumentError(`zeroGrad: tensors must be a list (or iterable) of tensors, got ${describe(tensors)}`, 'zeroGrad', 'tensors');
+  }
+  let i = 0;
+  for (const t of tensors) ROOT(t, `zeroGrad: tensors[${i++}]`).zeroGrad();
 }

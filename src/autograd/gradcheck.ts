@@ -8,7 +8,7 @@ import { stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describe, is, readOptions } from '../validate.js';
 import { backward, gradOf } from './backward.js';
-import { enableGrad, noGrad } from './graph.js';
+import { composed, enableGrad, noGrad, record } from './graph.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (on the float32 input). Default 1e-3. */
@@ -73,12 +73,41 @@ function upstreamValues(n: number, seed: number): Float32Array {
   return out;
 }
 
-function dot(out: Tensor, u: Float32Array): number {
-  const v = out.data;
+/** What `fn` may return: a tensor, or several (a list, or a pair such as max's (values, indices)). */
+export type CheckedOutput = Tensor | Iterable<Tensor>;
+
+/** fn's outputs as a list (as torch.autograd.gradcheck takes a tuple of outputs). */
+function outputsOf(where: string, out: unknown): Tensor[] {
+  if (out instanceof Tensor) return [out];
+  const list = out !== null && typeof out === 'object' && Symbol.iterator in out ? [...(out as Iterable<unknown>)] : [];
+  if (list.length === 0 || !list.every((t) => t instanceof Tensor)) throw new ValueError(`${where}: fn must return a Tensor or a list of tensors`);
+  return list as Tensor[];
+}
+
+function dot(outs: readonly Tensor[], u: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] as number) * (u[i] as number);
+  let at = 0;
+  for (const out of outs) {
+    const v = out.data;
+    for (let i = 0; i < v.length; i++) s += (v[i] as number) * (u[at + i] as number);
+    at += v.length;
+  }
   return s;
 }
+
+// Σ_j ⟨out_j, u_j⟩ as one recorded scalar whose gradient with respect to out_j is u_j: one
+// backward from it gives every output its gradient at once, so an op with several outputs
+// runs its rule once with all of them, as in a real loss.
+function objective(outs: readonly Tensor[], u: Float32Array): Tensor {
+  if (outs.length === 1) return outs[0] as Tensor;
+  const starts = outs.map((_, j) => outs.slice(0, j).reduce((n, o) => n + o.size, 0));
+  const value = tensor(noGrad(() => dot(outs, u)));
+  const rule = composed(() => outs.map((o, j) => () => tensor(u.slice(starts[j], (starts[j] as number) + o.size), o.shape)));
+  return record(value, 'gradcheck.objective', outs, rule, []);
+}
+
+// The upstream gradient backward takes for `root` (none for the combined scalar).
+const upstreamFor = (outs: readonly Tensor[], u: Float32Array): Tensor | undefined => (outs.length === 1 ? tensor(u, (outs[0] as Tensor).shape) : undefined);
 
 function coordsOf(flat: number, shape: readonly number[]): number[] {
   return stridesOf(shape).map((s, d) => Math.floor(flat / s) % (shape[d] as number));
@@ -118,7 +147,7 @@ function readCheckArgs(where: string, fn: unknown, inputsArg: unknown, optionsAr
   return { inputs, options: readOptions(where, optionsArg, OPTIONS) };
 }
 
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(fn: (...xs: Tensor[]) => CheckedOutput, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradcheckResult {
   const { inputs, options } = readCheckArgs('gradcheck', fn, inputsArg, optionsArg);
   const eps = options.eps ?? 1e-3;
   const atol = options.atol ?? 0;
@@ -131,10 +160,10 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readonly T
       x.assertLive('gradcheck');
       return x.requiresGrad ? Tensor.view(x, x.shape).requiresGrad_() : x;
     });
-    const out = fn(...leaves);
-    if (!(out instanceof Tensor)) throw new ValueError('gradcheck: fn must return a Tensor');
-    const u = upstreamValues(out.size, options.seed ?? 0);
-    if (out.requiresGrad) backward(out, tensor(u, out.shape));
+    const outs = outputsOf('gradcheck', fn(...leaves));
+    const u = upstreamValues(outs.reduce((n, o) => n + o.size, 0), options.seed ?? 0);
+    const root = objective(outs, u);
+    if (root.requiresGrad) backward(root, upstreamFor(outs, u));
     return leaves.map((l, k) => {
       if (!inputs[k]?.requiresGrad) return null;
       const analytic = l.grad === null ? new Float64Array(l.size) : Float64Array.from(l.grad.data);
@@ -204,10 +233,10 @@ function quantile(values: Float64Array, q: number): number {
 // Central differences of sum(fn(...) ⊙ u) for every element of `leaf`, in float64 from float32
 // forward passes (the step taken is the float32 distance between the two points), at eps and
 // 2·eps: `numeric` is the first, `spread` how far the second lies from it.
-function finiteDifferences(fn: (...xs: Tensor[]) => Tensor, leaves: Tensor[], leaf: Tensor, u: Float32Array, eps: number): { numeric: Float64Array; spread: Float64Array } {
+function finiteDifferences(fn: (...xs: Tensor[]) => CheckedOutput, leaves: Tensor[], leaf: Tensor, u: Float32Array, eps: number): { numeric: Float64Array; spread: Float64Array } {
   const numeric = new Float64Array(leaf.size);
   const spread = new Float64Array(leaf.size);
-  const objective = (): number => tidy(() => dot(fn(...leaves), u));
+  const value = (): number => tidy(() => dot(outputsOf('gradcheck', fn(...leaves)), u));
   noGrad(() => {
     for (let i = 0; i < leaf.size; i++) {
       const at = (leaf.ptr >>> 2) + i;
@@ -216,9 +245,9 @@ function finiteDifferences(fn: (...xs: Tensor[]) => Tensor, leaves: Tensor[], le
         const hi = Math.fround(saved + h);
         const lo = Math.fround(saved - h);
         heap().f32[at] = hi;
-        const up = objective();
+        const up = value();
         heap().f32[at] = lo;
-        const down = objective();
+        const down = value();
         return (up - down) / (hi - lo);
       };
       try {
@@ -245,16 +274,10 @@ export interface GradgradcheckResult {
  * `gradcheck` (same options and tolerances). Every op on the way needs a differentiable backward:
  * otherwise a NotDifferentiableError names the first that has none.
  */
-export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradgradcheckResult {
+export function gradgradcheck(fn: (...xs: Tensor[]) => CheckedOutput, inputsArg: readonly Tensor[] | Tensor, optionsArg: GradcheckOptions = {}): GradgradcheckResult {
   const { inputs, options } = readCheckArgs('gradgradcheck', fn, inputsArg, optionsArg);
-  const shape = noGrad(() =>
-    tidy(() => {
-      const out = fn(...inputs);
-      if (!(out instanceof Tensor)) throw new ValueError('gradgradcheck: fn must return a Tensor');
-      return [...out.shape];
-    }),
-  );
-  const u = upstreamValues(shape.reduce((a, b) => a * b, 1), (options.seed ?? 0) + 1);
+  const size = noGrad(() => tidy(() => outputsOf('gradgradcheck', fn(...inputs)).reduce((n, o) => n + o.size, 0)));
+  const u = upstreamValues(size, (options.seed ?? 0) + 1);
   const checks = inputs.map((x, k) => {
     if (!x.requiresGrad) return null;
     // The gradient with respect to input k, recorded so that gradcheck can differentiate it;
@@ -262,10 +285,11 @@ export function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputsArg: readon
     const gradK = (...xs: Tensor[]): Tensor =>
       enableGrad(() => {
         const leaves = xs.map((t, i) => (inputs[i]?.requiresGrad && !t.requiresGrad ? Tensor.view(t, t.shape).requiresGrad_() : t));
-        const out = fn(...leaves);
+        const outs = outputsOf('gradgradcheck', fn(...leaves));
+        const root = objective(outs, u);
         const wrt = leaves[k] as Tensor;
-        if (!out.requiresGrad) return tensor(new Float32Array(wrt.size), wrt.shape);
-        const [g] = gradOf(out, [wrt], { gradOutputs: tensor(u, out.shape), createGraph: true });
+        if (!root.requiresGrad) return tensor(new Float32Array(wrt.size), wrt.shape);
+        const [g] = gradOf(root, [wrt], { gradOutputs: upstreamFor(outs, u) ?? null, createGraph: true });
         return g ?? tensor(new Float32Array(wrt.size), wrt.shape);
       });
     return gradcheck(gradK, inputs, { ...options, raise: false });

@@ -1,4 +1,4 @@
-import type { GradNode, Tensor } from '../tensor/tensor.js';
+import type { GradNode, MultiOutputNode, Tensor } from '../tensor/tensor.js';
 import { is, readArgs } from '../validate.js';
 
 let gradEnabled = true;
@@ -39,13 +39,13 @@ export function enableGrad<T>(fn: () => T, ...rest: []): T {
 // they make the graph of the gradient itself, so it can be differentiated again. A rule that
 // calls kernels directly is not in here, and createGraph through it is a NotDifferentiableError
 // instead of a silently wrong second derivative.
-const composedRules = new WeakSet<GradNode['backward']>();
+const composedRules = new WeakSet<GradNode['backward'] | MultiOutputNode['backward']>();
 
 /**
  * Marks a backward rule as built from recorded ops when recording is on (as it is under
  * `backward(…, {createGraph: true})`), so that its gradients are differentiable. Returns `rule`.
  */
-export function composed<R extends GradNode['backward']>(rule: R): R {
+export function composed<R extends GradNode['backward'] | MultiOutputNode['backward']>(rule: R): R {
   composedRules.add(rule);
   return rule;
 }
@@ -78,4 +78,27 @@ export function record(
   out.requiresGrad = true;
   for (const watch of recordWatchers) watch(out);
   return out;
+}
+
+/**
+ * `record` for an op with several outputs: one node for all of them (each output's `node`),
+ * whose rule gets the gradient of every output (null for those that got none) and runs once.
+ * `saved` defaults to the inputs and the outputs. Returns `outputs`.
+ */
+export function recordMulti<T extends readonly Tensor[]>(
+  outputs: T,
+  op: string,
+  inputs: readonly Tensor[],
+  backward: MultiOutputNode['backward'],
+  saved?: readonly Tensor[],
+): T {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return outputs;
+  const versions = (saved ?? [...inputs, ...outputs]).map((tensor) => ({ tensor, version: tensor.version }));
+  const node: MultiOutputNode = { op, inputs, outputs, backward, saved: versions, differentiable: composedRules.has(backward) };
+  for (const out of outputs) {
+    out.node = node;
+    out.requiresGrad = true;
+  }
+  for (const out of outputs) for (const watch of recordWatchers) watch(out);
+  return outputs;
 }

@@ -14,8 +14,8 @@
 // before, or under noGrad parts that record nothing).
 import { AnomalyError, ArgumentError, fmtShape } from '../errors.js';
 import { is } from '../validate.js';
-import { type GradNode, Tensor } from '../tensor/tensor.js';
-import { placeholders, postOrder } from './graph.js';
+import { type GradNode, type GradThunks, type MultiOutputNode, Tensor } from '../tensor/tensor.js';
+import { postOrder } from './graph.js';
 import { recordWatchers } from '../autograd/graph.js';
 
 // Index of the first NaN or ±Infinity, or -1.
@@ -36,7 +36,7 @@ function collectTensors(value: unknown, out: Tensor[], seen: Set<unknown>): void
   else for (const v of Object.values(value as Record<string, unknown>)) collectTensors(v, out, seen);
 }
 
-const armed = new WeakSet<GradNode>();
+const armed = new WeakSet<GradNode | MultiOutputNode>();
 
 function checkForward(t: Tensor): void {
   const node = t.node;
@@ -57,41 +57,44 @@ function checkForward(t: Tensor): void {
   );
 }
 
-// The same node, with each input's gradient checked once the incoming gradient is finite.
+// The same node, with each input's gradient checked once the incoming gradients (`dys`) are
+// finite; every output of the node gets the armed one.
 function arm(t: Tensor): void {
   const node = t.node;
   if (node === null || armed.has(node)) return;
   const { op, inputs } = node;
-  const wrapped: GradNode = {
-    ...node,
-    backward: (dy) => {
-      let dyFinite: boolean | null = null;
-      return node.backward(dy).map((thunk, i) => {
-        if (thunk === null) return null;
-        return () => {
-          const g = thunk();
-          const bad = firstNonFinite(g);
-          if (bad >= 0 && (dyFinite ??= firstNonFinite(dy) < 0)) {
-            throw new AnomalyError(
-              `detectAnomaly: backward of '${op}' made ${String(g.data[bad])} in the gradient of input ${i} ${fmtShape((inputs[i] as Tensor).shape)} (first at flat index ${bad}) from a finite output gradient ${fmtShape(dy.shape)}; the op's inputs have shapes ${shapeList(inputs)}`,
-              op,
-              'backward',
-              shapes(inputs),
-            );
-          }
-          return g;
-        };
-      });
-    },
+  const guard = (thunks: GradThunks, dys: ReadonlyArray<Tensor | null>): GradThunks => {
+    let dyFinite: boolean | null = null;
+    return thunks.map((thunk, i) => {
+      if (thunk === null) return null;
+      return () => {
+        const g = thunk();
+        const bad = firstNonFinite(g);
+        if (bad >= 0 && (dyFinite ??= dys.every((dy) => dy === null || firstNonFinite(dy) < 0))) {
+          const given = dys.filter((dy): dy is Tensor => dy !== null);
+          const from = node.outputs === undefined ? `a finite output gradient ${shapeList(given)}` : `finite output gradients ${shapeList(given)}`;
+          throw new AnomalyError(
+            `detectAnomaly: backward of '${op}' made ${String(g.data[bad])} in the gradient of input ${i} ${fmtShape((inputs[i] as Tensor).shape)} (first at flat index ${bad}) from ${from}; the op's inputs have shapes ${shapeList(inputs)}`,
+            op,
+            'backward',
+            shapes(inputs),
+          );
+        }
+        return g;
+      };
+    });
   };
+  let wrapped: GradNode | MultiOutputNode;
+  if (node.outputs === undefined) wrapped = { ...node, backward: (dy: Tensor) => guard(node.backward(dy), [dy]) };
+  else wrapped = { ...node, backward: (dys: ReadonlyArray<Tensor | null>) => guard(node.backward(dys), dys) };
   armed.add(wrapped);
-  t.node = wrapped;
+  for (const o of wrapped.outputs ?? [t]) o.node = wrapped;
 }
 
 // Checks each op as autograd records it: leaf inputs first (a NaN given in is not the op's
 // fault), then its output; then arms its backward.
 function watch(out: Tensor): void {
-  for (const input of (out.node as GradNode).inputs) if (input.node === null) checkForward(input);
+  for (const input of (out.node as GradNode | MultiOutputNode).inputs) if (input.node === null) checkForward(input);
   checkForward(out);
   arm(out);
 }
@@ -123,8 +126,7 @@ export function detectAnomaly<T>(fn: () => T): T {
     throw new ArgumentError('detectAnomaly: fn recorded no op and returned no tensor to watch: run the forward (and backward) pass inside it, or return the loss', 'detectAnomaly', 'fn');
   }
   const order = postOrder(roots);
-  const skip = placeholders(order);
-  for (const t of order) if (!skip.has(t)) checkForward(t);
+  for (const t of order) checkForward(t);
   for (const t of order) arm(t);
   return result;
 }

@@ -23,6 +23,12 @@ export interface GraphNode {
   shape: number[];
   dtype: 'float32';
   requiresGrad: boolean;
+  /**
+   * For a tensor made by an op with several outputs (an LSTM layer's sequence and final
+   * states, the parts of `split`): which output it is, and the node ids of all of them (some
+   * may not be in this graph). Such siblings share one op: backward runs it once.
+   */
+  output?: { index: number; of: string[] };
   /** True when a backward pass freed this node's link to its inputs (its inputs are gone). */
   freed?: boolean;
   /** min / max / mean and the count of NaN and ±Infinity (the values themselves when few); null once disposed. */
@@ -82,20 +88,6 @@ export function postOrder(roots: readonly Tensor[]): Tensor[] {
 }
 
 /**
- * @internal Tensors that carry no values: a fused recurrent op records a one-element
- * placeholder ('lstm') whose taps ('lstm.output', 'lstm.hN') hold the results
- * (src/ops/recurrent.ts).
- */
-export function placeholders(order: readonly Tensor[]): Set<Tensor> {
-  const out = new Set<Tensor>();
-  for (const t of order) {
-    const core = t.node?.inputs.length === 1 ? (t.node.inputs[0] as Tensor) : null;
-    if (core !== null && core.node !== null && core.size === 1 && t.node?.op.startsWith(`${core.node.op}.`)) out.add(core);
-  }
-  return out;
-}
-
-/**
  * The graph behind `roots` (a tensor or a list) as plain JSON: `{ nodes, edges }`, nodes with
  * op, shape, dtype, requiresGrad and a value summary, edges from each input to the op that read
  * it. `options.module` names parameters (`0.weight`).
@@ -112,7 +104,6 @@ export function graph(roots: Tensor | readonly Tensor[], options: GraphOptions =
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const order = postOrder(list as Tensor[]);
-  const noValues = placeholders(order);
   for (const t of order) {
     const op = t.node?.op ?? null;
     const name = t.name ?? names.get(t);
@@ -123,10 +114,12 @@ export function graph(roots: Tensor | readonly Tensor[], options: GraphOptions =
       shape: [...t.shape],
       dtype: 'float32',
       requiresGrad: t.requiresGrad,
-      value: o.values === false || t.isDisposed || noValues.has(t) ? null : summarizeValues(t.data),
+      value: o.values === false || t.isDisposed ? null : summarizeValues(t.data),
     };
     if (op?.includes('+')) node.fused = op.split('+');
     if (name !== undefined) node.name = name;
+    const outputs = t.node?.outputs;
+    if (outputs !== undefined) node.output = { index: outputs.indexOf(t), of: outputs.map(nodeId) };
     if (t.node !== null && t.node.inputs.length === 0) node.freed = true;
     nodes.push(node);
     t.node?.inputs.forEach((input, i) => edges.push({ from: nodeId(input), to: node.id, input: i }));
@@ -137,7 +130,8 @@ export function graph(roots: Tensor | readonly Tensor[], options: GraphOptions =
 function label(n: GraphNode): string {
   const head = n.op ?? n.name ?? n.kind;
   const sub = n.op !== null && n.name !== undefined ? ` '${n.name}'` : '';
-  return `${head}${sub}\n[${n.shape.join(', ')}]`;
+  const which = n.output ? ` (output ${n.output.index} of ${n.output.of.length})` : '';
+  return `${head}${sub}${which}\n[${n.shape.join(', ')}]`;
 }
 
 function asGraph(g: Tensor | readonly Tensor[] | Graph, options: GraphOptions): Graph {

@@ -1,6 +1,7 @@
 // Adapter between fingrad tensors and the `ndarray` package. Kept out of the core entry point:
 // ndarray builds its classes with `new Function`, which a strict Content-Security-Policy
 // forbids, so browsers that load only 'fingrad' never evaluate it.
+// For the same reason there is no `Tensor.toNdarray()` method: the core cannot import this.
 import ndarray from 'ndarray';
 import { ValueError } from '../errors.js';
 import { type TensorOptions, fromValues } from '../tensor/creation.js';
@@ -46,14 +47,3 @@ export function toNdarray(t: Tensor): ndarray.NdArray<Float32Array> {
   t.assertLive('toNdarray');
   return ndarray(t.toFloat32Array(), [...t.shape]);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    /** A row-major float32 ndarray copy (available after importing 'fingrad/ndarray'). */
-    toNdarray(): ndarray.NdArray<Float32Array>;
-  }
-}
-
-Tensor.prototype.toNdarray = function (this: Tensor) {
-  return toNdarray(this);
-};

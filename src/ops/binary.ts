@@ -115,23 +115,3 @@ export function minimum(a: TensorInput, b: TensorInput, ...rest: []): Tensor {
     grad(b, () => pickGrad(dy, b as Tensor, a, out)),
   ], 'all', rest);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    add(b: TensorInput, ...args: AddArgs): Tensor;
-    sub(b: TensorInput, ...args: AddArgs): Tensor;
-    mul(b: TensorInput): Tensor;
-    div(b: TensorInput): Tensor;
-    neg(): Tensor;
-    maximum(b: TensorInput): Tensor;
-    minimum(b: TensorInput): Tensor;
-  }
-}
-
-Tensor.prototype.add = function (this: Tensor, b: TensorInput, ...args: AddArgs) { return add(this, b, ...args); };
-Tensor.prototype.sub = function (this: Tensor, b: TensorInput, ...args: AddArgs) { return sub(this, b, ...args); };
-Tensor.prototype.mul = function (this: Tensor, b: TensorInput) { return mul(this, b); };
-Tensor.prototype.div = function (this: Tensor, b: TensorInput) { return div(this, b); };
-Tensor.prototype.neg = function (this: Tensor) { return neg(this); };
-Tensor.prototype.maximum = function (this: Tensor, b: TensorInput) { return maximum(this, b); };
-Tensor.prototype.minimum = function (this: Tensor, b: TensorInput) { return minimum(this, b); };

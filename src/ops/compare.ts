@@ -17,21 +17,3 @@ export const lt = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compa
 export const le = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('le', a, b, rest);
 export const gt = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('gt', a, b, rest);
 export const ge = (a: TensorInput, b: TensorInput, ...rest: []): Tensor => compare('ge', a, b, rest);
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    eq(b: TensorInput): Tensor;
-    ne(b: TensorInput): Tensor;
-    lt(b: TensorInput): Tensor;
-    le(b: TensorInput): Tensor;
-    gt(b: TensorInput): Tensor;
-    ge(b: TensorInput): Tensor;
-  }
-}
-
-Tensor.prototype.eq = function (this: Tensor, b: TensorInput) { return eq(this, b); };
-Tensor.prototype.ne = function (this: Tensor, b: TensorInput) { return ne(this, b); };
-Tensor.prototype.lt = function (this: Tensor, b: TensorInput) { return lt(this, b); };
-Tensor.prototype.le = function (this: Tensor, b: TensorInput) { return le(this, b); };
-Tensor.prototype.gt = function (this: Tensor, b: TensorInput) { return gt(this, b); };
-Tensor.prototype.ge = function (this: Tensor, b: TensorInput) { return ge(this, b); };

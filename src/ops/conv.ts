@@ -211,13 +211,3 @@ export function conv2d(input: TensorInput, weight: TensorInput, ...args: Conv2dA
 export function conv1d(input: TensorInput, weight: TensorInput, ...args: Conv1dArgs): Tensor {
   return convCall('conv1d', 1, input, weight, args);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    conv2d(weight: TensorInput, ...args: Conv2dArgs): Tensor;
-    conv1d(weight: TensorInput, ...args: Conv1dArgs): Tensor;
-  }
-}
-
-Tensor.prototype.conv2d = function (this: Tensor, weight: TensorInput, ...args: Conv2dArgs) { return conv2d(this, weight, ...args); };
-Tensor.prototype.conv1d = function (this: Tensor, weight: TensorInput, ...args: Conv1dArgs) { return conv1d(this, weight, ...args); };

@@ -40,11 +40,3 @@ export function expand(input: TensorInput, ...sizes: SizeArgs<never>): Tensor {
   const out = stridedRead(x, outShape, strides);
   return record(out, 'expand', [x], composed((dy) => [() => sumToShape(dy, x.shape)]), []);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    expand(...sizes: SizeArgs<never>): Tensor;
-  }
-}
-
-Tensor.prototype.expand = function (this: Tensor, ...sizes: SizeArgs<never>) { return expand(this, ...sizes); };

@@ -90,13 +90,3 @@ export function gather(input: TensorInput, ...args: IndexArgs<TensorInput>): Ten
   };
   return read(x);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    indexSelect(...args: IndexArgs<IndexList>): Tensor;
-    gather(...args: IndexArgs<TensorInput>): Tensor;
-  }
-}
-
-Tensor.prototype.indexSelect = function (this: Tensor, ...args: IndexArgs<IndexList>) { return indexSelect(this, ...args); };
-Tensor.prototype.gather = function (this: Tensor, ...args: IndexArgs<TensorInput>) { return gather(this, ...args); };

@@ -6,10 +6,10 @@ import { isGradEnabled } from '../autograd/graph.js';
 import { FingradError, ShapeError, fmtShape } from '../errors.js';
 import { axpy, copy, fill, scale } from '../kernels/memory.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, tensorCheck } from '../tensor/tensor.js';
 import { is } from '../validate.js';
 
-const TENSOR = is.instance(Tensor, 'a Tensor');
+const TENSOR = tensorCheck();
 const VALUE = is.number({ finite: false, nan: true });
 
 function checkWritable(op: string, t: Tensor): void {
@@ -61,17 +61,3 @@ export function fill_(t: Tensor, value: number): Tensor {
   t.bumpVersion('fill_');
   return t;
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    addScaled_(other: Tensor, alpha?: number): Tensor;
-    mulScalar_(s: number): Tensor;
-    copy_(src: Tensor): Tensor;
-    fill_(value: number): Tensor;
-  }
-}
-
-Tensor.prototype.addScaled_ = function (this: Tensor, other: Tensor, alpha?: number) { return addScaled_(this, other, alpha); };
-Tensor.prototype.mulScalar_ = function (this: Tensor, s: number) { return mulScalar_(this, s); };
-Tensor.prototype.copy_ = function (this: Tensor, src: Tensor) { return copy_(this, src); };
-Tensor.prototype.fill_ = function (this: Tensor, value: number) { return fill_(this, value); };

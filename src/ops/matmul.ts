@@ -161,11 +161,3 @@ function product(a: Tensor, b: Tensor): Tensor {
     },
   ]), [a, b]);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    matmul(b: TensorInput): Tensor;
-  }
-}
-
-Tensor.prototype.matmul = function (this: Tensor, b: TensorInput) { return matmul(this, b); };

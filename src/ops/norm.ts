@@ -18,7 +18,7 @@ import {
 } from '../kernels/norm.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, tensorCheck } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
 
 export interface BatchNormOptions {
@@ -43,7 +43,7 @@ export type BatchNormArgs = Args<
   BatchNormOptions
 >;
 
-const RUNNING = is.nullable(is.instance(Tensor, 'a Tensor (updated in place) or null'));
+const RUNNING = is.nullable(tensorCheck('a Tensor (updated in place) or null'));
 const BATCH_NORM = { weight: is.any, bias: is.any, training: is.boolean, momentum: is.number(), eps: is.number({ min: 0 }) };
 
 export interface LayerNormOptions {
@@ -210,17 +210,3 @@ export function layerNorm(input: TensorInput, normalizedShape: NormalizedShape, 
   }
   return releasePromoted(out, [input, o.weight, o.bias], [x, weight ?? 0, bias ?? 0]);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, ...args: BatchNormArgs): Tensor;
-    layerNorm(normalizedShape: NormalizedShape, ...args: LayerNormArgs): Tensor;
-  }
-}
-
-Tensor.prototype.batchNorm = function (this: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: BatchNormArgs) {
-  return batchNorm(this, runningMean, runningVar, ...args);
-};
-Tensor.prototype.layerNorm = function (this: Tensor, normalizedShape: NormalizedShape, ...args: LayerNormArgs) {
-  return layerNorm(this, normalizedShape, ...args);
-};

@@ -195,17 +195,3 @@ export function maxPool1d(input: TensorInput, ...args: MaxPool1dArgs): Tensor {
 export function avgPool1d(input: TensorInput, ...args: AvgPool1dArgs): Tensor {
   return avgPool(poolArgs('avgPool1d', 'avg', 1, args), toTensor('avgPool1d', 'input', input));
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    maxPool2d(...args: MaxPool2dArgs): Tensor;
-    avgPool2d(...args: AvgPool2dArgs): Tensor;
-    maxPool1d(...args: MaxPool1dArgs): Tensor;
-    avgPool1d(...args: AvgPool1dArgs): Tensor;
-  }
-}
-
-Tensor.prototype.maxPool2d = function (this: Tensor, ...args: MaxPool2dArgs) { return maxPool2d(this, ...args); };
-Tensor.prototype.avgPool2d = function (this: Tensor, ...args: AvgPool2dArgs) { return avgPool2d(this, ...args); };
-Tensor.prototype.maxPool1d = function (this: Tensor, ...args: MaxPool1dArgs) { return maxPool1d(this, ...args); };
-Tensor.prototype.avgPool1d = function (this: Tensor, ...args: AvgPool1dArgs) { return avgPool1d(this, ...args); };

@@ -119,7 +119,9 @@ export function mean(input: TensorInput, ...args: ReduceArgs): Tensor {
   return releasePromoted(record(out, 'mean', [x], composed((dy) => [() => div(expandTo(dy, keptShape, x.shape), count)]), []), [input], [x]);
 }
 
-function extremum(op: 'max' | 'min', kernel: ReduceOp, input: TensorInput, args: readonly unknown[]): Tensor {
+/** @internal The largest or smallest values over `dim` (all axes when omitted), as op `op` (also `max(x)`, `min(x)` in ./argmax.ts). */
+export function extremum(op: string, which: 'max' | 'min', input: TensorInput, args: readonly unknown[]): Tensor {
+  const kernel = which === 'max' ? ReduceOp.Max : ReduceOp.Min;
   const { x, axes, keepdim } = reduceArgs(op, input, args);
   const ax = resolveAxes(op, axes, x.rank);
   const keptShape = reducedShape(x.shape, ax, true);
@@ -136,26 +138,12 @@ function extremum(op: 'max' | 'min', kernel: ReduceOp, input: TensorInput, args:
   return releasePromoted(recorded, [input], [x]);
 }
 
-/** Maximum over `dim` (all axes when omitted; the values only, as torch.amax); NaN propagates. */
-export function max(input: TensorInput, ...args: ReduceArgs): Tensor {
-  return extremum('max', ReduceOp.Max, input, args);
+/** Maximum over `dim` (all axes when omitted; the values only: torch.amax); NaN propagates. `max` with indices: ./argmax.ts. */
+export function amax(input: TensorInput, ...args: ReduceArgs): Tensor {
+  return extremum('amax', 'max', input, args);
 }
 
-/** Minimum over `dim` (all axes when omitted; the values only, as torch.amin); NaN propagates. */
-export function min(input: TensorInput, ...args: ReduceArgs): Tensor {
-  return extremum('min', ReduceOp.Min, input, args);
+/** Minimum over `dim` (all axes when omitted; the values only: torch.amin); NaN propagates. */
+export function amin(input: TensorInput, ...args: ReduceArgs): Tensor {
+  return extremum('amin', 'min', input, args);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    sum(...args: ReduceArgs): Tensor;
-    mean(...args: ReduceArgs): Tensor;
-    max(...args: ReduceArgs): Tensor;
-    min(...args: ReduceArgs): Tensor;
-  }
-}
-
-Tensor.prototype.sum = function (this: Tensor, ...args: ReduceArgs) { return sum(this, ...args); };
-Tensor.prototype.mean = function (this: Tensor, ...args: ReduceArgs) { return mean(this, ...args); };
-Tensor.prototype.max = function (this: Tensor, ...args: ReduceArgs) { return max(this, ...args); };
-Tensor.prototype.min = function (this: Tensor, ...args: ReduceArgs) { return min(this, ...args); };

@@ -96,17 +96,3 @@ export function unsqueeze(input: TensorInput, ...args: UnsqueezeArgs): Tensor {
   const a = normalizeAxis('unsqueeze', axis, x.rank + 1);
   return viewAs('unsqueeze', x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    reshape(...shape: SizeArgs<never>): Tensor;
-    flatten(...args: FlattenArgs): Tensor;
-    squeeze(...args: SqueezeArgs): Tensor;
-    unsqueeze(...args: UnsqueezeArgs): Tensor;
-  }
-}
-
-Tensor.prototype.reshape = function (this: Tensor, ...shape: SizeArgs<never>) { return reshape(this, ...shape); };
-Tensor.prototype.flatten = function (this: Tensor, ...args: FlattenArgs) { return flatten(this, ...args); };
-Tensor.prototype.squeeze = function (this: Tensor, ...args: SqueezeArgs) { return squeeze(this, ...args); };
-Tensor.prototype.unsqueeze = function (this: Tensor, ...args: UnsqueezeArgs) { return unsqueeze(this, ...args); };

@@ -106,16 +106,3 @@ export function select(input: TensorInput, ...args: SelectArgs): Tensor {
   const i = index < 0 ? index + size : index;
   return reshape(slice(x, a, i, i + 1), [...x.shape.slice(0, a), ...x.shape.slice(a + 1)]);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    slice(axis: number, ...args: SliceArgs): Tensor;
-    slice(ranges: readonly SliceRange[]): Tensor;
-    select(...args: SelectArgs): Tensor;
-  }
-}
-
-Tensor.prototype.slice = function (this: Tensor, axisOrRanges: number | readonly SliceRange[], ...args: SliceArgs): Tensor {
-  return (slice as (x: Tensor, a: unknown, ...rest: unknown[]) => Tensor)(this, axisOrRanges, ...args);
-};
-Tensor.prototype.select = function (this: Tensor, ...args: SelectArgs) { return select(this, ...args); };

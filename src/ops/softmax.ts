@@ -60,13 +60,3 @@ export function softmax(input: TensorInput, ...args: SoftmaxArgs): Tensor {
 export function logSoftmax(input: TensorInput, ...args: SoftmaxArgs): Tensor {
   return softmaxOp('logSoftmax', SoftmaxMode.LogSoftmax, input, args);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    softmax(...args: SoftmaxArgs): Tensor;
-    logSoftmax(...args: SoftmaxArgs): Tensor;
-  }
-}
-
-Tensor.prototype.softmax = function (this: Tensor, ...args: SoftmaxArgs) { return softmax(this, ...args); };
-Tensor.prototype.logSoftmax = function (this: Tensor, ...args: SoftmaxArgs) { return logSoftmax(this, ...args); };

@@ -3,9 +3,11 @@
 // of their own: none of them is on a training hot path). var, std and norm record one node
 // each, so graphs and anomaly reports name them; their backward rules are PyTorch's, including
 // the zero gradient where std or the norm is 0 (sqrt's rule would give Infinity·0 = NaN there).
-// sort/topk/quantile take their values with `gather`/`indexSelect`, whose backward scatters dy
-// back to the picked elements. Reference twin: test/ops/statistics.test.ts (float64 loops) and
-// the PyTorch fixture test/fixtures/torch-statistics.json.
+// sort/topk return (values, indices) like max/min along a dim (./argmax.ts): the values are one
+// node named for the op whose rule is gather's (dy scattered back to the picked elements);
+// quantile reads the sorted values with `indexSelect`. Reference twin:
+// test/ops/statistics.test.ts (float64 loops) and the PyTorch fixture
+// test/fixtures/torch-statistics.json.
 import { composed, isGradEnabled, noGrad, record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
@@ -16,8 +18,9 @@ import { is, readArgs } from '../validate.js';
 import { add, div, mul, sub } from './binary.js';
 import { eq, gt, lt, ne } from './compare.js';
 import { stack } from './concat.js';
-import { gather, indexSelect } from './gather.js';
-import { max, mean, min, sum } from './reduce.js';
+import { ValuesIndices, pick } from './argmax.js';
+import { indexSelect } from './gather.js';
+import { amax, amin, mean, sum } from './reduce.js';
 import { resolveAxes } from '../tensor/shape.js';
 import { reshape, squeeze } from './reshape.js';
 import { abs, pow, sqrt, square } from './unary.js';
@@ -152,8 +155,8 @@ export function norm(x: Tensor, ...rest: unknown[]): Tensor {
   const p = o.p === 'fro' || o.p === undefined ? 2 : o.p;
   if (!(p >= 0) && p !== -Infinity) throw new ValueError(`norm: p must be > 0, 0, Infinity, -Infinity or 'fro', got ${p}`);
   const r = reduction('norm', x, o.dim, o.keepdim ?? false);
-  if (p === Infinity) return max(abs(x), r.ax, { keepdim: r.keepdim });
-  if (p === -Infinity) return min(abs(x), r.ax, { keepdim: r.keepdim });
+  if (p === Infinity) return amax(abs(x), r.ax, { keepdim: r.keepdim });
+  if (p === -Infinity) return amin(abs(x), r.ax, { keepdim: r.keepdim });
   const out = noGrad(() =>
     tidy(() => {
       const a = abs(x);
@@ -178,10 +181,7 @@ export function norm(x: Tensor, ...rest: unknown[]): Tensor {
 }
 
 /** Sorted values and the float32 indices (into the input, along `dim`) they came from. */
-export interface SortResult {
-  values: Tensor;
-  indices: Tensor;
-}
+export type SortResult = ValuesIndices;
 
 const SORT_SPEC = { dim: is.int(), descending: is.boolean, stable: is.boolean };
 
@@ -220,19 +220,19 @@ function orderIndices(x: Tensor, axis: number, descending: boolean, keep: number
   return tensor(idx, [...x.shape.slice(0, axis), keep, ...x.shape.slice(axis + 1)]);
 }
 
-// A 0-D tensor is sorted as a one-element vector (as PyTorch does).
-function pickAlong(op: string, x: Tensor, dim: number, descending: boolean, keep: (len: number) => number): SortResult {
-  if (x.rank === 0) {
-    normalizeAxis(op, dim, 0);
-    const k = keep(1);
-    const flat = reshape(x, [1]);
-    const indices = orderIndices(flat, 0, descending, k);
-    const values = gather(flat, 0, indices);
-    return k === 1 ? { values: reshape(values, []), indices: reshape(indices, []) } : { values, indices };
-  }
-  const axis = normalizeAxis(op, dim, x.rank);
-  const indices = orderIndices(x, axis, descending, keep(x.shape[axis] as number));
-  return { values: gather(x, axis, indices), indices };
+// A 0-D tensor is sorted as a one-element vector (as PyTorch does). One node, named `label`,
+// on the values; the indices are not differentiable (as in PyTorch).
+function pickAlong(op: string, label: string, x: Tensor, dim: number, descending: boolean, keep: (len: number) => number): SortResult {
+  const axis = Math.max(0, normalizeAxis(op, dim, x.rank));
+  const flat = x.rank === 0 ? reshape(x, [1]) : x;
+  const k = keep(flat.shape[axis] as number);
+  const kept = orderIndices(flat, axis, descending, k);
+  const shape = x.rank === 0 && k === 1 ? [] : kept.shape;
+  const values = pick(label, x, flat, axis, kept, shape);
+  const indices = shape === kept.shape ? kept : Tensor.view(kept, shape);
+  if (indices !== kept) kept.dispose();
+  if (flat !== x) flat.dispose();
+  return new ValuesIndices(values, indices);
 }
 
 /**
@@ -248,7 +248,7 @@ export function sort(x: Tensor, dim: number, options?: SortOptions): SortResult;
 export function sort(x: Tensor, ...rest: unknown[]): SortResult {
   x.assertLive('sort');
   const o = readArgs('sort', rest, ['dim', 'descending'], SORT_SPEC);
-  return pickAlong('sort', x, o.dim ?? -1, o.descending ?? false, (len) => len);
+  return pickAlong('sort', 'sort', x, o.dim ?? -1, o.descending ?? false, (len) => len);
 }
 
 const TOPK_SPEC = { dim: is.int(), largest: is.boolean, sorted: is.boolean };
@@ -275,7 +275,7 @@ export function topk(x: Tensor, k: number, ...rest: unknown[]): SortResult {
   x.assertLive('topk');
   const kk = is.int({ min: 0 })(k, 'topk: k');
   const o = readArgs('topk', rest, ['dim', 'largest', 'sorted'], TOPK_SPEC);
-  return pickAlong('topk', x, o.dim ?? -1, o.largest ?? true, (len) => {
+  return pickAlong('topk', 'topk', x, o.dim ?? -1, o.largest ?? true, (len) => {
     if (kk > len) throw new ShapeError(`topk: k = ${kk} is larger than dimension ${o.dim ?? -1} of size ${len} (input shape ${fmtShape(x.shape)})`);
     return kk;
   });
@@ -339,7 +339,7 @@ export function quantile(x: Tensor, q: Quantiles, ...rest: unknown[]): Tensor {
   if (n === 0) throw new ShapeError(`quantile: cannot take a quantile over an empty dimension (input shape ${fmtShape(x.shape)})`);
   const keepdim = o.keepdim ?? false;
   const interpolation = o.interpolation ?? 'linear';
-  const sorted = pickAlong('quantile', xs, axis, false, (len) => len).values;
+  const sorted = pickAlong('quantile', 'sort', xs, axis, false, (len) => len).values;
   // NaN is sorted last: a lane whose last order statistic is NaN has a NaN quantile.
   const nanMask = noGrad(() => {
     const last = indexSelect(sorted, axis, [n - 1]);

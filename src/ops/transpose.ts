@@ -51,21 +51,3 @@ export function transpose(input: TensorInput, ...args: TransposeArgs): Tensor {
   const dims = Array.from({ length: x.rank }, (_, i) => (i === a ? b : i === b ? a : i));
   return permuteAs('transpose', x, dims);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    permute(...dims: SizeArgs<never>): Tensor;
-    transpose(...args: TransposeArgs): Tensor;
-    /** The transpose of a matrix; for other ranks all dimensions reversed (as in PyTorch). */
-    readonly T: Tensor;
-  }
-}
-
-Tensor.prototype.permute = function (this: Tensor, ...dims: SizeArgs<never>) { return permute(this, ...dims); };
-Tensor.prototype.transpose = function (this: Tensor, ...args: TransposeArgs) { return transpose(this, ...args); };
-Object.defineProperty(Tensor.prototype, 'T', {
-  configurable: true,
-  get(this: Tensor) {
-    return permute(this, Array.from({ length: this.rank }, (_, i) => this.rank - 1 - i));
-  },
-});

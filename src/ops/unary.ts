@@ -258,35 +258,3 @@ export const unaryOps = {
   Exp: exp, Log: log, Sqrt: sqrt, Abs: abs, Tanh: tanh, Sigmoid: sigmoid, Relu: relu, LeakyRelu: leakyRelu,
   Softplus: softplus, Clamp: clamp, Pow: powScalar, Square: square, Rsqrt: rsqrt,
 } satisfies { [K in keyof typeof UnaryOp]: (x: TensorInput, ...args: never) => Tensor };
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    exp(): Tensor;
-    log(): Tensor;
-    sqrt(): Tensor;
-    rsqrt(): Tensor;
-    abs(): Tensor;
-    square(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    leakyRelu(...args: LeakyReluArgs): Tensor;
-    softplus(...args: SoftplusArgs): Tensor;
-    clamp(...args: ClampArgs): Tensor;
-    pow(exponent: TensorInput): Tensor;
-  }
-}
-
-Tensor.prototype.exp = function (this: Tensor) { return exp(this); };
-Tensor.prototype.log = function (this: Tensor) { return log(this); };
-Tensor.prototype.sqrt = function (this: Tensor) { return sqrt(this); };
-Tensor.prototype.rsqrt = function (this: Tensor) { return rsqrt(this); };
-Tensor.prototype.abs = function (this: Tensor) { return abs(this); };
-Tensor.prototype.square = function (this: Tensor) { return square(this); };
-Tensor.prototype.tanh = function (this: Tensor) { return tanh(this); };
-Tensor.prototype.sigmoid = function (this: Tensor) { return sigmoid(this); };
-Tensor.prototype.relu = function (this: Tensor) { return relu(this); };
-Tensor.prototype.leakyRelu = function (this: Tensor, ...args: LeakyReluArgs) { return leakyRelu(this, ...args); };
-Tensor.prototype.softplus = function (this: Tensor, ...args: SoftplusArgs) { return softplus(this, ...args); };
-Tensor.prototype.clamp = function (this: Tensor, ...args: ClampArgs) { return clamp(this, ...args); };
-Tensor.prototype.pow = function (this: Tensor, exponent: TensorInput) { return pow(this, exponent); };

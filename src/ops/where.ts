@@ -74,12 +74,3 @@ function whereOf(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   }
   return record(out, 'where', inputs, composed((dy) => [null, ...thunks.map((t) => () => t(dy))]), [cond]);
 }
-
-declare module '../tensor/tensor.js' {
-  interface Tensor {
-    /** `this` where `cond` is nonzero, `other` elsewhere (PyTorch's `x.where(cond, y)`). */
-    where(cond: TensorInput, other: TensorInput): Tensor;
-  }
-}
-
-Tensor.prototype.where = function (this: Tensor, cond: TensorInput, other: TensorInput) { return where(cond, this, other); };

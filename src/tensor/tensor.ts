@@ -1,46 +1,46 @@
+// The methods at the end of the class delegate to the op functions, whose modules import this
+// one back: an import cycle that ES modules allow as long as no module in it touches `Tensor`
+// while it is being evaluated (only inside functions); test/tensor/methods.test.ts loads the
+// entry points one by one in fresh processes to hold that.
 import { heap } from '../backend/wasm.js';
 import { DisposedError, ShapeError, fmtShape } from '../errors.js';
+import { type BackwardOptions, backward } from '../autograd/backward.js';
+import * as argmax from '../ops/argmax.js';
+import * as binary from '../ops/binary.js';
+import * as compare from '../ops/compare.js';
+import * as conv from '../ops/conv.js';
+import * as expand from '../ops/expand.js';
+import * as gather from '../ops/gather.js';
+import * as inplace from '../ops/inplace.js';
+import * as matmul from '../ops/matmul.js';
+import * as norm from '../ops/norm.js';
+import * as pool from '../ops/pool.js';
+import * as reduce from '../ops/reduce.js';
+import * as reshape from '../ops/reshape.js';
+import * as slice from '../ops/slice.js';
+import * as softmax from '../ops/softmax.js';
+import * as split from '../ops/split.js';
+import * as statistics from '../ops/statistics.js';
+import * as transpose from '../ops/transpose.js';
+import * as unary from '../ops/unary.js';
+import * as where from '../ops/where.js';
+import { type Check, type SizeArgs, is } from '../validate.js';
 import { chargeAllocation, noteAllocation } from './budget.js';
+import type { TensorInput } from './promote.js';
+import type { IndexList } from '../kernels/strided.js';
 import { trackInScope, untrackFromScope } from './scope.js';
 import { sizeOf } from './shape.js';
+import { Storage } from './storage.js';
 
-/**
- * A block of float32s in linear memory, shared by a tensor and its views (`reshape` and the
- * like), freed when the last of them lets go.
- */
-export class Storage {
-  refs = 1;
-  /**
-   * Bumped by every in-place write (PyTorch's `_version`, shared by all views of the storage):
-   * backward compares it with the version an op saved to catch stale saved tensors.
-   */
-  version = 0;
-  /** The in-place op that last bumped `version`, for error messages. */
-  lastWriter = '';
-  constructor(
-    readonly ptr: number,
-    readonly bytes: number,
-  ) {}
+export { Storage };
 
-  retain(): void {
-    this.refs++;
-  }
+/** One thunk per input (null where the input takes no gradient); only the thunks of inputs that require a gradient are called. */
+export type GradThunks = ReadonlyArray<(() => Tensor) | null>;
 
-  release(): void {
-    if (--this.refs === 0) heap().release(this.ptr, this.bytes);
-  }
-}
-
-/** What autograd recorded about how a tensor was made. */
-export interface GradNode {
+interface NodeBase {
   /** The op's name, as printed in errors and graph dumps. */
   readonly op: string;
   readonly inputs: readonly Tensor[];
-  /**
-   * Given the gradient of the output, returns one thunk per input (null where the input takes
-   * no gradient); only the thunks of inputs that require a gradient are called.
-   */
-  readonly backward: (dy: Tensor) => ReadonlyArray<(() => Tensor) | null>;
   /**
    * Whether `backward`, run with recording on, records the graph of the gradients it returns
    * (a rule marked with `composed`), so that `backward(…, {createGraph: true})` may go through it.
@@ -48,6 +48,25 @@ export interface GradNode {
   readonly differentiable?: boolean;
   /** The tensors `backward` reads, with their storage versions when the op ran. */
   readonly saved?: ReadonlyArray<{ readonly tensor: Tensor; readonly version: number }>;
+}
+
+/** What autograd recorded about how a tensor was made (by an op with one output). */
+export interface GradNode extends NodeBase {
+  readonly outputs?: undefined;
+  /** Given the gradient of the output, returns the input thunks. */
+  readonly backward: (dy: Tensor) => GradThunks;
+}
+
+/**
+ * One op that made several tensors at once (an LSTM layer's sequence and final states, the
+ * parts of `split`): every output's `node` is this one object. `backward()` runs it once, after
+ * the gradients of all its outputs are in.
+ */
+export interface MultiOutputNode extends NodeBase {
+  /** The outputs, in order. */
+  readonly outputs: readonly Tensor[];
+  /** Given the gradient of each output (null for one that got none), returns the input thunks. */
+  readonly backward: (dys: ReadonlyArray<Tensor | null>) => GradThunks;
 }
 
 /** Called with the gradient flowing into a tensor; may return a replacement gradient. */
@@ -81,7 +100,7 @@ export class Tensor {
   /** The accumulated gradient (leaves, and tensors that called `retainGrad()`). */
   grad: Tensor | null = null;
   /** How this tensor was made, or null for a leaf. */
-  node: GradNode | null = null;
+  node: GradNode | MultiOutputNode | null = null;
   /** An optional label used by graph dumps and error messages. */
   name: string | undefined = undefined;
   /** Hooks run on the gradient flowing into this tensor during `backward()`. */
@@ -239,6 +258,126 @@ export class Tensor {
     const shown = this.size <= 20 ? JSON.stringify(this.toArray()) : `[${Array.from(this.data.subarray(0, 6)).join(', ')}, …]`;
     return `Tensor(${shown}, shape=${fmtShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
+
+  // Autograd.
+  /** Back-propagates from this tensor (see `backward`): `backward()`, `backward(grad)`, `backward({createGraph: true})`. */
+  backward(grad?: TensorInput | null, options?: BackwardOptions): void;
+  backward(options: BackwardOptions): void;
+  backward(grad: TensorInput | null | undefined, retainGraph?: boolean, createGraph?: boolean, inputs?: readonly Tensor[]): void;
+  backward(...rest: unknown[]): void { (backward as (root: Tensor, ...args: unknown[]) => void)(this, ...rest); }
+  /** The same values with no graph behind them (shares storage). */
+  detach(): Tensor { return Tensor.view(this, this.shape); }
+  /** Drops the accumulated gradient. */
+  zeroGrad(): void {
+    if (this.grad !== null) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+
+  // Elementwise arithmetic and comparison (src/ops/binary.ts, compare.ts, where.ts).
+  add(b: TensorInput, ...args: binary.AddArgs): Tensor { return binary.add(this, b, ...args); }
+  sub(b: TensorInput, ...args: binary.AddArgs): Tensor { return binary.sub(this, b, ...args); }
+  mul(b: TensorInput): Tensor { return binary.mul(this, b); }
+  div(b: TensorInput): Tensor { return binary.div(this, b); }
+  neg(): Tensor { return binary.neg(this); }
+  maximum(b: TensorInput): Tensor { return binary.maximum(this, b); }
+  minimum(b: TensorInput): Tensor { return binary.minimum(this, b); }
+  eq(b: TensorInput): Tensor { return compare.eq(this, b); }
+  ne(b: TensorInput): Tensor { return compare.ne(this, b); }
+  lt(b: TensorInput): Tensor { return compare.lt(this, b); }
+  le(b: TensorInput): Tensor { return compare.le(this, b); }
+  gt(b: TensorInput): Tensor { return compare.gt(this, b); }
+  ge(b: TensorInput): Tensor { return compare.ge(this, b); }
+  /** `this` where `cond` is nonzero, `other` elsewhere (PyTorch's `x.where(cond, y)`). */
+  where(cond: TensorInput, other: TensorInput): Tensor { return where.where(cond, this, other); }
+
+  // Unary functions (src/ops/unary.ts).
+  exp(): Tensor { return unary.exp(this); }
+  log(): Tensor { return unary.log(this); }
+  sqrt(): Tensor { return unary.sqrt(this); }
+  rsqrt(): Tensor { return unary.rsqrt(this); }
+  abs(): Tensor { return unary.abs(this); }
+  square(): Tensor { return unary.square(this); }
+  tanh(): Tensor { return unary.tanh(this); }
+  sigmoid(): Tensor { return unary.sigmoid(this); }
+  relu(): Tensor { return unary.relu(this); }
+  leakyRelu(...args: unary.LeakyReluArgs): Tensor { return unary.leakyRelu(this, ...args); }
+  softplus(...args: unary.SoftplusArgs): Tensor { return unary.softplus(this, ...args); }
+  clamp(...args: unary.ClampArgs): Tensor { return unary.clamp(this, ...args); }
+  pow(exponent: TensorInput): Tensor { return unary.pow(this, exponent); }
+
+  // In place (src/ops/inplace.ts).
+  addScaled_(other: Tensor, alpha?: number): Tensor { return inplace.addScaled_(this, other, alpha); }
+  mulScalar_(s: number): Tensor { return inplace.mulScalar_(this, s); }
+  copy_(src: Tensor): Tensor { return inplace.copy_(this, src); }
+  fill_(value: number): Tensor { return inplace.fill_(this, value); }
+
+  // Reductions (src/ops/reduce.ts, argmax.ts).
+  sum(...args: reduce.ReduceArgs): Tensor { return reduce.sum(this, ...args); }
+  mean(...args: reduce.ReduceArgs): Tensor { return reduce.mean(this, ...args); }
+  /** Along one dim, the values and their indices (`const [values, indices] = x.max(1)`); else the largest values (as amax). */
+  max(...args: argmax.DimArgs): argmax.ValuesIndices;
+  max(...args: reduce.ReduceArgs): Tensor;
+  max(...args: unknown[]): Tensor | argmax.ValuesIndices { return argmax.max(this, ...(args as reduce.ReduceArgs)); }
+  /** As `max`, the smallest. */
+  min(...args: argmax.DimArgs): argmax.ValuesIndices;
+  min(...args: reduce.ReduceArgs): Tensor;
+  min(...args: unknown[]): Tensor | argmax.ValuesIndices { return argmax.min(this, ...(args as reduce.ReduceArgs)); }
+  amax(...args: reduce.ReduceArgs): Tensor { return reduce.amax(this, ...args); }
+  amin(...args: reduce.ReduceArgs): Tensor { return reduce.amin(this, ...args); }
+  /** Sorted values and their indices along `dim` (default −1): `const [values, indices] = x.sort(0, true)`. */
+  sort(options?: statistics.SortOptions): argmax.ValuesIndices;
+  sort(dim: number, descending?: boolean, options?: statistics.SortOptions): argmax.ValuesIndices;
+  sort(...args: unknown[]): argmax.ValuesIndices { return (statistics.sort as (x: Tensor, ...a: unknown[]) => argmax.ValuesIndices)(this, ...args); }
+  /** The k largest (or smallest) values and their indices along `dim` (default −1). */
+  topk(k: number, options?: statistics.TopkOptions): argmax.ValuesIndices;
+  topk(k: number, dim: number, largest?: boolean, sorted?: boolean, options?: statistics.TopkOptions): argmax.ValuesIndices;
+  topk(k: number, ...args: unknown[]): argmax.ValuesIndices { return (statistics.topk as (x: Tensor, k: number, ...a: unknown[]) => argmax.ValuesIndices)(this, k, ...args); }
+  argmax(...args: argmax.ArgArgs): Tensor { return argmax.argmax(this, ...args); }
+  argmin(...args: argmax.ArgArgs): Tensor { return argmax.argmin(this, ...args); }
+
+  // Shapes and indexing (src/ops/reshape.ts, expand.ts, transpose.ts, slice.ts, gather.ts).
+  reshape(...shape: SizeArgs<never>): Tensor { return reshape.reshape(this, ...shape); }
+  flatten(...args: reshape.FlattenArgs): Tensor { return reshape.flatten(this, ...args); }
+  squeeze(...args: reshape.SqueezeArgs): Tensor { return reshape.squeeze(this, ...args); }
+  unsqueeze(...args: reshape.UnsqueezeArgs): Tensor { return reshape.unsqueeze(this, ...args); }
+  expand(...sizes: SizeArgs<never>): Tensor { return expand.expand(this, ...sizes); }
+  permute(...dims: SizeArgs<never>): Tensor { return transpose.permute(this, ...dims); }
+  transpose(...args: transpose.TransposeArgs): Tensor { return transpose.transpose(this, ...args); }
+  /** The transpose of a matrix; for other ranks all dimensions reversed (as in PyTorch). */
+  get T(): Tensor { return transpose.permute(this, Array.from({ length: this.rank }, (_, i) => this.rank - 1 - i)); }
+  slice(axis: number, ...args: slice.SliceArgs): Tensor;
+  slice(ranges: readonly slice.SliceRange[]): Tensor;
+  slice(axisOrRanges: number | readonly slice.SliceRange[], ...args: slice.SliceArgs): Tensor {
+    return (slice.slice as (x: Tensor, a: unknown, ...rest: unknown[]) => Tensor)(this, axisOrRanges, ...args);
+  }
+  select(...args: slice.SelectArgs): Tensor { return slice.select(this, ...args); }
+  split(splitSize: number | readonly number[], ...args: split.SplitArgs): Tensor[] { return split.split(this, splitSize, ...args); }
+  chunk(chunks: number, ...args: split.SplitArgs): Tensor[] { return split.chunk(this, chunks, ...args); }
+  indexSelect(...args: gather.IndexArgs<IndexList>): Tensor { return gather.indexSelect(this, ...args); }
+  gather(...args: gather.IndexArgs<TensorInput>): Tensor { return gather.gather(this, ...args); }
+
+  // Layers' ops (src/ops/matmul.ts, softmax.ts, conv.ts, pool.ts, norm.ts).
+  matmul(b: TensorInput): Tensor { return matmul.matmul(this, b); }
+  softmax(...args: softmax.SoftmaxArgs): Tensor { return softmax.softmax(this, ...args); }
+  logSoftmax(...args: softmax.SoftmaxArgs): Tensor { return softmax.logSoftmax(this, ...args); }
+  conv2d(weight: TensorInput, ...args: conv.Conv2dArgs): Tensor { return conv.conv2d(this, weight, ...args); }
+  conv1d(weight: TensorInput, ...args: conv.Conv1dArgs): Tensor { return conv.conv1d(this, weight, ...args); }
+  maxPool2d(...args: pool.MaxPool2dArgs): Tensor { return pool.maxPool2d(this, ...args); }
+  avgPool2d(...args: pool.AvgPool2dArgs): Tensor { return pool.avgPool2d(this, ...args); }
+  maxPool1d(...args: pool.MaxPool1dArgs): Tensor { return pool.maxPool1d(this, ...args); }
+  avgPool1d(...args: pool.AvgPool1dArgs): Tensor { return pool.avgPool1d(this, ...args); }
+  batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, ...args: norm.BatchNormArgs): Tensor { return norm.batchNorm(this, runningMean, runningVar, ...args); }
+  layerNorm(normalizedShape: norm.NormalizedShape, ...args: norm.LayerNormArgs): Tensor { return norm.layerNorm(this, normalizedShape, ...args); }
+}
+
+/**
+ * `is.instance(Tensor, want)` for modules in this one's import cycle (see the header): a
+ * function declaration, so it may be called while they load, before `Tensor` exists.
+ */
+export function tensorCheck(want = 'a Tensor'): Check<Tensor> {
+  return (v, where) => (v instanceof Tensor ? v : is.instance(Tensor, want)(v, where));
 }
 
 /** A number, or arbitrarily nested arrays of numbers. */

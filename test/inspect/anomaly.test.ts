@@ -59,7 +59,7 @@ describe('detectAnomaly', () => {
     });
   });
 
-  it('passes a clean LSTM (whose fused op records a placeholder with no values) and its backward', () => {
+  it('passes a clean LSTM (one node with three outputs) and its backward', () => {
     fg.manualSeed(5);
     const lstm = new fg.nn.LSTM(3, 4);
     fg.tidy(() => {
@@ -67,8 +67,11 @@ describe('detectAnomaly', () => {
       const loss = fg.detectAnomaly(() => lstm.forward(x).square().mean());
       loss.backward();
       expect(lstm.parameters().every((p) => p.grad !== null && Array.from(p.grad.data).every(Number.isFinite))).toBe(true);
-      const g = fg.graph(lstm.forward(x));
-      expect(g.nodes.filter((n) => n.op?.startsWith('lstmLayer')).map((n) => [n.op, n.value === null])).toEqual([['lstmLayer', true], ['lstmLayer.output', false]]);
+      const out = lstm.forward(x);
+      const g = fg.graph(out);
+      const layer = g.nodes.filter((n) => n.op?.startsWith('lstmLayer'));
+      expect(layer.map((n) => [n.op, n.value === null, n.output?.index, n.output?.of.length])).toEqual([['lstmLayer', false, 0, 3]]);
+      expect(layer[0]?.id).toBe(`t${out.id}`);
     });
     lstm.dispose();
   });

@@ -10,7 +10,7 @@ describe('ndarray interop', () => {
       const t = fromNdarray(nd);
       expect(t.shape).toEqual([2, 3]);
       expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
-      const back = t.toNdarray();
+      const back = toNdarray(t);
       expect(back.shape).toEqual([2, 3]);
       expect(back.get(1, 2)).toBe(6);
       expect(back.dtype).toBe('float32');

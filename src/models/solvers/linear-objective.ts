@@ -14,7 +14,7 @@
 // on a float64 evaluation of F on the host, and usually needs only a few steps to reach `tol`.
 import { backward } from '../../autograd/backward.js';
 import { enableGrad } from '../../autograd/graph.js';
-import { zeroGrad } from '../../autograd/methods.js';
+import { zeroGrad } from '../../autograd/backward.js';
 import { add, mul, neg } from '../../ops/binary.js';
 import { linear } from '../../ops/linear.js';
 import { bceWithLogits, crossEntropy } from '../../ops/losses.js';
