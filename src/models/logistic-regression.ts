@@ -11,17 +11,11 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fromValues } from '../tensor/creation.js';
 import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
-import { type FeatureInput, type LabelInput } from './solvers/design.js';
-import {
-  type FittedRecord,
-  LinearClassifier,
-  type LinearClassifierFit,
-  type LinearModelConfig,
-  fieldChecks,
-  fittedField,
-  readConfig,
-  stackRows,
-} from './solvers/linear-model.js';
+import { type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
+import type { FeatureInput, LabelInput } from './input.js';
+import { hostSigmoid } from './small-batch.js';
+import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
+import type { LinearModelConfig } from './solvers/linear-model.js';
 import { type LinearSolution, type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { is, readOptions } from '../validate.js';
 
@@ -40,7 +34,7 @@ export interface LogisticRegressionOptions {
   /**
    * Stop when the largest entry of the objective's (pseudo-)gradient divided by the number of
    * rows (the sum of the row weights with classWeight) is ≤ tol — sklearn's lbfgs criterion — checked in float64, with the gradient taken
-   * with respect to the coefficients of the standardised columns (the solver's variables) and
+   * with respect to the coefficients of the standardized columns (the solver's variables) and
    * the intercept, so that tol does not depend on the units of x. Default 1e-6 (sklearn: 1e-4).
    */
   tol?: number;
@@ -184,14 +178,13 @@ export class LogisticRegression extends LinearClassifier {
   predictProba(x: FeatureInput): Tensor {
     if (this.scheme === 'binary') {
       // One applicant at a time (a scoring service): the float64 host path, no kernels.
-      const small = this.smallBatchScores('predictProba', x);
+      const small = this.hostScores('predictProba', x);
       if (small !== null) {
         const out = new Float32Array(small.n * 2);
         small.z.forEach((z, i) => {
-          // σ(z) and 1 − σ(z), each from the side where exp cannot overflow.
-          const e = Math.exp(-Math.abs(z));
-          out[2 * i] = z >= 0 ? e / (1 + e) : 1 / (1 + e);
-          out[2 * i + 1] = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+          // σ(z) and 1 − σ(z) = σ(−z), each from the side where exp cannot overflow.
+          out[2 * i] = hostSigmoid(-z);
+          out[2 * i + 1] = hostSigmoid(z);
         });
         return fromValues('LogisticRegression.predictProba', out, [small.n, 2]);
       }
@@ -241,7 +234,7 @@ export class LogisticRegression extends LinearClassifier {
   /** Rebuilds a model from `config()`: fitted (parameters shaped for its weights) when the config was. */
   static fromConfig(config: LogisticRegressionConfig): LogisticRegression {
     const where = 'LogisticRegression.fromConfig';
-    const { options, fitted } = readConfig(where, config, 'LogisticRegression');
+    const { options, fitted } = readConfig<LogisticRegressionOptions>(where, config, 'LogisticRegression');
     return new LogisticRegression(options).restore(where, fitted);
   }
 

@@ -19,23 +19,21 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
+import { Estimator, type EstimatorConfig, type EstimatorType, readConfig } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, encodeLabels, featureSpec, readInput, readTargets } from './input.js';
+import { hostArgmax, hostProbabilities, hostRunnable, hostStack, stackParameters } from './small-batch.js';
 import {
-  Estimator,
   type FitCallOptions,
   type ResolvedTraining,
   TRAINING_OPTIONS,
   type TrainingOptions,
   classTargets,
   classificationLoss,
-  encodeLabels,
   labelsOf,
   logitCount,
-  optionsOf,
   probabilities,
   resolveTraining,
-} from './estimator.js';
-import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
-import { accuracyScore, r2Score } from './score.js';
+} from './training.js';
 import { is, readOptions } from '../validate.js';
 
 /** sklearn's hidden-layer activations. */
@@ -76,15 +74,9 @@ interface MLPShape {
   nOutputs: number;
 }
 
-export interface MLPClassifierConfig extends MLPSettings {
-  kind: 'MLPClassifier';
-  fitted: (MLPShape & { classes: number[] }) | null;
-}
+export type MLPClassifierConfig = EstimatorConfig<'MLPClassifier', MLPSettings, MLPShape & { classes: number[] }>;
 
-export interface MLPRegressorConfig extends MLPSettings {
-  kind: 'MLPRegressor';
-  fitted: (MLPShape & { flatTarget: boolean }) | null;
-}
+export type MLPRegressorConfig = EstimatorConfig<'MLPRegressor', MLPSettings, MLPShape & { flatTarget: boolean }>;
 
 const ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
 
@@ -203,8 +195,21 @@ abstract class BaseMLP extends Estimator {
   }
 
   protected readX(method: string, x: ArrayInput): Tensor {
-    const fittedOn = this.shape?.nFeatures;
-    return readInput(`${this.modelName}.${method}`, x, { names: ['samples', 'features'], sizes: [undefined, fittedOn] });
+    return readInput(`${this.modelName}.${method}`, x, featureSpec(this.shape?.nFeatures));
+  }
+
+  /**
+   * The network's output [n, k] for a few rows, computed on the host in float64 from float64
+   * copies of the weights (remade whenever a parameter changes); null for larger batches.
+   */
+  protected hostOutputs(method: string, x: ArrayInput): { z: Float64Array; n: number; k: number } | null {
+    this.requireFitted(method);
+    const layers = (this.net as Sequential).layers;
+    if (!hostRunnable(layers)) return null;
+    const rows = this.smallRows(method, x as Tensor, (this.shape as MLPShape).nFeatures);
+    if (rows === null) return null;
+    const { z, k } = hostStack(layers, this.hostParameters(stackParameters(layers)), rows.host, rows.n);
+    return { z, n: rows.n, k };
   }
 
   protected settingsConfig(): MLPSettings {
@@ -268,14 +273,39 @@ export class MLPClassifier extends BaseMLP {
     });
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'classifier';
+  }
+
+  protected override fittedClasses(): readonly number[] {
+    return this.classList ?? [];
+  }
+
   /** Class probabilities [n, classes], columns in the order of `classes`. */
   predictProba(x: ArrayInput): Tensor {
+    const small = this.hostOutputs('predictProba', x);
+    if (small !== null) {
+      const k = (this.classList as number[]).length;
+      return fromValues('MLPClassifier.predictProba', Float32Array.from(hostProbabilities(small.z, small.n, small.k)), [small.n, k]);
+    }
     return this.probabilitiesFor('predictProba', x);
   }
 
   /** The most probable label of each row, [n]. */
   predict(x: ArrayInput): Tensor {
-    return tidy(() => labelsOf(this.probabilitiesFor('predict', x), this.classList as number[]));
+    return this.predictFor('predict', x);
+  }
+
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    const small = this.hostOutputs(method, x);
+    const classes = this.classList as number[];
+    if (small !== null) {
+      const k = classes.length;
+      // Float32 probabilities decide, as on the batch path, so both give the same label at a tie.
+      const p = Float64Array.from(Float32Array.from(hostProbabilities(small.z, small.n, small.k)));
+      return fromValues(`MLPClassifier.${method}`, Float32Array.from(hostArgmax(p, small.n, k), (c) => classes[c] as number), [small.n]);
+    }
+    return tidy(() => labelsOf(this.probabilitiesFor(method, x), classes));
   }
 
   private probabilitiesFor(method: string, x: ArrayInput): Tensor {
@@ -283,26 +313,19 @@ export class MLPClassifier extends BaseMLP {
     return tidy(() => probabilities(predictLoop(this, this.readX(method, x)), (this.classList as number[]).length));
   }
 
-  /** Accuracy on (x, y). */
-  score(x: ArrayInput, y: LabelInput): number {
-    this.requireFitted('score');
-    return tidy(() => {
-      const classes = this.classList as number[];
-      return accuracyScore('MLPClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
-    });
-  }
-
   config(): MLPClassifierConfig {
     const fitted = this.shape === null ? null : { ...this.shape, classes: [...(this.classList as number[])] };
-    return { kind: 'MLPClassifier', ...this.settingsConfig(), fitted };
+    return { kind: 'MLPClassifier', options: this.settingsConfig(), fitted };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPClassifierConfig): MLPClassifier {
-    const m = new MLPClassifier(optionsOf(c));
-    if (c.fitted !== null) {
-      m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
-      m.classList = [...c.fitted.classes];
+    const { options, fitted } = readConfig<MLPSettings>('MLPClassifier.fromConfig', c, 'MLPClassifier');
+    const m = new MLPClassifier(options);
+    const f = fitted as (MLPShape & { classes: number[] }) | null;
+    if (f !== null) {
+      m.build({ nFeatures: f.nFeatures, nOutputs: f.nOutputs });
+      m.classList = [...f.classes];
     }
     return m;
   }
@@ -346,12 +369,18 @@ export class MLPRegressor extends BaseMLP {
     });
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'regressor';
+  }
+
   /** Predictions [n] (or [n, outputs] when fitted on several outputs). */
   predict(x: ArrayInput): Tensor {
     return this.predictFor('predict', x);
   }
 
-  private predictFor(method: string, x: ArrayInput): Tensor {
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    const small = this.hostOutputs(method, x);
+    if (small !== null) return fromValues(`MLPRegressor.${method}`, Float32Array.from(small.z), this.flatTarget ? [small.n] : [small.n, small.k]);
     this.requireFitted(method);
     return tidy(() => {
       const out = predictLoop(this, this.readX(method, x));
@@ -359,28 +388,19 @@ export class MLPRegressor extends BaseMLP {
     });
   }
 
-  /** R² (coefficient of determination) on (x, y), averaged over outputs as sklearn. */
-  score(x: ArrayInput, y: TargetInput): number {
-    this.requireFitted('score');
-    return tidy(() => {
-      const pred = this.predictFor('score', x);
-      const n = pred.shape[0] as number;
-      const truth = readTargets('MLPRegressor.score', y, n).y.toFloat32Array();
-      return r2Score(truth, pred.toFloat32Array(), n);
-    });
-  }
-
   config(): MLPRegressorConfig {
     const fitted = this.shape === null ? null : { ...this.shape, flatTarget: this.flatTarget };
-    return { kind: 'MLPRegressor', ...this.settingsConfig(), fitted };
+    return { kind: 'MLPRegressor', options: this.settingsConfig(), fitted };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPRegressorConfig): MLPRegressor {
-    const m = new MLPRegressor(optionsOf(c));
-    if (c.fitted !== null) {
-      m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
-      m.flatTarget = c.fitted.flatTarget;
+    const { options, fitted } = readConfig<MLPSettings>('MLPRegressor.fromConfig', c, 'MLPRegressor');
+    const m = new MLPRegressor(options);
+    const f = fitted as (MLPShape & { flatTarget: boolean }) | null;
+    if (f !== null) {
+      m.build({ nFeatures: f.nFeatures, nOutputs: f.nOutputs });
+      m.flatTarget = f.flatTarget;
     }
     return m;
   }

@@ -151,7 +151,7 @@ describe('wrong types and values name the model, the option and the value', () =
     [LogisticRegression, { penalty: 'elasticnet' }, "LogisticRegression: penalty must be one of 'l2', 'l1', 'none'"],
     [LogisticRegression, { classWeight: 'auto' }, "LogisticRegression: classWeight must be 'balanced', null, or an object"],
     [LogisticRegression, { tol: 0 }, 'LogisticRegression: tol must be a finite number > 0, got number 0'],
-    [LinearSVM, { loss: 'squared-hinge' }, "LinearSVM: loss must be one of 'hinge', 'squared_hinge' (did you mean 'squared_hinge'?)"],
+    [LinearSVM, { loss: 'squared-hinge' }, "LinearSVM: loss must be one of 'hinge', 'squaredHinge' (did you mean 'squaredHinge'?)"],
     [LinearSVM, { maxIter: -5 }, 'LinearSVM: maxIter must be an integer >= 1, got number -5'],
     [LinearSVM, { classWeight: { 0: -1, 1: 1 } }, 'LinearSVM: classWeight for class 0 must be a positive finite number, got -1'],
   ])('%#: %s', (C, options, message) => {
@@ -159,16 +159,16 @@ describe('wrong types and values name the model, the option and the value', () =
   });
 
   it('undefined values count as absent; null is a value (accepted only where the option allows it)', () => {
-    expect(new MLPClassifier({ maxIter: undefined }).config().maxIter).toBe(200);
-    expect(new RecurrentForecaster({ horizon: null }).config().horizon).toBeNull();
+    expect(new MLPClassifier({ maxIter: undefined }).config().options.maxIter).toBe(200);
+    expect(new RecurrentForecaster({ horizon: null }).config().options.horizon).toBeNull();
     expect(new LogisticRegression({ classWeight: null }).classWeight).toBeNull();
     expectArgument(make(MLPClassifier, { maxIter: null }), 'MLPClassifier: maxIter must be an integer >= 1, got null');
   });
 
   it('the options given are the ones used (no silent defaults)', () => {
     const m = new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5, epochs: 9 });
-    expect(m.config()).toMatchObject({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5 });
-    expect(new MLPRegressor({ epochs: 7 }).config().maxIter).toBe(7);
+    expect(m.config().options).toMatchObject({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5 });
+    expect(new MLPRegressor({ epochs: 7 }).config().options.maxIter).toBe(7);
     expect(new LogisticRegression({ classWeight: 'balanced', C: 0.5 }).config().options).toMatchObject({ classWeight: 'balanced', C: 0.5 });
   });
 });

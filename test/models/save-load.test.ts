@@ -87,7 +87,7 @@ describe('saveModel / loadModel round trips', () => {
   it('an unfitted model round-trips too, and a loaded model trains again', () => {
     const blank = loadModel<MLPClassifier>(saveModel(new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 2 })));
     expect(blank.isFitted).toBe(false);
-    expect(blank.config().hiddenLayerSizes).toEqual([3]);
+    expect(blank.config().options.hiddenLayerSizes).toEqual([3]);
     const { x, y } = twoMoons({ n: 40, seed: 7 });
     blank.fit(x, y);
     expect(blank.predict(x).shape).toEqual([40]);

@@ -29,7 +29,7 @@ describe('LogisticRegression.predictProba on a few rows', () => {
 
   it('checks its input like the batch path', () => {
     const m = new fg.LogisticRegression().fit(x, y);
-    expect(() => m.predictProba([[1, 2]])).toThrow(/fitted on 8 features/);
+    expect(() => m.predictProba([[1, 2]])).toThrow(/expected x of shape \[samples, 8\] \(samples, features\), got \[1, 2\]/);
     expect(() => m.predictProba([[NaN, 0, 0, 0, 0, 0, 0, 0]])).toThrow(fg.ValueError);
     expect(() => new fg.LogisticRegression().predictProba([x[0]!])).toThrow(fg.NotFittedError);
     m.dispose();

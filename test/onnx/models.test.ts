@@ -12,7 +12,7 @@ const credit = (() => {
   const d = data.features.length;
   const x = fg.keep(fg.tensor(data.x, [data.n, d]));
   const stats = fg.columnStats(data.x, data.n, d);
-  const xs = fg.keep(fg.tensor(fg.standardise(data.x, data.n, d, stats), [data.n, d]));
+  const xs = fg.keep(fg.tensor(fg.standardize(data.x, data.n, d, stats), [data.n, d]));
   return { x, xs, y: Array.from(data.y), names: data.features.map((f) => f.name) };
 })();
 

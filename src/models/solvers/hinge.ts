@@ -18,7 +18,7 @@
 //    narrower band, names the sets again.
 // With an intercept the columns are centred first (b absorbs the shift), which conditions the
 // KKT equations; Newton also scales them to unit variance (a change of variables with a
-// diagonal penalty), so raw-scale columns cost no more than standardised ones.
+// diagonal penalty), so raw-scale columns cost no more than standardized ones.
 import type { Design } from './design.js';
 
 export interface HingeOptions {
@@ -345,7 +345,7 @@ export function solveHinge(design: Design, y: Float64Array, options: HingeOption
   for (let i = 0; i < n; i++) cTotal += C[i] as number;
   const mu = new Float64Array(d);
   const xc = fitIntercept ? centred(design, mu) : design.host;
-  // Newton works on standardised columns x = xc/σ with coefficients σ·w, whose penalty is
+  // Newton works on standardized columns x = xc/σ with coefficients σ·w, whose penalty is
   // ½·Σ (σⱼwⱼ)²/σⱼ²: raw-scale columns (amounts beside ratios) then cost no more than scaled ones.
   const sigma = new Float64Array(d);
   for (let i = 0; i < n * d; i++) sigma[i % d] = (sigma[i % d] as number) + (xc[i] as number) ** 2;
