@@ -9,7 +9,6 @@ import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { bceWithLogits, crossEntropy, mseLoss, sigmoidFocalLoss } from '../ops/losses.js';
 import { mean, sum } from '../ops/reduce.js';
-import { select, slice } from '../ops/slice.js';
 import { fromValues } from '../tensor/creation.js';
 import { ArgumentError } from '../errors.js';
 import { type ClassWeight, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
@@ -33,6 +32,8 @@ import {
   logitCount,
   probabilities,
   resolveTraining,
+  weightedLoss,
+  withWeights,
 } from './training.js';
 import { is, readOptions } from '../validate.js';
 
@@ -91,31 +92,6 @@ const MLP_OPTIONS = {
 } satisfies Record<keyof MLPOptions, unknown>;
 
 const MLP_FIT_OPTIONS = { callbacks: is.any, sampleWeight: is.any };
-
-// Per-row weights travel with the targets as one more column, so shuffled batches and the
-// validation split keep each weight with its row; the loss splits the column off again and
-// averages the weighted per-row losses over the batch.
-function withWeights(target: Tensor, w: Float64Array): Tensor {
-  const n = target.shape[0] as number;
-  const cols = target.rank === 1 ? 1 : (target.shape[1] as number);
-  const t = target.toFloat32Array();
-  const out = new Float32Array(n * (cols + 1));
-  for (let i = 0; i < n; i++) {
-    out.set(t.subarray(i * cols, (i + 1) * cols), i * (cols + 1));
-    out[i * (cols + 1) + cols] = w[i] as number;
-  }
-  target.dispose();
-  return fromValues('MLP.fit', out, [n, cols + 1]);
-}
-
-function weightedLoss(perRow: (pred: Tensor, target: Tensor) => Tensor, flatTarget: boolean): LossFn {
-  return (pred, t) => {
-    const cols = (t.shape[1] as number) - 1;
-    const target = flatTarget ? select(t, 1, 0) : slice(t, 1, 0, cols);
-    const w = select(t, 1, cols);
-    return sum(perRow(pred, target).reshape([-1]).mul(w)).div(t.shape[0] as number);
-  };
-}
 
 function settingsOf(model: string, options: unknown): MLPSettings {
   const o = readOptions(model, options, MLP_OPTIONS);

@@ -16,6 +16,8 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 import { fromValues } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { sum } from '../ops/reduce.js';
+import { select, slice } from '../ops/slice.js';
 import { type Callback, type EarlyStopping, type History, fit as trainLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
 import { type Checked, is } from '../validate.js';
@@ -237,5 +239,31 @@ export function trainNetwork(spec: TrainSpec): History {
   } finally {
     optimizer.dispose();
   }
+}
+
+
+// Per-row weights travel with the targets as one more column, so shuffled batches and the
+// validation split keep each weight with its row; the loss splits the column off again and
+// averages the weighted per-row losses over the batch.
+export function withWeights(target: Tensor, w: Float64Array): Tensor {
+  const n = target.shape[0] as number;
+  const cols = target.rank === 1 ? 1 : (target.shape[1] as number);
+  const t = target.toFloat32Array();
+  const out = new Float32Array(n * (cols + 1));
+  for (let i = 0; i < n; i++) {
+    out.set(t.subarray(i * cols, (i + 1) * cols), i * (cols + 1));
+    out[i * (cols + 1) + cols] = w[i] as number;
+  }
+  target.dispose();
+  return fromValues('MLP.fit', out, [n, cols + 1]);
+}
+
+export function weightedLoss(perRow: (pred: Tensor, target: Tensor) => Tensor, flatTarget: boolean): LossFn {
+  return (pred, t) => {
+    const cols = (t.shape[1] as number) - 1;
+    const target = flatTarget ? select(t, 1, 0) : slice(t, 1, 0, cols);
+    const w = select(t, 1, cols);
+    return sum(perRow(pred, target).reshape([-1]).mul(w)).div(t.shape[0] as number);
+  };
 }
 
