@@ -119,8 +119,13 @@ export function readRows(where: string, x: FeatureInput, spec: InputSpec = featu
     if (!isRow(row) || row.length !== d) {
       throw new ShapeError(`${where}: x is not a regular array of numbers (row ${i} has ${isRow(row) ? row.length : 'no'} values but row 0 has ${d})`);
     }
-    checkFinite(where, row, [n, d], { offset: i * d });
-    host.set(row, i * d);
+    const o = i * d;
+    for (let j = 0; j < d; j++) {
+      const v = row[j];
+      // The common case inline; checkFinite words the error.
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) checkFinite(where, row, [n, d], { offset: o });
+      host[o + j] = v as number;
+    }
   }
   return { host, n, d };
 }
@@ -134,7 +139,12 @@ export function readInput(where: string, x: ArrayInput, spec: InputSpec): Tensor
   if (x instanceof Tensor) {
     x.assertLive(where);
     checkShape(where, x.shape, spec);
-    checkFinite(where, x.data, x.shape, { names: spec.names.slice(1) });
+    // A batch is scanned in one tight loop (v − v is NaN exactly for NaN and ±Infinity);
+    // checkFinite words the error.
+    const data = x.data;
+    for (let k = 0; k < data.length; k++) {
+      if ((data[k] as number) - (data[k] as number) !== 0) checkFinite(where, data, x.shape, { names: spec.names.slice(1) });
+    }
     return x;
   }
   if (!Array.isArray(x)) notInput(where, x);

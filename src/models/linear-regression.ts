@@ -5,13 +5,14 @@ import { noGrad } from '../autograd/graph.js';
 import { CheckpointError, registerModel } from '../io/checkpoint.js';
 import { mul, sub } from '../ops/binary.js';
 import { reshape } from '../ops/reshape.js';
-import { fromValues, tensor } from '../tensor/creation.js';
+import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type EstimatorType, type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
 import { type FeatureInput, type TargetInput, readTargetValues } from './input.js';
 import { readFeatures, releaseFeatures } from './solvers/design.js';
 import { type LinearFit, LinearModel, type LinearModelConfig } from './solvers/linear-model.js';
+import { hostResult } from './small-batch.js';
 import { solveRidge } from './solvers/normal-equations.js';
 import { combineWeights } from './solvers/class-weight.js';
 import { is, readOptions } from '../validate.js';
@@ -135,7 +136,7 @@ export class LinearRegression extends LinearModel {
 
   protected predictFor(method: string, x: FeatureInput): Tensor {
     const small = this.hostScores(method, x);
-    if (small !== null) return fromValues(`LinearRegression.${method}`, Float32Array.from(small.z), this.flatTargets ? [small.n] : [small.n, small.k]);
+    if (small !== null) return hostResult(small.z, this.flatTargets ? [small.n] : [small.n, small.k]);
     return tidy(() => {
       const s = this.scores(method, x);
       return this.flatTargets ? reshape(s, [s.shape[0] as number]) : s;

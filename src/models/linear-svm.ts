@@ -7,13 +7,13 @@ import { add, div, mul, neg } from '../ops/binary.js';
 import { concat } from '../ops/concat.js';
 import { sum } from '../ops/reduce.js';
 import { sigmoid } from '../ops/unary.js';
-import { fromValues, tensor } from '../tensor/creation.js';
+import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, combineWeights, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
 import { type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
 import type { FeatureInput, LabelInput } from './input.js';
-import { hostSigmoid } from './small-batch.js';
+import { hostResult, hostSigmoid } from './small-batch.js';
 import type { Design } from './solvers/design.js';
 import { solveHinge } from './solvers/hinge.js';
 import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
@@ -221,7 +221,7 @@ export class LinearSVM extends LinearClassifier {
           p.forEach((v, c) => (out[i * k + c] = v / total));
         }
       }
-      return fromValues('LinearSVM.predictProba', out, [n, Math.max(2, k)]);
+      return hostResult(out, [n, Math.max(2, k)]);
     }
     return tidy(() => {
       const s = this.scores('predictProba', x);

@@ -9,11 +9,10 @@ import { logSoftmax, softmax } from '../ops/softmax.js';
 import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { fromValues } from '../tensor/creation.js';
 import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
 import type { FeatureInput, LabelInput } from './input.js';
-import { hostSigmoid } from './small-batch.js';
+import { hostProbabilities, hostResult, hostSigmoid } from './small-batch.js';
 import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
 import type { LinearModelConfig } from './solvers/linear-model.js';
 import { type LinearSolution, type Standardized, solveLinear } from './solvers/linear-objective.js';
@@ -176,18 +175,26 @@ export class LogisticRegression extends LinearClassifier {
 
   /** Class probabilities [n, k], columns in the order of `classes`. */
   predictProba(x: FeatureInput): Tensor {
-    if (this.scheme === 'binary') {
-      // One applicant at a time (a scoring service): the float64 host path, no kernels.
-      const small = this.hostScores('predictProba', x);
-      if (small !== null) {
-        const out = new Float32Array(small.n * 2);
-        small.z.forEach((z, i) => {
-          // σ(z) and 1 − σ(z) = σ(−z), each from the side where exp cannot overflow.
-          out[2 * i] = hostSigmoid(-z);
-          out[2 * i + 1] = hostSigmoid(z);
-        });
-        return fromValues('LogisticRegression.predictProba', out, [small.n, 2]);
+    // One applicant at a time (a scoring service): the float64 host path, no kernels.
+    const small = this.hostScores('predictProba', x);
+    if (small !== null) {
+      const { z, n, k } = small;
+      let p: Float64Array;
+      if (this.scheme === 'multinomial') {
+        p = k === 1 ? hostProbabilities(z.map((v) => 2 * v), n, 1) : hostProbabilities(z, n, k);
+      } else if (this.scheme === 'binary') {
+        // σ(z) and 1 − σ(z) = σ(−z), each from the side where exp cannot overflow.
+        p = Float64Array.from({ length: 2 * n }, (_, j) => hostSigmoid(j % 2 === 1 ? (z[j >> 1] as number) : -(z[j >> 1] as number)));
+      } else {
+        // One-vs-rest: each class's own probability, normalised over the classes (as sklearn).
+        p = z.map(hostSigmoid);
+        for (let i = 0; i < n; i++) {
+          const row = p.subarray(i * k, (i + 1) * k);
+          const total = row.reduce((acc, v) => acc + v, 0);
+          row.forEach((v, c) => (row[c] = v / total));
+        }
       }
+      return hostResult(p, [n, Math.max(2, k)]);
     }
     return tidy(() => {
       const s = this.scores('predictProba', x);

@@ -9,7 +9,6 @@ import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { bceWithLogits, crossEntropy, mseLoss, sigmoidFocalLoss } from '../ops/losses.js';
 import { mean, sum } from '../ops/reduce.js';
-import { fromValues } from '../tensor/creation.js';
 import { ArgumentError } from '../errors.js';
 import { type ClassWeight, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { square } from '../ops/unary.js';
@@ -20,7 +19,7 @@ import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
 import { Estimator, type EstimatorConfig, type EstimatorType, readConfig } from './estimator.js';
 import { type ArrayInput, type LabelInput, type TargetInput, encodeLabels, featureSpec, readInput, readTargets } from './input.js';
-import { hostArgmax, hostProbabilities, hostRunnable, hostStack, stackParameters } from './small-batch.js';
+import { type HostPlan, hostArgmax, hostPlan, hostProbabilities, hostResult, runHostPlan } from './small-batch.js';
 import {
   type FitCallOptions,
   type ResolvedTraining,
@@ -81,6 +80,10 @@ export type MLPRegressorConfig = EstimatorConfig<'MLPRegressor', MLPSettings, ML
 
 const ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
 
+// Rows per forward pass when predicting: a batch up to this goes through each layer's GEMM in
+// one call (a [4096, 100] activation is 1.6 MB); larger inputs are cut into such chunks.
+const PREDICT_BATCH = 4096;
+
 /** MLPClassifier's and MLPRegressor's options: the training options and these. */
 const MLP_OPTIONS = {
   ...TRAINING_OPTIONS,
@@ -115,6 +118,8 @@ abstract class BaseMLP extends Estimator {
   protected readonly settings: MLPSettings;
   protected net: Sequential | null = null;
   protected shape: MLPShape | null = null;
+  // The host path's plan of `net` (remade when the layers are rebuilt).
+  private plan: { net: Sequential; plan: HostPlan | null } | null = null;
   private readonly generator: Generator;
 
   protected constructor(name: string, options: MLPOptions) {
@@ -180,11 +185,13 @@ abstract class BaseMLP extends Estimator {
    */
   protected hostOutputs(method: string, x: ArrayInput): { z: Float64Array; n: number; k: number } | null {
     this.requireFitted(method);
-    const layers = (this.net as Sequential).layers;
-    if (!hostRunnable(layers)) return null;
+    const net = this.net as Sequential;
+    if (this.plan === null || this.plan.net !== net) this.plan = { net, plan: hostPlan(net.layers) };
+    const plan = this.plan.plan;
+    if (plan === null) return null;
     const rows = this.smallRows(method, x as Tensor, (this.shape as MLPShape).nFeatures);
     if (rows === null) return null;
-    const { z, k } = hostStack(layers, this.hostParameters(stackParameters(layers)), rows.host, rows.n);
+    const { z, k } = runHostPlan(plan, this.hostParameters(plan.params), rows.host, rows.n);
     return { z, n: rows.n, k };
   }
 
@@ -262,7 +269,7 @@ export class MLPClassifier extends BaseMLP {
     const small = this.hostOutputs('predictProba', x);
     if (small !== null) {
       const k = (this.classList as number[]).length;
-      return fromValues('MLPClassifier.predictProba', Float32Array.from(hostProbabilities(small.z, small.n, small.k)), [small.n, k]);
+      return hostResult(hostProbabilities(small.z, small.n, small.k), [small.n, k]);
     }
     return this.probabilitiesFor('predictProba', x);
   }
@@ -279,14 +286,14 @@ export class MLPClassifier extends BaseMLP {
       const k = classes.length;
       // Float32 probabilities decide, as on the batch path, so both give the same label at a tie.
       const p = Float64Array.from(Float32Array.from(hostProbabilities(small.z, small.n, small.k)));
-      return fromValues(`MLPClassifier.${method}`, Float32Array.from(hostArgmax(p, small.n, k), (c) => classes[c] as number), [small.n]);
+      return hostResult(Array.from(hostArgmax(p, small.n, k), (c) => classes[c] as number), [small.n]);
     }
     return tidy(() => labelsOf(this.probabilitiesFor(method, x), classes));
   }
 
   private probabilitiesFor(method: string, x: ArrayInput): Tensor {
     this.requireFitted(method);
-    return tidy(() => probabilities(predictLoop(this, this.readX(method, x)), (this.classList as number[]).length));
+    return tidy(() => probabilities(predictLoop(this, this.readX(method, x), { batchSize: PREDICT_BATCH }), (this.classList as number[]).length));
   }
 
   config(): MLPClassifierConfig {
@@ -356,10 +363,10 @@ export class MLPRegressor extends BaseMLP {
 
   protected predictFor(method: string, x: ArrayInput): Tensor {
     const small = this.hostOutputs(method, x);
-    if (small !== null) return fromValues(`MLPRegressor.${method}`, Float32Array.from(small.z), this.flatTarget ? [small.n] : [small.n, small.k]);
+    if (small !== null) return hostResult(small.z, this.flatTarget ? [small.n] : [small.n, small.k]);
     this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX(method, x));
+      const out = predictLoop(this, this.readX(method, x), { batchSize: PREDICT_BATCH });
       return this.flatTarget ? out.reshape([out.shape[0] as number]) : out;
     });
   }

@@ -7,20 +7,40 @@
 import { ReLU, Sigmoid, Tanh } from '../nn/activations.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A result tensor [shape] of values the host path computed (finite by construction: no checks). */
+export function hostResult(values: ArrayLike<number>, shape: readonly number[]): Tensor {
+  const t = Tensor.empty(shape);
+  t.data.set(values);
+  return t;
+}
 
 /** Rows up to which predictions run on the host in float64. */
 export const SMALL_BATCH = 16;
 
 /** Row-major [n, k] = rows · Wᵀ + b in float64 (W [k, d] row-major; b [k] or null). */
 export function hostLinear(rows: Float64Array, n: number, w: Float64Array, b: Float64Array | null, k: number): Float64Array {
-  const d = w.length / k;
+  const d = (w.length / k) | 0;
   const z = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
+    const xo = i * d;
     for (let r = 0; r < k; r++) {
-      let s = b === null ? 0 : (b[r] as number);
-      for (let j = 0; j < d; j++) s += (w[r * d + j] as number) * (rows[i * d + j] as number);
-      z[i * k + r] = s;
+      const wo = r * d;
+      // Four independent sums: the adds of one chain wait for each other, four chains overlap.
+      let s0 = b === null ? 0 : (b[r] as number);
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        s0 += (w[wo + j] as number) * (rows[xo + j] as number);
+        s1 += (w[wo + j + 1] as number) * (rows[xo + j + 1] as number);
+        s2 += (w[wo + j + 2] as number) * (rows[xo + j + 2] as number);
+        s3 += (w[wo + j + 3] as number) * (rows[xo + j + 3] as number);
+      }
+      for (; j < d; j++) s0 += (w[wo + j] as number) * (rows[xo + j] as number);
+      z[i * k + r] = s0 + s1 + (s2 + s3);
     }
   }
   return z;
@@ -32,39 +52,62 @@ export function hostSigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
-const ACTIVATIONS: ReadonlyArray<[abstract new (...a: never[]) => Module, (v: number) => number]> = [
-  [ReLU, (v) => (v > 0 ? v : 0)],
-  [Tanh, Math.tanh],
-  [Sigmoid, hostSigmoid],
-];
+const RELU = 0;
+const TANH = 1;
+const SIGMOID = 2;
 
-/** The parameters `hostStack` reads, in its order: each Linear's weight, then its bias if any. */
-export function stackParameters(layers: readonly Module[]): Tensor[] {
-  return layers.flatMap((l) => (l instanceof Linear ? [l.weight, ...(l.bias === null ? [] : [l.bias])] : []));
+/** A stack of Linear layers and activations as the host path runs it, built once per network. */
+export interface HostPlan {
+  /** Per layer: an activation code, or the index in `params` of a Linear's weight (≥ 10). */
+  steps: Int32Array;
+  /** Output width of each Linear, by step. */
+  widths: Int32Array;
+  /** Each Linear's bias index in `params` (−1 without a bias), by step. */
+  biases: Int32Array;
+  /** The tensors the float64 copies are made of, in `params` order. */
+  params: Tensor[];
 }
 
-/** Whether every layer is one `hostStack` can run (Linear or an elementwise activation). */
-export function hostRunnable(layers: readonly Module[]): boolean {
-  return layers.every((l) => l instanceof Linear || ACTIVATIONS.some(([c]) => l instanceof c));
+/** The host plan of `layers`, or null if one of them is not a Linear or an elementwise activation. */
+export function hostPlan(layers: readonly Module[]): HostPlan | null {
+  const params: Tensor[] = [];
+  const steps = new Int32Array(layers.length);
+  const widths = new Int32Array(layers.length);
+  const biases = new Int32Array(layers.length).fill(-1);
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i];
+    if (l instanceof Linear) {
+      steps[i] = 10 + params.push(l.weight) - 1;
+      widths[i] = l.weight.shape[0] as number;
+      if (l.bias !== null) biases[i] = params.push(l.bias) - 1;
+    } else if (l instanceof ReLU) steps[i] = RELU;
+    else if (l instanceof Tanh) steps[i] = TANH;
+    else if (l instanceof Sigmoid) steps[i] = SIGMOID;
+    else return null;
+  }
+  return { steps, widths, biases, params };
 }
 
 /**
- * The forward of a stack of Linear layers and activations in float64: `params` are the float64
- * copies of `stackParameters(layers)`. Returns [n, outputs] row-major and the output width.
+ * The forward of a host plan in float64: `values` are the float64 copies of `plan.params`.
+ * Returns [n, outputs] row-major and the output width.
  */
-export function hostStack(layers: readonly Module[], params: readonly Float64Array[], rows: Float64Array, n: number): { z: Float64Array; k: number } {
+export function runHostPlan(plan: HostPlan, values: readonly Float64Array[], rows: Float64Array, n: number): { z: Float64Array; k: number } {
   let z = rows;
   let k = rows.length / n;
-  let p = 0;
-  for (const layer of layers) {
-    if (layer instanceof Linear) {
-      const w = params[p++] as Float64Array;
-      const b = layer.bias === null ? null : (params[p++] as Float64Array);
-      k = layer.weight.shape[0] as number;
-      z = hostLinear(z, n, w, b, k);
+  const { steps, widths, biases } = plan;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as number;
+    if (step >= 10) {
+      const bi = biases[i] as number;
+      k = widths[i] as number;
+      z = hostLinear(z, n, values[step - 10] as Float64Array, bi < 0 ? null : (values[bi] as Float64Array), k);
+    } else if (step === RELU) {
+      for (let j = 0; j < z.length; j++) if ((z[j] as number) < 0) z[j] = 0;
+    } else if (step === TANH) {
+      for (let j = 0; j < z.length; j++) z[j] = Math.tanh(z[j] as number);
     } else {
-      const f = (ACTIVATIONS.find(([c]) => layer instanceof c) as [unknown, (v: number) => number])[1];
-      z = z.map(f);
+      for (let j = 0; j < z.length; j++) z[j] = hostSigmoid(z[j] as number);
     }
   }
   return { z, k };

@@ -6,11 +6,12 @@ import { argmax } from '../../ops/argmax.js';
 import { gt } from '../../ops/compare.js';
 import { indexSelect } from '../../ops/gather.js';
 import { reshape } from '../../ops/reshape.js';
-import { fromValues, tensor } from '../../tensor/creation.js';
+import { tensor } from '../../tensor/creation.js';
 import { tidy } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type EstimatorType, type FittedRecord, describeValue } from '../estimator.js';
 import { type FeatureInput, type LabelInput, encodeLabels } from '../input.js';
+import { hostResult } from '../small-batch.js';
 import { type Design, readFeatures, releaseFeatures } from './design.js';
 import { type LinearFit, LinearModel } from './linear-model.js';
 import { type Standardized, standardize } from './linear-objective.js';
@@ -121,7 +122,7 @@ export abstract class LinearClassifier extends LinearModel {
    */
   decisionFunction(x: FeatureInput): Tensor {
     const small = this.hostScores('decisionFunction', x);
-    if (small !== null) return fromValues('decisionFunction', Float32Array.from(small.z), small.k === 1 ? [small.n] : [small.n, small.k]);
+    if (small !== null) return hostResult(small.z, small.k === 1 ? [small.n] : [small.n, small.k]);
     return tidy(() => {
       const s = this.scores('decisionFunction', x);
       return s.shape[1] === 1 ? reshape(s, [s.shape[0] as number]) : s;
@@ -146,7 +147,7 @@ export abstract class LinearClassifier extends LinearModel {
         else for (let c = 1; c < k; c++) if (Math.fround(z[i * k + c] as number) > Math.fround(z[i * k + best] as number)) best = c;
         out[i] = labels[best] as number;
       }
-      return fromValues(method, out, [n]);
+      return hostResult(out, [n]);
     }
     return noGrad(() =>
       tidy(() => {

@@ -18,8 +18,7 @@ import { toTensor } from '../../tensor/promote.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type EstimatorConfig, Estimator, type FittedRecord, describeValue, fieldChecks, fittedField, isNumbers } from '../estimator.js';
 import { hostLinear } from '../small-batch.js';
-import type { FeatureInput } from '../input.js';
-import { readFeatures, releaseFeatures } from './design.js';
+import { type ArrayInput, type FeatureInput, featureSpec, readInput } from '../input.js';
 
 /** A convex model's checkpoint config: its constructor options and its fitted state. */
 export type LinearModelConfig<K extends string, O, F extends LinearFit> = EstimatorConfig<K, O, F>;
@@ -192,11 +191,12 @@ export abstract class LinearModel extends Estimator {
   /** Validated scores [n, k] without a graph; `method` names the caller in errors. */
   protected scores(method: string, x: FeatureInput): Tensor {
     this.fitted(method);
-    const design = readFeatures(`${this.modelName}.${method}`, x, this.features);
+    // A tensor goes to the GEMM as it is (checked, not copied); rows become one tensor.
+    const xt = readInput(`${this.modelName}.${method}`, x as ArrayInput, featureSpec(this.features));
     try {
-      return noGrad(() => linear(design.x, this.weight as Tensor, this.bias));
+      return noGrad(() => linear(xt, this.weight as Tensor, this.bias));
     } finally {
-      releaseFeatures(design);
+      if (xt !== x) xt.dispose();
     }
   }
 
