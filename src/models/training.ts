@@ -71,8 +71,6 @@ export interface TrainingOptions {
   learningRate?: number;
   /** Passes over the training data (sklearn's `max_iter`). */
   maxIter?: number;
-  /** The same as `maxIter` (Keras' name); `maxIter` wins when both are given. */
-  epochs?: number;
   /** Rows per gradient step; 'auto' is min(200, rows) as in sklearn. */
   batchSize?: number | 'auto';
   /** 'adam' (default) or 'sgd' (with `momentum`). */
@@ -102,7 +100,6 @@ export interface TrainingOptions {
 export const TRAINING_OPTIONS = {
   learningRate: is.number({ min: 0, minOpen: true }),
   maxIter: is.int({ min: 1 }),
-  epochs: is.int({ min: 1 }),
   batchSize: is.anyOf<number | 'auto'>("an integer >= 1 or 'auto'", is.int({ min: 1 }), is.oneOf(['auto'] as const)),
   solver: is.oneOf(['adam', 'sgd'] as const),
   momentum: is.number({ min: 0, max: 1, maxOpen: true }),
@@ -134,7 +131,7 @@ export interface ResolvedTraining {
 export function resolveTraining(o: Checked<typeof TRAINING_OPTIONS>, defaults: Partial<ResolvedTraining> = {}): ResolvedTraining {
   return {
     learningRate: o.learningRate ?? defaults.learningRate ?? 1e-3,
-    maxIter: o.maxIter ?? o.epochs ?? defaults.maxIter ?? 200,
+    maxIter: o.maxIter ?? defaults.maxIter ?? 200,
     batchSize: o.batchSize ?? defaults.batchSize ?? 'auto',
     solver: o.solver ?? defaults.solver ?? 'adam',
     momentum: o.momentum ?? defaults.momentum ?? 0.9,
