@@ -12,7 +12,7 @@ import { Module } from '../nn/module.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Callback, History } from '../train/fit.js';
-import { readOptions } from '../validate.js';
+import { is, readOptions } from '../validate.js';
 import { type ArrayInput, type FeatureInput, type HostRows, type InputSpec, type LabelInput, type TargetInput, featureSpec, readColumn, readInput, readRows, readTargetValues } from './input.js';
 import { SMALL_BATCH } from './small-batch.js';
 import { FIT_OPTIONS, type FitCallOptions, type TrainPlan, trainNetwork } from './training.js';
@@ -94,6 +94,12 @@ export function readConfig<O>(where: string, config: unknown, kind: string): { o
   }
   return { options: (options ?? flat) as O, fitted: fitted as FittedRecord | null };
 }
+
+/**
+ * `fit`'s per-row weights, the same option in every model that takes them (checked in full by
+ * `combineWeights`: one finite weight ≥ 0 per row).
+ */
+export const SAMPLE_WEIGHT_OPTION = { sampleWeight: is.any };
 
 /** What `score` reports (sklearn's estimator types): accuracy, R², or the mean log-likelihood bound. */
 export type EstimatorType = 'classifier' | 'regressor' | 'density';

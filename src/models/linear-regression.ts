@@ -8,7 +8,7 @@ import { reshape } from '../ops/reshape.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type EstimatorType, type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
+import { type EstimatorType, type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
 import { type FeatureInput, type TargetInput, readTargetValues } from './input.js';
 import { readFeatures, releaseFeatures } from './solvers/design.js';
 import { type LinearFit, LinearModel, type LinearModelConfig } from './solvers/linear-model.js';
@@ -77,7 +77,7 @@ export class LinearRegression extends LinearModel {
    */
   fit(x: FeatureInput, y: TargetInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearRegression.fit';
-    const { sampleWeight } = readOptions(where, options, { sampleWeight: is.any });
+    const { sampleWeight } = readOptions(where, options, SAMPLE_WEIGHT_OPTION);
     const design = readFeatures(where, x);
     try {
       const { n, d } = design;

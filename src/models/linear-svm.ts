@@ -11,7 +11,7 @@ import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, combineWeights, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
-import { type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
+import { type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
 import type { FeatureInput, LabelInput } from './input.js';
 import { hostResult, hostSigmoid } from './small-batch.js';
 import type { Design } from './solvers/design.js';
@@ -22,8 +22,6 @@ import { type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { type PlattParams, fitPlatt } from './solvers/platt.js';
 import { is, readOptions } from '../validate.js';
 
-// fit's options: per-row weights, multiplied with the class weights.
-const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LinearSVMOptions {
   /** 'squaredHinge' (default, as sklearn's LinearSVC) or 'hinge'. */
@@ -138,7 +136,7 @@ export class LinearSVM extends LinearClassifier {
    */
   fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearSVM.fit';
-    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
+    const { sampleWeight } = readOptions(where, options, SAMPLE_WEIGHT_OPTION);
     const { fits } = this.fitClasses(where, x, y, this.loss === 'squaredHinge', ({ design, scaled, classes, index }) => {
       const perClass = resolveClassWeights(where, this.classWeight, classes, index);
       // liblinear: both classes weighted when binary; one-vs-rest weighs only the positive class.

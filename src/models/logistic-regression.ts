@@ -10,7 +10,7 @@ import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
-import { type FittedRecord, fieldChecks, fittedField, readConfig } from './estimator.js';
+import { type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
 import type { FeatureInput, LabelInput } from './input.js';
 import { hostProbabilities, hostResult, hostSigmoid } from './small-batch.js';
 import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
@@ -18,8 +18,6 @@ import type { LinearModelConfig } from './solvers/linear-model.js';
 import { type LinearSolution, type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { is, readOptions } from '../validate.js';
 
-// fit's options: per-row weights, multiplied with the class weights.
-const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LogisticRegressionOptions {
   /** 'l2' (default), 'l1', or 'none' (no penalty; separable data then has no finite optimum). */
@@ -131,7 +129,7 @@ export class LogisticRegression extends LinearClassifier {
    */
   fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LogisticRegression.fit';
-    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
+    const { sampleWeight } = readOptions(where, options, SAMPLE_WEIGHT_OPTION);
     const { scheme, solutions } = this.fitClasses(where, x, y, true, ({ design, scaled, classes, index }) => {
       const k = classes.length;
       const { d } = design;

@@ -17,7 +17,7 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
-import { Estimator, type EstimatorConfig, type EstimatorType, readConfig } from './estimator.js';
+import { Estimator, type EstimatorConfig, type EstimatorType, SAMPLE_WEIGHT_OPTION, readConfig } from './estimator.js';
 import { type ArrayInput, type LabelInput, type TargetInput, encodeLabels, featureSpec, readInput, readTargets } from './input.js';
 import { type HostPlan, hostArgmax, hostPlan, hostProbabilities, hostResult, runHostPlan } from './small-batch.js';
 import {
@@ -94,7 +94,7 @@ const MLP_OPTIONS = {
   focalGamma: is.number({ min: 0 }),
 } satisfies Record<keyof MLPOptions, unknown>;
 
-const MLP_FIT_OPTIONS = { callbacks: is.any, sampleWeight: is.any };
+const MLP_FIT_OPTIONS = { callbacks: is.any, ...SAMPLE_WEIGHT_OPTION };
 
 function settingsOf(model: string, options: unknown): MLPSettings {
   const o = readOptions(model, options, MLP_OPTIONS);
