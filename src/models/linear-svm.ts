@@ -9,11 +9,11 @@ import { sum } from '../ops/reduce.js';
 import { sigmoid } from '../ops/unary.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, combineWeights, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
 import { type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
 import type { FeatureInput, LabelInput } from './input.js';
-import { hostResult, hostSigmoid } from './small-batch.js';
+import { hostSigmoid } from './small-batch.js';
 import type { Design } from './solvers/design.js';
 import { solveHinge } from './solvers/hinge.js';
 import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
@@ -205,7 +205,8 @@ export class LinearSVM extends LinearClassifier {
     const small = this.hostScores('predictProba', x);
     if (small !== null) {
       const { z, n, k } = small;
-      const out = new Float32Array(n * Math.max(2, k));
+      const t = Tensor.empty([n, Math.max(2, k)]);
+      const out = t.data;
       if (k === 1) {
         for (let i = 0; i < n; i++) {
           const p = hostSigmoid(-((this.probA[0] as number) * (z[i] as number) + (this.probB[0] as number)));
@@ -219,7 +220,7 @@ export class LinearSVM extends LinearClassifier {
           p.forEach((v, c) => (out[i * k + c] = v / total));
         }
       }
-      return hostResult(out, [n, Math.max(2, k)]);
+      return t;
     }
     return tidy(() => {
       const s = this.scores('predictProba', x);

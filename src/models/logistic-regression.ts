@@ -8,7 +8,7 @@ import { sum } from '../ops/reduce.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
 import type { FeatureInput, LabelInput } from './input.js';
@@ -177,12 +177,18 @@ export class LogisticRegression extends LinearClassifier {
     const small = this.hostScores('predictProba', x);
     if (small !== null) {
       const { z, n, k } = small;
+      if (this.scheme === 'binary') {
+        // σ(z) and 1 − σ(z) = σ(−z), each from the side where exp cannot overflow.
+        const t = Tensor.empty([n, 2]);
+        for (let i = 0; i < n; i++) {
+          t.data[2 * i] = hostSigmoid(-(z[i] as number));
+          t.data[2 * i + 1] = hostSigmoid(z[i] as number);
+        }
+        return t;
+      }
       let p: Float64Array;
       if (this.scheme === 'multinomial') {
         p = k === 1 ? hostProbabilities(z.map((v) => 2 * v), n, 1) : hostProbabilities(z, n, k);
-      } else if (this.scheme === 'binary') {
-        // σ(z) and 1 − σ(z) = σ(−z), each from the side where exp cannot overflow.
-        p = Float64Array.from({ length: 2 * n }, (_, j) => hostSigmoid(j % 2 === 1 ? (z[j >> 1] as number) : -(z[j >> 1] as number)));
       } else {
         // One-vs-rest: each class's own probability, normalised over the classes (as sklearn).
         p = z.map(hostSigmoid);

@@ -14,7 +14,7 @@ import { type ClassWeight, classWeightOption, combineWeights, resolveClassWeight
 import { square } from '../ops/unary.js';
 import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
 import { Estimator, type EstimatorConfig, type EstimatorType, SAMPLE_WEIGHT_OPTION, readConfig } from './estimator.js';
@@ -269,7 +269,9 @@ export class MLPClassifier extends BaseMLP {
     const small = this.hostOutputs('predictProba', x);
     if (small !== null) {
       const k = (this.classList as number[]).length;
-      return hostResult(hostProbabilities(small.z, small.n, small.k), [small.n, k]);
+      const t = Tensor.empty([small.n, k]);
+      hostProbabilities(small.z, small.n, small.k, t.data);
+      return t;
     }
     return this.probabilitiesFor('predictProba', x);
   }
@@ -285,8 +287,10 @@ export class MLPClassifier extends BaseMLP {
     if (small !== null) {
       const k = classes.length;
       // Float32 probabilities decide, as on the batch path, so both give the same label at a tie.
-      const p = Float64Array.from(Float32Array.from(hostProbabilities(small.z, small.n, small.k)));
-      return hostResult(Array.from(hostArgmax(p, small.n, k), (c) => classes[c] as number), [small.n]);
+      const p = hostProbabilities(small.z, small.n, small.k, new Float32Array(small.n * k));
+      const t = Tensor.empty([small.n]);
+      hostArgmax(p, small.n, k).forEach((c, i) => (t.data[i] = classes[c] as number));
+      return t;
     }
     return tidy(() => labelsOf(this.probabilitiesFor(method, x), classes));
   }
@@ -363,7 +367,7 @@ export class MLPRegressor extends BaseMLP {
 
   protected predictFor(method: string, x: ArrayInput): Tensor {
     const small = this.hostOutputs(method, x);
-    if (small !== null) return hostResult(small.z, this.flatTarget ? [small.n] : [small.n, small.k]);
+    if (small !== null) return hostResult(small.z.subarray(0, small.n * small.k), this.flatTarget ? [small.n] : [small.n, small.k]);
     this.requireFitted(method);
     return tidy(() => {
       const out = predictLoop(this, this.readX(method, x), { batchSize: PREDICT_BATCH });

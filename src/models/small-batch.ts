@@ -19,10 +19,9 @@ export function hostResult(values: ArrayLike<number>, shape: readonly number[]):
 /** Rows up to which predictions run on the host in float64. */
 export const SMALL_BATCH = 16;
 
-/** Row-major [n, k] = rows · Wᵀ + b in float64 (W [k, d] row-major; b [k] or null). */
-export function hostLinear(rows: Float64Array, n: number, w: Float64Array, b: Float64Array | null, k: number): Float64Array {
+/** Row-major [n, k] = rows · Wᵀ + b in float64 (W [k, d] row-major; b [k] or null), into `z` if given. */
+export function hostLinear(rows: Float64Array, n: number, w: Float64Array, b: Float64Array | null, k: number, z: Float64Array = new Float64Array(n * k)): Float64Array {
   const d = (w.length / k) | 0;
-  const z = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     const xo = i * d;
     for (let r = 0; r < k; r++) {
@@ -66,6 +65,8 @@ export interface HostPlan {
   biases: Int32Array;
   /** The tensors the float64 copies are made of, in `params` order. */
   params: Tensor[];
+  /** Each Linear's output for up to SMALL_BATCH rows, by step (reused: no allocation per call). */
+  scratch: Float64Array[];
 }
 
 /** The host plan of `layers`, or null if one of them is not a Linear or an elementwise activation. */
@@ -74,23 +75,26 @@ export function hostPlan(layers: readonly Module[]): HostPlan | null {
   const steps = new Int32Array(layers.length);
   const widths = new Int32Array(layers.length);
   const biases = new Int32Array(layers.length).fill(-1);
+  const scratch: Float64Array[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
     if (l instanceof Linear) {
       steps[i] = 10 + params.push(l.weight) - 1;
       widths[i] = l.weight.shape[0] as number;
+      scratch[i] = new Float64Array(SMALL_BATCH * (widths[i] as number));
       if (l.bias !== null) biases[i] = params.push(l.bias) - 1;
     } else if (l instanceof ReLU) steps[i] = RELU;
     else if (l instanceof Tanh) steps[i] = TANH;
     else if (l instanceof Sigmoid) steps[i] = SIGMOID;
     else return null;
   }
-  return { steps, widths, biases, params };
+  return { steps, widths, biases, params, scratch };
 }
 
 /**
- * The forward of a host plan in float64: `values` are the float64 copies of `plan.params`.
- * Returns [n, outputs] row-major and the output width.
+ * The forward of a host plan in float64 on n ≤ SMALL_BATCH rows: `values` are the float64
+ * copies of `plan.params`. Returns [n, outputs] row-major in the first n·k entries of `z` (the
+ * plan's scratch: read it before the next call) and the output width k.
  */
 export function runHostPlan(plan: HostPlan, values: readonly Float64Array[], rows: Float64Array, n: number): { z: Float64Array; k: number } {
   let z = rows;
@@ -101,22 +105,25 @@ export function runHostPlan(plan: HostPlan, values: readonly Float64Array[], row
     if (step >= 10) {
       const bi = biases[i] as number;
       k = widths[i] as number;
-      z = hostLinear(z, n, values[step - 10] as Float64Array, bi < 0 ? null : (values[bi] as Float64Array), k);
+      z = hostLinear(z, n, values[step - 10] as Float64Array, bi < 0 ? null : (values[bi] as Float64Array), k, plan.scratch[i]);
     } else if (step === RELU) {
-      for (let j = 0; j < z.length; j++) if ((z[j] as number) < 0) z[j] = 0;
+      for (let j = 0; j < n * k; j++) if ((z[j] as number) < 0) z[j] = 0;
     } else if (step === TANH) {
-      for (let j = 0; j < z.length; j++) z[j] = Math.tanh(z[j] as number);
+      for (let j = 0; j < n * k; j++) z[j] = Math.tanh(z[j] as number);
     } else {
-      for (let j = 0; j < z.length; j++) z[j] = hostSigmoid(z[j] as number);
+      for (let j = 0; j < n * k; j++) z[j] = hostSigmoid(z[j] as number);
     }
   }
   return { z, k };
 }
 
-/** Class probabilities [n, classes] from logits: a sigmoid on one logit (two classes), else a stable softmax. */
-export function hostProbabilities(z: Float64Array, n: number, k: number): Float64Array {
+/**
+ * Class probabilities [n, classes] from logits [n, k] (the first n·k entries of z): a sigmoid on
+ * one logit (two classes), else a stable softmax; into `out` if given (a result tensor's data).
+ */
+export function hostProbabilities<A extends Float64Array | Float32Array = Float64Array>(z: Float64Array, n: number, k: number, out?: A): A {
   if (k === 1) {
-    const out = new Float64Array(2 * n);
+    out ??= new Float64Array(2 * n) as A;
     for (let i = 0; i < n; i++) {
       const p = hostSigmoid(z[i] as number);
       out[2 * i] = 1 - p;
@@ -124,19 +131,19 @@ export function hostProbabilities(z: Float64Array, n: number, k: number): Float6
     }
     return out;
   }
-  const out = new Float64Array(n * k);
+  out ??= new Float64Array(n * k) as A;
   for (let i = 0; i < n; i++) {
     let m = -Infinity;
     for (let c = 0; c < k; c++) m = Math.max(m, z[i * k + c] as number);
     let s = 0;
-    for (let c = 0; c < k; c++) s += out[i * k + c] = Math.exp((z[i * k + c] as number) - m);
-    for (let c = 0; c < k; c++) out[i * k + c] = (out[i * k + c] as number) / s;
+    for (let c = 0; c < k; c++) s += Math.exp((z[i * k + c] as number) - m);
+    for (let c = 0; c < k; c++) out[i * k + c] = Math.exp((z[i * k + c] as number) - m) / s;
   }
   return out;
 }
 
 /** The arg-max column of each row of [n, k] (the first on ties, as argmax). */
-export function hostArgmax(p: Float64Array, n: number, k: number): Int32Array {
+export function hostArgmax(p: ArrayLike<number>, n: number, k: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
