@@ -12,6 +12,7 @@ import { benchMatmul, benchMatmulThreads } from './matmul.js';
 import { benchAllocator } from './memory.js';
 import { measurePeak } from './peak.js';
 import { benchPeers } from './peers.js';
+import { benchPredictLatency } from './predict-latency.js';
 import { loadJax } from './peers/jax.js';
 import { loadTfjs } from './peers/tfjs.js';
 import { benchStreaming } from './streaming.js';
@@ -21,7 +22,7 @@ import { benchTraining } from './train.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser,bytes,peers' },
+    only: { type: 'string', default: 'peak,matmul,conv,train,memory,finance,browser,bytes,peers,latency' },
     out: { type: 'string', default: 'bench/results.json' },
   },
 });
@@ -170,6 +171,13 @@ if (suites.has('peers')) {
     printTable('one-row inference, same MLP (ms per call; engines alternate call by call)', ['engine', 'p50', 'p99'], Object.entries(p.inference).map(([k, v]) => [k, v.p50Ms, v.p99Ms]));
     printTable('cold start: fresh Node process, import + ready/init + first 64² matmul (ms, median)', ['engine', 'ms'], Object.entries(p.coldStartMs).map(([k, v]) => [k, v.medianMs]));
   }
+}
+
+if (suites.has('latency')) {
+  const l = await benchPredictLatency(args.quick ? 5000 : 20000, timeMs);
+  results.predictLatency = l;
+  printTable('one-row scoring through the estimators (µs per call; models alternate call by call; shared machine: noisy)', ['method', 'p50', 'p99'], Object.entries(l.oneRow).map(([k, v]) => [k, v.p50Us, v.p99Us]));
+  printTable(`MLPClassifier batch path, ${l.batch.rows} rows (ms, median)`, ['predictProba', 'nn forward + softmax', 'ratio'], [[l.batch.predictProbaMs, l.batch.forwardMs, l.batch.predictProbaMs / l.batch.forwardMs]]);
 }
 
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -35,7 +35,7 @@ if (mode === 'train') {
   const model = mlp(width);
   const t1 = performance.now();
   await fg.fitStream(model, new fg.DataLoader(rowChunks(chunks, prep, [0, 1]), { batchSize: 256, shuffle: true, bufferSize: 65536, seed: 0 }), {
-    lossFn: 'binaryCrossentropyFromLogits',
+    lossFn: fg.bceWithLogits,
     optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.003 }),
     callbacks: [{ onBatchEnd: (b) => void (b % 256 === 0 && sampleHeap()) }],
   });
@@ -79,7 +79,7 @@ if (mode === 'train') {
   const y = fg.keep(fg.tensor(Float32Array.from(data.y as number[]), [rows, 1]));
   const model = mlp(width);
   const t1 = performance.now();
-  fg.fit(model, { x, y }, { batchSize: 256, lossFn: 'binaryCrossentropyFromLogits', optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.003 }), seed: 0, callbacks: [{ onBatchEnd: (b) => void (b % 256 === 0 && sampleHeap()) }] });
+  fg.fit(model, { x, y }, { batchSize: 256, lossFn: fg.bceWithLogits, optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.003 }), seed: 0, callbacks: [{ onBatchEnd: (b) => void (b % 256 === 0 && sampleHeap()) }] });
   phases.epochSeconds = (performance.now() - t1) / 1000;
 } else {
   throw new Error(`unknown mode ${mode}`);

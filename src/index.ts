@@ -37,7 +37,7 @@ export { type ForwardPreHook, type ForwardHook, type FullBackwardHook, type Remo
 export { withoutFusion } from './nn/sequential.js';
 export * from './io/index.js';
 export * from './train/index.js';
-export { generateCredit, columnStats, standardise, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
+export { generateCredit, columnStats, standardize, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
 export { dataRng, gaussian, permutation } from './data/rng.js';
 export { DataLoader, type DataLoaderOptions, type IterableDataset, type RowChunk, type Batch } from './data/loader.js';
 export * from './metrics/index.js';

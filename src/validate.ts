@@ -200,13 +200,15 @@ export function closest(given: string, valid: Iterable<string>): string | undefi
 
 // What other libraries call options that fingrad names differently (folded key → our names, the
 // first one the function has wins): sklearn's random_state and learning_rate_init, the lr of
-// PyTorch's optimizers against the estimators' learningRate and back.
+// PyTorch's optimizers against the estimators' learningRate and back, Keras' epochs against the
+// estimators' maxIter.
 const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
   randomstate: ['seed'],
   learningrateinit: ['learningRate'],
   lr: ['learningRate'],
   learningrate: ['lr'],
   nepochs: ['epochs', 'maxIter'],
+  epochs: ['maxIter'],
 };
 
 /**

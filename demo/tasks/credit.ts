@@ -11,7 +11,7 @@ export function creditTask(s: Settings): TaskRun {
   const nTrain = Math.floor(s.rows * 0.75);
   const nTest = s.rows - nTrain;
   const stats = fg.columnStats(data.x.subarray(0, nTrain * d), nTrain, d);
-  const xs = fg.standardise(data.x, s.rows, d, stats);
+  const xs = fg.standardize(data.x, s.rows, d, stats);
   const yTrain = data.y.subarray(0, nTrain);
   const yTest = data.y.subarray(nTrain);
   const defaultRate = data.y.reduce((a, v) => a + v, 0) / s.rows;

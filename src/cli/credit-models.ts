@@ -1,7 +1,7 @@
 // The pipelines the command line trains: every column typed as read, numeric and boolean
 // columns imputed by their median (with a missing-indicator column where training had gaps),
 // categorical ones one-hot encoded (rare categories grouped, unseen ones ignored), everything
-// standardised, then logistic regression, a linear SVM or an MLP. Also what "the score" is:
+// standardized, then logistic regression, a linear SVM or an MLP. Also what "the score" is:
 // the probability of the positive class (the event: default, fraud…).
 import * as fg from '../index.js';
 import { ColumnTransformer } from '../finance/compose.js';
@@ -48,7 +48,7 @@ export function modelOptions(name: ModelName, flags: ModelFlags): Record<string,
     };
   }
   const C = numberOption('C', flags.C, 1, 1e-8, 1e8);
-  return name === 'svm' ? { C, loss: 'squared_hinge', ...(classWeight && { classWeight }) } : { C, ...(classWeight && { classWeight }) };
+  return name === 'svm' ? { C, loss: 'squaredHinge', ...(classWeight && { classWeight }) } : { C, ...(classWeight && { classWeight }) };
 }
 
 export function makeModel(name: ModelName, options: Record<string, unknown>): PipelineModel {

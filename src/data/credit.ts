@@ -70,7 +70,7 @@ export function columnStats(x: Float32Array, n: number, d: number): { mean: Floa
 }
 
 /** (x − mean) / std per column, as a new array. */
-export function standardise(x: Float32Array, n: number, d: number, stats: { mean: Float64Array; std: Float64Array }): Float32Array {
+export function standardize(x: Float32Array, n: number, d: number, stats: { mean: Float64Array; std: Float64Array }): Float32Array {
   const out = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) out[i * d + j] = ((x[i * d + j] as number) - (stats.mean[j] as number)) / (stats.std[j] as number);

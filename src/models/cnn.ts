@@ -16,23 +16,20 @@ import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
+import { Estimator, type EstimatorConfig, type EstimatorType, readConfig } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, encodeLabels, readInput, readTargets } from './input.js';
 import {
-  Estimator,
   type FitCallOptions,
   type ResolvedTraining,
   TRAINING_OPTIONS,
   type TrainingOptions,
   classTargets,
   classificationLoss,
-  encodeLabels,
   labelsOf,
   logitCount,
-  optionsOf,
   probabilities,
   resolveTraining,
-} from './estimator.js';
-import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
-import { accuracyScore } from './score.js';
+} from './training.js';
 import { is, readOptions } from '../validate.js';
 
 export interface CNNOptions extends TrainingOptions {
@@ -173,11 +170,15 @@ abstract class BaseCNN extends Estimator {
   }
 }
 
-export interface CNN1dForecasterConfig extends CNNSettings {
-  kind: 'CNN1dForecaster';
-  /** Input channels, window length and values per forecast; null before fit. */
-  fitted: { channels: number; window: number; horizon: number; flatTarget: boolean } | null;
+/** CNN1dForecaster's fitted state: input channels, window length and values per forecast. */
+export interface CNN1dForecasterFit {
+  channels: number;
+  window: number;
+  horizon: number;
+  flatTarget: boolean;
 }
+
+export type CNN1dForecasterConfig = EstimatorConfig<'CNN1dForecaster', CNNSettings, CNN1dForecasterFit>;
 
 /**
  * A 1-D convolutional forecaster: windows of a multichannel series x [batch, channels, time]
@@ -189,7 +190,7 @@ export interface CNN1dForecasterConfig extends CNNSettings {
  * and the best weights restored.
  */
 export class CNN1dForecaster extends BaseCNN {
-  private shape: CNN1dForecasterConfig['fitted'] = null;
+  private shape: CNN1dForecasterFit | null = null;
 
   constructor(options: CNNOptions = {}) {
     super('CNN1dForecaster', options, { learningRate: 3e-3, maxIter: 50, batchSize: 32 });
@@ -197,6 +198,10 @@ export class CNN1dForecaster extends BaseCNN {
 
   protected get modelName(): string {
     return 'CNN1dForecaster';
+  }
+
+  protected get estimatorType(): EstimatorType {
+    return 'regressor';
   }
 
   private readX(method: string, x: ArrayInput): Tensor {
@@ -218,9 +223,13 @@ export class CNN1dForecaster extends BaseCNN {
 
   /** Forecasts [n, horizon] (or [n] when fitted on one value per row). */
   predict(x: ArrayInput): Tensor {
-    this.requireFitted('predict');
+    return this.predictFor('predict', x);
+  }
+
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX('predict', x));
+      const out = predictLoop(this, this.readX(method, x));
       return this.shape?.flatTarget === true ? out.reshape([out.shape[0] as number]) : out;
     });
   }
@@ -230,25 +239,31 @@ export class CNN1dForecaster extends BaseCNN {
   }
 
   config(): CNN1dForecasterConfig {
-    return { kind: 'CNN1dForecaster', ...this.settingsConfig(), fitted: this.shape === null ? null : { ...this.shape } };
+    return { kind: 'CNN1dForecaster', options: this.settingsConfig(), fitted: this.shape === null ? null : { ...this.shape } };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: CNN1dForecasterConfig): CNN1dForecaster {
-    const m = new CNN1dForecaster(optionsOf(c));
-    if (c.fitted !== null) {
-      m.buildNet(c.fitted.channels, [c.fitted.window], c.fitted.horizon);
-      m.shape = { ...c.fitted };
+    const { options, fitted } = readConfig<CNNSettings>('CNN1dForecaster.fromConfig', c, 'CNN1dForecaster');
+    const m = new CNN1dForecaster(options);
+    const f = fitted as CNN1dForecasterFit | null;
+    if (f !== null) {
+      m.buildNet(f.channels, [f.window], f.horizon);
+      m.shape = { ...f };
     }
     return m;
   }
 }
 
-export interface CNN2dClassifierConfig extends CNNSettings {
-  kind: 'CNN2dClassifier';
-  /** Input channels, image size and class labels; null before fit. */
-  fitted: { channels: number; height: number; width: number; classes: number[] } | null;
+/** CNN2dClassifier's fitted state: input channels, image size and class labels. */
+export interface CNN2dClassifierFit {
+  channels: number;
+  height: number;
+  width: number;
+  classes: number[];
 }
+
+export type CNN2dClassifierConfig = EstimatorConfig<'CNN2dClassifier', CNNSettings, CNN2dClassifierFit>;
 
 /**
  * A 2-D convolutional image classifier: x [batch, channels, H, W] → class probabilities (a
@@ -260,7 +275,7 @@ export interface CNN2dClassifierConfig extends CNNSettings {
  * MLPClassifier.
  */
 export class CNN2dClassifier extends BaseCNN {
-  private shape: CNN2dClassifierConfig['fitted'] = null;
+  private shape: CNN2dClassifierFit | null = null;
 
   constructor(options: CNNOptions = {}) {
     super('CNN2dClassifier', options, { learningRate: 3e-3, maxIter: 30, batchSize: 32 });
@@ -270,10 +285,18 @@ export class CNN2dClassifier extends BaseCNN {
     return 'CNN2dClassifier';
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'classifier';
+  }
+
+  protected override fittedClasses(): readonly number[] {
+    return this.shape?.classes ?? [];
+  }
+
   /** The class labels, ascending. */
   get classes(): number[] {
     this.requireFitted('classes');
-    return [...(this.shape as NonNullable<CNN2dClassifierConfig['fitted']>).classes];
+    return [...(this.shape as CNN2dClassifierFit).classes];
   }
 
   private readX(method: string, x: ArrayInput): Tensor {
@@ -305,7 +328,11 @@ export class CNN2dClassifier extends BaseCNN {
 
   /** The most probable label of each image, [n]. */
   predict(x: ArrayInput): Tensor {
-    return tidy(() => labelsOf(this.probabilitiesFor('predict', x), this.classes));
+    return this.predictFor('predict', x);
+  }
+
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    return tidy(() => labelsOf(this.probabilitiesFor(method, x), this.classes));
   }
 
   private probabilitiesFor(method: string, x: ArrayInput): Tensor {
@@ -313,25 +340,17 @@ export class CNN2dClassifier extends BaseCNN {
     return tidy(() => probabilities(predictLoop(this, this.readX(method, x)), this.classes.length));
   }
 
-  /** Accuracy on (x, y). */
-  score(x: ArrayInput, y: LabelInput): number {
-    this.requireFitted('score');
-    return tidy(() => {
-      const classes = this.classes;
-return accuracyScore('CNN2dClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
-    });
-  }
-
   config(): CNN2dClassifierConfig {
     const s = this.shape;
-    return { kind: 'CNN2dClassifier', ...this.settingsConfig(), fitted: s === null ? null : { ...s, classes: [...s.classes] } };
+    return { kind: 'CNN2dClassifier', options: this.settingsConfig(), fitted: s === null ? null : { ...s, classes: [...s.classes] } };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: CNN2dClassifierConfig): CNN2dClassifier {
-    const m = new CNN2dClassifier(optionsOf(c));
-    if (c.fitted !== null) {
-      const f = c.fitted;
+    const { options, fitted } = readConfig<CNNSettings>('CNN2dClassifier.fromConfig', c, 'CNN2dClassifier');
+    const m = new CNN2dClassifier(options);
+    if (fitted !== null) {
+      const f = fitted as unknown as CNN2dClassifierFit;
       if (!Array.isArray(f.classes) || f.classes.length < 2) throw new ValueError(`CNN2dClassifier.fromConfig: fitted.classes must list at least two labels, got ${JSON.stringify(f.classes)}`);
       m.buildNet(f.channels, [f.height, f.width], logitCount(f.classes.length));
       m.shape = { ...f, classes: [...f.classes] };

@@ -1,292 +1,143 @@
-// What the ready-made deep models (MLP, CNN, recurrent forecaster, VAE) share: the training
-// options table every model's own table extends, the classification head (sigmoid for two
-// classes, softmax for more), and training a network through `fit()` with sklearn-style
-// options. Inputs are read by ./input.ts. Each model is a Module, so `saveModel`/`loadModel`
-// and `fit()` work on it directly.
-import { dataRng } from '../data/rng.js';
-import { NotFittedError, ValueError } from '../errors.js';
+// The one base of every ready-made model — the networks (MLP, CNN, recurrent forecaster, VAE)
+// and the convex models (LinearModel: linear/logistic regression, linear SVM): a Module with a
+// name for errors, a fitted state, a checkpoint config of one shape {kind, options, fitted},
+// sklearn's `score`, and the few-row prediction path (./small-batch.ts: `smallRows`,
+// `hostParameters`). Adding a model subclasses Estimator (or LinearModel, which
+// does) and registers its kind with `registerModel`.
+import { NotFittedError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { CheckpointError } from '../io/checkpoint.js';
+import { accuracy } from '../metrics/classification.js';
+import { r2Score as r2 } from '../metrics/regression.js';
 import { Module } from '../nn/module.js';
-import { argmax } from '../ops/argmax.js';
-import { concat } from '../ops/concat.js';
-import { indexSelect } from '../ops/gather.js';
-import { bceWithLogits, crossEntropy } from '../ops/losses.js';
-import { softmax } from '../ops/softmax.js';
-import { sigmoid } from '../ops/unary.js';
-import { Adam } from '../optim/adam.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { SGD } from '../optim/sgd.js';
-import { fromValues } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { type Callback, type EarlyStopping, type History, fit as trainLoop } from '../train/fit.js';
-import type { LossFn } from '../train/losses.js';
-import { type Checked, is, readOptions } from '../validate.js';
-import { type ArrayInput, type InputSpec, type LabelInput, readColumn, readInput } from './input.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Callback, History } from '../train/fit.js';
+import { is, readOptions } from '../validate.js';
+import { type ArrayInput, type FeatureInput, type HostRows, type InputSpec, type LabelInput, type TargetInput, featureSpec, readColumn, readInput, readRows, readTargetValues } from './input.js';
+import { SMALL_BATCH } from './small-batch.js';
+import { FIT_OPTIONS, type FitCallOptions, type TrainPlan, trainNetwork } from './training.js';
 
-export type { ArrayInput, LabelInput, TargetInput } from './input.js';
+export type { ArrayInput, FeatureInput, LabelInput, TargetInput } from './input.js';
 
-/** Options every model's `fit` accepts besides its data. */
-export interface FitCallOptions {
-  /** Progress hooks (`onEpochEnd(epoch, logs)` …), passed to `fit()`; return 'stop' to end early. */
-  callbacks?: Callback[];
+/** Every model's checkpoint config: the registered kind, the constructor options, the fitted state (null before fit). */
+export interface EstimatorConfig<K extends string = string, O = object, F = object> {
+  kind: K;
+  options: O;
+  fitted: F | null;
 }
 
-const FIT_OPTIONS = { callbacks: is.list(is.instance(Object, 'a callback object {onEpochEnd, …}')) };
+/** A fitted state as read back from a config: untrusted JSON, checked field by field. */
+export type FittedRecord = Readonly<Record<string, unknown>>;
 
-// ---------------------------------------------------------------------------------------------
-// Classification.
-
-/** Distinct labels (ascending) and each row's position among them. */
-export interface LabelEncoding {
-  classes: number[];
-  index: Int32Array;
+/** What a config field must be: a test and its description for the error. */
+export interface FieldCheck {
+  ok(v: unknown): boolean;
+  want: string;
 }
 
-/** Integer class labels → class indices; at least two classes. */
-export function encodeLabels(where: string, y: LabelInput, n: number): LabelEncoding {
-  const values = readColumn(where, y, n);
-  values.forEach((v, i) => {
-    if (!Number.isInteger(v)) throw new ValueError(`${where}: label at row ${i} is ${v}; class labels must be integers`);
-  });
-  const classes = [...new Set(values)].sort((a, b) => a - b);
-  if (classes.length < 2) throw new ValueError(`${where}: y has a single class (${classes[0]}); a classifier needs at least two`);
-  const pos = new Map(classes.map((c, i) => [c, i]));
-  return { classes, index: Int32Array.from(values, (v) => pos.get(v) as number) };
-}
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** `length` finite numbers. */
+export const isNumbers = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every(isFiniteNumber);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Network outputs for `classes` classes: one logit for two (sigmoid), else one per class (softmax). */
-export function logitCount(classes: number): number {
-  return classes === 2 ? 1 : classes;
-}
+/** Field checks for `fittedField`. */
+export const fieldChecks = {
+  count: { ok: (v: unknown) => Number.isInteger(v) && (v as number) > 0, want: 'a positive integer' },
+  flag: { ok: (v: unknown) => typeof v === 'boolean', want: 'a boolean' },
+  /** `length` finite numbers (`what` says where the length comes from). */
+  numbers: (length: number, what: string): FieldCheck => ({ ok: (v) => isNumbers(v, length), want: `${length} finite numbers (${what})` }),
+  /** `length` integers ≥ 0 (iteration counts). */
+  counts: (length: number, what: string): FieldCheck => ({
+    ok: (v) => isNumbers(v, length) && v.every((x) => Number.isInteger(x) && x >= 0),
+    want: `${length} integers ≥ 0 (${what})`,
+  }),
+  oneOf: (choices: readonly string[]): FieldCheck => ({ ok: (v) => choices.includes(v as string), want: `one of ${choices.map((c) => `'${c}'`).join(', ')}` }),
+};
 
-/** Training targets: [n, 1] of 0/1 for two classes, else [n] class indices. */
-export function classTargets(where: string, index: Int32Array, classes: number): Tensor {
-  const values = Float32Array.from(index);
-  return fromValues(where, values, classes === 2 ? [index.length, 1] : [index.length]);
-}
-
-/** Mean binary cross entropy on the logit (two classes) or mean cross entropy on softmax logits. */
-export function classificationLoss(classes: number): LossFn {
-  return classes === 2 ? (logits, target) => bceWithLogits(logits, target) : (logits, target) => crossEntropy(logits, target);
-}
-
-/** Class probabilities [n, classes] from the network's logits. */
-export function probabilities(logits: Tensor, classes: number): Tensor {
-  if (classes !== 2) return softmax(logits, -1);
-  const p = sigmoid(logits);
-  return concat([p.neg().add(1), p], 1);
-}
-
-/** The most probable class of each row, as labels [n]. */
-export function labelsOf(proba: Tensor, classes: readonly number[]): Tensor {
-  const idx = argmax(proba, 1).toFloat32Array();
-  return fromValues('labelsOf', idx.map((k) => classes[k] as number), [idx.length]);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Training.
-
-/** How every model trains (sklearn's names): optimizer, schedule of passes, early stopping. */
-export interface TrainingOptions {
-  /** Step size of the optimizer (sklearn's `learning_rate_init`). */
-  learningRate?: number;
-  /** Passes over the training data (sklearn's `max_iter`). */
-  maxIter?: number;
-  /** The same as `maxIter` (Keras' name); `maxIter` wins when both are given. */
-  epochs?: number;
-  /** Rows per gradient step; 'auto' is min(200, rows) as in sklearn. */
-  batchSize?: number | 'auto';
-  /** 'adam' (default) or 'sgd' (with `momentum`). */
-  solver?: 'adam' | 'sgd';
-  /** Momentum of the 'sgd' solver. Default 0.9. */
-  momentum?: number;
-  /** Hold out `validationFraction` of the rows and stop when their loss stops improving (best weights restored). */
-  earlyStopping?: boolean;
-  /** Share of rows held out when `earlyStopping`. Default 0.1. */
-  validationFraction?: number;
-  /** Epochs without an improvement of at least `tol` before stopping. Default 10. */
-  nIterNoChange?: number;
-  /**
-   * Smallest loss improvement that counts, relative to the best loss so far (so the rule does not
-   * depend on the scale of the targets: returns-scale data has losses near 1e-4). Default 1e-4.
-   */
-  tol?: number;
-  /** Reshuffle the rows every epoch. Default true. */
-  shuffle?: boolean;
-  /** Clip the global gradient norm to this before each step (0: no clipping). */
-  clipNorm?: number;
-  /** Seeds the initial weights, shuffling, dropout and noise: same seed + same data → same weights. Default 0. */
-  seed?: number;
-}
-
-/** The checks of the training options; each model's table spreads this one. */
-export const TRAINING_OPTIONS = {
-  learningRate: is.number({ min: 0, minOpen: true }),
-  maxIter: is.int({ min: 1 }),
-  epochs: is.int({ min: 1 }),
-  batchSize: is.anyOf<number | 'auto'>("an integer >= 1 or 'auto'", is.int({ min: 1 }), is.oneOf(['auto'] as const)),
-  solver: is.oneOf(['adam', 'sgd'] as const),
-  momentum: is.number({ min: 0, max: 1, maxOpen: true }),
-  earlyStopping: is.boolean,
-  validationFraction: is.number({ min: 0, max: 1, minOpen: true, maxOpen: true }),
-  nIterNoChange: is.int({ min: 1 }),
-  tol: is.number({ min: 0 }),
-  shuffle: is.boolean,
-  clipNorm: is.number({ min: 0 }),
-  seed: is.number(),
-} satisfies Record<keyof TrainingOptions, unknown>;
-
-export interface ResolvedTraining {
-  learningRate: number;
-  maxIter: number;
-  batchSize: number | 'auto';
-  solver: 'adam' | 'sgd';
-  momentum: number;
-  earlyStopping: boolean;
-  validationFraction: number;
-  nIterNoChange: number;
-  tol: number;
-  shuffle: boolean;
-  clipNorm: number;
-  seed: number;
-}
-
-/** Fills in the model's defaults (and sklearn's) for the training options a table has checked. */
-export function resolveTraining(o: Checked<typeof TRAINING_OPTIONS>, defaults: Partial<ResolvedTraining> = {}): ResolvedTraining {
-  return {
-    learningRate: o.learningRate ?? defaults.learningRate ?? 1e-3,
-    maxIter: o.maxIter ?? o.epochs ?? defaults.maxIter ?? 200,
-    batchSize: o.batchSize ?? defaults.batchSize ?? 'auto',
-    solver: o.solver ?? defaults.solver ?? 'adam',
-    momentum: o.momentum ?? defaults.momentum ?? 0.9,
-    earlyStopping: o.earlyStopping ?? defaults.earlyStopping ?? false,
-    validationFraction: o.validationFraction ?? defaults.validationFraction ?? 0.1,
-    nIterNoChange: o.nIterNoChange ?? defaults.nIterNoChange ?? 10,
-    tol: o.tol ?? defaults.tol ?? 1e-4,
-    shuffle: o.shuffle ?? defaults.shuffle ?? true,
-    clipNorm: o.clipNorm ?? defaults.clipNorm ?? 0,
-    seed: o.seed ?? defaults.seed ?? 0,
-  };
-}
-
-/** A saved config as constructor options: without its `kind` and `fitted` state. */
-export function optionsOf<C extends { kind: string; fitted: unknown }>(config: C): Omit<C, 'kind' | 'fitted'> {
-  const { kind: _kind, fitted: _fitted, ...options } = config;
-  return options;
-}
-
-/** What `trainNetwork` needs besides the options. */
-export interface TrainSpec {
-  /** 'MLPClassifier.fit', for errors. */
-  where: string;
-  /** The model (its `forward` maps a batch of x to what `loss` takes). */
-  model: Module;
-  x: Tensor;
-  y: Tensor;
-  loss: LossFn;
-  training: ResolvedTraining;
-  /** How validation rows are held out: 'random' (seeded; stratified by `strata`) or 'last' (the latest rows, for time series). */
-  split: 'random' | 'last';
-  /** Class index of each row, to keep class shares in the validation rows. */
-  strata?: Int32Array;
-  /** Without early stopping, stop when the training loss plateaus (sklearn's MLP rule). */
-  stopOnPlateau: boolean;
-  callbacks?: Callback[];
-}
-
-/** What a model's `fit` decides once it has read x (`Estimator.trainOn` fills in the rest of the TrainSpec). */
-/** What a model's `fit` decides; `callbacks` here run before the caller's own. */
-export type TrainPlan = Omit<TrainSpec, 'where' | 'model' | 'x'>;
-
-// Validation rows: a seeded share of every stratum (all rows are one stratum without strata).
-function randomSplit(n: number, fraction: number, seed: number, strata?: Int32Array): { train: Int32Array; val: Int32Array } {
-  const rand = dataRng(seed ^ 0x5bd1e995);
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const g = strata?.[i] ?? 0;
-    let list = groups.get(g);
-    if (list === undefined) groups.set(g, (list = []));
-    list.push(i);
+/** How an error prints a bad config value: arrays by their shape, the rest as (short) JSON. */
+export function describeValue(v: unknown): string {
+  if (Array.isArray(v)) {
+    const rows = v.every(Array.isArray) && v.length > 0 ? (v as unknown[][]).map((r) => r.length) : null;
+    if (rows !== null) return rows.every((r) => r === rows[0]) ? `shape ${fmtShape([v.length, rows[0] as number])}` : `${v.length} rows of lengths ${fmtShape(rows)}`;
+    return `${v.length} values${v.every(isFiniteNumber) ? '' : ` (${v.length <= 8 ? JSON.stringify(v) : 'not all finite numbers'})`}`;
   }
-  const train: number[] = [];
-  const val: number[] = [];
-  for (const list of groups.values()) {
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [list[i], list[j]] = [list[j] as number, list[i] as number];
-    }
-    const k = Math.min(list.length - 1, Math.round(list.length * fraction));
-    val.push(...list.slice(0, k));
-    train.push(...list.slice(k));
-  }
-  const sorted = (a: number[]): Int32Array => Int32Array.from(a).sort();
-  return { train: sorted(train), val: sorted(val) };
+  const json = JSON.stringify(v);
+  if (json === undefined) return String(v);
+  return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
-/** Trains `spec.model` with `fit()`: builds the optimizer, the validation split and the stopping rule. */
-export function trainNetwork(spec: TrainSpec): History {
-  const { where, model, x, y, training: t } = spec;
-  const n = x.shape[0] as number;
-  const batchSize = t.batchSize === 'auto' ? Math.min(200, n) : t.batchSize;
-  let data = { x, y };
-  let validationData: { x: Tensor; y: Tensor } | undefined;
-  let validationSplit = 0;
-  let earlyStopping: EarlyStopping | undefined;
-  if (t.earlyStopping) {
-    const nVal = Math.round(n * t.validationFraction);
-    if (nVal < 1 || n - nVal < 1) {
-      throw new ValueError(`${where}: earlyStopping needs at least one training and one validation row; ${n} rows with validationFraction ${t.validationFraction} leave ${n - nVal} and ${nVal}`);
-    }
-    if (spec.split === 'last') {
-      validationSplit = nVal / n;
-    } else {
-      const { train, val } = randomSplit(n, t.validationFraction, t.seed, spec.strata);
-      data = { x: indexSelect(x, 0, train), y: indexSelect(y, 0, train) };
-      validationData = { x: indexSelect(x, 0, val), y: indexSelect(y, 0, val) };
-    }
-    earlyStopping = { monitor: 'valLoss', patience: t.nIterNoChange, minDeltaRelative: t.tol, restoreBestWeights: true };
-  } else if (spec.stopOnPlateau) {
-    earlyStopping = { monitor: 'loss', patience: t.nIterNoChange, minDeltaRelative: t.tol };
-  }
-  const params = model.parameters();
-  const optimizer: Optimizer = t.solver === 'sgd' ? new SGD(params, { lr: t.learningRate, momentum: t.momentum }) : new Adam(params, { lr: t.learningRate });
-  try {
-    return trainLoop(model, data, {
-      epochs: t.maxIter,
-      batchSize,
-      lossFn: spec.loss,
-      optimizer,
-      ...(validationData ? { validationData } : {}),
-      ...(validationSplit > 0 ? { validationSplit } : {}),
-      shuffle: t.shuffle,
-      seed: t.seed,
-      callbacks: spec.callbacks ?? [],
-      ...(earlyStopping ? { earlyStopping } : {}),
-      ...(t.clipNorm > 0 ? { clipNorm: t.clipNorm } : {}),
-    });
-  } finally {
-    optimizer.dispose();
-  }
+/** Reads `fitted[key]`, or throws a CheckpointError naming `fitted.key`, what it must be, and what it is. */
+export function fittedField<T>(where: string, fitted: FittedRecord, key: string, check: FieldCheck): T {
+  const v = fitted[key];
+  if (!check.ok(v)) throw new CheckpointError(`${where}: config 'fitted.${key}' must be ${check.want}, got ${describeValue(v)}`);
+  return v as T;
 }
-
-// ---------------------------------------------------------------------------------------------
 
 /**
- * Base of the ready-made models: a Module whose layers are built when the data's shape is known
- * (in `fit`, or from a saved config), with the last training history.
+ * Checks a config's outline (kind, options object, fitted object or null) before a model is
+ * built from it. Checkpoints saved before the one config shape wrote the networks' options
+ * beside `kind` and `fitted` ({kind, ...options, fitted}); those are read as the options.
  */
+export function readConfig<O>(where: string, config: unknown, kind: string): { options: O; fitted: FittedRecord | null } {
+  if (!isPlainObject(config)) throw new CheckpointError(`${where}: config must be an object, got ${describeValue(config)}`);
+  if (config.kind !== kind) throw new CheckpointError(`${where}: config 'kind' must be '${kind}', got ${describeValue(config.kind)}`);
+  const { kind: _kind, fitted = null, options, ...flat } = config;
+  const stray = Object.keys(flat);
+  if (options !== undefined && stray.length > 0) {
+    throw new CheckpointError(`${where}: config has '${stray[0]}' beside 'options'; a config is {kind, options, fitted}`);
+  }
+  if (options !== undefined && !isPlainObject(options)) {
+    throw new CheckpointError(`${where}: config 'options' must be an object of constructor options, got ${describeValue(options)}`);
+  }
+  if (fitted !== null && !isPlainObject(fitted)) {
+    throw new CheckpointError(`${where}: config 'fitted' must be null (unfitted) or an object, got ${describeValue(fitted)}`);
+  }
+  return { options: (options ?? flat) as O, fitted: fitted as FittedRecord | null };
+}
+
+/**
+ * `fit`'s per-row weights, the same option in every model that takes them (checked in full by
+ * `combineWeights`: one finite weight ≥ 0 per row).
+ */
+export const SAMPLE_WEIGHT_OPTION = { sampleWeight: is.any };
+
+/** What `score` reports (sklearn's estimator types): accuracy, R², or the mean log-likelihood bound. */
+export type EstimatorType = 'classifier' | 'regressor' | 'density';
+
+/** Float64 copies of some parameters, valid while each is the same live tensor at the same storage version. */
+interface HostCopy {
+  tensors: readonly Tensor[];
+  versions: number[];
+  values: Float64Array[];
+}
+
 export abstract class Estimator extends Module {
-  /** Loss and metrics per epoch of the last `fit`, or null before it. */
+  /** Loss and metrics per epoch of the last network `fit` (null before it, and for the convex models). */
   history: History | null = null;
+  private hostCopy: HostCopy | null = null;
 
-  /** The architecture and training options, JSON-able, with the registered `kind`. */
-  abstract config(): { kind: string };
+  /** Constructor options and fitted state, JSON-able, with the registered `kind` (saveModel writes it next to the weights). */
+  abstract config(): EstimatorConfig;
 
-  /** Whether the layers exist (after `fit`, or after `loadModel` of a fitted model). */
+  /** Whether the model is fitted (after `fit`, or after `loadModel` of a fitted model). */
   abstract get isFitted(): boolean;
 
   /** The class name as errors print it (explicit, so that minified bundles keep it). */
   protected abstract get modelName(): string;
+
+  /** What `score` reports. */
+  protected abstract get estimatorType(): EstimatorType;
+
+  /**
+   * What `score` compares with y, without a graph: predicted labels [n] (classifiers), values
+   * [n] or [n, outputs] (regressors), per-row negative log-likelihood bounds [n] (density models).
+   */
+  protected abstract predictFor(method: string, x: ArrayInput | FeatureInput): Tensor;
+
+  /** The labels seen in fit (classifiers override); `score` rejects any other. */
+  protected fittedClasses(): readonly number[] {
+    return [];
+  }
 
   /** Throws the "not fitted" error for `method`. */
   protected requireFitted(method: string): void {
@@ -294,7 +145,65 @@ export abstract class Estimator extends Module {
   }
 
   /**
-   * The body of every `fit`: checks the call's options, reads x as `input` (finite; errors name `where`,
+   * scikit-learn's score: mean accuracy of `predict(x)` against the labels y (classifiers), the
+   * coefficient of determination R² averaged over outputs (regressors), or the mean ELBO, a
+   * lower bound of the log-likelihood, of the rows of x (density models; y is not used).
+   */
+  score(x: ArrayInput | FeatureInput, y?: TargetInput): number {
+    const where = `${this.modelName}.score`;
+    this.requireFitted('score');
+    return tidy(() => {
+      const pred = this.predictFor('score', x);
+      const n = pred.shape[0] as number;
+      const p = pred.toFloat32Array();
+      if (this.estimatorType === 'density') return -p.reduce((a, b) => a + b, 0) / n;
+      if (y === undefined) throw new ValueError(`${where}: y is required (labels or targets, one per row of x)`);
+      if (this.estimatorType === 'regressor') {
+        const { values, t } = readTargetValues(where, y, n, true);
+        if (values.length !== p.length) throw new ShapeError(`${where}: the model predicts ${p.length / n} target(s) per row but y has ${t}`);
+        const rows = (v: ArrayLike<number>): number[][] => Array.from({ length: n }, (_, i) => Array.from(v).slice(i * t, (i + 1) * t));
+        return r2(rows(values), rows(p));
+      }
+      const classes = this.fittedClasses();
+      const truth = readColumn(where, y as LabelInput, n);
+      const known = new Set(classes);
+      truth.forEach((v, i) => {
+        if (!known.has(v)) throw new ValueError(`${where}: label ${v} at row ${i} was not seen in fit (classes ${classes.join(', ')})`);
+      });
+      return accuracy(truth, p);
+    });
+  }
+
+  /**
+   * A small 2-D batch (at most SMALL_BATCH rows) read on the host, checked as the batch path
+   * checks it (the same errors): a one-applicant request then costs a validation and a few dot
+   * products, not a tensor and a kernel call per op. Null for larger batches and other inputs,
+   * which take the tensor path.
+   */
+  protected smallRows(method: string, x: ArrayInput | FeatureInput, nFeatures: number): HostRows | null {
+    const rows = Array.isArray(x) ? x.length : x instanceof Tensor && x.rank === 2 ? (x.shape[0] as number) : Infinity;
+    if (rows > SMALL_BATCH) return null;
+    return readRows(`${this.modelName}.${method}`, x as FeatureInput, featureSpec(nFeatures));
+  }
+
+  /**
+   * Float64 copies of `tensors` (the parameters the host path computes from), made again
+   * whenever one of them is replaced (fit, a rebuild) or written in place (an optimizer step,
+   * loadStateDict, any in-place op: each bumps its storage `version`).
+   */
+  protected hostParameters(tensors: readonly Tensor[]): Float64Array[] {
+    const c = this.hostCopy;
+    const fresh =
+      c !== null &&
+      c.tensors.length === tensors.length &&
+      tensors.every((t, i) => t === c.tensors[i] && !t.isDisposed && t.version === c.versions[i]);
+    if (fresh) return c.values;
+    this.hostCopy = { tensors: [...tensors], versions: tensors.map((t) => t.version), values: tensors.map((t) => Float64Array.from(t.data)) };
+    return this.hostCopy.values;
+  }
+
+  /**
+   * The body of every network `fit`: checks the call's options, reads x as `input` (finite; errors name `where`,
    * 'MLPClassifier.fit'), lets `prepare` read y, build the layers for the data's shape and say
    * how to train, then trains with `trainNetwork` and keeps the history. Temporaries are freed.
    */
@@ -330,5 +239,10 @@ export abstract class Estimator extends Module {
   protected replaceChild<M extends Module>(name: string, next: M, previous: Module | null): M {
     if (previous !== null && previous !== next) previous.dispose();
     return this.registerModule(name, next);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.hostCopy = null;
   }
 }

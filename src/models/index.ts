@@ -3,9 +3,11 @@ export { CNN1dForecaster, CNN2dClassifier, type CNNOptions, type CNN1dForecaster
 export { RecurrentForecaster, type RecurrentCell, type RecurrentForecasterOptions, type RecurrentForecasterConfig } from './recurrent-forecaster.js';
 export { makeWindows, type SeriesInput, type WindowOptions, type Windows } from './windows.js';
 export { VAE, type VAEOptions, type VAEConfig, type AnomalyScoreOptions, type SampleOptions } from './vae.js';
-export { Estimator, type ArrayInput, type FitCallOptions, type TrainingOptions } from './estimator.js';
+export { Estimator, type EstimatorConfig, type ArrayInput } from './estimator.js';
+export type { FitCallOptions, TrainingOptions } from './training.js';
 export { LinearRegression, type LinearRegressionOptions, type LinearRegressionConfig } from './linear-regression.js';
 export { LogisticRegression, type LogisticRegressionOptions, type LogisticRegressionConfig } from './logistic-regression.js';
 export { LinearSVM, type LinearSVMOptions, type LinearSVMConfig } from './linear-svm.js';
-export { LinearModel, LinearClassifier } from './solvers/linear-model.js';
+export { LinearModel } from './solvers/linear-model.js';
+export { LinearClassifier } from './solvers/linear-classifier.js';
 export type { ClassWeight } from './solvers/class-weight.js';

@@ -1,15 +1,18 @@
-// Reading what the ready-made models are given: inputs x (tensors or nested arrays) checked
-// against the shape a model expects, regression targets and class labels; and the one check
-// every model's fit, predict, predictProba, decisionFunction, transform and score runs on its
-// input: no NaN or ±Infinity, the first one named by row and column.
+// The one reader of what every estimator is given (ready-made networks and convex models
+// alike): inputs x checked against the shape the model expects — as a tensor (`readInput`) or,
+// for a few 2-D rows, as a float64 host copy with no tensor made (`readRows`) — regression
+// targets, class labels and their encoding; and the one check every fit, predict, predictProba,
+// decisionFunction, transform and score runs on its input: no NaN or ±Infinity, the first one
+// named by row and column.
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { reshape } from '../ops/reshape.js';
 import { fromValues, tensor } from '../tensor/creation.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { describe } from '../validate.js';
 
 /** Model inputs: a tensor, or nested arrays of numbers of the same shape. */
 export type ArrayInput = Tensor | NestedArray;
+/** 2-D features: a tensor [n, d] or rows of numbers (arrays or typed arrays). */
+export type FeatureInput = Tensor | ReadonlyArray<ArrayLike<number>>;
 /** Class labels: a tensor [n] (or [n, 1]) or one number per row. */
 export type LabelInput = Tensor | ArrayLike<number>;
 /** Regression targets: a tensor [n] or [n, outputs], one number per row, or rows of numbers. */
@@ -65,91 +68,180 @@ export interface InputSpec {
   sizes?: ReadonlyArray<number | undefined>;
 }
 
-function wanted(spec: InputSpec): string {
-  return `[${spec.names.map((name, d) => spec.sizes?.[d] ?? name).join(', ')}]`;
+/** 2-D features with the number of columns the model was fitted on (undefined before fit). */
+export function featureSpec(nFeatures?: number): InputSpec {
+  return { names: ['samples', 'features'], sizes: [undefined, nFeatures] };
+}
+
+// The shape checks every reader runs, with one wording.
+function checkShape(where: string, shape: readonly number[], spec: InputSpec): void {
+  const legend = `(${spec.names.join(', ')})`;
+  if (shape.length !== spec.names.length || spec.sizes?.some((s, d) => s !== undefined && shape[d] !== s)) {
+    const wanted = `[${spec.names.map((name, d) => spec.sizes?.[d] ?? name).join(', ')}]`;
+    throw new ShapeError(`${where}: expected x of shape ${wanted} ${legend}, got ${fmtShape(shape)}`);
+  }
+  if (shape.some((s) => s === 0)) throw new ShapeError(`${where}: x of shape ${fmtShape(shape)} is empty ${legend}`);
+}
+
+function notInput(where: string, x: unknown): never {
+  throw new ArgumentError(`${where}: x must be a tensor or nested arrays of numbers, got ${describe(x)}`, where, 'x');
+}
+
+/** Rows as a float64 host copy: what the solvers and the few-row prediction path compute on. */
+export interface HostRows {
+  /** Row-major [n, d]. */
+  host: Float64Array;
+  n: number;
+  d: number;
+}
+
+/**
+ * 2-D x checked as `readInput` checks it (same errors), copied into float64 without making a
+ * tensor: the few-row path of predictions and the solvers' design read x through this.
+ */
+export function readRows(where: string, x: FeatureInput, spec: InputSpec = featureSpec()): HostRows {
+  if (x instanceof Tensor) {
+    x.assertLive(where);
+    checkShape(where, x.shape, spec);
+    checkFinite(where, x.data, x.shape, { names: spec.names.slice(1) });
+    return { host: Float64Array.from(x.data), n: x.shape[0] as number, d: x.shape[1] as number };
+  }
+  if (!Array.isArray(x)) notInput(where, x);
+  const n = x.length;
+  const first = x[0] as unknown;
+  const isRow = (r: unknown): r is ArrayLike<number> => typeof r === 'object' && r !== null && typeof (r as ArrayLike<number>).length === 'number';
+  if (n > 0 && !isRow(first)) checkShape(where, [n], spec);
+  const d = n === 0 ? 0 : (first as ArrayLike<number>).length;
+  checkShape(where, [n, d], spec);
+  const host = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const row = x[i] as unknown;
+    if (!isRow(row) || row.length !== d) {
+      throw new ShapeError(`${where}: x is not a regular array of numbers (row ${i} has ${isRow(row) ? row.length : 'no'} values but row 0 has ${d})`);
+    }
+    const o = i * d;
+    for (let j = 0; j < d; j++) {
+      const v = row[j];
+      // The common case inline; checkFinite words the error.
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) checkFinite(where, row, [n, d], { offset: o });
+      host[o + j] = v as number;
+    }
+  }
+  return { host, n, d };
 }
 
 /**
  * x as a tensor (nested arrays are copied into a new tensor in the current scope), checked
  * against `spec` and for finite values; `where` ('MLPClassifier.predict') names the model and
- * method in errors.
+ * method in errors. A tensor is checked in place, not copied: batches go straight to the kernels.
  */
 export function readInput(where: string, x: ArrayInput, spec: InputSpec): Tensor {
-  let t: Tensor;
   if (x instanceof Tensor) {
     x.assertLive(where);
-    t = x;
-  } else if (Array.isArray(x)) {
-    try {
-      t = tensor(x, undefined, { allowNonFinite: true });
-    } catch (e) {
-      throw new ShapeError(`${where}: x is not a regular array of numbers (${(e as Error).message})`);
+    checkShape(where, x.shape, spec);
+    // A batch is scanned in one tight loop (v − v is NaN exactly for NaN and ±Infinity);
+    // checkFinite words the error.
+    const data = x.data;
+    for (let k = 0; k < data.length; k++) {
+      if ((data[k] as number) - (data[k] as number) !== 0) checkFinite(where, data, x.shape, { names: spec.names.slice(1) });
     }
-  } else {
-    throw new ArgumentError(`${where}: x must be a tensor or nested arrays of numbers, got ${describe(x)}`, where, 'x');
+    return x;
   }
-  const legend = `(${spec.names.join(', ')})`;
-  if (t.rank !== spec.names.length || spec.sizes?.some((s, d) => s !== undefined && t.shape[d] !== s)) {
-    if (t !== x) t.dispose();
-    throw new ShapeError(`${where}: expected x of shape ${wanted(spec)} ${legend}, got ${fmtShape(t.shape)}`);
+  if (!Array.isArray(x)) notInput(where, x);
+  if (spec.names.length === 2) {
+    const { host, n, d } = readRows(where, x as FeatureInput, spec);
+    return fromValues(where, Float32Array.from(host), [n, d]);
   }
-  if (t.shape.some((s) => s === 0)) {
-    if (t !== x) t.dispose();
-    throw new ShapeError(`${where}: x of shape ${fmtShape(t.shape)} is empty ${legend}`);
+  let t: Tensor;
+  try {
+    t = tensor(x, undefined, { allowNonFinite: true });
+  } catch (e) {
+    throw new ShapeError(`${where}: x is not a regular array of numbers (${(e as Error).message})`);
   }
   try {
+    checkShape(where, t.shape, spec);
     checkFinite(where, t.data, t.shape, { names: spec.names.slice(1) });
   } catch (e) {
-    if (t !== x) t.dispose();
+    t.dispose();
     throw e;
   }
   return t;
 }
 
-function numbersOf(where: string, what: string, y: ArrayLike<number>): Float64Array {
-  checkFinite(where, y, [y.length], { what });
-  return Float64Array.from(y);
+/** Targets as row-major float64 [n, t]; `flat` when given as one value per row. */
+export interface Targets {
+  values: Float64Array;
+  /** Outputs per row. */
+  t: number;
+  flat: boolean;
+}
+
+/**
+ * Reads y: one value per row (a tensor [n] or [n, 1], an array) or, with `allow2d`, [n, t]
+ * (a tensor or rows of numbers). All finite; `what` names y in errors ('sampleWeight', …).
+ */
+export function readTargetValues(where: string, y: TargetInput, n: number, allow2d: boolean, what = 'y'): Targets {
+  if (y instanceof Tensor) {
+    y.assertLive(where);
+    const ok = (y.rank === 1 || (y.rank === 2 && (allow2d || y.shape[1] === 1))) && y.shape[0] === n && y.shape[1] !== 0;
+    if (!ok) throw new ShapeError(`${where}: expected ${what} of shape [${n}]${allow2d ? ` or [${n}, outputs]` : ''} (one per row of x), got ${fmtShape(y.shape)}`);
+    checkFinite(where, y.data, y.shape, { what });
+    return { values: Float64Array.from(y.data), t: y.rank === 2 ? (y.shape[1] as number) : 1, flat: y.rank === 1 };
+  }
+  if (y === null || typeof y !== 'object' || typeof (y as ArrayLike<unknown>).length !== 'number') {
+    throw new ArgumentError(`${where}: ${what} must be a tensor or an array of numbers, got ${describe(y)}`, where, what);
+  }
+  const list = y as ArrayLike<unknown>;
+  if (list.length !== n) throw new ShapeError(`${where}: x has ${n} rows but ${what} has ${list.length} values`);
+  if (!(Array.isArray(list) && n > 0 && typeof list[0] === 'object' && list[0] !== null)) {
+    checkFinite(where, list, [n], { what });
+    return { values: Float64Array.from(list as ArrayLike<number>), t: 1, flat: true };
+  }
+  if (!allow2d) throw new ShapeError(`${where}: ${what} must be one value per row, got an array of arrays`);
+  const rows = list as ReadonlyArray<ArrayLike<number>>;
+  const t = (rows[0] as ArrayLike<number>).length;
+  if (t === 0) throw new ShapeError(`${where}: ${what} rows have no values`);
+  const values = new Float64Array(n * t);
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || row.length !== t) throw new ShapeError(`${where}: ${what} row ${i} has ${row?.length ?? 'no'} values but row 0 has ${t}`);
+    checkFinite(where, row, [n, t], { what, offset: i * t });
+    values.set(row, i * t);
+  });
+  return { values, t, flat: false };
 }
 
 /** One value per row from a tensor [n] / [n, 1] or an array. */
 export function readColumn(where: string, y: LabelInput, n: number, what = 'y'): Float64Array {
-  if (y instanceof Tensor) {
-    y.assertLive(where);
-    if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] === 1)) || y.shape[0] !== n) {
-      throw new ShapeError(`${where}: expected ${what} of shape [${n}] (one label per row of x), got ${fmtShape(y.shape)}`);
-    }
-    return numbersOf(where, what, y.data);
-  }
-  if (y === null || typeof y !== 'object' || typeof y.length !== 'number') {
-    throw new ArgumentError(`${where}: ${what} must be a tensor or an array of numbers, got ${describe(y)}`, where, what);
-  }
-  if (y.length !== n) throw new ShapeError(`${where}: x has ${n} rows but ${what} has ${y.length} values`);
-  return numbersOf(where, what, y);
+  return readTargetValues(where, y, n, false, what).values;
 }
 
-/** Regression targets as [n, outputs]; `flat` when given as one value per row. */
+/** Regression targets as a tensor [n, outputs]; `flat` when given as one value per row. */
 export function readTargets(where: string, y: TargetInput, n: number): { y: Tensor; flat: boolean } {
-  if (y instanceof Tensor) {
-    y.assertLive(where);
-    if (y.rank < 1 || y.rank > 2 || y.shape[0] !== n || y.shape[1] === 0) {
-      throw new ShapeError(`${where}: expected y of shape [${n}] or [${n}, outputs] (rows of x first), got ${fmtShape(y.shape)}`);
-    }
-    checkFinite(where, y.data, y.shape, { what: 'y' });
-    return y.rank === 1 ? { y: reshape(y, [n, 1]), flat: true } : { y, flat: false };
-  }
-  if (Array.isArray(y) && y.length > 0 && typeof y[0] === 'object') {
-    if (y.length !== n) throw new ShapeError(`${where}: x has ${n} rows but y has ${y.length}`);
-    const rows = y as ReadonlyArray<ArrayLike<number>>;
-    const k = (rows[0] as ArrayLike<number>).length;
-    if (k === 0) throw new ShapeError(`${where}: y rows have no values`);
-    const values = new Float32Array(n * k);
-    rows.forEach((row, i) => {
-      if (row === null || typeof row !== 'object' || row.length !== k) throw new ShapeError(`${where}: y row ${i} has ${row?.length ?? 'no'} values but row 0 has ${k}`);
-      checkFinite(where, row, [n, k], { what: 'y', offset: i * k });
-      values.set(Float64Array.from(row), i * k);
-    });
-    return { y: fromValues(where, values, [n, k]), flat: false };
-  }
-  const col = readColumn(where, y as LabelInput, n);
-  return { y: fromValues(where, Float32Array.from(col), [n, 1]), flat: true };
+  const { values, t, flat } = readTargetValues(where, y, n, true);
+  return { y: fromValues(where, Float32Array.from(values), [n, t]), flat };
+}
+
+/** Distinct labels (ascending) and each row's position among them. */
+export interface LabelEncoding {
+  classes: number[];
+  index: Int32Array;
+}
+
+/** Largest label magnitude: predictions return labels as float32 values, exact up to 2^24. */
+export const MAX_LABEL = 2 ** 24;
+
+/**
+ * Integer class labels → class indices; at least two classes. Labels beyond ±2^24 are an error
+ * (every classifier returns its labels in a float32 tensor, which would round them).
+ */
+export function encodeLabels(where: string, y: LabelInput, n: number): LabelEncoding {
+  const values = readColumn(where, y, n);
+  values.forEach((v, i) => {
+    if (!Number.isInteger(v)) throw new ValueError(`${where}: label at row ${i} is ${v}; class labels must be integers`);
+    if (Math.abs(v) > MAX_LABEL) throw new ValueError(`${where}: label at row ${i} is ${v}; class labels must be integers within ±2^24 (exact in float32)`);
+  });
+  const classes = [...new Set(values)].sort((a, b) => a - b);
+  if (classes.length < 2) throw new ValueError(`${where}: y has a single class (${classes[0]}); a classifier needs at least two`);
+  const pos = new Map(classes.map((c, i) => [c, i]));
+  return { classes, index: Int32Array.from(values, (v) => pos.get(v) as number) };
 }

@@ -2,18 +2,19 @@
 // matrix by a fingrad matmul, float64 iterative refinement on the host
 // (solvers/normal-equations.ts).
 import { noGrad } from '../autograd/graph.js';
-import { ShapeError } from '../errors.js';
 import { CheckpointError, registerModel } from '../io/checkpoint.js';
 import { mul, sub } from '../ops/binary.js';
 import { reshape } from '../ops/reshape.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type FeatureInput, type TargetInput, readFeatures, readTargets, releaseFeatures } from './solvers/design.js';
-import { type FittedRecord, type LinearFit, LinearModel, type LinearModelConfig, fieldChecks, fittedField, readConfig } from './solvers/linear-model.js';
+import { type EstimatorType, type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
+import { type FeatureInput, type TargetInput, readTargetValues } from './input.js';
+import { readFeatures, releaseFeatures } from './solvers/design.js';
+import { type LinearFit, LinearModel, type LinearModelConfig } from './solvers/linear-model.js';
+import { hostResult } from './small-batch.js';
 import { solveRidge } from './solvers/normal-equations.js';
 import { combineWeights } from './solvers/class-weight.js';
-import { r2Score } from './score.js';
 import { is, readOptions } from '../validate.js';
 
 export interface LinearRegressionOptions {
@@ -65,6 +66,10 @@ export class LinearRegression extends LinearModel {
     return 'LinearRegression';
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'regressor';
+  }
+
   /**
    * Fits the model to x [n, d] and targets y [n] or [n, t]; with `sampleWeight` (one weight ≥ 0
    * per row) each row's squared error counts that many times (scikit-learn's weighted least
@@ -72,11 +77,11 @@ export class LinearRegression extends LinearModel {
    */
   fit(x: FeatureInput, y: TargetInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearRegression.fit';
-    const { sampleWeight } = readOptions(where, options, { sampleWeight: is.any });
+    const { sampleWeight } = readOptions(where, options, SAMPLE_WEIGHT_OPTION);
     const design = readFeatures(where, x);
     try {
       const { n, d } = design;
-      const targets = readTargets(where, y, n, true);
+      const targets = readTargetValues(where, y, n, true);
       const t = targets.t;
       const w = combineWeights(where, null, sampleWeight, n);
       const total = w === null ? n : w.reduce((a, v) => a + v, 0);
@@ -126,21 +131,15 @@ export class LinearRegression extends LinearModel {
 
   /** Predictions [n] (or [n, t] when fitted on y [n, t]). */
   predict(x: FeatureInput): Tensor {
-    return tidy(() => {
-      const s = this.scores('predict', x);
-      return this.flatTargets ? reshape(s, [s.shape[0] as number]) : s;
-    });
+    return this.predictFor('predict', x);
   }
 
-  /** R² of the predictions against y [n] or [n, t], averaged over targets (sklearn's RegressorMixin.score). */
-  score(x: FeatureInput, y: TargetInput): number {
-    const where = 'LinearRegression.score';
+  protected predictFor(method: string, x: FeatureInput): Tensor {
+    const small = this.hostScores(method, x);
+    if (small !== null) return hostResult(small.z, this.flatTargets ? [small.n] : [small.n, small.k]);
     return tidy(() => {
-      const s = this.scores('score', x);
-      const [n, t] = s.shape as [number, number];
-      const truth = readTargets(where, y, n, true);
-      if (truth.t !== t) throw new ShapeError(`${where}: the model predicts ${t} target(s) per row but y has ${truth.t}`);
-      return r2Score(truth.values, s.data, n);
+      const s = this.scores(method, x);
+      return this.flatTargets ? reshape(s, [s.shape[0] as number]) : s;
     });
   }
 
@@ -154,7 +153,7 @@ export class LinearRegression extends LinearModel {
   /** Rebuilds a model from `config()`: fitted (parameters shaped for its weights) when the config was. */
   static fromConfig(config: LinearRegressionConfig): LinearRegression {
     const where = 'LinearRegression.fromConfig';
-    const { options, fitted } = readConfig(where, config, 'LinearRegression');
+    const { options, fitted } = readConfig<LinearRegressionOptions>(where, config, 'LinearRegression');
     return new LinearRegression(options).restore(where, fitted);
   }
 

@@ -9,31 +9,23 @@ import { sum } from '../ops/reduce.js';
 import { sigmoid } from '../ops/unary.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, combineWeights, classWeightOption, resolveClassWeights } from './solvers/class-weight.js';
-import { type Design, type FeatureInput, type LabelInput } from './solvers/design.js';
+import { type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
+import type { FeatureInput, LabelInput } from './input.js';
+import { hostSigmoid } from './small-batch.js';
+import type { Design } from './solvers/design.js';
 import { solveHinge } from './solvers/hinge.js';
-import {
-  type FittedRecord,
-  LinearClassifier,
-  type LinearClassifierFit,
-  type LinearModelConfig,
-  fieldChecks,
-  fittedField,
-  readConfig,
-  refineHost,
-  stackRows,
-} from './solvers/linear-model.js';
+import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
+import { type LinearModelConfig, refineHost } from './solvers/linear-model.js';
 import { type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { type PlattParams, fitPlatt } from './solvers/platt.js';
 import { is, readOptions } from '../validate.js';
 
-// fit's options: per-row weights, multiplied with the class weights.
-const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LinearSVMOptions {
-  /** 'squared_hinge' (default, as sklearn's LinearSVC) or 'hinge'. */
-  loss?: 'hinge' | 'squared_hinge';
+  /** 'squaredHinge' (default, as sklearn's LinearSVC) or 'hinge'. */
+  loss?: 'hinge' | 'squaredHinge';
   /** Weight of the summed loss against ½‖w‖² (> 0). Default 1. */
   C?: number;
   /** Fit an (unpenalised) intercept. Default true. */
@@ -42,7 +34,7 @@ export interface LinearSVMOptions {
   maxIter?: number;
   /**
    * Squared hinge: stop when the largest gradient entry of the objective divided by C·n (C·Σ vᵢ with classWeight) is ≤ tol
-   * (checked in float64, with respect to the coefficients of the standardised columns and the
+   * (checked in float64, with respect to the coefficients of the standardized columns and the
    * intercept). Hinge: the exact optimum is normally found and confirmed by its KKT
    * conditions; failing that (degenerate data with many rows exactly on the margin), the
    * smoothing narrows until the objective is provably within tol (relative) of the optimum.
@@ -61,7 +53,7 @@ export interface LinearSVMOptions {
 }
 
 const OPTIONS = {
-  loss: is.oneOf(['hinge', 'squared_hinge'] as const),
+  loss: is.oneOf(['hinge', 'squaredHinge'] as const),
   C: is.number({ min: 0, minOpen: true }),
   fitIntercept: is.boolean,
   maxIter: is.int({ min: 1 }),
@@ -107,7 +99,7 @@ export type LinearSVMConfig = LinearModelConfig<'LinearSVM', Required<LinearSVMO
  * probabilities are normalised over the classes. `probA`/`probB` hold A and B.
  */
 export class LinearSVM extends LinearClassifier {
-  readonly loss: 'hinge' | 'squared_hinge';
+  readonly loss: 'hinge' | 'squaredHinge';
   readonly C: number;
   readonly fitIntercept: boolean;
   readonly maxIter: number;
@@ -126,7 +118,7 @@ export class LinearSVM extends LinearClassifier {
   constructor(options?: LinearSVMOptions) {
     super();
     const o = readOptions('LinearSVM', options, OPTIONS);
-    this.loss = o.loss ?? 'squared_hinge';
+    this.loss = o.loss ?? 'squaredHinge';
     this.C = o.C ?? 1;
     this.fitIntercept = o.fitIntercept ?? true;
     this.maxIter = o.maxIter ?? 1000;
@@ -144,8 +136,8 @@ export class LinearSVM extends LinearClassifier {
    */
   fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LinearSVM.fit';
-    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
-    const { fits } = this.fitClasses(where, x, y, this.loss === 'squared_hinge', ({ design, scaled, classes, index }) => {
+    const { sampleWeight } = readOptions(where, options, SAMPLE_WEIGHT_OPTION);
+    const { fits } = this.fitClasses(where, x, y, this.loss === 'squaredHinge', ({ design, scaled, classes, index }) => {
       const perClass = resolveClassWeights(where, this.classWeight, classes, index);
       // liblinear: both classes weighted when binary; one-vs-rest weighs only the positive class.
       const byClass = (c: number): Float64Array | null => {
@@ -175,7 +167,7 @@ export class LinearSVM extends LinearClassifier {
     this.setBuffer('probB', tensor(this.probB));
   }
 
-  /** Class `positive` against the rest (`scaled`: the standardised design, for the squared hinge). */
+  /** Class `positive` against the rest (`scaled`: the standardized design, for the squared hinge). */
   private fitBinary(design: Design, scaled: Standardized | null, index: Int32Array, positive: number, sampleWeight: Float64Array | null): BinaryFit {
     const { host, n, d } = design;
     const y = Float64Array.from(index, (c) => (c === positive ? 1 : -1));
@@ -210,6 +202,26 @@ export class LinearSVM extends LinearClassifier {
 
   /** Class probabilities [n, k] by Platt scaling, columns in the order of `classes`. */
   predictProba(x: FeatureInput): Tensor {
+    const small = this.hostScores('predictProba', x);
+    if (small !== null) {
+      const { z, n, k } = small;
+      const t = Tensor.empty([n, Math.max(2, k)]);
+      const out = t.data;
+      if (k === 1) {
+        for (let i = 0; i < n; i++) {
+          const p = hostSigmoid(-((this.probA[0] as number) * (z[i] as number) + (this.probB[0] as number)));
+          out[2 * i] = 1 - p;
+          out[2 * i + 1] = p;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const p = Array.from({ length: k }, (_, c) => hostSigmoid(-((this.probA[c] as number) * (z[i * k + c] as number) + (this.probB[c] as number))));
+          const total = p.reduce((a, b) => a + b, 0);
+          p.forEach((v, c) => (out[i * k + c] = v / total));
+        }
+      }
+      return t;
+    }
     return tidy(() => {
       const s = this.scores('predictProba', x);
       // P(class) = σ(−(A·f + B)) per column.
@@ -237,8 +249,10 @@ export class LinearSVM extends LinearClassifier {
   /** Rebuilds a model from `config()`: fitted (parameters and buffers shaped for its weights) when the config was. */
   static fromConfig(config: LinearSVMConfig): LinearSVM {
     const where = 'LinearSVM.fromConfig';
-    const { options, fitted } = readConfig(where, config, 'LinearSVM');
-    return new LinearSVM(options).restore(where, fitted);
+    const { options, fitted } = readConfig<LinearSVMOptions>(where, config, 'LinearSVM');
+    // Checkpoints saved before the loss value took the camelCase spelling wrote 'squared_hinge'.
+    const loss = (options as { loss?: string }).loss === 'squared_hinge' ? 'squaredHinge' : options.loss;
+    return new LinearSVM({ ...options, ...(loss !== undefined && { loss }) }).restore(where, fitted);
   }
 
   protected override restoreFitted(where: string, fitted: FittedRecord): LinearSVMFit {

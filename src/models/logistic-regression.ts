@@ -8,25 +8,16 @@ import { sum } from '../ops/reduce.js';
 import { logSoftmax, softmax } from '../ops/softmax.js';
 import { log, sigmoid, softplus } from '../ops/unary.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { fromValues } from '../tensor/creation.js';
+import { Tensor } from '../tensor/tensor.js';
 import { type ClassWeight, balancedWeights, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
-import { type FeatureInput, type LabelInput } from './solvers/design.js';
-import {
-  type FittedRecord,
-  LinearClassifier,
-  type LinearClassifierFit,
-  type LinearModelConfig,
-  fieldChecks,
-  fittedField,
-  readConfig,
-  stackRows,
-} from './solvers/linear-model.js';
+import { type FittedRecord, SAMPLE_WEIGHT_OPTION, fieldChecks, fittedField, readConfig } from './estimator.js';
+import type { FeatureInput, LabelInput } from './input.js';
+import { hostProbabilities, hostResult, hostSigmoid } from './small-batch.js';
+import { LinearClassifier, type LinearClassifierFit, stackRows } from './solvers/linear-classifier.js';
+import type { LinearModelConfig } from './solvers/linear-model.js';
 import { type LinearSolution, type Standardized, solveLinear } from './solvers/linear-objective.js';
 import { is, readOptions } from '../validate.js';
 
-// fit's options: per-row weights, multiplied with the class weights.
-const FIT_OPTIONS = { sampleWeight: is.any };
 
 export interface LogisticRegressionOptions {
   /** 'l2' (default), 'l1', or 'none' (no penalty; separable data then has no finite optimum). */
@@ -40,7 +31,7 @@ export interface LogisticRegressionOptions {
   /**
    * Stop when the largest entry of the objective's (pseudo-)gradient divided by the number of
    * rows (the sum of the row weights with classWeight) is ≤ tol — sklearn's lbfgs criterion — checked in float64, with the gradient taken
-   * with respect to the coefficients of the standardised columns (the solver's variables) and
+   * with respect to the coefficients of the standardized columns (the solver's variables) and
    * the intercept, so that tol does not depend on the units of x. Default 1e-6 (sklearn: 1e-4).
    */
   tol?: number;
@@ -138,7 +129,7 @@ export class LogisticRegression extends LinearClassifier {
    */
   fit(x: FeatureInput, y: LabelInput, options?: { sampleWeight?: ArrayLike<number> | Tensor }): this {
     const where = 'LogisticRegression.fit';
-    const { sampleWeight } = readOptions(where, options, FIT_OPTIONS);
+    const { sampleWeight } = readOptions(where, options, SAMPLE_WEIGHT_OPTION);
     const { scheme, solutions } = this.fitClasses(where, x, y, true, ({ design, scaled, classes, index }) => {
       const k = classes.length;
       const { d } = design;
@@ -182,19 +173,32 @@ export class LogisticRegression extends LinearClassifier {
 
   /** Class probabilities [n, k], columns in the order of `classes`. */
   predictProba(x: FeatureInput): Tensor {
-    if (this.scheme === 'binary') {
-      // One applicant at a time (a scoring service): the float64 host path, no kernels.
-      const small = this.smallBatchScores('predictProba', x);
-      if (small !== null) {
-        const out = new Float32Array(small.n * 2);
-        small.z.forEach((z, i) => {
-          // σ(z) and 1 − σ(z), each from the side where exp cannot overflow.
-          const e = Math.exp(-Math.abs(z));
-          out[2 * i] = z >= 0 ? e / (1 + e) : 1 / (1 + e);
-          out[2 * i + 1] = z >= 0 ? 1 / (1 + e) : e / (1 + e);
-        });
-        return fromValues('LogisticRegression.predictProba', out, [small.n, 2]);
+    // One applicant at a time (a scoring service): the float64 host path, no kernels.
+    const small = this.hostScores('predictProba', x);
+    if (small !== null) {
+      const { z, n, k } = small;
+      if (this.scheme === 'binary') {
+        // σ(z) and 1 − σ(z) = σ(−z), each from the side where exp cannot overflow.
+        const t = Tensor.empty([n, 2]);
+        for (let i = 0; i < n; i++) {
+          t.data[2 * i] = hostSigmoid(-(z[i] as number));
+          t.data[2 * i + 1] = hostSigmoid(z[i] as number);
+        }
+        return t;
       }
+      let p: Float64Array;
+      if (this.scheme === 'multinomial') {
+        p = k === 1 ? hostProbabilities(z.map((v) => 2 * v), n, 1) : hostProbabilities(z, n, k);
+      } else {
+        // One-vs-rest: each class's own probability, normalised over the classes (as sklearn).
+        p = z.map(hostSigmoid);
+        for (let i = 0; i < n; i++) {
+          const row = p.subarray(i * k, (i + 1) * k);
+          const total = row.reduce((acc, v) => acc + v, 0);
+          row.forEach((v, c) => (row[c] = v / total));
+        }
+      }
+      return hostResult(p, [n, Math.max(2, k)]);
     }
     return tidy(() => {
       const s = this.scores('predictProba', x);
@@ -241,7 +245,7 @@ export class LogisticRegression extends LinearClassifier {
   /** Rebuilds a model from `config()`: fitted (parameters shaped for its weights) when the config was. */
   static fromConfig(config: LogisticRegressionConfig): LogisticRegression {
     const where = 'LogisticRegression.fromConfig';
-    const { options, fitted } = readConfig(where, config, 'LogisticRegression');
+    const { options, fitted } = readConfig<LogisticRegressionOptions>(where, config, 'LogisticRegression');
     return new LogisticRegression(options).restore(where, fitted);
   }
 

@@ -9,33 +9,31 @@ import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { bceWithLogits, crossEntropy, mseLoss, sigmoidFocalLoss } from '../ops/losses.js';
 import { mean, sum } from '../ops/reduce.js';
-import { select, slice } from '../ops/slice.js';
-import { fromValues } from '../tensor/creation.js';
 import { ArgumentError } from '../errors.js';
 import { type ClassWeight, classWeightOption, combineWeights, resolveClassWeights, rowWeights } from './solvers/class-weight.js';
 import { square } from '../ops/unary.js';
 import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
 import type { LossFn } from '../train/losses.js';
+import { Estimator, type EstimatorConfig, type EstimatorType, SAMPLE_WEIGHT_OPTION, readConfig } from './estimator.js';
+import { type ArrayInput, type LabelInput, type TargetInput, encodeLabels, featureSpec, readInput, readTargets } from './input.js';
+import { type HostPlan, hostArgmax, hostPlan, hostProbabilities, hostResult, runHostPlan } from './small-batch.js';
 import {
-  Estimator,
   type FitCallOptions,
   type ResolvedTraining,
   TRAINING_OPTIONS,
   type TrainingOptions,
   classTargets,
   classificationLoss,
-  encodeLabels,
   labelsOf,
   logitCount,
-  optionsOf,
   probabilities,
   resolveTraining,
-} from './estimator.js';
-import { type ArrayInput, type LabelInput, type TargetInput, readInput, readTargets } from './input.js';
-import { accuracyScore, r2Score } from './score.js';
+  weightedLoss,
+  withWeights,
+} from './training.js';
 import { is, readOptions } from '../validate.js';
 
 /** sklearn's hidden-layer activations. */
@@ -76,17 +74,15 @@ interface MLPShape {
   nOutputs: number;
 }
 
-export interface MLPClassifierConfig extends MLPSettings {
-  kind: 'MLPClassifier';
-  fitted: (MLPShape & { classes: number[] }) | null;
-}
+export type MLPClassifierConfig = EstimatorConfig<'MLPClassifier', MLPSettings, MLPShape & { classes: number[] }>;
 
-export interface MLPRegressorConfig extends MLPSettings {
-  kind: 'MLPRegressor';
-  fitted: (MLPShape & { flatTarget: boolean }) | null;
-}
+export type MLPRegressorConfig = EstimatorConfig<'MLPRegressor', MLPSettings, MLPShape & { flatTarget: boolean }>;
 
 const ACTIVATIONS = ['relu', 'tanh', 'logistic', 'identity'] as const;
+
+// Rows per forward pass when predicting: a batch up to this goes through each layer's GEMM in
+// one call (a [4096, 100] activation is 1.6 MB); larger inputs are cut into such chunks.
+const PREDICT_BATCH = 4096;
 
 /** MLPClassifier's and MLPRegressor's options: the training options and these. */
 const MLP_OPTIONS = {
@@ -98,32 +94,7 @@ const MLP_OPTIONS = {
   focalGamma: is.number({ min: 0 }),
 } satisfies Record<keyof MLPOptions, unknown>;
 
-const MLP_FIT_OPTIONS = { callbacks: is.any, sampleWeight: is.any };
-
-// Per-row weights travel with the targets as one more column, so shuffled batches and the
-// validation split keep each weight with its row; the loss splits the column off again and
-// averages the weighted per-row losses over the batch.
-function withWeights(target: Tensor, w: Float64Array): Tensor {
-  const n = target.shape[0] as number;
-  const cols = target.rank === 1 ? 1 : (target.shape[1] as number);
-  const t = target.toFloat32Array();
-  const out = new Float32Array(n * (cols + 1));
-  for (let i = 0; i < n; i++) {
-    out.set(t.subarray(i * cols, (i + 1) * cols), i * (cols + 1));
-    out[i * (cols + 1) + cols] = w[i] as number;
-  }
-  target.dispose();
-  return fromValues('MLP.fit', out, [n, cols + 1]);
-}
-
-function weightedLoss(perRow: (pred: Tensor, target: Tensor) => Tensor, flatTarget: boolean): LossFn {
-  return (pred, t) => {
-    const cols = (t.shape[1] as number) - 1;
-    const target = flatTarget ? select(t, 1, 0) : slice(t, 1, 0, cols);
-    const w = select(t, 1, cols);
-    return sum(perRow(pred, target).reshape([-1]).mul(w)).div(t.shape[0] as number);
-  };
-}
+const MLP_FIT_OPTIONS = { callbacks: is.any, ...SAMPLE_WEIGHT_OPTION };
 
 function settingsOf(model: string, options: unknown): MLPSettings {
   const o = readOptions(model, options, MLP_OPTIONS);
@@ -147,6 +118,8 @@ abstract class BaseMLP extends Estimator {
   protected readonly settings: MLPSettings;
   protected net: Sequential | null = null;
   protected shape: MLPShape | null = null;
+  // The host path's plan of `net` (remade when the layers are rebuilt).
+  private plan: { net: Sequential; plan: HostPlan | null } | null = null;
   private readonly generator: Generator;
 
   protected constructor(name: string, options: MLPOptions) {
@@ -203,8 +176,23 @@ abstract class BaseMLP extends Estimator {
   }
 
   protected readX(method: string, x: ArrayInput): Tensor {
-    const fittedOn = this.shape?.nFeatures;
-    return readInput(`${this.modelName}.${method}`, x, { names: ['samples', 'features'], sizes: [undefined, fittedOn] });
+    return readInput(`${this.modelName}.${method}`, x, featureSpec(this.shape?.nFeatures));
+  }
+
+  /**
+   * The network's output [n, k] for a few rows, computed on the host in float64 from float64
+   * copies of the weights (remade whenever a parameter changes); null for larger batches.
+   */
+  protected hostOutputs(method: string, x: ArrayInput): { z: Float64Array; n: number; k: number } | null {
+    this.requireFitted(method);
+    const net = this.net as Sequential;
+    if (this.plan === null || this.plan.net !== net) this.plan = { net, plan: hostPlan(net.layers) };
+    const plan = this.plan.plan;
+    if (plan === null) return null;
+    const rows = this.smallRows(method, x as Tensor, (this.shape as MLPShape).nFeatures);
+    if (rows === null) return null;
+    const { z, k } = runHostPlan(plan, this.hostParameters(plan.params), rows.host, rows.n);
+    return { z, n: rows.n, k };
   }
 
   protected settingsConfig(): MLPSettings {
@@ -268,41 +256,63 @@ export class MLPClassifier extends BaseMLP {
     });
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'classifier';
+  }
+
+  protected override fittedClasses(): readonly number[] {
+    return this.classList ?? [];
+  }
+
   /** Class probabilities [n, classes], columns in the order of `classes`. */
   predictProba(x: ArrayInput): Tensor {
+    const small = this.hostOutputs('predictProba', x);
+    if (small !== null) {
+      const k = (this.classList as number[]).length;
+      const t = Tensor.empty([small.n, k]);
+      hostProbabilities(small.z, small.n, small.k, t.data);
+      return t;
+    }
     return this.probabilitiesFor('predictProba', x);
   }
 
   /** The most probable label of each row, [n]. */
   predict(x: ArrayInput): Tensor {
-    return tidy(() => labelsOf(this.probabilitiesFor('predict', x), this.classList as number[]));
+    return this.predictFor('predict', x);
+  }
+
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    const small = this.hostOutputs(method, x);
+    const classes = this.classList as number[];
+    if (small !== null) {
+      const k = classes.length;
+      // Float32 probabilities decide, as on the batch path, so both give the same label at a tie.
+      const p = hostProbabilities(small.z, small.n, small.k, new Float32Array(small.n * k));
+      const t = Tensor.empty([small.n]);
+      hostArgmax(p, small.n, k).forEach((c, i) => (t.data[i] = classes[c] as number));
+      return t;
+    }
+    return tidy(() => labelsOf(this.probabilitiesFor(method, x), classes));
   }
 
   private probabilitiesFor(method: string, x: ArrayInput): Tensor {
     this.requireFitted(method);
-    return tidy(() => probabilities(predictLoop(this, this.readX(method, x)), (this.classList as number[]).length));
-  }
-
-  /** Accuracy on (x, y). */
-  score(x: ArrayInput, y: LabelInput): number {
-    this.requireFitted('score');
-    return tidy(() => {
-      const classes = this.classList as number[];
-      return accuracyScore('MLPClassifier.score', labelsOf(this.probabilitiesFor('score', x), classes).data, y, classes);
-    });
+    return tidy(() => probabilities(predictLoop(this, this.readX(method, x), { batchSize: PREDICT_BATCH }), (this.classList as number[]).length));
   }
 
   config(): MLPClassifierConfig {
     const fitted = this.shape === null ? null : { ...this.shape, classes: [...(this.classList as number[])] };
-    return { kind: 'MLPClassifier', ...this.settingsConfig(), fitted };
+    return { kind: 'MLPClassifier', options: this.settingsConfig(), fitted };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPClassifierConfig): MLPClassifier {
-    const m = new MLPClassifier(optionsOf(c));
-    if (c.fitted !== null) {
-      m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
-      m.classList = [...c.fitted.classes];
+    const { options, fitted } = readConfig<MLPSettings>('MLPClassifier.fromConfig', c, 'MLPClassifier');
+    const m = new MLPClassifier(options);
+    const f = fitted as (MLPShape & { classes: number[] }) | null;
+    if (f !== null) {
+      m.build({ nFeatures: f.nFeatures, nOutputs: f.nOutputs });
+      m.classList = [...f.classes];
     }
     return m;
   }
@@ -346,41 +356,38 @@ export class MLPRegressor extends BaseMLP {
     });
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'regressor';
+  }
+
   /** Predictions [n] (or [n, outputs] when fitted on several outputs). */
   predict(x: ArrayInput): Tensor {
     return this.predictFor('predict', x);
   }
 
-  private predictFor(method: string, x: ArrayInput): Tensor {
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    const small = this.hostOutputs(method, x);
+    if (small !== null) return hostResult(small.z.subarray(0, small.n * small.k), this.flatTarget ? [small.n] : [small.n, small.k]);
     this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX(method, x));
+      const out = predictLoop(this, this.readX(method, x), { batchSize: PREDICT_BATCH });
       return this.flatTarget ? out.reshape([out.shape[0] as number]) : out;
-    });
-  }
-
-  /** R² (coefficient of determination) on (x, y), averaged over outputs as sklearn. */
-  score(x: ArrayInput, y: TargetInput): number {
-    this.requireFitted('score');
-    return tidy(() => {
-      const pred = this.predictFor('score', x);
-      const n = pred.shape[0] as number;
-      const truth = readTargets('MLPRegressor.score', y, n).y.toFloat32Array();
-      return r2Score(truth, pred.toFloat32Array(), n);
     });
   }
 
   config(): MLPRegressorConfig {
     const fitted = this.shape === null ? null : { ...this.shape, flatTarget: this.flatTarget };
-    return { kind: 'MLPRegressor', ...this.settingsConfig(), fitted };
+    return { kind: 'MLPRegressor', options: this.settingsConfig(), fitted };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: MLPRegressorConfig): MLPRegressor {
-    const m = new MLPRegressor(optionsOf(c));
-    if (c.fitted !== null) {
-      m.build({ nFeatures: c.fitted.nFeatures, nOutputs: c.fitted.nOutputs });
-      m.flatTarget = c.fitted.flatTarget;
+    const { options, fitted } = readConfig<MLPSettings>('MLPRegressor.fromConfig', c, 'MLPRegressor');
+    const m = new MLPRegressor(options);
+    const f = fitted as (MLPShape & { flatTarget: boolean }) | null;
+    if (f !== null) {
+      m.build({ nFeatures: f.nFeatures, nOutputs: f.nOutputs });
+      m.flatTarget = f.flatTarget;
     }
     return m;
   }

@@ -10,7 +10,8 @@ import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop } from '../train/fit.js';
-import { Estimator, type FitCallOptions, type ResolvedTraining, TRAINING_OPTIONS, type TrainingOptions, optionsOf, resolveTraining } from './estimator.js';
+import { Estimator, type EstimatorConfig, type EstimatorType, readConfig } from './estimator.js';
+import { type FitCallOptions, type ResolvedTraining, TRAINING_OPTIONS, type TrainingOptions, resolveTraining } from './training.js';
 import { type ArrayInput, type TargetInput, readInput, readTargets } from './input.js';
 import { is, readOptions } from '../validate.js';
 
@@ -46,11 +47,14 @@ const OPTIONS = {
   dropout: is.number({ min: 0, max: 1, maxOpen: true }),
 } satisfies Record<keyof RecurrentForecasterOptions, unknown>;
 
-export interface RecurrentForecasterConfig extends ForecasterSettings {
-  kind: 'RecurrentForecaster';
-  /** Features per step and values per forecast the layers were built for; null before fit. */
-  fitted: { nFeatures: number; horizon: number; flatTarget: boolean } | null;
+/** Features per step and values per forecast the layers were built for. */
+export interface RecurrentForecasterFit {
+  nFeatures: number;
+  horizon: number;
+  flatTarget: boolean;
 }
+
+export type RecurrentForecasterConfig = EstimatorConfig<'RecurrentForecaster', ForecasterSettings, RecurrentForecasterFit>;
 
 /**
  * Forecasts the next value(s) of a series from a window of its past: x [batch, time, features]
@@ -67,7 +71,7 @@ export class RecurrentForecaster extends Estimator {
   private readonly generator: Generator;
   private rnn: LSTM | GRU | RNN | null = null;
   private head: Linear | null = null;
-  private shape: RecurrentForecasterConfig['fitted'] = null;
+  private shape: RecurrentForecasterFit | null = null;
 
   constructor(options?: RecurrentForecasterOptions) {
     super();
@@ -91,13 +95,17 @@ export class RecurrentForecaster extends Estimator {
     return 'RecurrentForecaster';
   }
 
+  protected get estimatorType(): EstimatorType {
+    return 'regressor';
+  }
+
   /** Values forecast per window. */
   get horizon(): number {
     this.requireFitted('horizon');
-    return (this.shape as NonNullable<RecurrentForecasterConfig['fitted']>).horizon;
+    return (this.shape as RecurrentForecasterFit).horizon;
   }
 
-  private build(shape: NonNullable<RecurrentForecasterConfig['fitted']>): void {
+  private build(shape: RecurrentForecasterFit): void {
     const s = this.settings;
     const g = this.generator.manualSeed(s.seed);
     const opts = { numLayers: s.numLayers, dropout: s.dropout, generator: g };
@@ -140,21 +148,26 @@ export class RecurrentForecaster extends Estimator {
 
   /** Forecasts [n, horizon] (or [n] when fitted on one value per row). */
   predict(x: ArrayInput): Tensor {
-    this.requireFitted('predict');
+    return this.predictFor('predict', x);
+  }
+
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    this.requireFitted(method);
     return tidy(() => {
-      const out = predictLoop(this, this.readX('predict', x));
+      const out = predictLoop(this, this.readX(method, x));
       return this.shape?.flatTarget === true ? out.reshape([out.shape[0] as number]) : out;
     });
   }
 
   config(): RecurrentForecasterConfig {
-    return { kind: 'RecurrentForecaster', ...this.settings, fitted: this.shape === null ? null : { ...this.shape } };
+    return { kind: 'RecurrentForecaster', options: { ...this.settings }, fitted: this.shape === null ? null : { ...this.shape } };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: RecurrentForecasterConfig): RecurrentForecaster {
-    const m = new RecurrentForecaster(optionsOf(c));
-    if (c.fitted !== null) m.build({ ...c.fitted });
+    const { options, fitted } = readConfig<ForecasterSettings>('RecurrentForecaster.fromConfig', c, 'RecurrentForecaster');
+    const m = new RecurrentForecaster(options);
+    if (fitted !== null) m.build({ ...(fitted as unknown as RecurrentForecasterFit) });
     return m;
   }
 }

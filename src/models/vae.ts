@@ -18,7 +18,8 @@ import { Generator } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { predict as predictLoop, type Callback, type History } from '../train/fit.js';
-import { Estimator, type FitCallOptions, type ResolvedTraining, TRAINING_OPTIONS, type TrainingOptions, optionsOf, resolveTraining } from './estimator.js';
+import { Estimator, type EstimatorConfig, type EstimatorType, readConfig } from './estimator.js';
+import { type FitCallOptions, type ResolvedTraining, TRAINING_OPTIONS, type TrainingOptions, resolveTraining } from './training.js';
 import { type ArrayInput, readInput } from './input.js';
 import { is, readArgs, readOptions } from '../validate.js';
 
@@ -62,11 +63,8 @@ const OPTIONS = {
 const SCORE_OPTIONS = { method: is.oneOf(['elbo', 'reconstruction'] as const) } satisfies Record<keyof AnomalyScoreOptions, unknown>;
 const SAMPLE_OPTIONS = { n: is.int({ min: 1 }), seed: is.number() };
 
-export interface VAEConfig extends VAESettings {
-  kind: 'VAE';
-  /** Features the layers were built for; null before fit. */
-  fitted: { inputDim: number } | null;
-}
+/** VAE's checkpoint config; `fitted` holds the features the layers were built for. */
+export type VAEConfig = EstimatorConfig<'VAE', VAESettings, { inputDim: number }>;
 
 export interface AnomalyScoreOptions {
   /** 'elbo' (default): per-row negative ELBO; 'reconstruction': per-row reconstruction error. */
@@ -117,6 +115,15 @@ export class VAE extends Estimator {
 
   get isFitted(): boolean {
     return this.encoder !== null;
+  }
+
+  /** score(x) is the mean ELBO of the rows (at z = mu), a lower bound of their log-likelihood. */
+  protected get estimatorType(): EstimatorType {
+    return 'density';
+  }
+
+  protected predictFor(method: string, x: ArrayInput): Tensor {
+    return this.anomalyScoreFor(method, x, 'elbo');
   }
 
   protected get modelName(): string {
@@ -294,9 +301,13 @@ export class VAE extends Estimator {
    */
   anomalyScore(x: ArrayInput, options?: AnomalyScoreOptions): Tensor {
     this.requireFitted('anomalyScore');
-    const method = readOptions('VAE.anomalyScore', options, SCORE_OPTIONS).method ?? 'elbo';
+    return this.anomalyScoreFor('anomalyScore', x, readOptions('VAE.anomalyScore', options, SCORE_OPTIONS).method ?? 'elbo');
+  }
+
+  private anomalyScoreFor(where: string, x: ArrayInput, method: 'elbo' | 'reconstruction'): Tensor {
+    this.requireFitted(where);
     return tidy(() => {
-      const xt = this.readX('anomalyScore', x);
+      const xt = this.readX(where, x);
       const { recon, mu, logvar } = this.unpack(predictLoop(this, xt));
       const rec = this.reconstructionRows(recon, xt);
       if (method === 'reconstruction') return rec;
@@ -308,13 +319,14 @@ export class VAE extends Estimator {
 
   config(): VAEConfig {
     const s = this.settings;
-    return { kind: 'VAE', ...s, hiddenSizes: [...s.hiddenSizes], fitted: this.dim === null ? null : { inputDim: this.dim } };
+    return { kind: 'VAE', options: { ...s, hiddenSizes: [...s.hiddenSizes] }, fitted: this.dim === null ? null : { inputDim: this.dim } };
   }
 
   /** Rebuilds a model (layers included when it was fitted) from `config()`; weights are fresh. */
   static fromConfig(c: VAEConfig): VAE {
-    const m = new VAE(optionsOf(c));
-    if (c.fitted !== null) m.build(c.fitted.inputDim);
+    const { options, fitted } = readConfig<VAESettings>('VAE.fromConfig', c, 'VAE');
+    const m = new VAE(options);
+    if (fitted !== null) m.build((fitted as { inputDim: number }).inputDim);
     return m;
   }
 }

@@ -182,7 +182,7 @@ function forecasterPlan(m: RecurrentForecaster): ModelPlan {
 // ('bce', written stably as max(l, 0) − l·x + log(1 + e^−|l|)), and the negative ELBO adds
 // β·KL with KL = −½·Σ_j (1 + logvar − mu² − e^logvar).
 function vaePlan(m: VAE): ModelPlan {
-  const c = m.config();
+  const c = m.config().options;
   const [encoder, mu, logvar, decoder] = ['encoder', 'mu', 'logvar', 'decoder'].map((n) => child(m, n)) as [Sequential, Linear, Linear, Sequential];
   assertExportable('VAE', [encoder, decoder]);
   return {

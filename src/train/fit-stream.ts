@@ -13,7 +13,7 @@ import type { Module } from '../nn/module.js';
 import { manualSeed } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { type FitOptions, type History, type Logs, epochEnd, evaluate, trainStep } from './fit.js';
-import { resolveLoss } from './losses.js';
+import { readLossFn } from './losses.js';
 
 /** fit's options without those that need the rows in memory (the DataLoader batches and shuffles). */
 export type FitStreamOptions = Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit'>;
@@ -25,7 +25,7 @@ export async function fitStream(model: Module, loader: AsyncIterable<Batch> | Da
   }
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fitStream: epochs must be a positive integer, got ${epochs}`);
-  const lossFn = resolveLoss(options.lossFn);
+  const lossFn = readLossFn('fitStream', options.lossFn);
   const callbacks = options.callbacks ?? [];
   if (options.seed !== undefined) manualSeed(options.seed);
   const val = options.validationData;

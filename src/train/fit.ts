@@ -1,7 +1,6 @@
 // The training loop: mini-batches, validation, metrics, callbacks, early stopping. Works on any
 // Module; every batch runs in its own scope so memory stays flat across epochs.
 import { noGrad } from '../autograd/graph.js';
-import { kernels } from '../backend/wasm.js';
 import type { Dataset } from '../data/loader.js';
 import { dataRng, permutation } from '../data/rng.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -16,8 +15,11 @@ import { manualSeed } from '../tensor/random.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Check, describe, is, isPlainObject, readOptions } from '../validate.js';
-import { type LossFn, type LossName, lossTakesLogits, resolveLoss } from './losses.js';
+import { type LossFn, lossTakesLogits, readLossFn } from './losses.js';
 import { type MetricSpec, type UndefinedMetricHandler, computeMetrics } from './metrics.js';
+import { NonFiniteError, diagnoseRows, firstNonFiniteGrad } from './non-finite.js';
+
+export { NonFiniteError } from './non-finite.js';
 
 /** Numbers reported after a batch or an epoch: `loss`, `valLoss`, metrics, `lr`, … */
 export type Logs = Record<string, number>;
@@ -55,7 +57,7 @@ export type { Dataset };
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  lossFn: LossFn | LossName;
+  lossFn: LossFn;
   optimizer: Optimizer;
   metrics?: MetricSpec[];
   /**
@@ -81,51 +83,6 @@ export interface History {
   history: Record<string, number[]>;
   /** Epoch (1-based) at which early stopping ended training, or null. */
   stoppedEpoch: number | null;
-}
-
-/**
- * A NaN or Infinity in a batch's loss or in a gradient. `fit` checks both before the optimizer
- * step and skips the step, so the weights, the buffers (running statistics) and the optimizer
- * state are those from before the batch, and no gradient is left behind.
- */
-export class NonFiniteError extends ValueError {
-  constructor(
-    message: string,
-    /** 1-based epoch. */
-    readonly epoch: number,
-    /** 1-based batch within the epoch. */
-    readonly batch: number,
-    /** The first row of the training data (0-based, before any shuffle) found with a non-finite value, or null. */
-    readonly row: number | null,
-    /** The first parameter (dotted name) whose gradient is not finite, or null. */
-    readonly parameter: string | null,
-  ) {
-    super(message);
-  }
-}
-
-function firstNonFiniteRow(t: Tensor): number {
-  const v = t.data;
-  const width = t.rank === 0 ? 1 : t.size / (t.shape[0] as number);
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i] as number)) return Math.floor(i / width);
-  return -1;
-}
-
-// The cheap diagnosis of a non-finite batch, for the error message: the first input row with a
-// NaN/Infinity in x or y, else the first row where the model's output is not finite.
-function diagnoseRows(xb: Tensor, yb: Tensor, pred: Tensor, rowOf: (r: number) => number): { row: number | null; text: string } {
-  for (const [t, what] of [[xb, 'x'], [yb, 'the target y']] as const) {
-    const r = firstNonFiniteRow(t);
-    if (r >= 0) return { row: rowOf(r), text: `row ${rowOf(r)} of the training data has a NaN or Infinity in ${what}` };
-  }
-  const r = firstNonFiniteRow(pred);
-  if (r >= 0) return { row: rowOf(r), text: `the inputs are finite but the model's output is not for row ${rowOf(r)} (overflow: lower the learning rate or scale the features)` };
-  return { row: null, text: 'the inputs and outputs are finite (overflow in the loss or its gradient: lower the learning rate or scale the features)' };
-}
-
-function firstNonFiniteGrad(params: readonly Tensor[]): Tensor | null {
-  for (const p of params) if (p.grad !== null && kernels().count_nonfinite_f32(p.grad.ptr, p.grad.size) > 0) return p;
-  return null;
 }
 
 const EARLY_STOPPING = {
@@ -205,15 +162,15 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
 }
 
 /** Loss (and metrics) of the model on a dataset, in eval mode, batched, without gradients. */
-export function evaluate(model: Module, data: Dataset, options: { lossFn: LossFn | LossName; metrics?: MetricSpec[]; batchSize?: number }): Logs {
+export function evaluate(model: Module, data: Dataset, options: { lossFn: LossFn; metrics?: MetricSpec[]; batchSize?: number }): Logs {
   readModelAndData('evaluate', model, data);
   readOptions('evaluate', options, { lossFn: is.any, metrics: is.list(is.any), batchSize: is.int({ min: 1 }) });
   return evaluateOn(model, data, options);
 }
 
-function evaluateOn(model: Module, data: Dataset, options: { lossFn: LossFn | LossName; metrics?: MetricSpec[]; batchSize?: number }, onUndefined?: UndefinedMetricHandler): Logs {
+function evaluateOn(model: Module, data: Dataset, options: { lossFn: LossFn; metrics?: MetricSpec[]; batchSize?: number }, onUndefined?: UndefinedMetricHandler): Logs {
   checkRows('evaluate', data.x, data.y);
-  const loss = resolveLoss(options.lossFn);
+  const loss = readLossFn('evaluate', options.lossFn);
   return tidy(() => {
     const pred = predict(model, data.x, options.batchSize === undefined ? {} : { batchSize: options.batchSize });
     const logs: Logs = { loss: noGrad(() => loss(pred, data.y)).item() };
@@ -328,8 +285,8 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
   const split = options.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${split}`);
   if (options.validationData) checkRows('fit (validationData)', options.validationData.x, options.validationData.y);
-  const lossFn = resolveLoss(options.lossFn);
-  const logits = lossTakesLogits(options.lossFn);
+  const lossFn = readLossFn('fit', options.lossFn);
+  const logits = lossTakesLogits(lossFn);
   const metrics = options.metrics ?? [];
   const callbacks = options.callbacks ?? [];
   const seed = options.seed ?? 0;

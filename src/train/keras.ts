@@ -13,7 +13,7 @@ import { type TypedArray, tensor } from '../tensor/creation.js';
 import { keep } from '../tensor/scope.js';
 import { type NestedArray, Tensor } from '../tensor/tensor.js';
 import { type Callback, type History, type Logs, evaluate, fit, predict } from './fit.js';
-import type { LossFn, LossName } from './losses.js';
+import { type LossFn, type LossName, resolveLoss } from './losses.js';
 import type { MetricSpec } from './metrics.js';
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop';
@@ -44,7 +44,7 @@ export interface KerasFitOptions {
 }
 
 interface Compiled {
-  loss: LossName | LossFn;
+  loss: LossFn;
   optimizer: Optimizer;
   metrics: MetricSpec[];
 }
@@ -87,7 +87,7 @@ declare module '../nn/sequential.js' {
 Sequential.prototype.compile = function (this: Sequential, options: CompileOptions): void {
   const optimizer = typeof options.optimizer === 'string' ? makeOptimizer(options.optimizer, this.parameters(), options.learningRate) : options.optimizer;
   compiled.get(this)?.optimizer.dispose();
-  compiled.set(this, { loss: options.loss, optimizer, metrics: options.metrics ?? [] });
+  compiled.set(this, { loss: resolveLoss(options.loss), optimizer, metrics: options.metrics ?? [] });
 };
 
 Sequential.prototype.fit = function (this: Sequential, x, y, options: KerasFitOptions = {}): History {

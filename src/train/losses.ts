@@ -1,9 +1,12 @@
-// Loss functions by name for the training loop, with Keras' names for people coming from the
-// Keras examples. Probability-based losses clip like Keras (1e-7) so log never sees 0.
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+// The losses of the two training surfaces. The training loop (`fit`, `evaluate`, `fitStream`)
+// takes a loss function, PyTorch's way (`fg.mseLoss`, `fg.bceWithLogits`, or your own); loss
+// names are Keras' and belong to the Keras surface (`model.compile({ loss: 'mse' })`), which
+// resolves them here. Probability-based losses clip like Keras (1e-7) so log never sees 0.
+import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { bceWithLogits, crossEntropy, hingeLoss, huberLoss, l1Loss, mseLoss } from '../ops/losses.js';
+import { bceWithLogits, crossEntropy, hingeLoss, huberLoss, l1Loss, mseLoss, sigmoidFocalLoss } from '../ops/losses.js';
+import { describe } from '../validate.js';
 import { clamp, log } from '../ops/unary.js';
 import { mean, sum } from '../ops/reduce.js';
 import { mul, neg, sub } from '../ops/binary.js';
@@ -78,11 +81,41 @@ const LOSSES: Record<LossName, LossFn> = {
   sparseCategoricalCrossentropyFromLogits: (p, y) => crossEntropy(p, flattenLabels(p, y)),
 };
 
+// The losses that take raw scores (logits): the training metrics apply a sigmoid first.
+const ON_LOGITS: ReadonlySet<unknown> = new Set<unknown>([
+  bceWithLogits,
+  crossEntropy,
+  hingeLoss,
+  sigmoidFocalLoss,
+  LOSSES.binaryCrossentropyFromLogits,
+  LOSSES.sparseCategoricalCrossentropyFromLogits,
+  LOSSES.hinge,
+]);
+
 /** Whether a loss expects raw scores (logits) rather than probabilities. */
 export function lossTakesLogits(loss: LossFn | LossName): boolean {
-  return loss === 'binaryCrossentropyFromLogits' || loss === 'sparseCategoricalCrossentropyFromLogits' || loss === 'hinge';
+  return ON_LOGITS.has(typeof loss === 'string' ? LOSSES[loss] : loss);
 }
 
+// The functional loss for a Keras name, for the error that points the training loop at it.
+const TORCH_NAMES: Partial<Record<LossName, string>> = {
+  mse: 'mseLoss', meanSquaredError: 'mseLoss', mae: 'l1Loss', meanAbsoluteError: 'l1Loss', huber: 'huberLoss', hinge: 'hingeLoss',
+  binaryCrossentropyFromLogits: 'bceWithLogits', sparseCategoricalCrossentropyFromLogits: 'crossEntropy',
+};
+
+/**
+ * The training loop's `lossFn`: a function (pred, target) => scalar tensor. A loss name is the
+ * Keras surface's and gets an ArgumentError that names the function to pass instead.
+ */
+export function readLossFn(where: string, loss: unknown): LossFn {
+  if (typeof loss === 'function') return loss as LossFn;
+  const torch = typeof loss === 'string' ? TORCH_NAMES[loss as LossName] : undefined;
+  const instead = torch === undefined ? 'a loss function such as fg.mseLoss or fg.bceWithLogits, or your own (pred, target) => Tensor' : `fg.${torch}`;
+  const keras = typeof loss === 'string' ? `; loss names are the Keras surface's: model.compile({ loss: '${loss}', … })` : '';
+  throw new ArgumentError(`${where}: lossFn must be ${instead}, got ${describe(loss)}${keras}`, where, 'lossFn');
+}
+
+/** A Keras loss name (or a function) as the function the training loop takes. */
 export function resolveLoss(loss: LossFn | LossName): LossFn {
   if (typeof loss === 'function') return loss;
   const fn = LOSSES[loss];

@@ -1,6 +1,8 @@
-// Metrics reported by fit/evaluate, computed from a whole prediction tensor and its targets.
+// Metrics reported by fit/evaluate, by their short (Keras) names, computed from a whole
+// prediction tensor and its targets: a thin adapter over src/metrics.
 import { ValueError } from '../errors.js';
 import { accuracy, accuracyOfLabels, rocAuc } from '../metrics/classification.js';
+import { meanAbsoluteError, meanSquaredError } from '../metrics/regression.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A metric: `accuracy` (binary or multi-class), `auc` (binary), `mae`, `mse`, or your own. */
@@ -69,15 +71,10 @@ export function computeMetrics(
         break;
       }
       case 'mae':
-      case 'mse': {
-        let s = 0;
-        for (let i = 0; i < p.length; i++) {
-          const d = (p[i] as number) - (t[i] as number);
-          s += m === 'mae' ? Math.abs(d) : d * d;
-        }
-        out[m] = s / p.length;
+      case 'mse':
+        // src/metrics refuses non-finite values; a diverged model's metric is NaN here, as its loss.
+        out[m] = !p.every(Number.isFinite) ? NaN : (m === 'mae' ? meanAbsoluteError : meanSquaredError)(t, p);
         break;
-      }
       default:
         throw new ValueError(`unknown metric '${String(m)}'; expected accuracy, auc, mae, mse or {name, fn}`);
     }

@@ -123,7 +123,7 @@ describe('fitStream', () => {
       const live: number[] = [];
       const history = await fg.fitStream(model, new DataLoader(blobs(2000, 1, 300), { batchSize: 32, shuffle: true, bufferSize: 500, seed: 1 }), {
         epochs: 4,
-        lossFn: 'binaryCrossentropyFromLogits',
+        lossFn: fg.bceWithLogits,
         optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.05 }),
         callbacks: [{ onEpochEnd: () => void live.push(fg.memoryStats().liveTensors) }],
       });
@@ -142,10 +142,10 @@ describe('fitStream', () => {
     const model = net(2);
     const vx = fg.keep(fg.tensor(new Float32Array([1, 1, -1, -1, 2, 0, -2, 0.5]), [4, 2]));
     const vy = fg.keep(fg.tensor(new Float32Array([1, 0, 1, 0]), [4, 1]));
-    const h = await fg.fitStream(model, new DataLoader(blobs(600, 3, 100), { batchSize: 30 }), { epochs: 2, lossFn: 'binaryCrossentropyFromLogits', optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.05 }), metrics: ['accuracy'], validationData: { x: vx, y: vy } });
+    const h = await fg.fitStream(model, new DataLoader(blobs(600, 3, 100), { batchSize: 30 }), { epochs: 2, lossFn: fg.bceWithLogits, optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.05 }), metrics: ['accuracy'], validationData: { x: vx, y: vy } });
     expect(Object.keys(h.epochs[1] as fg.Logs)).toEqual(expect.arrayContaining(['loss', 'valLoss', 'valAccuracy']));
     const before = model.parameters().map((p) => p.toFloat32Array());
-    const err = await fg.fitStream(model, new DataLoader(blobs(600, 3, 100, 95), { batchSize: 30 }), { lossFn: 'binaryCrossentropyFromLogits', optimizer: new fg.optim.SGD(model.parameters(), { lr: 0 }) }).catch((e: unknown) => e);
+    const err = await fg.fitStream(model, new DataLoader(blobs(600, 3, 100, 95), { batchSize: 30 }), { lossFn: fg.bceWithLogits, optimizer: new fg.optim.SGD(model.parameters(), { lr: 0 }) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(fg.NonFiniteError);
     expect((err as fg.NonFiniteError).row).toBe(95);
     expect((err as fg.NonFiniteError).batch).toBe(4);

@@ -70,7 +70,7 @@ describe('streamed training on generated applicants', () => {
     const loader = new fg.DataLoader(rowChunks(chunks, prep, [0, 1]), { batchSize: 64, shuffle: true, bufferSize: 4000, seed: 0 });
     const history = await fg.fitStream(model, loader, {
       epochs: 3,
-      lossFn: 'binaryCrossentropyFromLogits',
+      lossFn: fg.bceWithLogits,
       optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.01 }),
       callbacks: [{ onEpochEnd: () => void live.push(fg.memoryStats().liveTensors) }],
     });

@@ -121,7 +121,7 @@ function checkpoint(edit?: (config: Record<string, unknown>) => void): Uint8Arra
 
 describe('loadModel', () => {
   it('a tiny file claiming hiddenLayerSizes [20000, 20000] fails before memory grows, leaving no tensors', () => {
-    const bytes = checkpoint((c) => (c.hiddenLayerSizes = [20000, 20000]));
+    const bytes = checkpoint((c) => ((c.options as Record<string, unknown>).hiddenLayerSizes = [20000, 20000]));
     expect(bytes.length).toBeLessThan(1024);
     loadModel(checkpoint()).dispose(); // warm-up: anything lasting that loading allocates
     const before = fg.memoryStats();
@@ -135,7 +135,7 @@ describe('loadModel', () => {
   });
 
   it('a config that fits the budget but not the weights is refused, and what was built is freed', () => {
-    const bytes = checkpoint((c) => (c.hiddenLayerSizes = [5]));
+    const bytes = checkpoint((c) => ((c.options as Record<string, unknown>).hiddenLayerSizes = [5]));
     loadModel(checkpoint()).dispose();
     const before = fg.memoryStats();
     expect(() => loadModel(bytes)).toThrow(/checkpoint does not fit the 'MLPClassifier' model built from its config: .*'net\.0\.weight' has shape \[4, 3\] in the checkpoint but \[5, 3\]/);

@@ -62,7 +62,7 @@ describe('the issue’s cases', () => {
   });
 
   it('new MLPClassifier(5): an estimator takes one options object', () => {
-    expectArgument(make(MLPClassifier, 5), 'MLPClassifier: options must be an object {learningRate, maxIter, epochs, …}, got number 5');
+    expectArgument(make(MLPClassifier, 5), 'MLPClassifier: options must be an object {learningRate, maxIter, batchSize, …}, got number 5');
   });
 });
 
@@ -124,7 +124,7 @@ describe('wrong types and values name the model, the option and the value', () =
     [MLPClassifier, { hiddenLayerSizes: [3, '4'] }, 'MLPClassifier: hiddenLayerSizes[1] must be an integer >= 1, got string "4"'],
     [MLPClassifier, { learningRate: -1 }, 'MLPClassifier: learningRate must be a finite number > 0, got number -1'],
     [MLPClassifier, { maxIter: 2.5 }, 'MLPClassifier: maxIter must be an integer >= 1, got number 2.5'],
-    [MLPClassifier, { epochs: '5' }, 'MLPClassifier: epochs must be an integer >= 1, got string "5"'],
+    [MLPClassifier, { maxIter: '5' }, 'MLPClassifier: maxIter must be an integer >= 1, got string "5"'],
     [MLPClassifier, { batchSize: 'all' }, "MLPClassifier: batchSize must be an integer >= 1 or 'auto', got string \"all\""],
     [MLPClassifier, { solver: 'lbfgs' }, "MLPClassifier: solver must be one of 'adam', 'sgd'"],
     [MLPClassifier, { activation: 'Relu' }, "MLPClassifier: activation must be one of 'relu', 'tanh', 'logistic', 'identity' (did you mean 'relu'?)"],
@@ -151,7 +151,7 @@ describe('wrong types and values name the model, the option and the value', () =
     [LogisticRegression, { penalty: 'elasticnet' }, "LogisticRegression: penalty must be one of 'l2', 'l1', 'none'"],
     [LogisticRegression, { classWeight: 'auto' }, "LogisticRegression: classWeight must be 'balanced', null, or an object"],
     [LogisticRegression, { tol: 0 }, 'LogisticRegression: tol must be a finite number > 0, got number 0'],
-    [LinearSVM, { loss: 'squared-hinge' }, "LinearSVM: loss must be one of 'hinge', 'squared_hinge' (did you mean 'squared_hinge'?)"],
+    [LinearSVM, { loss: 'squared-hinge' }, "LinearSVM: loss must be one of 'hinge', 'squaredHinge' (did you mean 'squaredHinge'?)"],
     [LinearSVM, { maxIter: -5 }, 'LinearSVM: maxIter must be an integer >= 1, got number -5'],
     [LinearSVM, { classWeight: { 0: -1, 1: 1 } }, 'LinearSVM: classWeight for class 0 must be a positive finite number, got -1'],
   ])('%#: %s', (C, options, message) => {
@@ -159,16 +159,18 @@ describe('wrong types and values name the model, the option and the value', () =
   });
 
   it('undefined values count as absent; null is a value (accepted only where the option allows it)', () => {
-    expect(new MLPClassifier({ maxIter: undefined }).config().maxIter).toBe(200);
-    expect(new RecurrentForecaster({ horizon: null }).config().horizon).toBeNull();
+    expect(new MLPClassifier({ maxIter: undefined }).config().options.maxIter).toBe(200);
+    expect(new RecurrentForecaster({ horizon: null }).config().options.horizon).toBeNull();
     expect(new LogisticRegression({ classWeight: null }).classWeight).toBeNull();
     expectArgument(make(MLPClassifier, { maxIter: null }), 'MLPClassifier: maxIter must be an integer >= 1, got null');
   });
 
   it('the options given are the ones used (no silent defaults)', () => {
-    const m = new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5, epochs: 9 });
-    expect(m.config()).toMatchObject({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5 });
-    expect(new MLPRegressor({ epochs: 7 }).config().maxIter).toBe(7);
+    const m = new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5 });
+    expect(m.config().options).toMatchObject({ hiddenLayerSizes: [3], maxIter: 5, learningRate: 0.5 });
+    expect(new MLPRegressor({ maxIter: 7 }).config().options.maxIter).toBe(7);
+    // One spelling: Keras' epochs belongs to the Keras surface; the estimators say maxIter (sklearn's max_iter).
+    expect(() => new MLPRegressor({ epochs: 7 } as never)).toThrow("MLPRegressor: unknown option 'epochs' (did you mean 'maxIter'?)");
     expect(new LogisticRegression({ classWeight: 'balanced', C: 0.5 }).config().options).toMatchObject({ classWeight: 'balanced', C: 0.5 });
   });
 });

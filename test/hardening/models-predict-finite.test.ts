@@ -133,7 +133,7 @@ describe('predict-type methods reject non-finite input, naming the row and the c
   it('values beyond float32 become Infinity on the way in and are refused too', () => {
     const rows = [[1, 2, 3], [1, 1e39, 3]];
     expect(() => (fitted['logit'] as LogisticRegression).predict(rows)).toThrow('LogisticRegression.predict: x has 1e+39 at row 1, column 1, beyond the float32 range');
-    expect(() => (fitted['mlpC'] as MLPClassifier).predict(rows)).toThrow('MLPClassifier.predict: x has Infinity at row 1, column 1');
+    expect(() => (fitted['mlpC'] as MLPClassifier).predict(rows)).toThrow('MLPClassifier.predict: x has 1e+39 at row 1, column 1, beyond the float32 range');
   });
 
   it('finite input still predicts, and the same models give finite answers', () => {

@@ -53,7 +53,7 @@ describe('a NaN target row', () => {
       const clean = data(null);
       const a = net(1);
       const optA = makeOpt(a.parameters());
-      const e = caught(() => fit(a, bad, { lossFn: 'binaryCrossentropyFromLogits', optimizer: optA, batchSize: 2, shuffle: false, epochs: 2 }));
+      const e = caught(() => fit(a, bad, { lossFn: fg.bceWithLogits, optimizer: optA, batchSize: 2, shuffle: false, epochs: 2 }));
       expect(e).toBeInstanceOf(NonFiniteError);
       expect(e).toBeInstanceOf(fg.FingradError);
       const err = e as NonFiniteError;
@@ -65,11 +65,11 @@ describe('a NaN target row', () => {
       const b = net(1);
       const optB = makeOpt(b.parameters());
       const firstTwo = { x: fg.keep(bad.x.slice(0, 0, 4)), y: fg.keep(bad.y.slice(0, 0, 4)) };
-      fit(b, firstTwo, { lossFn: 'binaryCrossentropyFromLogits', optimizer: optB, batchSize: 2, shuffle: false });
+      fit(b, firstTwo, { lossFn: fg.bceWithLogits, optimizer: optB, batchSize: 2, shuffle: false });
       expect(values(a)).toEqual(values(b));
       expect(optA.stepCount).toBe(optB.stepCount);
       // …and identical optimizer state: the next steps agree bit for bit.
-      for (const [m, opt] of [[a, optA], [b, optB]] as const) fit(m, clean, { lossFn: 'binaryCrossentropyFromLogits', optimizer: opt, batchSize: 2, shuffle: false });
+      for (const [m, opt] of [[a, optA], [b, optB]] as const) fit(m, clean, { lossFn: fg.bceWithLogits, optimizer: opt, batchSize: 2, shuffle: false });
       expect(values(a)).toEqual(values(b));
 
       for (const o of [optA, optB]) o.dispose();
@@ -84,7 +84,7 @@ describe('a NaN target row', () => {
     const opt = new fg.optim.SGD(m.parameters(), { lr: 0.1 });
     const before = values(m);
     // One shuffled batch: row 6 sits elsewhere in it, and is still named as row 6.
-    const err = caught(() => fit(m, bad, { lossFn: 'mse', optimizer: opt, batchSize: N, seed: 9 })) as NonFiniteError;
+    const err = caught(() => fit(m, bad, { lossFn: fg.mseLoss, optimizer: opt, batchSize: N, seed: 9 })) as NonFiniteError;
     expect(err).toBeInstanceOf(NonFiniteError);
     expect([err.epoch, err.batch, err.row]).toEqual([1, 1, 6]);
     expect(err.message).toContain('row 6 of the training data has a NaN or Infinity in x');
@@ -99,7 +99,7 @@ describe('a NaN target row', () => {
     const bad = data(3);
     const m = net(3);
     const opt = new fg.optim.Adam(m.parameters());
-    const run = (): void => void caught(() => fit(m, bad, { lossFn: 'mse', optimizer: opt, batchSize: 4 }));
+    const run = (): void => void caught(() => fit(m, bad, { lossFn: fg.mseLoss, optimizer: opt, batchSize: 4 }));
     run();
     const live = fg.memoryStats().liveTensors;
     for (let i = 0; i < 3; i++) run();
@@ -125,7 +125,7 @@ describe('a non-finite gradient with a finite loss', () => {
     const m = new SqrtBias();
     const opt = new fg.optim.Adam(m.parameters(), { lr: 0.1 });
     const before = values(m);
-    const err = caught(() => fit(m, d, { lossFn: 'mse', optimizer: opt, batchSize: 4 })) as NonFiniteError;
+    const err = caught(() => fit(m, d, { lossFn: fg.mseLoss, optimizer: opt, batchSize: 4 })) as NonFiniteError;
     expect(err).toBeInstanceOf(NonFiniteError);
     expect([err.epoch, err.batch, err.parameter, err.row]).toEqual([1, 1, 'b', null]);
     expect(err.message).toMatch(/the gradient of parameter 'b' \[1\] holds NaN or Infinity at epoch 1, batch 1/);
@@ -147,7 +147,7 @@ describe('gradients', () => {
       if (stale) fg.tidy(() => m.eval().forward(d.x).mul(1e3).sum().backward());
       expect(m.parameters().every((p) => (p.grad !== null) === stale)).toBe(true);
       const opt = new fg.optim.SGD(m.parameters(), { lr: 0.1 });
-      fit(m, d, { lossFn: 'mse', optimizer: opt, batchSize: 4, shuffle: false });
+      fit(m, d, { lossFn: fg.mseLoss, optimizer: opt, batchSize: 4, shuffle: false });
       const w = values(m);
       opt.dispose();
       m.dispose();
@@ -201,11 +201,11 @@ describe('gradients', () => {
     const m = new Hooked();
     const opt = new fg.optim.Adam(m.parameters(), { lr: 0.05 });
     const before = values(m);
-    expect(() => fit(m, d, { lossFn: 'mse', optimizer: opt, batchSize: 4, shuffle: false })).toThrow('out of memory (simulated)');
+    expect(() => fit(m, d, { lossFn: fg.mseLoss, optimizer: opt, batchSize: 4, shuffle: false })).toThrow('out of memory (simulated)');
     expect(m.parameters().every((p) => p.grad === null)).toBe(true);
     expect(values(m)).toEqual(before);
     fail = false;
-    const h = fit(m, d, { lossFn: 'mse', optimizer: opt, batchSize: 4, shuffle: false, epochs: 3 });
+    const h = fit(m, d, { lossFn: fg.mseLoss, optimizer: opt, batchSize: 4, shuffle: false, epochs: 3 });
     expect(h.epochs).toHaveLength(3);
     expect(values(m)).not.toEqual(before);
     opt.dispose();

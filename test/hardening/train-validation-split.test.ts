@@ -22,7 +22,7 @@ describe('validationSplit', () => {
     fg.manualSeed(7);
     const m = new fg.nn.Linear(2, 1);
     const opt = new fg.optim.Adam(m.parameters(), { lr: 0.05 });
-    const h = fit(m, { x, y }, { lossFn: 'binaryCrossentropyFromLogits', optimizer: opt, metrics: ['auc', 'accuracy'], validationSplit: 0.25, epochs: 3, batchSize: 8 });
+    const h = fit(m, { x, y }, { lossFn: fg.bceWithLogits, optimizer: opt, metrics: ['auc', 'accuracy'], validationSplit: 0.25, epochs: 3, batchSize: 8 });
     expect(h.history.valAuc).toEqual([NaN, NaN, NaN]);
     expect(h.history.auc?.every(Number.isFinite)).toBe(true);
     expect(h.history.valAccuracy?.every(Number.isFinite)).toBe(true);

@@ -56,7 +56,7 @@ describe('summary', () => {
     expect(sMlp.outputShape).toEqual([2, 1]);
 
     const series = fg.randn([30, 2, 12], { generator: new fg.Generator(2) });
-    const cnn = new CNN1dForecaster({ filters: [4], dense: [8], epochs: 1, seed: 0 }).fit(series, fg.randn([30, 1], { generator: new fg.Generator(3) }));
+    const cnn = new CNN1dForecaster({ filters: [4], dense: [8], maxIter: 1, seed: 0 }).fit(series, fg.randn([30, 1], { generator: new fg.Generator(3) }));
     const sCnn = fg.summary(cnn, [1, 2, 12]);
     expectCountsMatch(cnn, sCnn);
     expect(sCnn.rows.find((r) => r.type === 'Conv1d')?.outputShape).toEqual([1, 4, 12]);

@@ -167,7 +167,7 @@ describe('classWeight — LogisticRegression', () => {
 describe('classWeight — LinearSVM', () => {
   it('integer weights equal duplicated rows (hinge and squared hinge, binary)', () => {
     const data = classData(8, 120, 3, [0, 1], [0.7, 0.3]);
-    for (const loss of ['hinge', 'squared_hinge'] as const) {
+    for (const loss of ['hinge', 'squaredHinge'] as const) {
       for (const [C, weight] of [
         [0.5, { 0: 1, 1: 2 }],
         [3, { 0: 2, 1: 3 }],
@@ -186,7 +186,7 @@ describe('classWeight — LinearSVM', () => {
   it("'balanced' equals the explicit object of balanced weights (hinge, squared hinge; binary and 3 classes)", () => {
     const two = classData(9, 150, 3, [0, 1], [0.85, 0.15]);
     const three = classData(10, 150, 3, [2, 4, 6], [0.5, 0.3, 0.2]);
-    for (const loss of ['hinge', 'squared_hinge'] as const) {
+    for (const loss of ['hinge', 'squaredHinge'] as const) {
       for (const data of [two, three]) {
         const a = new LinearSVM({ loss, classWeight: 'balanced' }).fit(data.x, data.y);
         const b = new LinearSVM({ loss, classWeight: balancedObject(data.y) }).fit(data.x, data.y);
@@ -200,7 +200,7 @@ describe('classWeight — LinearSVM', () => {
   it('one-vs-rest (liblinear): the problem of class c weighs c by its weight and the rest by 1', () => {
     const data = classData(11, 150, 3, [0, 1, 2], [0.5, 0.3, 0.2]);
     const weight = { 0: 1, 1: 1, 2: 5 };
-    for (const loss of ['hinge', 'squared_hinge'] as const) {
+    for (const loss of ['hinge', 'squaredHinge'] as const) {
       const weighted = new LinearSVM({ loss, classWeight: weight }).fit(data.x, data.y);
       const plain = new LinearSVM({ loss }).fit(data.x, data.y);
       // Classes 0 and 1 weigh 1, so their problems (class 2 among the rest, at weight 1) are unchanged.

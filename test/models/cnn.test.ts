@@ -20,7 +20,7 @@ describe('CNN1dForecaster', () => {
     expect(x.shape).toEqual([776, 1, 24]);
     const nTr = 582;
     const xTe = fg.slice(x, 0, nTr);
-    const model = new CNN1dForecaster({ filters: [16, 32], kernelSize: 3, dense: [32], epochs: 25, seed: 0 });
+    const model = new CNN1dForecaster({ filters: [16, 32], kernelSize: 3, dense: [32], maxIter: 25, seed: 0 });
     model.fit(fg.slice(x, 0, 0, nTr), fg.slice(y, 0, 0, nTr));
     const pred = model.predict(xTe);
     expect(pred.shape).toEqual([194, 1]);
@@ -34,7 +34,7 @@ describe('CNN1dForecaster', () => {
     const s = noisySine({ length: 300, noise: 0.05, seed: 2 });
     const lagged = Float32Array.from(s, (_, t) => s[Math.max(0, t - 1)] as number);
     const { x, y } = makeWindows([s, lagged], 16, 3, { channelsFirst: true });
-    const model = new CNN1dForecaster({ filters: [8], kernelSize: [5], pool: 'avg', activation: 'tanh', dense: [16, 8], dropout: 0.1, epochs: 15, seed: 1 });
+    const model = new CNN1dForecaster({ filters: [8], kernelSize: [5], pool: 'avg', activation: 'tanh', dense: [16, 8], dropout: 0.1, maxIter: 15, seed: 1 });
     const h = model.fit(x, y).history as fg.History;
     expect(model.predict(x).shape).toEqual([282, 3]);
     expect(h.history.loss?.at(-1)).toBeLessThan((h.history.loss?.[0] as number) / 3);
@@ -46,7 +46,7 @@ describe('CNN1dForecaster', () => {
   it('gives bitwise identical weights for the same seed and data (dropout included)', () => {
     const { x, y } = makeWindows([noisySine({ length: 200, seed: 3 })], 12, 1, { channelsFirst: true });
     const run = (seed: number): Array<[string, Float32Array]> => {
-      const m = new CNN1dForecaster({ filters: [4, 4], dense: [8], dropout: 0.3, epochs: 3, seed });
+      const m = new CNN1dForecaster({ filters: [4, 4], dense: [8], dropout: 0.3, maxIter: 3, seed });
       m.fit(x, y);
       const w = weights(m);
       m.dispose();
@@ -60,7 +60,7 @@ describe('CNN1dForecaster', () => {
   it('holds the same memory after every epoch as after the first', () => {
     const { x, y } = makeWindows([noisySine({ length: 300, seed: 4 })], 16, 2, { channelsFirst: true });
     const probe = memoryProbe();
-    const m = new CNN1dForecaster({ filters: [8, 8], dropout: 0.2, epochs: 6, earlyStopping: true, nIterNoChange: 100 });
+    const m = new CNN1dForecaster({ filters: [8, 8], dropout: 0.2, maxIter: 6, earlyStopping: true, nIterNoChange: 100 });
     m.fit(x, y, { callbacks: [probe.callback] });
     expect(probe.seen).toHaveLength(6);
     for (const s of probe.seen) expect(s).toEqual(probe.seen[0]);
@@ -68,14 +68,14 @@ describe('CNN1dForecaster', () => {
   });
 
   it('names the model and the shapes in its errors', () => {
-    const m = new CNN1dForecaster({ filters: [4], epochs: 1 });
+    const m = new CNN1dForecaster({ filters: [4], maxIter: 1 });
     expect(() => m.fit(fg.zeros([4, 10]), fg.zeros([4]))).toThrow(/CNN1dForecaster\.fit: expected x of shape \[batch, channels, time\] \(batch, channels, time\), got \[4, 10\]/);
     m.fit(fg.zeros([4, 2, 10]), fg.zeros([4]));
     expect(m.predict(fg.zeros([3, 2, 10])).shape).toEqual([3]);
     expect(() => m.predict(fg.zeros([3, 2, 12]))).toThrow(/CNN1dForecaster\.predict: expected x of shape \[batch, 2, 10\] \(batch, channels, time\), got \[3, 2, 12\]/);
     expect(() => new CNN1dForecaster({ filters: [4, 4], kernelSize: [3] })).toThrow(/CNN1dForecaster: kernelSize has 1 entries but there are 2 layers/);
     expect(() => new CNN1dForecaster({ pool: 'min' as 'max' })).toThrow(/CNN1dForecaster: pool must be one of 'max', 'avg', 'none'/);
-    const small = new CNN1dForecaster({ filters: [4, 4, 4], epochs: 1 });
+    const small = new CNN1dForecaster({ filters: [4, 4, 4], maxIter: 1 });
     expect(() => small.fit(fg.zeros([2, 1, 4]), fg.zeros([2]))).toThrow(/CNN1dForecaster: an input of size 4 is too small for 3 pooling steps of 2/);
     m.dispose();
   });
@@ -84,7 +84,7 @@ describe('CNN1dForecaster', () => {
 describe('CNN2dClassifier', () => {
   it('reaches at least 95% held-out accuracy on bars versus crosses', () => {
     const { x, y } = barsAndCrosses({ n: 800, size: 12, noise: 0.2, seed: 3 });
-    const model = new CNN2dClassifier({ filters: [8, 16], dense: [32], epochs: 20, seed: 0 });
+    const model = new CNN2dClassifier({ filters: [8, 16], dense: [32], maxIter: 20, seed: 0 });
     const h = model.fit(fg.slice(x, 0, 0, 600), fg.slice(y, 0, 0, 600)).history as fg.History;
     expect(h.epochs).toHaveLength(20);
     expect(model.classes).toEqual([0, 1]);
@@ -109,7 +109,7 @@ describe('CNN2dClassifier', () => {
       for (let p = 0; p < 36; p++) px[i * 36 + p] = (px[i * 36 + p] as number) + 0.1 * (r() - 0.5);
     });
     const x = fg.tensor(px, [n, 1, 6, 6]);
-    const model = new CNN2dClassifier({ filters: [4], dense: [], epochs: 40, learningRate: 0.01, seed: 2 });
+    const model = new CNN2dClassifier({ filters: [4], dense: [], maxIter: 40, learningRate: 0.01, seed: 2 });
     model.fit(x, labels);
     expect(model.classes).toEqual([3, 5, 8]);
     expect(model.predictProba(x).shape).toEqual([n, 3]);
@@ -120,7 +120,7 @@ describe('CNN2dClassifier', () => {
   it('gives bitwise identical weights for the same seed and data', () => {
     const { x, y } = barsAndCrosses({ n: 100, size: 8, seed: 5 });
     const run = (): Array<[string, Float32Array]> => {
-      const m = new CNN2dClassifier({ filters: [4], dense: [8], dropout: 0.2, epochs: 2, earlyStopping: true, seed: 9 });
+      const m = new CNN2dClassifier({ filters: [4], dense: [8], dropout: 0.2, maxIter: 2, earlyStopping: true, seed: 9 });
       m.fit(x, y);
       const w = weights(m);
       m.dispose();
@@ -132,7 +132,7 @@ describe('CNN2dClassifier', () => {
   it('holds the same memory after every epoch as after the first', () => {
     const { x, y } = barsAndCrosses({ n: 200, size: 10, seed: 6 });
     const probe = memoryProbe();
-    const m = new CNN2dClassifier({ filters: [4, 8], epochs: 6, earlyStopping: true, nIterNoChange: 100 });
+    const m = new CNN2dClassifier({ filters: [4, 8], maxIter: 6, earlyStopping: true, nIterNoChange: 100 });
     m.fit(x, y, { callbacks: [probe.callback] });
     expect(probe.seen).toHaveLength(6);
     for (const s of probe.seen) expect(s).toEqual(probe.seen[0]);
@@ -140,12 +140,12 @@ describe('CNN2dClassifier', () => {
   });
 
   it('names the model and the shapes in its errors', () => {
-    const m = new CNN2dClassifier({ filters: [4], epochs: 1 });
+    const m = new CNN2dClassifier({ filters: [4], maxIter: 1 });
     expect(() => m.predictProba(fg.zeros([1, 1, 8, 8]))).toThrow(/CNN2dClassifier\.predictProba: the model is not fitted yet/);
     expect(() => m.fit(fg.zeros([4, 8, 8]), [0, 1, 0, 1])).toThrow(/CNN2dClassifier\.fit: expected x of shape \[batch, channels, height, width\].*got \[4, 8, 8\]/);
     m.fit(fg.zeros([4, 1, 8, 8]), [0, 1, 0, 1]);
     expect(() => m.predict(fg.zeros([2, 3, 8, 8]))).toThrow(/CNN2dClassifier\.predict: expected x of shape \[batch, 1, 8, 8\] \(batch, channels, height, width\), got \[2, 3, 8, 8\]/);
-    const deep = new CNN2dClassifier({ filters: [2, 2, 2], epochs: 1 });
+    const deep = new CNN2dClassifier({ filters: [2, 2, 2], maxIter: 1 });
     expect(() => deep.fit(fg.zeros([2, 1, 4, 4]), [0, 1])).toThrow(/CNN2dClassifier: an input of size 4×4 is too small for 3 pooling steps of 2 \(block 3 sees 1×1\)/);
     m.dispose();
   });

@@ -136,7 +136,7 @@ describe('LinearRegression — errors and memory', () => {
     expect(() => m.predict([[1]])).toThrow(/LinearRegression.predict: the model is not fitted/);
     expect(() => new LinearRegression({ alpha: -1 })).toThrow(/LinearRegression: alpha must be a finite number >= 0, got number -1/);
     m.fit([[1, 0], [0, 1], [1, 1]], [1, 2, 3]);
-    expect(() => m.predict([[1, 2, 3]])).toThrow(/LinearRegression.predict: x has 3 columns but the model was fitted on 2 features/);
+    expect(() => m.predict([[1, 2, 3]])).toThrow(/LinearRegression.predict: expected x of shape \[samples, 2\] \(samples, features\), got \[1, 3\]/);
     m.dispose();
   });
 

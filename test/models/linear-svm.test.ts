@@ -138,7 +138,7 @@ describe('LinearSVM — hinge', () => {
     const { x, y } = separable(1, 200);
     const hard = smo(x, y, Infinity);
     const best = geometricMargin(x, y, hard.w, hard.b);
-    for (const loss of ['hinge', 'squared_hinge'] as const) {
+    for (const loss of ['hinge', 'squaredHinge'] as const) {
       const model = new LinearSVM({ loss, C: 1000 }).fit(x, y);
       const margin = geometricMargin(x, y, model.coef[0]!, model.intercept[0]!);
       expect(margin).toBeGreaterThan(0.9 * best);
@@ -188,7 +188,7 @@ describe('LinearSVM — squared hinge', () => {
     for (const C of [0.1, 10]) {
       const ref = squaredHingeReference(x, y, C);
       const model = new LinearSVM({ C }).fit(x, y.map((v) => (v > 0 ? 1 : 0)));
-      expect(model.loss).toBe('squared_hinge');
+      expect(model.loss).toBe('squaredHinge');
       expect(maxDiff(model.coef[0]!, ref.w)).toBeLessThan(1e-3);
       expect(Math.abs(model.intercept[0]! - ref.b)).toBeLessThan(1e-3);
       model.dispose();
@@ -281,7 +281,7 @@ describe('LinearSVM — inputs, errors, memory', () => {
     expect(() => m.fit([[0], [Infinity]], [0, 1])).toThrow(/LinearSVM.fit: x has Infinity at row 1, column 0/);
     expect(() => m.fit([[0], [1]], [0, 1.5])).toThrow(/label at row 1 is 1.5/);
     expect(() => m.decisionFunction([[0]])).toThrow(/LinearSVM.decisionFunction: the model is not fitted/);
-    expect(() => new LinearSVM({ loss: 'log' as 'hinge' })).toThrow(/LinearSVM: loss must be one of 'hinge', 'squared_hinge'/);
+    expect(() => new LinearSVM({ loss: 'log' as 'hinge' })).toThrow(/LinearSVM: loss must be one of 'hinge', 'squaredHinge'/);
     expect(() => new LinearSVM({ tol: -1 })).toThrow(/LinearSVM: tol must be a finite number > 0/);
   });
 
@@ -300,7 +300,7 @@ describe('LinearSVM — inputs, errors, memory', () => {
     const { x, y } = overlapping(8, 200, 3);
     const xt = fg.tensor(x);
     const run = (): void => {
-      for (const loss of ['hinge', 'squared_hinge'] as const) {
+      for (const loss of ['hinge', 'squaredHinge'] as const) {
         const m = new LinearSVM({ loss }).fit(xt, y);
         m.predict(xt).dispose();
         m.predictProba(xt).dispose();

@@ -303,7 +303,7 @@ describe('LogisticRegression — inputs and errors', () => {
     expect(maxDiff(a.coef[0]!, b.coef[0]!)).toBe(0);
     expect(() => new LogisticRegression().predict(data.x)).toThrow(/LogisticRegression.predict: the model is not fitted/);
     expect(() => new LogisticRegression().coef).toThrow(fg.NotFittedError);
-    expect(() => a.predict([[1, 2, 3]])).toThrow(/LogisticRegression.predict: x has 3 columns but the model was fitted on 2 features/);
+    expect(() => a.predict([[1, 2, 3]])).toThrow(/LogisticRegression.predict: expected x of shape \[samples, 2\] \(samples, features\), got \[1, 3\]/);
     a.dispose();
     b.dispose();
     xt.dispose();
@@ -313,12 +313,12 @@ describe('LogisticRegression — inputs and errors', () => {
     const m = new LogisticRegression();
     expect(() => m.fit([[1, 2], [3, NaN]], [0, 1])).toThrow(/LogisticRegression.fit: x has NaN at row 1, column 1/);
     expect(() => m.fit([[1, 2], [3, 4]], [0, 1, 1])).toThrow(/LogisticRegression.fit: x has 2 rows but y has 3/);
-    expect(() => m.fit([[1, 2], [3]], [0, 1])).toThrow(/LogisticRegression.fit: x row 1 has 1 values but row 0 has 2/);
+    expect(() => m.fit([[1, 2], [3]], [0, 1])).toThrow(/LogisticRegression.fit: x is not a regular array of numbers \(row 1 has 1 values but row 0 has 2\)/);
     expect(() => m.fit([[1], [2], [3]], [1, 1, 1])).toThrow(/LogisticRegression.fit: y has a single class \(1\)/);
     expect(() => m.fit([[1], [2], [3]], [0, 0.5, 1])).toThrow(/LogisticRegression.fit: label at row 1 is 0.5; class labels must be integers/);
     expect(() => m.fit([[1], [2]], [0, NaN])).toThrow(/LogisticRegression.fit: y has NaN at row 1/);
     const v = fg.tensor([1, 2, 3]);
-    expect(() => m.fit(v, [0, 1, 0])).toThrow(/LogisticRegression.fit: x must be 2-D \[samples, features\], got shape \[3\]/);
+    expect(() => m.fit(v, [0, 1, 0])).toThrow(/LogisticRegression.fit: expected x of shape \[samples, features\] \(samples, features\), got \[3\]/);
     v.dispose();
     expect(() => new LogisticRegression({ C: 0 })).toThrow(/LogisticRegression: C must be a finite number > 0, got number 0/);
     expect(() => new LogisticRegression({ penalty: 'l3' as 'l1' })).toThrow(/penalty must be one of 'l2', 'l1', 'none'/);

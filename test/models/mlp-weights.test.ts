@@ -37,7 +37,7 @@ describe('MLP weights', () => {
     expect(recall(balanced)).toBeGreaterThan(recall(plain) + 0.2);
     // Saved and loaded with its class weights.
     const again = fg.loadModel<fg.MLPClassifier>(fg.saveModel(balanced));
-    expect((again.config() as { classWeight: unknown }).classWeight).toBe('balanced');
+    expect(again.config().options.classWeight).toBe('balanced');
     for (const m of [plain, balanced, again]) m.dispose();
   });
 

@@ -24,7 +24,7 @@ function sineWindows(window: number, horizon = 1): { xTr: fg.Tensor; yTr: fg.Ten
 describe('RecurrentForecaster', () => {
   it('an LSTM beats the persistence forecast by at least 50% in held-out MSE on a noisy multi-frequency sine', () => {
     const { xTr, yTr, xTe, yTe } = sineWindows(24);
-    const model = new RecurrentForecaster({ cell: 'lstm', hiddenSize: 24, epochs: 25, seed: 0 });
+    const model = new RecurrentForecaster({ cell: 'lstm', hiddenSize: 24, maxIter: 25, seed: 0 });
     const h = model.fit(xTr, yTr).history as fg.History;
     expect(h.epochs).toHaveLength(25);
     const pred = model.predict(xTe);
@@ -41,7 +41,7 @@ describe('RecurrentForecaster', () => {
     const data = delayedCopy({ n: 700, length, delay, seed: 2 });
     const y = fg.slice(data.y, 1, length - 1); // [n, 1]: the target at the last step, x[t − k]
     const xTr = fg.slice(data.x, 0, 0, 500);
-    const model = new RecurrentForecaster({ cell: 'gru', hiddenSize: 24, learningRate: 0.01, epochs: 40, seed: 1 });
+    const model = new RecurrentForecaster({ cell: 'gru', hiddenSize: 24, learningRate: 0.01, maxIter: 40, seed: 1 });
     model.fit(xTr, fg.slice(y, 0, 0, 500));
     const pred = model.predict(fg.slice(data.x, 0, 500)).toFloat32Array();
     const truth = fg.slice(y, 0, 500).toFloat32Array();
@@ -55,7 +55,7 @@ describe('RecurrentForecaster', () => {
     const companion = Float32Array.from(s, (_, t) => Math.cos((2 * Math.PI * t) / 30));
     const { x, y } = makeWindows([s, companion], 16, 3);
     expect(x.shape).toEqual([382, 16, 2]);
-    const model = new RecurrentForecaster({ cell: 'rnn', hiddenSize: 16, numLayers: 2, epochs: 12, seed: 2 });
+    const model = new RecurrentForecaster({ cell: 'rnn', hiddenSize: 16, numLayers: 2, maxIter: 12, seed: 2 });
     const h = model.fit(x, y).history as fg.History;
     expect(model.horizon).toBe(3);
     expect(model.predict(x).shape).toEqual([382, 3]);
@@ -67,7 +67,7 @@ describe('RecurrentForecaster', () => {
 
   it('holds out the latest windows with earlyStopping and logs their loss', () => {
     const { xTr, yTr } = sineWindows(12);
-    const model = new RecurrentForecaster({ cell: 'gru', hiddenSize: 8, epochs: 6, earlyStopping: true, validationFraction: 0.2 });
+    const model = new RecurrentForecaster({ cell: 'gru', hiddenSize: 8, maxIter: 6, earlyStopping: true, validationFraction: 0.2 });
     const h = model.fit(xTr, yTr).history as fg.History;
     expect(h.history.valLoss).toHaveLength(h.epochs.length);
     model.dispose();
@@ -76,7 +76,7 @@ describe('RecurrentForecaster', () => {
   it('gives bitwise identical weights for the same seed and data', () => {
     const { xTr, yTr } = sineWindows(10);
     const run = (seed: number): Array<[string, Float32Array]> => {
-      const m = new RecurrentForecaster({ cell: 'lstm', hiddenSize: 8, numLayers: 2, dropout: 0.2, epochs: 3, seed });
+      const m = new RecurrentForecaster({ cell: 'lstm', hiddenSize: 8, numLayers: 2, dropout: 0.2, maxIter: 3, seed });
       m.fit(xTr, yTr);
       const w = weights(m);
       m.dispose();
@@ -91,7 +91,7 @@ describe('RecurrentForecaster', () => {
     const { xTr, yTr } = sineWindows(12);
     for (const cell of ['lstm', 'gru', 'rnn'] as const) {
       const probe = memoryProbe();
-      const m = new RecurrentForecaster({ cell, hiddenSize: 8, epochs: 5, earlyStopping: true, nIterNoChange: 100 });
+      const m = new RecurrentForecaster({ cell, hiddenSize: 8, maxIter: 5, earlyStopping: true, nIterNoChange: 100 });
       m.fit(xTr, yTr, { callbacks: [probe.callback] });
       expect(probe.seen).toHaveLength(5);
       for (const s of probe.seen) expect(s).toEqual(probe.seen[0]);
@@ -100,7 +100,7 @@ describe('RecurrentForecaster', () => {
   });
 
   it('names the model and the shapes in its errors', () => {
-    const m = new RecurrentForecaster({ hiddenSize: 4, epochs: 1, horizon: 2 });
+    const m = new RecurrentForecaster({ hiddenSize: 4, maxIter: 1, horizon: 2 });
     expect(() => m.predict(fg.zeros([2, 5, 1]))).toThrow(/RecurrentForecaster\.predict: the model is not fitted yet/);
     expect(() => m.fit(fg.zeros([4, 5]), fg.zeros([4, 2]))).toThrow(/RecurrentForecaster\.fit: expected x of shape \[batch, time, features\] \(batch, time, features\), got \[4, 5\]/);
     expect(() => m.fit(fg.zeros([4, 5, 1]), fg.zeros([4, 3]))).toThrow(/RecurrentForecaster\.fit: the model forecasts horizon 2 but y has 3 values per row/);

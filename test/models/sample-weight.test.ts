@@ -34,7 +34,7 @@ describe('sampleWeight', () => {
     m.dispose();
   });
 
-  it.each([['squared_hinge'], ['hinge']] as const)('LinearSVM (%s): integer weights give the fit on repeated rows', (loss) => {
+  it.each([['squaredHinge'], ['hinge']] as const)('LinearSVM (%s): integer weights give the fit on repeated rows', (loss) => {
     const x = ref.X.slice(0, 120);
     const y = ref.y.slice(0, 120);
     const w = x.map((_, i) => (i % 3) + (i % 7 === 0 ? 0 : 1));

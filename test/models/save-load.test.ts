@@ -48,12 +48,12 @@ describe('saveModel / loadModel round trips', () => {
 
   it('CNN1dForecaster and CNN2dClassifier', () => {
     const { x, y } = makeWindows([noisySine({ length: 120, seed: 2 })], 12, 2, { channelsFirst: true });
-    const cnn1 = new CNN1dForecaster({ filters: [4, 8], kernelSize: [5, 3], pool: 'avg', dense: [8], dropout: 0.1, epochs: 3 });
+    const cnn1 = new CNN1dForecaster({ filters: [4, 8], kernelSize: [5, 3], pool: 'avg', dense: [8], dropout: 0.1, maxIter: 3 });
     cnn1.fit(x, y);
     roundTrip(cnn1, (m) => [m.predict(x)]).dispose();
 
     const img = barsAndCrosses({ n: 60, size: 8, seed: 3 });
-    const cnn2 = new CNN2dClassifier({ filters: [4], dense: [8], epochs: 3 });
+    const cnn2 = new CNN2dClassifier({ filters: [4], dense: [8], maxIter: 3 });
     cnn2.fit(img.x, img.y);
     roundTrip(cnn2, (m) => [m.predictProba(img.x), m.predict(img.x)]).dispose();
     cnn1.dispose();
@@ -63,7 +63,7 @@ describe('saveModel / loadModel round trips', () => {
   it('RecurrentForecaster with each cell', () => {
     const { x, y } = makeWindows([noisySine({ length: 100, seed: 4 }), noisySine({ length: 100, seed: 5 })], 10, 3);
     for (const cell of ['lstm', 'gru', 'rnn'] as const) {
-      const m = new RecurrentForecaster({ cell, hiddenSize: 6, numLayers: 2, epochs: 2, seed: 1 });
+      const m = new RecurrentForecaster({ cell, hiddenSize: 6, numLayers: 2, maxIter: 2, seed: 1 });
       m.fit(x, y);
       const back = roundTrip(m, (f) => [f.predict(x)]);
       expect(back.horizon).toBe(3);
@@ -74,7 +74,7 @@ describe('saveModel / loadModel round trips', () => {
 
   it('VAE (scores, encodings and reconstructions)', () => {
     const { x } = gaussianWithOutliers({ n: 100, dim: 6, seed: 6 });
-    const vae = new VAE({ hiddenSizes: [8, 4], latentDim: 2, beta: 0.5, epochs: 3 });
+    const vae = new VAE({ hiddenSizes: [8, 4], latentDim: 2, beta: 0.5, maxIter: 3 });
     vae.fit(x);
     const back = roundTrip(vae, (m) => {
       const { mu, logvar } = m.encode(x);
@@ -87,7 +87,7 @@ describe('saveModel / loadModel round trips', () => {
   it('an unfitted model round-trips too, and a loaded model trains again', () => {
     const blank = loadModel<MLPClassifier>(saveModel(new MLPClassifier({ hiddenLayerSizes: [3], maxIter: 2 })));
     expect(blank.isFitted).toBe(false);
-    expect(blank.config().hiddenLayerSizes).toEqual([3]);
+    expect(blank.config().options.hiddenLayerSizes).toEqual([3]);
     const { x, y } = twoMoons({ n: 40, seed: 7 });
     blank.fit(x, y);
     expect(blank.predict(x).shape).toEqual([40]);

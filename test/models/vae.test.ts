@@ -14,7 +14,7 @@ function memoryProbe(): { callback: Callback; seen: Array<{ bytes: number; tenso
 describe('VAE', () => {
   it('improves the ELBO monotonically after smoothing and separates injected outliers (ROC AUC >= 0.95)', () => {
     const { x, y } = gaussianWithOutliers({ n: 2000, dim: 10, latentDim: 2, outlierFraction: 0.05, seed: 4 });
-    const vae = new VAE({ inputDim: 10, hiddenSizes: [32], latentDim: 2, learningRate: 1.5e-3, batchSize: 64, epochs: 15, seed: 1 });
+    const vae = new VAE({ inputDim: 10, hiddenSizes: [32], latentDim: 2, learningRate: 1.5e-3, batchSize: 64, maxIter: 15, seed: 1 });
     const h = vae.fit(x).history as fg.History;
     const loss = h.history.loss as number[];
     expect(loss).toHaveLength(15);
@@ -37,7 +37,7 @@ describe('VAE', () => {
   it("scores a row by its negative ELBO at z = mu: Σ(x̂ − x)² − ½·β·Σ(1 + logvar − mu² − e^logvar)", () => {
     const { x } = gaussianWithOutliers({ n: 200, dim: 6, seed: 2 });
     const beta = 0.7;
-    const vae = new VAE({ hiddenSizes: [16, 8], latentDim: 3, beta, epochs: 5, seed: 3 });
+    const vae = new VAE({ hiddenSizes: [16, 8], latentDim: 3, beta, maxIter: 5, seed: 3 });
     vae.fit(x);
     const { mu, logvar } = vae.encode(x);
     expect(mu.shape).toEqual([200, 3]);
@@ -66,7 +66,7 @@ describe('VAE', () => {
 
   it('samples and decodes new rows; evaluation is deterministic', () => {
     const { x } = gaussianWithOutliers({ n: 300, dim: 5, seed: 3 });
-    const vae = new VAE({ latentDim: 2, epochs: 5, seed: 4 });
+    const vae = new VAE({ latentDim: 2, maxIter: 5, seed: 4 });
     vae.fit(x);
     expect(vae.inputDim).toBe(5);
     const s = vae.sample(7);
@@ -85,7 +85,7 @@ describe('VAE', () => {
     // two prototypes of 8 bits, each bit flipped with probability 0.05
     const protos = [[1, 1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1, 1, 1]];
     const rows = Array.from({ length: n }, (_, i) => (protos[i % 2] as number[]).map((b) => (r() < 0.05 ? 1 - b : b)));
-    const vae = new VAE({ reconstruction: 'bce', hiddenSizes: [16], latentDim: 2, learningRate: 0.01, epochs: 30, seed: 6 });
+    const vae = new VAE({ reconstruction: 'bce', hiddenSizes: [16], latentDim: 2, learningRate: 0.01, maxIter: 30, seed: 6 });
     const h = vae.fit(rows).history as fg.History;
     expect(h.history.loss?.at(-1)).toBeLessThan((h.history.loss?.[0] as number) / 2);
     const rec = vae.reconstruct([protos[0] as number[], protos[1] as number[]]).toArray() as number[][];
@@ -102,7 +102,7 @@ describe('VAE', () => {
   it('gives bitwise identical weights for the same seed and data, other weights for another seed', () => {
     const { x } = gaussianWithOutliers({ n: 200, dim: 6, seed: 7 });
     const run = (seed: number): Array<[string, Float32Array]> => {
-      const vae = new VAE({ hiddenSizes: [8], epochs: 3, seed });
+      const vae = new VAE({ hiddenSizes: [8], maxIter: 3, seed });
       vae.fit(x);
       const w = weights(vae);
       vae.dispose();
@@ -116,7 +116,7 @@ describe('VAE', () => {
   it('holds the same memory after every epoch as after the first', () => {
     const { x } = gaussianWithOutliers({ n: 400, dim: 8, seed: 8 });
     const probe = memoryProbe();
-    const vae = new VAE({ hiddenSizes: [16], epochs: 6, earlyStopping: true, nIterNoChange: 100 });
+    const vae = new VAE({ hiddenSizes: [16], maxIter: 6, earlyStopping: true, nIterNoChange: 100 });
     const h = vae.fit(x, { callbacks: [probe.callback] }).history as fg.History;
     expect(h.history.valLoss).toHaveLength(6);
     expect(probe.seen).toHaveLength(6);
@@ -125,7 +125,7 @@ describe('VAE', () => {
   });
 
   it('names the model and the shapes in its errors', () => {
-    const vae = new VAE({ inputDim: 4, epochs: 1 });
+    const vae = new VAE({ inputDim: 4, maxIter: 1 });
     expect(() => vae.anomalyScore(fg.zeros([2, 4]))).toThrow(/VAE\.anomalyScore: the model is not fitted yet/);
     expect(() => vae.fit(fg.zeros([3, 5]))).toThrow(/VAE\.fit: expected x of shape \[samples, 4\] \(samples, features\), got \[3, 5\]/);
     vae.fit(fg.randn([8, 4]));

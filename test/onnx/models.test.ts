@@ -12,7 +12,7 @@ const credit = (() => {
   const d = data.features.length;
   const x = fg.keep(fg.tensor(data.x, [data.n, d]));
   const stats = fg.columnStats(data.x, data.n, d);
-  const xs = fg.keep(fg.tensor(fg.standardise(data.x, data.n, d, stats), [data.n, d]));
+  const xs = fg.keep(fg.tensor(fg.standardize(data.x, data.n, d, stats), [data.n, d]));
   return { x, xs, y: Array.from(data.y), names: data.features.map((f) => f.name) };
 })();
 
@@ -122,7 +122,7 @@ describe('exportOnnx: networks', () => {
 
   it("VAE: anomaly score (negative ELBO at z = mu), reconstruction error, mu, logvar, reconstruction ('mse' and 'bce')", async () => {
     const { x } = gaussianWithOutliers({ n: 200, dim: 6, seed: 2 });
-    const vae = new fg.VAE({ hiddenSizes: [8], latentDim: 2, beta: 0.7, epochs: 2, seed: 3 }).fit(x);
+    const vae = new fg.VAE({ hiddenSizes: [8], latentDim: 2, beta: 0.7, maxIter: 2, seed: 3 }).fit(x);
     const bytes = exportOnnx(vae);
     expect((await ioNames(bytes)).outputs).toEqual(['anomaly_score', 'reconstruction_error', 'mu', 'logvar', 'reconstruction']);
     for (const input of [x, rand([4, 6], 3)]) {
@@ -136,7 +136,7 @@ describe('exportOnnx: networks', () => {
     }
     expect(() => exportOnnx(vae, { outputName: 'score' })).toThrow(/VAE has 5 \(anomaly_score, reconstruction_error/);
     const unit = fg.keep(fg.sigmoid(x));
-    const bce = new fg.VAE({ hiddenSizes: [8, 4], reconstruction: 'bce', activation: 'tanh', epochs: 2 }).fit(unit);
+    const bce = new fg.VAE({ hiddenSizes: [8, 4], reconstruction: 'bce', activation: 'tanh', maxIter: 2 }).fit(unit);
     const got = await runOnnx(exportOnnx(bce), { features: unit });
     expectSame(got.anomaly_score, bce.anomalyScore(unit));
     expectSame(got.reconstruction, bce.reconstruct(unit));

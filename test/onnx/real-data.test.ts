@@ -25,7 +25,7 @@ describe.skipIf(!present)('exportOnnx on real data', () => {
     const d = names.length;
     const raw = Float32Array.from(values.flatMap((r) => r.slice(1, -1)));
     const stats = fg.columnStats(raw, values.length, d);
-    const x = fg.keep(fg.tensor(fg.standardise(raw, values.length, d, stats), [values.length, d]));
+    const x = fg.keep(fg.tensor(fg.standardize(raw, values.length, d, stats), [values.length, d]));
     const y = values.map((r) => r.at(-1) as number);
     const train = fg.keep(fg.slice(x, 0, 0, 2000));
     const test = fg.keep(fg.slice(x, 0, 2000, 3000));

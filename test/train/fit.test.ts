@@ -39,7 +39,7 @@ describe('fit', () => {
     const data = blobs(400, 1);
     const model = new TinyNet(1);
     const history = fit(model, data, {
-      epochs: 15, batchSize: 32, lossFn: 'binaryCrossentropyFromLogits', optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.05 }),
+      epochs: 15, batchSize: 32, lossFn: fg.bceWithLogits, optimizer: new fg.optim.Adam(model.parameters(), { lr: 0.05 }),
       metrics: ['accuracy', 'auc'], validationSplit: 0.25, seed: 3,
     });
     expect(history.epochs).toHaveLength(15);
@@ -47,7 +47,7 @@ describe('fit', () => {
     expect(loss[14]).toBeLessThan((loss[0] as number) * 0.5);
     expect(history.history.valAccuracy?.[14]).toBeGreaterThan(0.9);
     expect(history.history.auc?.[14]).toBeGreaterThan(0.95);
-    const ev = evaluate(model, data, { lossFn: 'binaryCrossentropyFromLogits', metrics: ['accuracy'] });
+    const ev = evaluate(model, data, { lossFn: fg.bceWithLogits, metrics: ['accuracy'] });
     expect(ev.accuracy).toBeGreaterThan(0.9);
     model.dispose();
   });
@@ -56,7 +56,7 @@ describe('fit', () => {
     const data = blobs(200, 2);
     const run = (): Float32Array[] => {
       const model = new TinyNet(7);
-      fit(model, data, { epochs: 3, batchSize: 16, lossFn: 'binaryCrossentropyFromLogits', optimizer: new fg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), seed: 11 });
+      fit(model, data, { epochs: 3, batchSize: 16, lossFn: fg.bceWithLogits, optimizer: new fg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), seed: 11 });
       const w = model.parameters().map((p) => p.toFloat32Array());
       model.dispose();
       return w;
@@ -70,7 +70,7 @@ describe('fit', () => {
     const data = blobs(100, 3);
     const model = new TinyNet(2);
     const history = fit(model, data, {
-      epochs: 50, lossFn: 'mse', optimizer: new fg.optim.SGD(model.parameters(), { lr: 0 }),
+      epochs: 50, lossFn: fg.mseLoss, optimizer: new fg.optim.SGD(model.parameters(), { lr: 0 }),
       earlyStopping: { monitor: 'loss', patience: 2, restoreBestWeights: true },
     });
     expect(history.stoppedEpoch).toBe(3);
@@ -83,7 +83,7 @@ describe('fit', () => {
     const model = new TinyNet(3);
     const seen: string[] = [];
     fit(model, data, {
-      epochs: 10, batchSize: 32, lossFn: 'mse', optimizer: new fg.optim.SGD(model.parameters(), { lr: 0.01 }),
+      epochs: 10, batchSize: 32, lossFn: fg.mseLoss, optimizer: new fg.optim.SGD(model.parameters(), { lr: 0.01 }),
       callbacks: [{
         onTrainBegin: () => seen.push('begin'),
         onEpochBegin: (e) => seen.push(`e${e}`),
@@ -102,7 +102,7 @@ describe('fit', () => {
     const opt = new fg.optim.Adam(model.parameters(), { lr: 0.01 });
     const stats: fg.MemoryStats[] = [];
     fit(model, data, {
-      epochs: 6, batchSize: 50, lossFn: 'binaryCrossentropyFromLogits', optimizer: opt, validationSplit: 0.2, metrics: ['accuracy'],
+      epochs: 6, batchSize: 50, lossFn: fg.bceWithLogits, optimizer: opt, validationSplit: 0.2, metrics: ['accuracy'],
       callbacks: [{ onEpochEnd: () => void stats.push(fg.memoryStats()) }],
     });
     expect(stats[5]?.bytesInUse).toBe(stats[0]?.bytesInUse);
@@ -130,9 +130,10 @@ describe('fit', () => {
     const model = new TinyNet(6);
     const opt = new fg.optim.SGD(model.parameters(), { lr: 1e30 });
     const x = fg.keep(fg.randn([10, 2]));
-    expect(() => fit(model, { x, y: fg.keep(fg.zeros([9, 1])) }, { lossFn: 'mse', optimizer: opt })).toThrow(/fit: x \[10, 2\] and y \[9, 1\] must have the same number of rows/);
-    expect(() => fit(model, { x, y: fg.keep(fg.ones([10, 1])) }, { lossFn: 'mse', optimizer: opt, epochs: 5, batchSize: 2 })).toThrow(/fit: the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
-    expect(() => fit(model, { x, y: x }, { lossFn: 'nope' as never, optimizer: opt })).toThrow(/unknown loss 'nope'/);
+    expect(() => fit(model, { x, y: fg.keep(fg.zeros([9, 1])) }, { lossFn: fg.mseLoss, optimizer: opt })).toThrow(/fit: x \[10, 2\] and y \[9, 1\] must have the same number of rows/);
+    expect(() => fit(model, { x, y: fg.keep(fg.ones([10, 1])) }, { lossFn: fg.mseLoss, optimizer: opt, epochs: 5, batchSize: 2 })).toThrow(/fit: the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
+    expect(() => fit(model, { x, y: x }, { lossFn: 'nope' as never, optimizer: opt })).toThrow(/fit: lossFn must be a loss function such as fg.mseLoss/);
+    expect(() => fit(model, { x, y: x }, { lossFn: 'mse' as never, optimizer: opt })).toThrow("fit: lossFn must be fg.mseLoss, got string \"mse\"; loss names are the Keras surface's: model.compile({ loss: 'mse', … })");
     model.dispose();
   });
 });

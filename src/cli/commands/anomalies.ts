@@ -24,7 +24,7 @@ interface AnomalyFlags {
   report?: string;
 }
 
-/** Per-row scores of `x` by a model trained on `train` (standardised rows). */
+/** Per-row scores of `x` by a model trained on `train` (standardized rows). */
 function scoreRows(model: string, train: number[][], x: number[][], epochs: number, seed: number): Float64Array {
   const d = train[0]?.length ?? 0;
   if (model === 'vae') {

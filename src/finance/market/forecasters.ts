@@ -1,6 +1,6 @@
 // Neural forecasters (fingrad's RecurrentForecaster, CNN1dForecaster or any model that maps
 // windows to the next value) as one-step forecasters for walkForward: the series is
-// standardised by the training window's mean and deviation (returns are ~1e-2, too small a
+// standardized by the training window's mean and deviation (returns are ~1e-2, too small a
 // scale for default learning rates and tolerances), cut into windows, and predictions scaled back.
 import { ArgumentError, type Tensor, ValueError, makeWindows, tidy } from '../../index.js';
 import { describe, is, readOptions } from '../../validate.js';

@@ -3,10 +3,10 @@
 //   F(W, b) = (1/m)·[Σᵢ vᵢ·loss(sᵢ, yᵢ) + (l2/2)·‖W‖² + l1·‖W‖₁]   (b is never penalised)
 // with per-row weights vᵢ > 0 (class weights; all 1 by default) and m = Σᵢ vᵢ (n unweighted), so
 // that tol reads as a gradient of the mean weighted loss.
-// The solver works on standardised columns x̃ = (x − μ)/σ (μ = 0 without an intercept), with
+// The solver works on standardized columns x̃ = (x − μ)/σ (μ = 0 without an intercept), with
 // W = V/σ and b = b̃ − W·μ: the same problem with a diagonal penalty ½·Σ (V/σ)², a change of
 // variables that makes raw-scale features (amounts in the 1e5s beside ratios) as quick to fit as
-// standardised ones — a diagonal preconditioner for free.
+// standardized ones — a diagonal preconditioner for free.
 // Stage 1 runs L-BFGS (OWL-QN with l1) on F evaluated by fingrad ops on the whole dataset with
 // the gradient from autograd — float32, the engine's SIMD kernels doing the O(n·d·k) work.
 // Float32 rounding leaves the gradient with noise of ~1e-7 of its terms, which limits how far
@@ -26,7 +26,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { Design } from './design.js';
 import { type ObjectiveFn, type StopReason, minimizeLbfgs } from './lbfgs.js';
 
-/** x standardised column by column, as a tensor and as a float64 copy; dispose() frees the tensor. */
+/** x standardized column by column, as a tensor and as a float64 copy; dispose() frees the tensor. */
 export interface Standardized {
   x: Tensor;
   host: Float64Array;
@@ -39,7 +39,7 @@ export interface Standardized {
   dispose(): void;
 }
 
-/** Standardises the columns of a design (centring them only when there is an intercept). */
+/** Standardizes the columns of a design (centring them only when there is an intercept). */
 export function standardize(design: Design, fitIntercept: boolean): Standardized {
   const { host, n, d } = design;
   const mu = new Float64Array(d);
@@ -88,7 +88,7 @@ export interface LinearSolveOptions {
   maxIter: number;
   /**
    * Stop when max |∂F/∂θ| ≤ tol (pseudo-gradient with l1), θ the coefficients of the
-   * standardised columns and the intercept.
+   * standardized columns and the intercept.
    */
   tol: number;
 }
@@ -124,7 +124,7 @@ function paramCount(p: LinearProblem): number {
   return p.outputs * p.design.d + (p.fitIntercept ? p.outputs : 0);
 }
 
-/** 1/σⱼ² per column: the weights of the L2 penalty on the standardised coefficients. */
+/** 1/σⱼ² per column: the weights of the L2 penalty on the standardized coefficients. */
 function penaltyWeights(p: LinearProblem): Float64Array {
   return Float64Array.from(p.design.sigma, (s) => 1 / (s * s));
 }
