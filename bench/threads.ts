@@ -5,6 +5,7 @@
 //           adds (duplicated packing, shorter loops), free of scheduling noise;
 //   scaling 1 thread (the kernel called directly) vs 2 threads at 1, 2 and 4 shares per thread
 //           (gemmPlan.sharesPerThread; the load guard off, so every call is shared out);
+//   guard   the same with the load guard on (a size that loses runs on one thread for a while);
 //   wake    a product of ~30 µs on 2 threads right after the last one (the worker still spins)
 //           and after a 2 ms pause (it sleeps in Atomics.wait): the share of calls in which the
 //           worker took part and the median time, against 1 thread.
@@ -136,15 +137,27 @@ for (const n of sizes) {
 }
 gemmPlan.sharesPerThread = 1;
 
-console.log('\nwake: a 96³ product on 2 threads right after the previous one and after a 2 ms pause');
-{
-  const p = product(96);
+console.log(`\nguard: wall time, 1 thread / 2 threads with the load guard on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
+threadGuard.enabled = true;
+for (const n of sizes) {
+  const p = product(n);
+  const t = interleave({ '1t': p.single, '2t': p.shared }, () => performance.now(), 40);
+  const one = t['1t'] as number[];
+  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 threads ${median(one.map((v, i) => v / ((t['2t'] as number[])[i] as number))).toFixed(2)}×`);
+  free(p);
+}
+threadGuard.enabled = false;
+
+const wakeSizes = [96, 160, 256];
+console.log(`\nwake: products of ${wakeSizes.join('³, ')}³ on 2 threads (2 row blocks) right after the previous call, and after a 2 ms pause`);
+for (const n of wakeSizes) {
+  const p = product(n);
   const list = heap().alloc(4 * 12 * 2);
   const scratch2 = heap().alloc(p.scratchBytes);
-  const half = 48;
+  const half = Math.round(n / 8) * 4;
   const i32 = heap().i32;
-  i32.set([half, 96, 96, p.a.ptr, 96, 1, p.b.ptr, 96, 1, p.c.ptr, 96, 0], list >>> 2);
-  i32.set([half, 96, 96, p.a.ptr + 4 * half * 96, 96, 1, p.b.ptr, 96, 1, p.c.ptr + 4 * half * 96, 96, 0], (list >>> 2) + 12);
+  i32.set([half, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0], list >>> 2);
+  i32.set([n - half, n, n, p.a.ptr + 4 * half * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * half * n, n, 0], (list >>> 2) + 12);
   const pause = (ms: number): void => {
     const end = performance.now() + ms;
     while (performance.now() < end) {
@@ -155,7 +168,9 @@ console.log('\nwake: a 96³ product on 2 threads right after the previous one an
     const one: number[] = [];
     const two: number[] = [];
     let joined = 0;
-    const calls = 30 * rounds;
+    const waits: number[] = [];
+    const owns: number[] = [];
+    const calls = 20 * rounds;
     for (let r = 0; r < calls; r++) {
       sampleLoad();
       pause(gap);
@@ -167,8 +182,11 @@ console.log('\nwake: a 96³ product on 2 threads right after the previous one an
       const d = runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + 48, 1, scratch2]]);
       two.push(performance.now() - t);
       if (d.own < d.shares) joined++;
+      waits.push(d.waitMs);
+      owns.push(d.ownMs);
     }
-    console.log(`  pause ${gap} ms: 1t ${(1000 * median(one)).toFixed(1)} µs, 2t ${(1000 * median(two)).toFixed(1)} µs, worker took a share in ${((100 * joined) / calls).toFixed(0)}% of ${calls} calls`);
+    const us = (v: number[]): string => (1000 * median(v)).toFixed(1);
+    console.log(`  ${n}³, pause ${gap} ms: 1t ${us(one)} µs, 2t ${us(two)} µs (${(median(one) / median(two)).toFixed(2)}×); the worker took a share in ${((100 * joined) / calls).toFixed(0)}% of ${calls} calls; the calling thread ran its shares in ${us(owns)} µs, then waited ${us(waits)} µs`);
   }
   heap().release(list, 4 * 12 * 2);
   heap().release(scratch2, p.scratchBytes);
