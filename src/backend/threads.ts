@@ -343,9 +343,8 @@ export function judgeDispatch(kind: string, macs: number, t: DispatchTiming): vo
     pace = pace === undefined || now < pace ? now : pace + (now - pace) / 8;
     paces.set(bucket, pace);
   }
-  // A dispatch in which the caller ran no share (a woken worker took its core and every share,
-  // measured: 256³ at 0.79× one thread with 8 processes runnable on 2 cores) is judged by the
-  // pace of earlier ones; with none yet, not at all.
+  // A timing in which the caller ran no share (runParallel gives it share 0, so only one made
+  // by hand) is judged by the pace of earlier dispatches; with none yet, not at all.
   if (pace === undefined) return;
   if (t.publishMs + t.ownMs + t.waitMs <= pace * Math.max(1, macs)) {
     losses.set(bucket, 0);

@@ -99,7 +99,7 @@ describe('threaded products', () => {
     }
   });
 
-  it('a dispatch in which a woken worker ran every share is judged by the caller\'s earlier pace', () => {
+  it('a timing without a share of the caller\'s is judged by its earlier pace, and the dispatch is timed from the call', () => {
     threadGuard.enabled = true;
     try {
       const macs = 5 << 24;
