@@ -24,11 +24,17 @@
 // would share a few L1 sets; panels go one at a time). 65 GFLOP/s on 32×32×16→32 3×3.
 //
 // conv_dw_f32 (weight gradient, sW = 1): dW[o, k] = Σ_p dY[o, p]·X[p + off(k)] is a dot
-// product over the long pixel dimension, so it runs as one, without packing: tile 4 channels ×
-// 2 taps of f32x4 accumulators over 4-pixel runs (2 + 4 loads per 8 multiply-adds, 15
-// registers), summed across lanes once per group of images. The runs of a group come from a
-// table of (x, dY) offsets, so one loop covers the group: with a loop per row, rows of 32
-// pixels ran at 48 GFLOP/s instead of 59. Tiles past O or K repeat the last row or tap and drop
+// product over the long pixel dimension, so it runs as one: tile 4 channels × 2 taps of f32x4
+// accumulators over 4-pixel runs (2 + 4 loads per 8 multiply-adds, 15 registers), summed across
+// lanes once per group of images. The runs of a group come from a table of x offsets, so one
+// loop covers the group: with a loop per row, rows of 32 pixels ran at 48 GFLOP/s instead of 59
+// (and 1.08× the table loop's time again after the packing below). The tile's 4 dY channels
+// are first copied run by run into scratch, so each step reads them at constant offsets from
+// one pointer: 1 table load and 2 address additions per step instead of 2 and 6 (an
+// issue-bound loop: on 8×16×32×32→32 3×3 dW took 1.19× the forward's time, now 1.07×, CPU time
+// of the kernels, interleaved, 41 rounds; with 1 input channel, 5 tap pairs share each copy
+// and dW takes 1.035-1.05× its former time: keeping the in-place loop for such blocks, through
+// a second table, measured no better). Tiles past O or K repeat the last row or tap and drop
 // the sums.
 //
 // conv_dx_scatter_f32 (input gradient, stride 1, few input channels, where a tile over input
@@ -318,7 +324,8 @@ export function conv_direct_f32(x: usize, count: i32, wp: usize, bias: usize, ou
 
 /** Bytes of scratch conv_dw_f32 needs for `count` images. */
 export function conv_dw_scratch_bytes(K: i32, oH: i32, oW: i32, count: i32): i32 {
-  return (roundUp(K, 4) + 2 * dwGroup(count, oH, oW) * oH * ((oW + 3) >> 2)) * 4;
+  // Tap offsets, then per run of a group its x offset and the packed dY of a 4-channel tile.
+  return (roundUp(K, 4) + 17 * dwGroup(count, oH, oW) * oH * ((oW + 3) >> 2)) * 4;
 }
 
 @inline function addSum(p: usize, v: v128): void {
@@ -346,32 +353,33 @@ function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: 
   const inImage = <usize>(C * Hp * Wp) << 2;
   const outImage = <usize>O * planeB;
   const group = dwGroup(count, oH, oW);
-  // The 4-pixel runs of a group of images as (x, dy) byte offsets from the group's first image:
-  // every full run, image by image, then the last run of each row when the width is not a
-  // multiple of 4 (masked to the lanes the full runs have not counted). One loop per tile then
-  // walks the whole group.
+  // The 4-pixel runs of a group of images as x byte offsets from the group's first image: every
+  // full run, image by image, then the last run of each row when the width is not a multiple of
+  // 4 (masked to the lanes the full runs have not counted). One loop per tile then walks the
+  // whole group. The dY of a tile's 4 channels is packed in the same run order (4 channels of 4
+  // lanes per run, the last runs of rows already masked), so its offsets need no table.
   const runs = offs + (<usize>roundUp(K, 4) << 2);
   const rem = oW & 3;
+  const perRow = (oW + 3) >> 2;
   const fullPerImage = oH * (oW >> 2);
+  const packed = runs + (<usize>(group * oH * perRow) << 2);
   let r = runs;
   for (let n = 0; n < group; n++) {
-    const xn = <i32>(<usize>n * inImage), yn = <i32>(<usize>n * outImage);
+    const xn = <i32>(<usize>n * inImage);
     for (let oh = 0; oh < oH; oh++) {
       for (let ow = 0; ow + 4 <= oW; ow += 4) {
         store<i32>(r, xn + ((oh * sH * Wp + ow) << 2));
-        store<i32>(r, yn + ((oh * oW + ow) << 2), 4);
-        r += 8;
+        r += 4;
       }
     }
   }
   const tails = r;
   if (rem != 0) {
     for (let n = 0; n < group; n++) {
-      const xn = <i32>(<usize>n * inImage), yn = <i32>(<usize>n * outImage);
+      const xn = <i32>(<usize>n * inImage);
       for (let oh = 0; oh < oH; oh++) {
         store<i32>(r, xn + ((oh * sH * Wp + oW - 4) << 2));
-        store<i32>(r, yn + ((oh * oW + oW - 4) << 2), 4);
-        r += 8;
+        r += 4;
       }
     }
   }
@@ -379,53 +387,84 @@ function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: 
   const rowB = <usize>K << 2;
   for (let n0 = 0; n0 < count; n0 += group) {
     const images = min(group, count - n0);
-    const fullEnd = runs + (<usize>(images * fullPerImage) << 3);
-    const tailEnd = rem != 0 ? tails + (<usize>(images * oH) << 3) : tails;
+    const fullEnd = runs + (<usize>(images * fullPerImage) << 2);
+    const tailEnd = rem != 0 ? tails + (<usize>(images * oH) << 2) : tails;
+    const tailPacked = packed + (<usize>(images * fullPerImage) << 6);
     const xg = x + <usize>n0 * inImage;
     const yg = dy + <usize>n0 * outImage;
     for (let ot = o0; ot < o1; ot += 4) {
+      // Tiles past o1 repeat its last channel (their sums are dropped).
       const y0 = yg + <usize>ot * planeB;
       const y1 = yg + <usize>min(ot + 1, o1 - 1) * planeB;
       const y2 = yg + <usize>min(ot + 2, o1 - 1) * planeB;
       const y3 = yg + <usize>min(ot + 3, o1 - 1) * planeB;
+      let d = packed;
+      for (let n = 0; n < images; n++) {
+        const yn = <usize>n * outImage;
+        for (let oh = 0; oh < oH; oh++) {
+          const yr = yn + (<usize>(oh * oW) << 2);
+          for (let ow = 0; ow + 4 <= oW; ow += 4) {
+            const yo = yr + (<usize>ow << 2);
+            v128.store(d, v128.load(y0 + yo));
+            v128.store(d, v128.load(y1 + yo), 16);
+            v128.store(d, v128.load(y2 + yo), 32);
+            v128.store(d, v128.load(y3 + yo), 48);
+            d += 64;
+          }
+        }
+      }
+      if (rem != 0) {
+        for (let n = 0; n < images; n++) {
+          for (let oh = 0; oh < oH; oh++) {
+            const yo = <usize>n * outImage + (<usize>(oh * oW + oW - 4) << 2);
+            v128.store(d, v128.and(v128.load(y0 + yo), keep));
+            v128.store(d, v128.and(v128.load(y1 + yo), keep), 16);
+            v128.store(d, v128.and(v128.load(y2 + yo), keep), 32);
+            v128.store(d, v128.and(v128.load(y3 + yo), keep), 48);
+            d += 64;
+          }
+        }
+      }
       for (let kt = k0; kt < k1; kt += 2) {
         const x0 = xg + <usize>load<i32>(offs + (<usize>kt << 2));
         const x1 = xg + <usize>load<i32>(offs + (<usize>min(kt + 1, k1 - 1) << 2));
         const zero = f32x4.splat(0);
         let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
-        for (let e = runs; e < fullEnd; e += 8) {
+        let yp = packed;
+        for (let e = runs; e < fullEnd; e += 4) {
           const xo = <usize>load<i32>(e);
-          const yo = <usize>load<i32>(e, 4);
           const v0 = v128.load(x0 + xo), v1 = v128.load(x1 + xo);
-          let d = v128.load(y0 + yo);
-          a00 = madd(d, v0, a00);
-          a01 = madd(d, v1, a01);
-          d = v128.load(y1 + yo);
-          a10 = madd(d, v0, a10);
-          a11 = madd(d, v1, a11);
-          d = v128.load(y2 + yo);
-          a20 = madd(d, v0, a20);
-          a21 = madd(d, v1, a21);
-          d = v128.load(y3 + yo);
-          a30 = madd(d, v0, a30);
-          a31 = madd(d, v1, a31);
+          let dv = v128.load(yp);
+          a00 = madd(dv, v0, a00);
+          a01 = madd(dv, v1, a01);
+          dv = v128.load(yp, 16);
+          a10 = madd(dv, v0, a10);
+          a11 = madd(dv, v1, a11);
+          dv = v128.load(yp, 32);
+          a20 = madd(dv, v0, a20);
+          a21 = madd(dv, v1, a21);
+          dv = v128.load(yp, 48);
+          a30 = madd(dv, v0, a30);
+          a31 = madd(dv, v1, a31);
+          yp += 64;
         }
-        for (let e = tails; e < tailEnd; e += 8) {
+        yp = tailPacked;
+        for (let e = tails; e < tailEnd; e += 4) {
           const xo = <usize>load<i32>(e);
-          const yo = <usize>load<i32>(e, 4);
           const v0 = v128.and(v128.load(x0 + xo), keep), v1 = v128.and(v128.load(x1 + xo), keep);
-          let d = v128.and(v128.load(y0 + yo), keep);
-          a00 = madd(d, v0, a00);
-          a01 = madd(d, v1, a01);
-          d = v128.and(v128.load(y1 + yo), keep);
-          a10 = madd(d, v0, a10);
-          a11 = madd(d, v1, a11);
-          d = v128.and(v128.load(y2 + yo), keep);
-          a20 = madd(d, v0, a20);
-          a21 = madd(d, v1, a21);
-          d = v128.and(v128.load(y3 + yo), keep);
-          a30 = madd(d, v0, a30);
-          a31 = madd(d, v1, a31);
+          let dv = v128.load(yp);
+          a00 = madd(dv, v0, a00);
+          a01 = madd(dv, v1, a01);
+          dv = v128.load(yp, 16);
+          a10 = madd(dv, v0, a10);
+          a11 = madd(dv, v1, a11);
+          dv = v128.load(yp, 32);
+          a20 = madd(dv, v0, a20);
+          a21 = madd(dv, v1, a21);
+          dv = v128.load(yp, 48);
+          a30 = madd(dv, v0, a30);
+          a31 = madd(dv, v1, a31);
+          yp += 64;
         }
         const two = kt + 1 < k1;
         const on = o1 - ot;

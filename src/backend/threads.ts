@@ -204,8 +204,9 @@ function canBlock(i32: Int32Array): boolean {
 export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): DispatchTiming {
   const n = shares.length;
   if (n > MAX_SHARES) throw new BackendError(`runParallel: ${n} shares, at most ${MAX_SHARES}`);
-  if (n === 0) return { shares: 0, own: 0, ownMs: 0, waitMs: 0 };
+  if (n === 0) return { shares: 0, own: 0, publishMs: 0, ownMs: 0, waitMs: 0 };
   stats.dispatches++;
+  const start = performance.now();
   const i32 = heap().i32;
   const base = control >>> 2;
   const gen = (Atomics.load(i32, base + GEN) + 1) | 0;
@@ -214,19 +215,28 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
   Atomics.store(i32, base + SHARES, n);
   Atomics.store(i32, base + DONE, 0);
   Atomics.store(i32, base + FAILED, 0);
-  Atomics.store(i32, base + CLAIM, (gen & 0xffffff) << 8);
+  // Share 0 is the caller's before any worker can claim: a worker woken onto the caller's core
+  // (a loaded machine) then cannot run every share while the caller waits to run again, and the
+  // load guard always learns the caller's pace (bench/threads.ts: with 8 processes runnable on 2
+  // cores the caller ran none of 256³'s two shares in ~75% of calls, at 0.8× one thread; in an
+  // interleaved A/B at 7-23 runnable, 160³ took 0.74-0.90× the time it took before, 256³ and
+  // 512³ 0.95-1.02×).
+  Atomics.store(i32, base + CLAIM, ((gen & 0xffffff) << 8) | 1);
   Atomics.store(i32, base + GEN, gen);
   Atomics.notify(i32, base + GEN, n - 1);
   let error: unknown = null;
   const k = kernels();
-  const t0 = performance.now();
-  const own = claim(i32, base, gen, (a, b, c) => {
+  const run = (a: number, b: number, c: number): void => {
     try {
       k[kernel](a, b, c);
     } catch (e) {
       error ??= e;
     }
-  });
+  };
+  const t0 = performance.now();
+  run(i32[base + ARGS] as number, i32[base + ARGS + 1] as number, i32[base + ARGS + 2] as number);
+  if (Atomics.add(i32, base + DONE, 1) + 1 === n) Atomics.notify(i32, base + DONE);
+  const own = 1 + claim(i32, base, gen, run);
   const t1 = performance.now();
   const block = canBlock(i32);
   let spins = 0;
@@ -238,12 +248,17 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
   if (Atomics.load(i32, base + FAILED) !== 0) {
     throw new BackendError(`${kernel}: a worker thread failed (kernel trap)`);
   }
-  return { shares: n, own, ownMs: t1 - t0, waitMs: performance.now() - t1 };
+  return { shares: n, own, publishMs: t0 - start, ownMs: t1 - t0, waitMs: performance.now() - t1 };
 }
 
 /** How one runParallel call went on the calling thread. */
 export interface DispatchTiming {
   shares: number;
+  /**
+   * Time from the call to the calling thread's first claim (publishing and waking): on a loaded
+   * machine the woken worker may take the caller's core here and run every share itself.
+   */
+  publishMs: number;
   /** Shares the calling thread ran, and the time it took. */
   own: number;
   ownMs: number;
@@ -275,8 +290,11 @@ function claim(i32: Int32Array, base: number, gen: number, run: (a: number, b: n
 // A worker whose core another process holds claims its share late, and the calling thread then
 // waits for it: on the shared 2-core machine (load average 8-13) 128³ and 256³ products ran at
 // 0.86-0.89× one thread on 2 threads, every round (conv2d b32 28×28×1→32 forward: 0.87×). A
-// dispatch lost when the calling thread, had it run every share at the pace of its own, would
-// have finished before the workers did. Jobs of one kind ('gemm', 'conv forward', …) and size (a
+// dispatch lost when the calling thread, had it run every share at its pace (see paces), would
+// have finished before the dispatch did, counted from the call: waking a sleeping worker may
+// cost the caller its core (bench/threads.ts, 8 runnable processes on 2 cores: a 96³ product
+// after a 2 ms pause took 323 µs on 2 threads against 54 µs on one, the worker running both
+// shares while the caller waited to run again). Jobs of one kind ('gemm', 'conv forward', …) and size (a
 // power-of-two bucket of multiply-adds) that lost twice in a row then run on one thread for the
 // next RETRY_AFTER calls, and then threads are tried again, so a core that frees up is taken back
 // within a few calls. Results are the same bit for bit either way.
@@ -307,11 +325,28 @@ export function threadsPay(kind: string, macs: number): boolean {
   return false;
 }
 
+/**
+ * The calling thread's time per multiply-add in a bucket (shares are near-equal parts of a job,
+ * so its own shares tell it): each dispatch in which it ran shares lowers the pace to its own at
+ * once or raises it by an eighth of the difference, so that a dispatch slowed down as a whole (a
+ * time slice lost inside the caller's share) does not excuse itself.
+ */
+const paces = new Map<string, number>();
+
 /** Records whether a threaded dispatch of this kind and size beat the calling thread alone. */
 export function judgeDispatch(kind: string, macs: number, t: DispatchTiming): void {
-  if (!threadGuard.enabled || t.own === 0) return;
+  if (!threadGuard.enabled || t.shares === 0) return;
   const bucket = bucketOf(kind, macs);
-  if (t.ownMs + t.waitMs <= (t.ownMs * t.shares) / t.own) {
+  let pace = paces.get(bucket);
+  if (t.own > 0) {
+    const now = (t.ownMs * t.shares) / (t.own * Math.max(1, macs));
+    pace = pace === undefined || now < pace ? now : pace + (now - pace) / 8;
+    paces.set(bucket, pace);
+  }
+  // A timing in which the caller ran no share (runParallel gives it share 0, so only one made
+  // by hand) is judged by the pace of earlier dispatches; with none yet, not at all.
+  if (pace === undefined) return;
+  if (t.publishMs + t.ownMs + t.waitMs <= pace * Math.max(1, macs)) {
     losses.set(bucket, 0);
   } else if ((losses.get(bucket) ?? 0) + 1 >= LOSSES_TO_DECLINE) {
     losses.set(bucket, 0);

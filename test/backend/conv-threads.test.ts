@@ -40,6 +40,8 @@ const cases: Case[] = [
   { name: 'b12 32×32×16→32 (padded chunks of 3 images)', x: [12, 16, 32, 32], w: [32, 16, 3, 3], opts: { padding: 1 }, bias: false, paths: ['forward:direct', 'input:direct', 'weight:direct'] },
   { name: 'b32 28×28×1→32 (dX by scatter, padded)', x: [32, 1, 28, 28], w: [32, 1, 3, 3], opts: { padding: 1 }, bias: true, paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
   { name: 'b13 30×30×3→8 valid (scatter in place, unpadded input, dW by taps on 3 threads)', x: [13, 3, 30, 30], w: [8, 3, 3, 3], opts: {}, bias: false, paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
+  { name: 'b5 13×22×6→14 (dW rows: last block of 6 channels, rows ending in a 2-pixel run)', x: [5, 6, 13, 22], w: [14, 6, 3, 3], opts: { padding: 1 }, bias: false, paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
+  { name: 'b8 15×19×5→6 (dW by taps, rows ending in a 3-pixel run)', x: [8, 5, 15, 19], w: [6, 5, 3, 3], opts: { padding: 1 }, bias: true, paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
   { name: 'b8 32×36×8→4 (dW by taps)', x: [8, 8, 32, 36], w: [4, 8, 3, 3], opts: { padding: 1 }, bias: true, paths: ['forward:direct', 'input:direct', 'weight:direct'] },
   { name: 'b4 32×32×8→32 1×1 (skewed planes)', x: [4, 8, 32, 32], w: [32, 8, 1, 1], opts: {}, bias: false, paths: ['forward:direct', 'input:direct', 'weight:direct'] },
   { name: 'b4 30×30×8→16 dilation 2', x: [4, 8, 30, 30], w: [16, 8, 3, 3], opts: { padding: 2, dilation: 2 }, bias: true, paths: ['forward:direct', 'input:direct', 'weight:direct'] },

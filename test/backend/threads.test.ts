@@ -83,17 +83,44 @@ describe('threaded products', () => {
       const macs = 3 << 24;
       expect(threadsPay('gemm', macs)).toBe(true);
       // The calling thread ran 1 of 2 shares in 1 ms, then waited 0.5 ms: 1.5 < 2 ms alone, a win.
-      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 0.5 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 0.5 });
       expect(threadsPay('gemm', macs)).toBe(true);
       // It waited 3 ms for the worker's share: alone it would have been done after 2 ms. Once
       // may be a time slice lost; twice in a row sends the size to one thread.
-      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 3 });
       expect(threadsPay('gemm', macs)).toBe(true);
-      judgeDispatch('gemm', macs, { shares: 2, own: 1, ownMs: 1, waitMs: 3 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 3 });
       expect(Array.from({ length: 16 }, () => threadsPay('gemm', macs))).toEqual(new Array(16).fill(false));
       expect(threadsPay('gemm', 2 * macs)).toBe(true); // another size is judged on its own
       expect(threadsPay('conv forward', macs)).toBe(true); // and another kind
       expect(threadsPay('gemm', macs)).toBe(true);
+    } finally {
+      threadGuard.enabled = false;
+    }
+  });
+
+  it('a timing without a share of the caller\'s is judged by its earlier pace, and the dispatch is timed from the call', () => {
+    threadGuard.enabled = true;
+    try {
+      const macs = 5 << 24;
+      // No pace known yet: a dispatch without a share of the caller's is not judged.
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 9, own: 0, ownMs: 0, waitMs: 0 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 9, own: 0, ownMs: 0, waitMs: 0 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      // A win at 1 ms per share sets the pace; then the caller lost its core while waking the
+      // worker (3 ms before its first claim, every share done by then): 3 > 2 ms alone, twice.
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0.1, own: 1, ownMs: 1, waitMs: 0.2 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 3, own: 0, ownMs: 0, waitMs: 0 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 3, own: 0, ownMs: 0, waitMs: 0 });
+      expect(threadsPay('gemm', macs)).toBe(false);
+      // A share slowed down as a whole does not excuse the dispatch: the pace rises by an eighth.
+      const other = 7 << 24;
+      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 0 });
+      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownMs: 9, waitMs: 0.5 });
+      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownMs: 9, waitMs: 0.5 });
+      expect(threadsPay('gemm', other)).toBe(false);
     } finally {
       threadGuard.enabled = false;
     }

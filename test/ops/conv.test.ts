@@ -261,6 +261,9 @@ describe('conv2d and conv1d direct paths', () => {
     // 5 channels: a partial 8-wide panel; width 17: overlapping last tile, dW tail runs, K = 27 odd;
     // 3 input channels and 9 rows: dX by scatter with an unpaired last row and a masked tail.
     { name: 'partial panel, odd rows, tails', x: [3, 3, 9, 17], w: [5, 3, 3, 3], padding: [1, 1], paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
+    // dW packs dY 4 channels at a time: 14 = 3 full tiles + 2 channels; width 22 over
+    // 7 rows (several images per group): each row ends in a masked 2-pixel run, packed after the full ones.
+    { name: 'dW tiles of 4 + 2 channels, masked 2-pixel runs', x: [3, 5, 7, 22], w: [14, 5, 3, 3], padding: [1, 1], paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
     // 13 = 8 + 5 channels; padding 2 > kernel − 1: the padded dY window crops its first row.
     { name: 'padding past the kernel span', x: [2, 9, 8, 8], w: [13, 9, 2, 2], padding: [2, 2], paths: ['forward:direct', 'input:direct', 'weight:gemm'] },
     // 16×16 planes (1 KiB): the input is copied with a skew row; 4 channels: a full 4-wide panel.

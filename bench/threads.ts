@@ -1,0 +1,201 @@
+// What limits 2-thread scaling: `npx tsx bench/threads.ts [--rounds 15]`. Three probes, each
+// interleaved so that load from other processes hits every variant alike:
+//   split   the CPU time of a product cut into the blocks a thread count makes, run one after
+//           another on this thread, over the CPU time of the whole product: the work a split
+//           adds (duplicated packing, shorter loops), free of scheduling noise;
+//   scaling 1 thread (the kernel called directly) vs 2 threads at 1, 2 and 4 shares per thread
+//           (gemmPlan.sharesPerThread; the load guard off, so every call is shared out);
+//   guard   the same with the load guard on (a size that loses runs on one thread for a while);
+//   wake    a product of ~30 µs on 2 threads right after the last one (the worker still spins)
+//           and after a 2 ms pause (it sleeps in Atomics.wait): the share of calls in which the
+//           worker took part and the median time, against 1 thread.
+// It also prints how many processes were runnable meanwhile (Linux /proc/stat): on the shared
+// 2-core machine a second thread helps only when the second core is free.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as fg from '../src/index.js';
+import { runParallel, threadGuard } from '../src/backend/threads.js';
+import { heap, kernels } from '../src/backend/wasm.js';
+import { gemm, gemmPlan } from '../src/ops/gemm.js';
+
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' } } });
+const rounds = Number(args.rounds);
+const sizes = args.sizes.split(',').map(Number);
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const runnable: number[] = [];
+function sampleLoad(): void {
+  try {
+    const m = /procs_running (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
+    if (m) runnable.push(Number(m[1]));
+  } catch {
+    // not Linux: no figure
+  }
+}
+
+await fg.ready();
+if ((await fg.setNumThreads(2)) !== 2) throw new Error('threads unavailable (no shared memory)');
+threadGuard.enabled = false;
+const k = kernels();
+
+interface Product {
+  n: number;
+  a: fg.Tensor;
+  b: fg.Tensor;
+  c: fg.Tensor;
+  scratch: number;
+  scratchBytes: number;
+  /** One thread: the kernel itself. */
+  single: () => void;
+  /** Through src/ops/gemm.ts on the current thread count. */
+  shared: () => void;
+}
+
+function product(n: number): Product {
+  const a = fg.keep(fg.randn([n, n]));
+  const b = fg.keep(fg.randn([n, n]));
+  const c = fg.keep(fg.zeros([n, n]));
+  const scratchBytes = k.gemm_scratch_bytes(n, n, n);
+  const scratch = heap().alloc(scratchBytes);
+  return {
+    n, a, b, c, scratch, scratchBytes,
+    single: () => k.gemm_f32(n, n, n, a.ptr, n, 1, b.ptr, n, 1, c.ptr, n, 0, scratch),
+    shared: () => gemm({ m: n, n, k: n, a: a.ptr, rsA: n, csA: 1, b: b.ptr, rsB: n, csB: 1, c: c.ptr, ldc: n }),
+  };
+}
+
+function free(p: Product): void {
+  heap().release(p.scratch, p.scratchBytes);
+  for (const t of [p.a, p.b, p.c]) t.dispose();
+}
+
+// The blocks of r × c cuts (rows on the 4-row tile, columns on the 8-column one), run in turn.
+function blocks(p: Product, r: number, c: number): () => void {
+  const { n } = p;
+  return () => {
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < c; j++) {
+        const r0 = Math.round((n * i) / r / 4) * 4;
+        const r1 = Math.round((n * (i + 1)) / r / 4) * 4;
+        const c0 = Math.round((n * j) / c / 8) * 8;
+        const c1 = Math.round((n * (j + 1)) / c / 8) * 8;
+        k.gemm_f32(r1 - r0, c1 - c0, n, p.a.ptr + 4 * r0 * n, n, 1, p.b.ptr + 4 * c0, n, 1, p.c.ptr + 4 * (r0 * n + c0), n, 0, p.scratch);
+      }
+    }
+  };
+}
+
+/** Median per-call time of each variant over interleaved rounds (clock: wall or CPU). */
+function interleave(variants: Record<string, () => void>, clock: () => number, budgetMs = 20): Record<string, number[]> {
+  const first = Object.values(variants)[0] as () => void;
+  const t0 = performance.now();
+  first();
+  const reps = Math.max(1, Math.round(budgetMs / Math.max(0.02, performance.now() - t0)));
+  const out: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    sampleLoad();
+    for (const [name, fn] of Object.entries(variants)) {
+      const t = clock();
+      for (let i = 0; i < reps; i++) fn();
+      (out[name] ??= []).push((clock() - t) / reps);
+    }
+  }
+  return out;
+}
+
+console.log(`split: CPU time of the blocks run in turn / the whole product (median of ${rounds} interleaved rounds)`);
+for (const n of sizes) {
+  const p = product(n);
+  const grids: Record<string, () => void> = { whole: p.single, '1×2': blocks(p, 1, 2), '2×2': blocks(p, 2, 2), '2×4': blocks(p, 2, 4) };
+  const t = interleave(grids, cpuMs);
+  const whole = t.whole as number[];
+  console.log(`  ${n}³: whole ${median(whole).toFixed(3)} ms; ${['1×2', '2×2', '2×4'].map((g) => `${g} ${median((t[g] as number[]).map((v, i) => v / (whole[i] as number))).toFixed(3)}`).join(', ')}`);
+  free(p);
+}
+
+console.log(`\nscaling: wall time, 1 thread / 2 threads per round, median of ${rounds} interleaved rounds`);
+for (const n of sizes) {
+  const p = product(n);
+  const variants: Record<string, () => void> = { '1t': p.single };
+  for (const s of [1, 2, 4, 8]) {
+    variants[`2t×${s}`] = () => {
+      gemmPlan.sharesPerThread = s;
+      p.shared();
+    };
+  }
+  const t = interleave(variants, () => performance.now(), 40);
+  const one = t['1t'] as number[];
+  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; ${[1, 2, 4, 8].map((s) => `${s} share(s)/thread ${median(one.map((v, i) => v / ((t[`2t×${s}`] as number[])[i] as number))).toFixed(2)}×`).join(', ')}`);
+  free(p);
+}
+gemmPlan.sharesPerThread = 1;
+
+console.log(`\nguard: wall time, 1 thread / 2 threads with the load guard on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
+threadGuard.enabled = true;
+for (const n of sizes) {
+  const p = product(n);
+  const t = interleave({ '1t': p.single, '2t': p.shared }, () => performance.now(), 40);
+  const one = t['1t'] as number[];
+  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 threads ${median(one.map((v, i) => v / ((t['2t'] as number[])[i] as number))).toFixed(2)}×`);
+  free(p);
+}
+threadGuard.enabled = false;
+
+const wakeSizes = [96, 160, 256];
+console.log(`\nwake: products of ${wakeSizes.join('³, ')}³ on 2 threads (2 row blocks) right after the previous call, and after a 2 ms pause`);
+for (const n of wakeSizes) {
+  const p = product(n);
+  const list = heap().alloc(4 * 12 * 2);
+  const scratch2 = heap().alloc(p.scratchBytes);
+  const half = Math.round(n / 8) * 4;
+  const i32 = heap().i32;
+  i32.set([half, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0], list >>> 2);
+  i32.set([n - half, n, n, p.a.ptr + 4 * half * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * half * n, n, 0], (list >>> 2) + 12);
+  const pause = (ms: number): void => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      // busy: a timer would let the process sleep too
+    }
+  };
+  for (const gap of [0, 2]) {
+    const one: number[] = [];
+    const two: number[] = [];
+    let joined = 0;
+    const waits: number[] = [];
+    const owns: number[] = [];
+    const calls = 20 * rounds;
+    for (let r = 0; r < calls; r++) {
+      sampleLoad();
+      pause(gap);
+      let t = performance.now();
+      p.single();
+      one.push(performance.now() - t);
+      pause(gap);
+      t = performance.now();
+      const d = runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + 48, 1, scratch2]]);
+      two.push(performance.now() - t);
+      if (d.own < d.shares) joined++;
+      waits.push(d.waitMs);
+      owns.push(d.ownMs);
+    }
+    const us = (v: number[]): string => (1000 * median(v)).toFixed(1);
+    console.log(`  ${n}³, pause ${gap} ms: 1t ${us(one)} µs, 2t ${us(two)} µs (${(median(one) / median(two)).toFixed(2)}×); the worker took a share in ${((100 * joined) / calls).toFixed(0)}% of ${calls} calls; the calling thread ran its shares in ${us(owns)} µs, then waited ${us(waits)} µs`);
+  }
+  heap().release(list, 4 * 12 * 2);
+  heap().release(scratch2, p.scratchBytes);
+  free(p);
+}
+
+if (runnable.length > 0) {
+  const s = [...runnable].sort((a, b) => a - b);
+  console.log(`\nrunnable processes while measuring (/proc/stat, ${s.length} samples): median ${median(s)}, max ${s[s.length - 1]}`);
+}
+threadGuard.enabled = true;
+await fg.setNumThreads(1);
