@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { runParallel, threadGuard } from '../src/backend/threads.js';
 import { heap, kernels } from '../src/backend/wasm.js';
-import { gemm, gemmPlan } from '../src/ops/gemm.js';
+import { gemm, gemmPlan } from '../src/kernels/gemm.js';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' } } });
 const rounds = Number(args.rounds);
