@@ -47,7 +47,34 @@ export function dropKernelModuleMaps(dir) {
   }
 }
 
+/**
+ * Removes tsc's outputs in `dist` (`x.js`, `x.d.ts` and their maps) whose `src/x.ts` no longer
+ * exists: tsc's incremental build never deletes them, and `files: ["dist"]` would ship them.
+ */
+export function pruneStaleOutputs(dist = join(ROOT, 'dist'), src = join(ROOT, 'src')) {
+  const removed = [];
+  const walk = (dir, rel) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (rel === '' && entry.name === 'cjs') continue; // rebuilt whole by build-cjs.mjs
+        walk(path, join(rel, entry.name));
+        continue;
+      }
+      const stem = entry.name.match(/^(.*?)\.(js|d\.ts)(\.map)?$/)?.[1];
+      if (stem !== undefined && !existsSync(join(src, rel, `${stem}.ts`))) {
+        rmSync(path);
+        removed.push(join(rel, entry.name));
+      }
+    }
+  };
+  if (existsSync(dist)) walk(dist, '');
+  return removed;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const stale = pruneStaleOutputs();
+  if (stale.length > 0) console.log(`dist: removed ${stale.length} outputs of deleted sources`);
   const generated = join(ROOT, 'dist', 'backend', 'generated');
   copyWasmInto(generated);
   dropKernelModuleMaps(generated);
