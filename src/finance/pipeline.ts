@@ -275,6 +275,14 @@ export class Pipeline extends Transformer {
     return r2(truth as number[], pred as number[]);
   }
 
+  /**
+   * Frees the WASM memory of every step that holds some (the model's weights, nested
+   * pipelines): a dropped pipeline is otherwise freed only when the garbage collector finds it.
+   */
+  dispose(): void {
+    for (const [, s] of this.stepList) (s as { dispose?: () => void }).dispose?.();
+  }
+
   /** An unfitted copy; `params` sets step options as `stepName__option` (sklearn's clone + set_params). */
   override clone(params: Record<string, unknown> = {}): Pipeline {
     const byStep = new Map<string, Record<string, unknown>>();

@@ -40,6 +40,10 @@ describe('streamed training on generated applicants', () => {
     expect(chunks).toBe(3);
     expect(got).toEqual(pipeline.predictProba(table));
     await expect(predictProbaChunks({} as never, readCsvChunks(path)).next()).rejects.toThrow(/predictProba/);
+    // Freed now, not by a garbage collection in the middle of the next test's live-tensor count.
+    const before = fg.memoryStats().liveTensors;
+    pipeline.dispose();
+    expect(fg.memoryStats().liveTensors).toBeLessThan(before);
   });
 
   it('partialFitSteps equals fitting the steps on the whole file', async () => {
