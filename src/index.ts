@@ -37,6 +37,8 @@ export { type ForwardPreHook, type ForwardHook, type FullBackwardHook, type Remo
 export { withoutFusion } from './nn/sequential.js';
 export * from './io/index.js';
 export * from './train/index.js';
+/** The Keras surface: `new fg.keras.Sequential(…)` with compile / fit / evaluate / predict. */
+export * as keras from './train/keras.js';
 export { generateCredit, columnStats, standardize, CREDIT_FEATURES, type CreditData, type CreditFeature } from './data/credit.js';
 export { dataRng, gaussian, permutation } from './data/rng.js';
 export { DataLoader, type DataLoaderOptions, type IterableDataset, type RowChunk, type Batch } from './data/loader.js';

@@ -3,4 +3,3 @@ export { fit, evaluate, predict, NonFiniteError, type FitOptions, type Callback,
 export { resolveLoss, lossTakesLogits, type LossFn, type LossName } from './losses.js';
 export { computeMetrics, type MetricSpec } from './metrics.js';
 export type { CompileOptions, KerasFitOptions, OptimizerName } from './keras.js';
-import './keras.js';

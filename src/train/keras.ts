@@ -1,10 +1,12 @@
-// A Keras-like surface on nn.Sequential for people coming from the Keras examples:
+// The Keras surface, for people coming from the Keras examples: `fg.keras.Sequential` is an
+// nn.Sequential with Keras's training methods (and the only place Keras's names are accepted):
+//   const model = new fg.keras.Sequential(new fg.nn.Linear(20, 16), new fg.nn.ReLU(), …);
 //   model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
 //   model.fit(x, y, { epochs: 100, batchSize: 32 });
 //   model.evaluate(xTest, yTest);  model.predict(x);
 // It is a thin layer over fit/evaluate/predict and the optimizers.
 import { FingradError, ValueError } from '../errors.js';
-import { Sequential } from '../nn/sequential.js';
+import { Sequential as NnSequential } from '../nn/sequential.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RMSprop } from '../optim/rmsprop.js';
@@ -49,8 +51,6 @@ interface Compiled {
   metrics: MetricSpec[];
 }
 
-const compiled = new WeakMap<Sequential, Compiled>();
-
 function makeOptimizer(name: OptimizerName, params: Tensor[], lr: number | undefined): Optimizer {
   switch (name) {
     case 'adam': return new Adam(params, { lr: lr ?? 1e-3 });
@@ -65,80 +65,78 @@ function asTensor(v: Tensor | NestedArray | TypedArray): { t: Tensor; owned: boo
   return v instanceof Tensor ? { t: v, owned: false } : { t: keep(tensor(v)), owned: true };
 }
 
-function state(model: Sequential, op: string): Compiled {
-  const c = compiled.get(model);
-  if (c === undefined) throw new FingradError(`${op}: call model.compile({loss, optimizer}) first`);
-  return c;
-}
+/**
+ * Keras's Sequential: an nn.Sequential (same layers, forward, state dict, ONNX export) that also
+ * has compile / fit / evaluate / predict with Keras's names and defaults.
+ */
+export class Sequential extends NnSequential {
+  private compiled: Compiled | null = null;
 
-declare module '../nn/sequential.js' {
-  interface Sequential {
-    /** Chooses the loss, the optimizer and the metrics for fit/evaluate (Keras). */
-    compile(options: CompileOptions): void;
-    /** Trains on x, y (tensors or nested arrays); returns the per-epoch history. */
-    fit(x: Tensor | NestedArray | TypedArray, y: Tensor | NestedArray | TypedArray, options?: KerasFitOptions): History;
-    /** Loss and compiled metrics on x, y. */
-    evaluate(x: Tensor | NestedArray | TypedArray, y: Tensor | NestedArray | TypedArray, options?: { batchSize?: number }): Logs;
-    /** Outputs for x, batched, in eval mode, without gradients. */
-    predict(x: Tensor | NestedArray | TypedArray, options?: { batchSize?: number }): Tensor;
+  private state(op: string): Compiled {
+    if (this.compiled === null) throw new FingradError(`${op}: call model.compile({loss, optimizer}) first`);
+    return this.compiled;
+  }
+
+  /** Chooses the loss, the optimizer and the metrics for fit/evaluate (Keras). */
+  compile(options: CompileOptions): void {
+    const optimizer = typeof options.optimizer === 'string' ? makeOptimizer(options.optimizer, this.parameters(), options.learningRate) : options.optimizer;
+    this.compiled?.optimizer.dispose();
+    this.compiled = { loss: resolveLoss(options.loss), optimizer, metrics: options.metrics ?? [] };
+  }
+
+  /** Trains on x, y (tensors or nested arrays); returns the per-epoch history. */
+  fit(x: Tensor | NestedArray | TypedArray, y: Tensor | NestedArray | TypedArray, options: KerasFitOptions = {}): History {
+    const c = this.state('fit');
+    const xs = asTensor(x);
+    const ys = asTensor(y);
+    const val = options.validationData?.map(asTensor);
+    const callbacks = [...(options.callbacks ?? [])];
+    if (options.verbose === 1) {
+      const epochs = options.epochs ?? 1;
+      callbacks.push({
+        onEpochEnd: (epoch, logs) => {
+          const shown = Object.entries(logs).filter(([k]) => k !== 'epoch' && k !== 'lr' && k !== 'seconds');
+          console.log(`Epoch ${epoch}/${epochs} - ${logs.seconds?.toFixed(2)}s - ${shown.map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
+        },
+      });
+    }
+    try {
+      return fit(this, { x: xs.t, y: ys.t }, {
+        lossFn: c.loss,
+        optimizer: c.optimizer,
+        metrics: c.metrics,
+        callbacks,
+        ...(options.epochs !== undefined && { epochs: options.epochs }),
+        ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
+        ...(options.validationSplit !== undefined && { validationSplit: options.validationSplit }),
+        ...(val && { validationData: { x: (val[0] as { t: Tensor }).t, y: (val[1] as { t: Tensor }).t } }),
+        ...(options.shuffle !== undefined && { shuffle: options.shuffle }),
+        ...(options.seed !== undefined && { seed: options.seed }),
+      });
+    } finally {
+      for (const v of [xs, ys, ...(val ?? [])]) if (v.owned) v.t.dispose();
+    }
+  }
+
+  /** Loss and compiled metrics on x, y. */
+  evaluate(x: Tensor | NestedArray | TypedArray, y: Tensor | NestedArray | TypedArray, options: { batchSize?: number } = {}): Logs {
+    const c = this.state('evaluate');
+    const xs = asTensor(x);
+    const ys = asTensor(y);
+    try {
+      return evaluate(this, { x: xs.t, y: ys.t }, { lossFn: c.loss, metrics: c.metrics, ...options });
+    } finally {
+      for (const v of [xs, ys]) if (v.owned) v.t.dispose();
+    }
+  }
+
+  /** Outputs for x, batched, in eval mode, without gradients. */
+  predict(x: Tensor | NestedArray | TypedArray, options: { batchSize?: number } = {}): Tensor {
+    const xs = asTensor(x);
+    try {
+      return predict(this, xs.t, options);
+    } finally {
+      if (xs.owned) xs.t.dispose();
+    }
   }
 }
-
-Sequential.prototype.compile = function (this: Sequential, options: CompileOptions): void {
-  const optimizer = typeof options.optimizer === 'string' ? makeOptimizer(options.optimizer, this.parameters(), options.learningRate) : options.optimizer;
-  compiled.get(this)?.optimizer.dispose();
-  compiled.set(this, { loss: resolveLoss(options.loss), optimizer, metrics: options.metrics ?? [] });
-};
-
-Sequential.prototype.fit = function (this: Sequential, x, y, options: KerasFitOptions = {}): History {
-  const c = state(this, 'fit');
-  const xs = asTensor(x);
-  const ys = asTensor(y);
-  const val = options.validationData?.map(asTensor);
-  const callbacks = [...(options.callbacks ?? [])];
-  if (options.verbose === 1) {
-    const epochs = options.epochs ?? 1;
-    callbacks.push({
-      onEpochEnd: (epoch, logs) => {
-        const shown = Object.entries(logs).filter(([k]) => k !== 'epoch' && k !== 'lr' && k !== 'seconds');
-        console.log(`Epoch ${epoch}/${epochs} - ${logs.seconds?.toFixed(2)}s - ${shown.map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
-      },
-    });
-  }
-  try {
-    return fit(this, { x: xs.t, y: ys.t }, {
-      lossFn: c.loss,
-      optimizer: c.optimizer,
-      metrics: c.metrics,
-      callbacks,
-      ...(options.epochs !== undefined && { epochs: options.epochs }),
-      ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
-      ...(options.validationSplit !== undefined && { validationSplit: options.validationSplit }),
-      ...(val && { validationData: { x: (val[0] as { t: Tensor }).t, y: (val[1] as { t: Tensor }).t } }),
-      ...(options.shuffle !== undefined && { shuffle: options.shuffle }),
-      ...(options.seed !== undefined && { seed: options.seed }),
-    });
-  } finally {
-    for (const v of [xs, ys, ...(val ?? [])]) if (v.owned) v.t.dispose();
-  }
-};
-
-Sequential.prototype.evaluate = function (this: Sequential, x, y, options: { batchSize?: number } = {}): Logs {
-  const c = state(this, 'evaluate');
-  const xs = asTensor(x);
-  const ys = asTensor(y);
-  try {
-    return evaluate(this, { x: xs.t, y: ys.t }, { lossFn: c.loss, metrics: c.metrics, ...options });
-  } finally {
-    for (const v of [xs, ys]) if (v.owned) v.t.dispose();
-  }
-};
-
-Sequential.prototype.predict = function (this: Sequential, x, options: { batchSize?: number } = {}): Tensor {
-  const xs = asTensor(x);
-  try {
-    return predict(this, xs.t, options);
-  } finally {
-    if (xs.owned) xs.t.dispose();
-  }
-};

@@ -111,7 +111,7 @@ export function readLossFn(where: string, loss: unknown): LossFn {
   if (typeof loss === 'function') return loss as LossFn;
   const torch = typeof loss === 'string' ? TORCH_NAMES[loss as LossName] : undefined;
   const instead = torch === undefined ? 'a loss function such as fg.mseLoss or fg.bceWithLogits, or your own (pred, target) => Tensor' : `fg.${torch}`;
-  const keras = typeof loss === 'string' ? `; loss names are the Keras surface's: model.compile({ loss: '${loss}', … })` : '';
+  const keras = typeof loss === 'string' ? `; loss names are the Keras surface's: fg.keras.Sequential's model.compile({ loss: '${loss}', … })` : '';
   throw new ArgumentError(`${where}: lossFn must be ${instead}, got ${describe(loss)}${keras}`, where, 'lossFn');
 }
 

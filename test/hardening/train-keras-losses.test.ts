@@ -61,7 +61,7 @@ describe('Keras probability losses against PyTorch', () => {
 describe('Keras fit with a mismatched target', () => {
   it('throws before any step: the weights are unchanged', () => {
     fg.manualSeed(1);
-    const model = new fg.nn.Sequential(new fg.nn.Linear(3, 1), new fg.nn.Sigmoid());
+    const model = new fg.keras.Sequential(new fg.nn.Linear(3, 1), new fg.nn.Sigmoid());
     model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam' });
     const before = model.parameters().map((p) => p.toFloat32Array());
     const x = [[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]];

@@ -39,7 +39,7 @@ describe('validationSplit', () => {
 
   it('holds out the last rows (Keras): valLoss is the loss on rows 30–39 after the epoch', () => {
     fg.manualSeed(8);
-    const model = new fg.nn.Sequential(new fg.nn.Linear(2, 1), new fg.nn.Sigmoid());
+    const model = new fg.keras.Sequential(new fg.nn.Linear(2, 1), new fg.nn.Sigmoid());
     model.compile({ loss: 'binaryCrossentropy', optimizer: 'sgd', metrics: ['auc'] });
     const h = model.fit(X, Y, { epochs: 1, batchSize: 8, validationSplit: 0.25, seed: 2 });
     expect(h.history.valAuc).toEqual([NaN]);
@@ -52,7 +52,7 @@ describe('validationSplit', () => {
 
   it('Keras fit with sorted data and metrics [auc] trains to the end', () => {
     fg.manualSeed(9);
-    const model = new fg.nn.Sequential(new fg.nn.Linear(2, 4), new fg.nn.Tanh(), new fg.nn.Linear(4, 1), new fg.nn.Sigmoid());
+    const model = new fg.keras.Sequential(new fg.nn.Linear(2, 4), new fg.nn.Tanh(), new fg.nn.Linear(4, 1), new fg.nn.Sigmoid());
     model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['auc'], learningRate: 0.05 });
     const h = model.fit(X, Y, { epochs: 4, batchSize: 8, validationSplit: 0.25 });
     expect(h.epochs).toHaveLength(4);

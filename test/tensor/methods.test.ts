@@ -72,4 +72,9 @@ describe('Tensor methods live in the class', () => {
     const offenders = srcFiles(join(root, 'src')).filter((f) => /Tensor\.prototype\b|declare module '[^']*tensor\/tensor\.js'/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
   });
+
+  it('no module adds methods to another class from outside (nn.Sequential had the Keras ones so)', () => {
+    const offenders = srcFiles(join(root, 'src')).filter((f) => /\b[A-Z]\w*\.prototype\.\w+\s*=|declare module '\.\.?\//.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
 });

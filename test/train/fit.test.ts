@@ -133,7 +133,7 @@ describe('fit', () => {
     expect(() => fit(model, { x, y: fg.keep(fg.zeros([9, 1])) }, { lossFn: fg.mseLoss, optimizer: opt })).toThrow(/fit: x \[10, 2\] and y \[9, 1\] must have the same number of rows/);
     expect(() => fit(model, { x, y: fg.keep(fg.ones([10, 1])) }, { lossFn: fg.mseLoss, optimizer: opt, epochs: 5, batchSize: 2 })).toThrow(/fit: the loss became (NaN|Infinity) at epoch \d+, batch \d+/);
     expect(() => fit(model, { x, y: x }, { lossFn: 'nope' as never, optimizer: opt })).toThrow(/fit: lossFn must be a loss function such as fg.mseLoss/);
-    expect(() => fit(model, { x, y: x }, { lossFn: 'mse' as never, optimizer: opt })).toThrow("fit: lossFn must be fg.mseLoss, got string \"mse\"; loss names are the Keras surface's: model.compile({ loss: 'mse', … })");
+    expect(() => fit(model, { x, y: x }, { lossFn: 'mse' as never, optimizer: opt })).toThrow("fit: lossFn must be fg.mseLoss, got string \"mse\"; loss names are the Keras surface's: fg.keras.Sequential's model.compile({ loss: 'mse', … })");
     model.dispose();
   });
 });

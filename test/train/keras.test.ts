@@ -19,7 +19,7 @@ describe('Keras-like Sequential', () => {
     fg.manualSeed(5);
     const train = xor(400, 1);
     const test = xor(200, 2);
-    const model = new fg.nn.Sequential(new fg.nn.Linear(2, 16), new fg.nn.Tanh(), new fg.nn.Linear(16, 1), new fg.nn.Sigmoid());
+    const model = new fg.keras.Sequential(new fg.nn.Linear(2, 16), new fg.nn.Tanh(), new fg.nn.Linear(16, 1), new fg.nn.Sigmoid());
     model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.03, metrics: ['accuracy'] });
     const before = fg.memoryStats().liveTensors;
     const history = model.fit(train.x, train.y, { epochs: 60, batchSize: 32, validationSplit: 0.2, seed: 1 });
@@ -38,7 +38,7 @@ describe('Keras-like Sequential', () => {
   });
 
   it('prints one line per epoch with verbose: 1', () => {
-    const model = new fg.nn.Sequential(new fg.nn.Linear(2, 1));
+    const model = new fg.keras.Sequential(new fg.nn.Linear(2, 1));
     model.compile({ loss: 'mse', optimizer: 'sgd' });
     const lines: string[] = [];
     const log = console.log;
@@ -54,7 +54,7 @@ describe('Keras-like Sequential', () => {
   });
 
   it('asks for compile before fit', () => {
-    const model = new fg.nn.Sequential(new fg.nn.Linear(2, 1));
+    const model = new fg.keras.Sequential(new fg.nn.Linear(2, 1));
     expect(() => model.fit([[1, 2]], [[1]])).toThrow(/fit: call model.compile\(\{loss, optimizer\}\) first/);
     expect(() => model.compile({ loss: 'mse', optimizer: 'nadam' as never })).toThrow(/unknown optimizer 'nadam'/);
     model.dispose();
