@@ -251,6 +251,20 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
   return { shares: n, own, publishMs: t0 - start, ownMs: t1 - t0, waitMs: performance.now() - t1 };
 }
 
+/**
+ * Cut points 0 = x₀ < x₁ < … = size into at most `parts` near-equal pieces for the threads: inner
+ * cuts on multiples of `align`, and no piece smaller than `minPiece`.
+ */
+export function cuts(size: number, parts: number, align: number, minPiece: number): number[] {
+  const out = [0];
+  for (let t = 1; t < parts; t++) {
+    const x = Math.round((size * t) / parts / align) * align;
+    if (x > (out[out.length - 1] as number) && size - x >= minPiece) out.push(x);
+  }
+  out.push(size);
+  return out;
+}
+
 /** How one runParallel call went on the calling thread. */
 export interface DispatchTiming {
   shares: number;

@@ -15,7 +15,7 @@
 //             accumulators, no packing and no huge GEMM depth.
 import { ConvStep, ConvStepLayout } from '../backend/generated/opcodes.js';
 import { intArgs } from '../backend/scratch.js';
-import { getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { cuts, getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
 import type { ConvGeom } from './conv.js';
 
@@ -85,16 +85,6 @@ interface Phase {
   macs: number;
 }
 
-/** Cut points 0 = x₀ < x₁ < … = size into at most `parts` near-equal pieces, inner ones on multiples of `align`. */
-function cuts(size: number, parts: number, align: number): number[] {
-  const out = [0];
-  for (let t = 1; t < parts; t++) {
-    const x = Math.round((size * t) / parts / align) * align;
-    if (x > (out[out.length - 1] as number) && x < size) out.push(x);
-  }
-  out.push(size);
-  return out;
-}
 
 /** Images n0 … n1 − 1 over output channels c0 … c1 − 1 (only a single image has c0 > 0 or c1 < rows). */
 interface Piece {
@@ -114,7 +104,7 @@ interface Piece {
 function dealImages(N: number, rows: number, threads: number): Piece[][] {
   const panels = Math.ceil(rows / 8);
   const per = N % threads === 0 || N >= 4 * threads ? 1 : panels;
-  const at = threads === 1 ? [0, N * per] : cuts(N * per, threads, 1);
+  const at = threads === 1 ? [0, N * per] : cuts(N * per, threads, 1, 1);
   return at.slice(1).map((u1, t) => {
     const pieces: Piece[] = [];
     for (let u = at[t] as number; u < u1;) {
@@ -282,7 +272,7 @@ export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: num
   const threads = threadsFor(phase);
   // Blocks of dW (o0, o1, k0, k1): rows by whole tiles where there are enough, else taps.
   const byRows = g.O >= 4 * threads;
-  const at = threads === 1 ? [0, byRows ? g.O : K] : byRows ? cuts(g.O, threads, 4) : cuts(K, threads, 2);
+  const at = threads === 1 ? [0, byRows ? g.O : K] : byRows ? cuts(g.O, threads, 4, 1) : cuts(K, threads, 2, 1);
   const blocks = at.slice(1).map((end, i) => (byRows ? [at[i] as number, end, 0, K] : [0, g.O, at[i] as number, end]));
   const image = 4 * g.C * g.H * g.W;
   const dyImage = 4 * g.O * g.oH * g.oW;
@@ -338,7 +328,7 @@ export function scatterBackwardInput(g: ConvGeom, dy: number, w: number, dx: num
   const geom = [g.C, Hq, Wq, g.O, g.kH, g.kW, 1, 1, g.dH, g.dW, g.oH, g.oW];
   const phase: Phase = { kind: 'conv dX scatter', macs: g.N * K * g.O * g.oH * g.oW };
   const threads = threadsFor(phase);
-  const images = threads === 1 ? [0, g.N] : cuts(g.N, threads, 1);
+  const images = threads === 1 ? [0, g.N] : cuts(g.N, threads, 1, 1);
   withTemps((alloc) => {
     const shares = images.slice(1).map((n1, i): Share => {
       const n0 = images[i] as number;

@@ -8,7 +8,7 @@
 // its rows of A), else columns (all of A, its columns of B), so the operand every share packs
 // is the smaller one. Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
 // as in one call: the threaded result equals the single-thread one bit for bit.
-import { getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { cuts, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
 
 export interface GemmArgs {
@@ -115,34 +115,7 @@ function applyEpilogue(g: GemmLayout, calls: readonly GemmCall[], e: Epilogue): 
 }
 
 /** One product (or block of one) as gemm_f32's arguments, k excepted. */
-interface Piece {
-  m: number;
-  n: number;
-  a: number;
-  rsA: number;
-  csA: number;
-  b: number;
-  rsB: number;
-  csB: number;
-  c: number;
-  ldc: number;
-  accumulate: boolean;
-}
-
-/**
- * Cut points 0 = x₀ < x₁ < … = size into at most `parts` pieces: inner cuts on multiples of
- * `align`, and no piece of one (a single row or column would take the kernel's matrix-vector
- * path, whose summation order differs).
- */
-function cuts(size: number, parts: number, align: number): number[] {
-  const out = [0];
-  for (let t = 1; t < parts; t++) {
-    const x = Math.round((size * t) / parts / align) * align;
-    if (x > (out[out.length - 1] as number) && size - x >= 2) out.push(x);
-  }
-  out.push(size);
-  return out;
-}
+type Piece = Omit<GemmArgs, 'k' | 'accumulate'> & { accumulate: boolean };
 
 /** The shares of the work, each a list of pieces run in order. */
 function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number): Piece[][] {
@@ -155,8 +128,10 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
   const [r, c] = grid(g.m, g.n, Math.min(threads * gemmPlan.sharesPerThread, MAX_SHARES));
-  const rows = cuts(g.m, r, MR);
-  const cols = cuts(g.n, c, NR);
+  // No piece of one row or column: it would take the kernel's matrix-vector path, whose
+  // summation order differs.
+  const rows = cuts(g.m, r, MR, 2);
+  const cols = cuts(g.n, c, NR, 2);
   const shares: Piece[][] = [];
   for (let i = 0; i + 1 < rows.length; i++) {
     const r0 = rows[i] as number;
