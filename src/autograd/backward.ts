@@ -1,4 +1,4 @@
-import { kernels } from '../backend/wasm.js';
+import { addInto, copy } from '../kernels/memory.js';
 import { ArgumentError, FingradError, ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
 import { keep, tidy, trackInScope } from '../tensor/scope.js';
@@ -129,7 +129,7 @@ function topoOrder(root: Tensor): Tensor[] {
 
 function copyOf(g: Tensor): Tensor {
   const c = Tensor.empty(g.shape);
-  kernels().copy_f32(g.ptr, c.ptr, g.size);
+  copy(g, c);
   return c;
 }
 
@@ -148,7 +148,7 @@ function commitGrads(pending: Map<Tensor, Tensor>): void {
   for (const [t, g] of pending) {
     const copy = fresh.get(t);
     if (copy !== undefined) t.grad = keep(copy);
-    else kernels().add_into_f32((t.grad as Tensor).ptr, g.ptr, g.size);
+    else addInto(t.grad as Tensor, g);
   }
 }
 
@@ -170,7 +170,7 @@ function commitGraphGrads(pending: Map<Tensor, Tensor>): Tensor[] {
 // a + b for gradients of one shape, recorded (autograd sits below the ops).
 function sumOf(a: Tensor, b: Tensor): Tensor {
   const sum = copyOf(a);
-  kernels().add_into_f32(sum.ptr, b.ptr, b.size);
+  addInto(sum, b);
   return record(sum, 'add', [a, b], composed((dy) => [() => dy, () => dy]), []);
 }
 
@@ -303,7 +303,7 @@ function sweep<R extends Array<Tensor | null> | void>(where: string, root: Tenso
         else {
           // Sum in a fresh tensor: gi or prev may share storage with another gradient.
           const sum = copyOf(prev);
-          kernels().add_into_f32(sum.ptr, gi.ptr, gi.size);
+          addInto(sum, gi);
           grads.set(input, sum);
         }
       });

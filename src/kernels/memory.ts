@@ -21,3 +21,8 @@ export function scale(src: Tensor, dst: Tensor, s: number): void {
 export function axpy(x: Tensor, y: Tensor, alpha: number): void {
   kernels().axpy_f32(x.ptr, y.ptr, y.size, alpha);
 }
+
+/** dst += src, elementwise over dst's size (gradient accumulation). */
+export function addInto(dst: Tensor, src: Tensor): void {
+  kernels().add_into_f32(dst.ptr, src.ptr, dst.size);
+}

@@ -1,5 +1,6 @@
-// The kernel calls of dropout (src/ops/dropout.ts): dropout_mask_f32 (assembly/random.ts) draws
-// from a generator's xoshiro128** state in linear memory and advances it.
+// The random kernels (assembly/random.ts) of the creation functions (rand, randn) and of dropout
+// (src/ops/dropout.ts): each draws from a generator's xoshiro128** state in linear memory and
+// advances it.
 import { heap, kernels } from '../backend/wasm.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -24,4 +25,14 @@ export function dropoutMaskFrom(saved: Uint8Array, mask: Tensor, p: number): voi
   } finally {
     heap().release(ptr, STATE_BYTES);
   }
+}
+
+/** t = uniform draws in [low, high) from the generator state at `state` (advanced). */
+export function randUniform(state: number, t: Tensor, low: number, high: number): void {
+  kernels().rand_uniform_f32(state, t.ptr, t.size, low, high);
+}
+
+/** t = normal draws N(mean, std²) from the generator state at `state` (advanced). */
+export function randNormal(state: number, t: Tensor, mean: number, std: number): void {
+  kernels().rand_normal_f32(state, t.ptr, t.size, mean, std);
 }

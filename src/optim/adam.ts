@@ -1,4 +1,4 @@
-import { kernels } from '../backend/wasm.js';
+import { adamStep } from '../kernels/optim.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { is, type PositionalArgs, readArgs } from '../validate.js';
@@ -52,10 +52,7 @@ export class Adam extends Optimizer {
   protected update(p: Tensor, grad: Tensor): void {
     const [b1, b2] = this.betas;
     const t = this.stepCount;
-    kernels().adam_step_f32(
-      p.ptr, grad.ptr, this.buffer(p, 'expAvg').ptr, this.buffer(p, 'expAvgSq').ptr, p.size,
-      this.lr, b1, b2, this.eps, this.weightDecay, 1 - b1 ** t, 1 - b2 ** t, this.decoupled ? 1 : 0,
-    );
+    adamStep(p, grad, this.buffer(p, 'expAvg'), this.buffer(p, 'expAvgSq'), this.lr, b1, b2, this.eps, this.weightDecay, 1 - b1 ** t, 1 - b2 ** t, this.decoupled);
   }
 }
 

@@ -1,4 +1,5 @@
-import { kernels } from '../backend/wasm.js';
+import { scale as scaleInto } from '../kernels/memory.js';
+import { sumSquares } from '../kernels/optim.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { is, readArgs } from '../validate.js';
@@ -15,7 +16,7 @@ const OPTIONS = { maxNorm: is.number({ min: 0, minOpen: true }), normType: is.nu
 function gradNorm(grads: Tensor[], p: number): number {
   if (p === 2) {
     let sq = 0;
-    for (const g of grads) sq += kernels().sum_squares_f64(g.ptr, g.size);
+    for (const g of grads) sq += sumSquares(g);
     return Math.sqrt(sq);
   }
   let acc = 0;
@@ -46,6 +47,6 @@ export function clipGradNorm(params: Iterable<Tensor>, ...args: unknown[]): numb
     throw new ValueError(`${where}: the total gradient norm is ${norm} (a gradient holds NaN or Infinity)`);
   }
   const scale = maxNorm / (norm + 1e-6);
-  if (scale < 1) for (const g of grads) kernels().scale_f32(g.ptr, g.ptr, g.size, scale);
+  if (scale < 1) for (const g of grads) scaleInto(g, g, scale);
   return norm;
 }

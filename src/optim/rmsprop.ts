@@ -1,4 +1,4 @@
-import { kernels } from '../backend/wasm.js';
+import { rmspropStep } from '../kernels/optim.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { is, type PositionalArgs, readArgs } from '../validate.js';
 import { Optimizer, sharedOptions } from './optimizer.js';
@@ -49,8 +49,8 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor): void {
-    const ga = this.centered ? this.buffer(p, 'gradAvg').ptr : 0;
-    const buf = this.momentum > 0 ? this.buffer(p, 'momentum').ptr : 0;
-    kernels().rmsprop_step_f32(p.ptr, grad.ptr, this.buffer(p, 'squareAvg').ptr, ga, buf, p.size, this.lr, this.alpha, this.eps, this.weightDecay, this.momentum, this.centered ? 1 : 0);
+    const ga = this.centered ? this.buffer(p, 'gradAvg') : null;
+    const buf = this.momentum > 0 ? this.buffer(p, 'momentum') : null;
+    rmspropStep(p, grad, this.buffer(p, 'squareAvg'), ga, buf, this.lr, this.alpha, this.eps, this.weightDecay, this.momentum);
   }
 }

@@ -1,4 +1,4 @@
-import { kernels } from '../backend/wasm.js';
+import { sgdStep } from '../kernels/optim.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { is, type PositionalArgs, readArgs } from '../validate.js';
@@ -51,7 +51,7 @@ export class SGD extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor): void {
     const first = this.momentum !== 0 && !this.hasBuffer(p, 'momentum');
-    const buf = this.momentum !== 0 ? this.buffer(p, 'momentum').ptr : 0;
-    kernels().sgd_step_f32(p.ptr, grad.ptr, buf, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, first ? 1 : 0);
+    const buf = this.momentum !== 0 ? this.buffer(p, 'momentum') : null;
+    sgdStep(p, grad, buf, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
   }
 }

@@ -1,7 +1,8 @@
 // Tensor creation: from host data (tensor), constant fills (zeros, ones, full, eye), ranges
 // (arange) and random draws (rand, randn, uniform). Sizes are taken as torch takes them: a list
 // (`zeros([2, 3])`) or one integer per dimension (`zeros(2, 3)`), then an options object.
-import { kernels } from '../backend/wasm.js';
+import { fill } from '../kernels/memory.js';
+import { randNormal, randUniform } from '../kernels/random.js';
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { type Args, type SizeArgs, describe, is, readArgs, readOptions, readSizes } from '../validate.js';
 import { Generator, defaultGenerator } from './random.js';
@@ -156,7 +157,7 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
   const v = is.number({ finite: false, nan: true })(value, 'full: value');
   const o = readOptions('full', options, TENSOR_OPTIONS);
   const t = Tensor.empty(dims);
-  kernels().fill_f32(t.ptr, t.size, v);
+  fill(t, v);
   t.requiresGrad = o.requiresGrad ?? false;
   return t;
 }
@@ -249,7 +250,7 @@ export function uniform(shape: readonly number[], ...args: Args<[low: number | u
   if (!(low <= high)) throw new ValueError(`uniform: low (${low}) must not exceed high (${high})`);
   const t = Tensor.empty(dims);
   const gen = options.generator ?? defaultGenerator;
-  kernels().rand_uniform_f32(gen.ptr, t.ptr, t.size, low, high);
+  randUniform(gen.ptr, t, low, high);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }
@@ -273,7 +274,7 @@ export function randn(...args: SizeArgs<RandnOptions>): Tensor {
   const options = readArgs('randn', rest, [], RANDN);
   const t = Tensor.empty(shape);
   const gen = options.generator ?? defaultGenerator;
-  kernels().rand_normal_f32(gen.ptr, t.ptr, t.size, options.mean ?? 0, options.std ?? 1);
+  randNormal(gen.ptr, t, options.mean ?? 0, options.std ?? 1);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }

@@ -1,6 +1,6 @@
 // What `fit` reports when a batch's loss or a gradient is not finite: the NonFiniteError and the
 // cheap diagnosis that names the row (or says the inputs are finite and the overflow is inside).
-import { kernels } from '../backend/wasm.js';
+import { countNonFinite } from '../kernels/optim.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -45,7 +45,7 @@ export function diagnoseRows(xb: Tensor, yb: Tensor, pred: Tensor, rowOf: (r: nu
 }
 
 export function firstNonFiniteGrad(params: readonly Tensor[]): Tensor | null {
-  for (const p of params) if (p.grad !== null && kernels().count_nonfinite_f32(p.grad.ptr, p.grad.size) > 0) return p;
+  for (const p of params) if (p.grad !== null && countNonFinite(p.grad) > 0) return p;
   return null;
 }
 

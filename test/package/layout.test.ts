@@ -1,6 +1,7 @@
 // The layout rules a reviewer would otherwise check by hand (CONTRIBUTING.md): no source file
-// over 400 lines without a stated reason at its top, and no method attached to Tensor.prototype
-// from outside the class (the types would promise methods that may not be loaded).
+// over 400 lines without a stated reason at its top; no method attached to a class from outside
+// it (Tensor.prototype.x = …, a declare-module augmentation: the types would promise methods that
+// may not be loaded); kernels called only from the kernel layer.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,9 @@ const LIMIT = 400;
 const REASON = '// Over 400 lines because';
 // Written by scripts/build-wasm.mjs, not by hand.
 const GENERATED = 'src/backend/generated';
-const ATTACH = /\bTensor\.prototype\.[\w$]+\s*=(?!=)|Object\.(assign|defineProperty|defineProperties)\(\s*Tensor\.prototype\b/;
+const ATTACH = /\b[A-Z][\w$]*\.prototype\.[\w$]+\s*=(?!=)|Object\.(assign|defineProperty|defineProperties)\(\s*[A-Z][\w$]*\.prototype\b|declare module '\.\.?\//;
+// Where WebAssembly kernels may be called from: the kernel layer and the backend under it.
+const KERNEL_CALLERS = ['src/kernels/', 'src/backend/'];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
@@ -39,11 +42,16 @@ describe('source layout', () => {
     expect(over).toEqual([]);
   });
 
-  it('attaches no method to Tensor.prototype outside the class', () => {
+  it('attaches no method to a class from outside it', () => {
     const attached = files.flatMap(({ path, text }) =>
       text.split('\n').flatMap((line, i) => (ATTACH.test(line) ? [`${path}:${i + 1}: ${line.trim()}`] : [])),
     );
     expect(attached).toEqual([]);
+  });
+
+  it('calls kernels() only from src/kernels/ and src/backend/', () => {
+    const calls = files.filter(({ path }) => path.startsWith('src/') && !KERNEL_CALLERS.some((d) => path.startsWith(d)) && /\bkernels\(\)/.test(readFileSync(join(ROOT, path), 'utf8')));
+    expect(calls.map((f) => f.path)).toEqual([]);
   });
 
   it("lists in the README's layout section every folder of src/ and nothing that is not there", () => {
