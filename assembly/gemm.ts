@@ -33,7 +33,7 @@
 
 import { madd, storeTransposed } from './simd';
 import { sigmoidV, tanhV } from './simd_math';
-import { Activation } from './opcodes';
+import { Activation, GemmTaskLayout, GemmTile } from './opcodes';
 
 // Epilogue (gemm_bias_act_f32, for Linear): on the last k slice each tile gets the bias row
 // added and the activation applied while it is still in registers, so a Linear + activation
@@ -66,8 +66,8 @@ const ACT_SIGMOID = Activation.Sigmoid;
   return f32x4.extract_lane(activate(act, f32x4.splat(v + b), alpha), 0);
 }
 
-const MR = 4;
-const NR = 8;
+const MR = GemmTile.MR;
+const NR = GemmTile.NR;
 const KC = 256;
 const MC = 128;
 const NC = 2048;
@@ -398,7 +398,7 @@ function gemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rs
   }
 }
 
-const TASK_INTS = 12;
+const TASK_INTS = GemmTaskLayout.Ints;
 
 /**
  * Runs `count` products in order, each described by 12 i32 at `list` (m, n, k, a, rsA, csA, b,

@@ -57,3 +57,7 @@ export enum ConvStep { Window = 1, Direct = 2, Dw = 3, Scatter = 4 }
 
 /** A conv_tasks_f32 step record, counted in i32: its length, and where the geom starts in it. */
 export enum ConvStepLayout { Ints = 24, Geom = 12 }
+/** gemm_tasks_f32's record (gemm.ts), counted in i32: its length. */
+export enum GemmTaskLayout { Ints = 12 }
+/** GEMM's register tile (gemm.ts): MR rows × NR columns; thread cuts fall on multiples of them. */
+export enum GemmTile { MR = 4, NR = 8 }

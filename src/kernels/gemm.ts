@@ -9,6 +9,7 @@
 // is the smaller one. Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
 // as in one call: the threaded result equals the single-thread one bit for bit.
 import { cuts, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 
 export interface GemmArgs {
@@ -58,13 +59,10 @@ export interface GemmCall {
  */
 export const PARALLEL_MIN_MACS = 1 << 20;
 
-// The kernel's register tile (MR × NR in assembly/gemm.ts): row cuts fall on multiples of MR,
-// column cuts on multiples of NR.
-const MR = 4;
-const NR = 8;
-
-/** i32 per product in a gemm_tasks_f32 list. */
-const TASK_INTS = 12;
+// The kernel's register tile (assembly/opcodes.ts): row cuts fall on multiples of MR, column
+// cuts on multiples of NR; and the i32 per product in a gemm_tasks_f32 list.
+const { MR, NR } = GemmTile;
+const TASK_INTS = GemmTaskLayout.Ints;
 
 /** C (+)= A·B through the SIMD kernel. */
 export function gemm(g: GemmArgs): void {
