@@ -26,3 +26,8 @@ export function axpy(x: Tensor, y: Tensor, alpha: number): void {
 export function addInto(dst: Tensor, src: Tensor): void {
   kernels().add_into_f32(dst.ptr, src.ptr, dst.size);
 }
+
+/** How many elements of t are NaN or ±Infinity (one SIMD pass). */
+export function countNonFinite(t: Tensor): number {
+  return kernels().count_nonfinite_f32(t.ptr, t.size);
+}

@@ -22,8 +22,3 @@ export function rmspropStep(p: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg:
 export function sumSquares(t: Tensor): number {
   return kernels().sum_squares_f64(t.ptr, t.size);
 }
-
-/** How many elements of t are NaN or ±Infinity. */
-export function countNonFinite(t: Tensor): number {
-  return kernels().count_nonfinite_f32(t.ptr, t.size);
-}

@@ -5,6 +5,7 @@
 // decisionFunction, transform and score runs on its input: no NaN or ±Infinity, the first one
 // named by row and column.
 import { ArgumentError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { countNonFinite } from '../kernels/memory.js';
 import { fromValues, tensor } from '../tensor/creation.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
 import { describe } from '../validate.js';
@@ -139,12 +140,10 @@ export function readInput(where: string, x: ArrayInput, spec: InputSpec): Tensor
   if (x instanceof Tensor) {
     x.assertLive(where);
     checkShape(where, x.shape, spec);
-    // A batch is scanned in one tight loop (v − v is NaN exactly for NaN and ±Infinity);
-    // checkFinite words the error.
-    const data = x.data;
-    for (let k = 0; k < data.length; k++) {
-      if ((data[k] as number) - (data[k] as number) !== 0) checkFinite(where, data, x.shape, { names: spec.names.slice(1) });
-    }
+    // A batch is scanned by one SIMD kernel pass (a JS loop over a 1024-row batch cost a quarter
+    // of an MLP's forward); only a batch that has a NaN or ±Infinity is walked again, by
+    // checkFinite, to word the error.
+    if (countNonFinite(x) > 0) checkFinite(where, x.data, x.shape, { names: spec.names.slice(1) });
     return x;
   }
   if (!Array.isArray(x)) notInput(where, x);

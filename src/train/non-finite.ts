@@ -1,6 +1,6 @@
 // What `fit` reports when a batch's loss or a gradient is not finite: the NonFiniteError and the
 // cheap diagnosis that names the row (or says the inputs are finite and the overflow is inside).
-import { countNonFinite } from '../kernels/optim.js';
+import { countNonFinite } from '../kernels/memory.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
