@@ -11,7 +11,7 @@
 import {
   type Tensor,
   ValueError,
-  accuracyOfLabels,
+  accuracy,
   encodeSafetensors,
   loadModel,
   loadSafetensorsFile,
@@ -19,7 +19,6 @@ import {
   saveModel,
   saveModelFile,
   type nn,
-
 } from '../index.js';
 import { type ColumnType, type TabularInput, Table, asTable } from './table.js';
 import { Transformer, type TransformerJSON, registerTransformer, transformerFromJSON } from './transformer.js';
@@ -270,7 +269,7 @@ export class Pipeline extends Transformer {
     const truth = Array.from(y as ArrayLike<string | number>);
     if (this.classes !== null) {
       const pos = new Map<string | number, number>(this.classes.map((c, i) => [c, i]));
-      return accuracyOfLabels(truth.map((v) => pos.get(v) ?? -1), pred.map((v) => pos.get(v) as number));
+      return accuracy(truth.map((v) => pos.get(v) ?? -1), pred.map((v) => pos.get(v) as number));
     }
     return r2(truth as number[], pred as number[]);
   }

@@ -53,11 +53,6 @@ export function accuracy(yTrue: Values, yPred: Scores, options?: { threshold?: n
   return o.normalize === false ? hits : hits / total;
 }
 
-/** `accuracy` of class labels (kept for the training loop's metrics). */
-export function accuracyOfLabels(yTrue: Values, yPred: Values): number {
-  return accuracy(yTrue, yPred);
-}
-
 function labelIndex(labels: readonly number[]): Map<number, number> {
   return new Map(labels.map((l, i) => [l, i]));
 }

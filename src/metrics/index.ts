@@ -3,7 +3,7 @@
 // regression / forecasting errors (regression.ts). The training loop's named metrics
 // (src/train/metrics.ts) use accuracy and rocAuc from here.
 export {
-  accuracy, accuracyOfLabels, confusionMatrix, precisionRecallFscoreSupport, precisionScore, recallScore, fbetaScore, f1Score, rocAuc,
+  accuracy, confusionMatrix, precisionRecallFscoreSupport, precisionScore, recallScore, fbetaScore, f1Score, rocAuc,
   type Average as MetricAverage, type ConfusionMatrixOptions, type PrfOptions, type PrfPerClass, type PrfAveraged,
 } from './classification.js';
 export { classificationReport, type ClassificationReport, type ClassificationReportOptions, type ReportRow } from './report.js';

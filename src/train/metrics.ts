@@ -1,7 +1,7 @@
 // Metrics reported by fit/evaluate, by their short (Keras) names, computed from a whole
 // prediction tensor and its targets: a thin adapter over src/metrics.
 import { ValueError } from '../errors.js';
-import { accuracy, accuracyOfLabels, rocAuc } from '../metrics/classification.js';
+import { accuracy, rocAuc } from '../metrics/classification.js';
 import { meanAbsoluteError, meanSquaredError } from '../metrics/regression.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -52,7 +52,7 @@ export function computeMetrics(
       case 'accuracy':
         if (multi) {
           const labels = t.length === p.length ? argmaxRows(t, classes) : t; // one-hot or indices
-          out.accuracy = accuracyOfLabels(labels, argmaxRows(p, classes));
+          out.accuracy = accuracy(labels, argmaxRows(p, classes));
         } else {
           out.accuracy = accuracy(t, fromLogits ? p.map(sigmoid) : p);
         }
