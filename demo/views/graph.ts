@@ -13,7 +13,7 @@ const GAP_Y = 26;
 const num = (v: number | null): string => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2));
 
 function describe(n: InspectNode): string {
-  const value = n.value ? `value: min ${num(n.value.min)}, mean ${num(n.value.mean)}, max ${num(n.value.max)}` : 'value: none kept (a fused op’s placeholder)';
+  const value = n.value ? `value: min ${num(n.value.min)}, mean ${num(n.value.mean)}, max ${num(n.value.max)}` : 'value: none kept (not recorded, or the tensor was freed)';
   const grad = n.grad ? `gradient: ‖g‖ ${num(n.grad.norm)}, min ${num(n.grad.min)}, mean ${num(n.grad.mean)}, max ${num(n.grad.max)}` : 'gradient: none (no gradient flows to this node)';
   return `${n.label} — ${n.kind}, shape [${n.shape.join(', ')}]\n${value}\n${grad}`;
 }
