@@ -12,7 +12,10 @@
 //             image or its planes alias in L1 (see skewRows): then the forward kernel from 4
 //             channels on, else the GEMM;
 //   dW        unit column stride: dot products over the pixels, 4 channels × 2 taps of vector
-//             accumulators, no packing and no huge GEMM depth.
+//             accumulators, no packing and no huge GEMM depth;
+//   dX + dW   when the backward pass wants both and dX takes the forward kernel: dW as the
+//             weight gradient of dX's own convolution, from dX's padded dY and the unpadded x
+//             (directBackward), so that one padded copy serves both.
 import { ConvStep, ConvStepLayout } from '../backend/generated/opcodes.js';
 import { intArgs } from '../backend/scratch.js';
 import { getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
@@ -222,6 +225,8 @@ interface DirectJob {
   outPlane: number;
   /** conv_direct_f32's geom (its O is `rows`). */
   geom: readonly number[];
+  /** Where the N copied images go (all kept, for a later phase), instead of a chunk buffer per share. */
+  keep?: number;
 }
 
 function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
@@ -232,7 +237,10 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
   return dealImages(j.N, j.rows, threads).map((pieces): Share => {
     const chunk = (p: Piece): number => (j.copy ? padChunk(p.n1 - p.n0, padded) : p.n1 - p.n0);
     const B = Math.max(1, ...pieces.map(chunk));
-    const buf = j.copy ? alloc(4 * B * padded) : 0;
+    // A piece of an image's channels pads it into its own buffer (another thread may run the
+    // rest): the piece with the first channels also fills the kept copy.
+    const whole = (p: Piece): boolean => p.c0 === 0 && p.c1 === j.rows;
+    const buf = j.copy && (j.keep === undefined || !pieces.every(whole)) ? alloc(4 * B * padded) : 0;
     const steps: Step[] = [];
     for (const p of pieces) {
       // A block of channels is whole panels of the packed weights, and one image: the kernel's
@@ -244,8 +252,11 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
         const b = Math.min(b0, p.n1 - n);
         let x = j.src + n * srcImage;
         if (j.copy) {
-          steps.push(windowStep(x, j.srcH, j.srcW, buf, j.Hp, j.Wp, b * j.planes, j.top, j.left));
-          x = buf;
+          const kept = j.keep === undefined ? 0 : j.keep + 4 * n * padded;
+          const dst = kept !== 0 && whole(p) ? kept : buf;
+          steps.push(windowStep(x, j.srcH, j.srcW, dst, j.Hp, j.Wp, b * j.planes, j.top, j.left));
+          if (kept !== 0 && dst !== kept && p.c0 === 0) steps.push(windowStep(x, j.srcH, j.srcW, kept, j.Hp, j.Wp, b * j.planes, j.top, j.left));
+          x = dst;
         }
         const bias = j.bias === 0 ? 0 : j.bias + 4 * p.c0;
         steps.push({ op: ConvStep.Direct, args: [x, b, j.wp + 4 * p.c0 * j.K, bias, j.out + n * outImage + 4 * p.c0 * j.outPlane], geom });
@@ -302,25 +313,90 @@ export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: num
   });
 }
 
+/** Planes of dY padded so that every input cell sees all taps (the stride-1 input gradient's input). */
+function paddedGradPlanes(g: ConvGeom): { Hq: number; Wq: number } {
+  const Wq = g.W + (g.kW - 1) * g.dW;
+  return { Hq: skewRows(g.H + (g.kH - 1) * g.dH, Wq), Wq };
+}
+
 // Stride 1: dX is the correlation of dY, padded so that every input cell sees all taps, with the
 // kernel flipped and its channel axes swapped: a forward convolution with C outputs.
 export function directBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const phase: Phase = { kind: 'conv dX', macs: g.N * g.C * g.O * g.kH * g.kW * g.H * g.W };
+  withTemps((alloc) => runShares(directShares(inputJob(g, dy, w, dx, alloc), threadsFor(phase), alloc), alloc, phase));
+}
+
+function inputJob(g: ConvGeom, dy: number, w: number, dx: number, alloc: Alloc): DirectJob {
   const KT = g.O * g.kH * g.kW;
-  const Wq = g.W + (g.kW - 1) * g.dW;
-  const Hq = skewRows(g.H + (g.kH - 1) * g.dH, Wq);
+  const { Hq, Wq } = paddedGradPlanes(g);
   const taps = g.kH * g.kW;
-  const phase: Phase = { kind: 'conv dX', macs: g.N * g.C * KT * g.H * g.W };
-  const threads = threadsFor(phase);
+  const wp = packWeights(w, g.C, KT, [g.C, g.O, g.kH, g.kW, taps - 1, taps, g.C * taps, -g.kW, -1], alloc);
+  return {
+    N: g.N, src: dy, planes: g.O, srcH: g.oH, srcW: g.oW, copy: true,
+    top: (g.kH - 1) * g.dH - g.pH, left: (g.kW - 1) * g.dW - g.pW, Hp: Hq, Wp: Wq,
+    rows: g.C, K: KT, wp, bias: 0, out: dx, outPlane: g.H * g.W,
+    geom: [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W],
+  };
+}
+
+/** Bytes of padded dY a threaded directBackward keeps whole between its two phases (a temporary). */
+const KEPT_GRAD_BYTES = 8 << 20;
+
+// Stride 1, both gradients from one padded dY: dX as directBackwardInput, and dW[o, c, ki, kj] =
+// Σ_p x[c, p] · dYpad[o, p + (kH − 1 − ki, kW − 1 − kj)], the weight gradient of dX's own
+// convolution (input dYpad, upstream gradient x) transposed and flipped, which conv_dw_f32 writes
+// in place. Neither x nor dY is padded a second time (the padded x cost 0.022 of the forward on
+// [8,16,32,32]→32 3×3 p1, bench/conv-phases.ts). On one thread each chunk of padded dY serves
+// dX and then dW while in L2; on several, dX's shares keep the padded images whole (up to
+// KEPT_GRAD_BYTES, else this returns false and does nothing) and dW's shares, blocks of C rows or
+// of taps as in directBackwardWeight, walk the same chunks, so each dW element has the same
+// accumulator chain on any number of threads.
+export function directBackward(g: ConvGeom, x: number, dy: number, w: number, dx: number, dw: number): boolean {
+  const k = kernels();
+  const taps = g.kH * g.kW;
+  const KT = g.O * taps;
+  const { Hq, Wq } = paddedGradPlanes(g);
+  const padded = g.O * Hq * Wq;
+  const B = padChunk(g.N, padded);
+  const macs = g.N * g.C * KT * g.H * g.W;
+  const dxPhase: Phase = { kind: 'conv dX', macs };
+  const dwPhase: Phase = { kind: 'conv dW', macs };
+  const threads = threadsFor(dxPhase);
+  if (threads > 1 && 4 * g.N * padded > KEPT_GRAD_BYTES) return false;
+  const geom = [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W];
+  const image = 4 * g.C * g.H * g.W;
+  const dwStep = (src: number, n: number, b: number, block: number[]): Step =>
+    ({ op: ConvStep.Dw, args: [src, x + n * image, b, dw, ...block, taps], geom });
+  const dwScratch = k.conv_dw_scratch_bytes(KT, g.H, g.W, B);
+  k.fill_f32(dw, g.C * KT, 0);
   withTemps((alloc) => {
-    const wp = packWeights(w, g.C, KT, [g.C, g.O, g.kH, g.kW, taps - 1, taps, g.C * taps, -g.kW, -1], alloc);
-    const job: DirectJob = {
-      N: g.N, src: dy, planes: g.O, srcH: g.oH, srcW: g.oW, copy: true,
-      top: (g.kH - 1) * g.dH - g.pH, left: (g.kW - 1) * g.dW - g.pW, Hp: Hq, Wp: Wq,
-      rows: g.C, K: KT, wp, bias: 0, out: dx, outPlane: g.H * g.W,
-      geom: [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W],
-    };
-    runShares(directShares(job, threads, alloc), alloc, phase);
+    const job = inputJob(g, dy, w, dx, alloc);
+    if (threads === 1) {
+      const buf = alloc(4 * B * padded);
+      const steps: Step[] = [];
+      for (let n = 0; n < g.N; n += B) {
+        const b = Math.min(B, g.N - n);
+        steps.push(windowStep(dy + 4 * n * g.O * g.oH * g.oW, g.oH, g.oW, buf, Hq, Wq, b * g.O, job.top, job.left));
+        steps.push({ op: ConvStep.Direct, args: [buf, b, job.wp, 0, dx + n * image], geom });
+        steps.push(dwStep(buf, n, b, [0, g.C, 0, KT]));
+      }
+      runShares([{ steps, scratchBytes: Math.max(dwScratch, k.conv_direct_scratch_bytes(KT, g.C)) }], alloc, dxPhase);
+      return;
+    }
+    const keep = alloc(4 * g.N * padded);
+    runShares(directShares({ ...job, keep }, threads, alloc), alloc, dxPhase);
+    const t = threadsFor(dwPhase);
+    const byRows = g.C >= 4 * t;
+    const at = t === 1 ? [0, byRows ? g.C : KT] : byRows ? cuts(g.C, t, 4) : cuts(KT, t, 2);
+    const shares = at.slice(1).map((end, i): Share => {
+      const block = byRows ? [at[i] as number, end, 0, KT] : [0, g.C, at[i] as number, end];
+      const steps: Step[] = [];
+      for (let n = 0; n < g.N; n += B) steps.push(dwStep(keep + 4 * n * padded, n, Math.min(B, g.N - n), block));
+      return { steps, scratchBytes: dwScratch };
+    });
+    runShares(shares, alloc, dwPhase);
   });
+  return true;
 }
 
 // Stride 1, few input channels: every dY run adds into a padded dX at its taps' places, then

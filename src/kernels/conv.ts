@@ -22,7 +22,7 @@
 import { ReduceOp } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { directBackwardInput, directBackwardWeight, directForward, scatterBackwardInput, skewRows } from './conv-direct.js';
+import { directBackward, directBackwardInput, directBackwardWeight, directForward, scatterBackwardInput, skewRows } from './conv-direct.js';
 import { gemmBackwardInput, gemmBackwardWeight, gemmForward } from './conv-gemm.js';
 
 /** Sizes of one 2-D convolution (conv1d has H = kH = 1). */
@@ -68,6 +68,19 @@ export function convForward(g: ConvGeom, x: Tensor, w: Tensor, bias: Tensor | nu
     convPath.trace?.push('forward:gemm');
     gemmForward(g, x.ptr, w.ptr, bias === null ? null : bias.ptr, out.ptr);
   }
+}
+
+/**
+ * dx and dw together (both wanted) from one padded dY, where the direct input gradient applies
+ * with ≥ 8 input channels and its geometry suits conv_dw_f32 (see directBackward); returns false,
+ * having done nothing, where it does not.
+ */
+export function convBackward(g: ConvGeom, x: Tensor, dy: Tensor, w: Tensor, dx: Tensor, dw: Tensor): boolean {
+  const fits = !convPath.gemmOnly && g.N > 0 && g.sH === 1 && g.sW === 1 && g.C >= 8 && g.W >= 4 && g.O * g.kH * g.kW < DIRECT_MAX_TAPS &&
+    (g.W % 4 === 0 || g.W >= 16) && g.O * g.C * g.kH * g.kW <= DIRECT_MAX_WEIGHTS;
+  if (!fits || !directBackward(g, x.ptr, dy.ptr, w.ptr, dx.ptr, dw.ptr)) return false;
+  convPath.trace?.push('input:direct', 'weight:transposed');
+  return true;
 }
 
 /** dx (shape of the input) from dy and the weight. */

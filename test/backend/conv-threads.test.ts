@@ -143,6 +143,41 @@ describe('threaded direct convolution', () => {
     expect(threadStats().workerShares - workerShares).toBeGreaterThan(0);
   });
 
+  // Both gradients in one backward: dX keeps its padded dY (copied whole-image by one thread, also
+  // where an image's channels are split between threads) and dW is computed from it, in blocks of
+  // input channels or, with few of them, of taps.
+  it.each([2, 3])('both gradients at once (dW from the padded dY) equal one thread bit for bit on %i threads', async (threads) => {
+    const both = (c: Case, d: Data): Run => {
+      convPath.trace = [];
+      try {
+        return fg.tidy(() => {
+          const x = fg.tensor(d.x, c.x, { requiresGrad: true });
+          const w = fg.tensor(d.w, c.w, { requiresGrad: true });
+          const y = conv(c, x, w, null);
+          const before = threadStats().dispatches;
+          y.backward(fg.tensor(d.dy, y.shape));
+          const dispatches = [threadStats().dispatches - before];
+          return { results: [x, w].map((t) => (t.grad as fg.Tensor).toFloat32Array()), dispatches, trace: [...new Set((convPath.trace as string[]).slice(1))] };
+        });
+      } finally {
+        convPath.trace = null;
+      }
+    };
+    for (const [i, c] of cases.filter((c) => c.paths[1] === 'input:direct' && (c.x[1] as number) >= 8).entries()) {
+      const d = data(c, 40 + i);
+      await fg.setNumThreads(1);
+      const single = both(c, d);
+      await fg.setNumThreads(threads);
+      const threaded = both(c, d);
+      for (const r of [single, threaded]) expect({ name: c.name, trace: r.trace }).toEqual({ name: c.name, trace: ['input:direct', 'weight:transposed'] });
+      expect({ name: c.name, dispatched: (threaded.dispatches[0] as number) >= 2 }).toEqual({ name: c.name, dispatched: true });
+      ['input gradient', 'weight gradient'].forEach((phase, p) => {
+        const diffs = bitDiffs(threaded.results[p] as Float32Array, single.results[p] as Float32Array);
+        expect({ name: c.name, phase, diffs }).toEqual({ name: c.name, phase, diffs: 0 });
+      });
+    }
+  });
+
   it('turns a trap in a share into an error on any thread, and the pool keeps working', async () => {
     await fg.setNumThreads(2);
     // Step lists far past the end of memory: conv_tasks_f32 traps on whichever thread claimed them.
