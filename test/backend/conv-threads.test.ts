@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { runParallel, threadGuard, threadStats } from '../../src/backend/threads.js';
-import { CONV_PARALLEL_MIN_MACS } from '../../src/kernels/conv-direct.js';
+import { CONV_PARALLEL_MIN_MACS } from '../../src/kernels/conv-shares.js';
 import { convPath } from '../../src/kernels/conv.js';
 import { randomValues, rng } from '../support/opcheck.js';
 import { bitDiffs } from './products.js';
