@@ -121,21 +121,25 @@ function tapOffsets(offs: usize, C: i32, Hp: i32, Wp: i32, kH: i32, kW: i32, dH:
 /**
  * dst[p, i, j] = src[p, i − top, j − left] where that is inside src [sH, sW], else 0, for each
  * of `planes` planes (dst [dH, dW]). top and left may be negative: the window then crops.
+ * borders = 0 writes only the cells inside src: dst already holds the zeros (a buffer reused for
+ * the next chunk of images of the same geometry).
  */
-export function conv_window_f32(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, planes: i32, top: i32, left: i32): void {
+export function conv_window_f32(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, planes: i32, top: i32, left: i32, borders: i32): void {
   const jLo = min(dW, max(0, left));
   const jHi = max(jLo, min(dW, sW + left));
+  const iLo = borders != 0 ? 0 : min(dH, max(0, top));
+  const iHi = borders != 0 ? dH : max(iLo, min(dH, sH + top));
   for (let p = 0; p < planes; p++) {
-    for (let i = 0; i < dH; i++) {
+    for (let i = iLo; i < iHi; i++) {
       const d = dst + (<usize>(p * dH + i) * <usize>dW << 2);
       const si = i - top;
       if (si < 0 || si >= sH) {
         zeroRun(d, dW);
         continue;
       }
-      zeroRun(d, jLo);
+      if (borders != 0) zeroRun(d, jLo);
       copyRun(src + ((<usize>(p * sH + si) * <usize>sW + <usize>(jLo - left)) << 2), d + (<usize>jLo << 2), jHi - jLo);
-      zeroRun(d + (<usize>jHi << 2), dW - jHi);
+      if (borders != 0) zeroRun(d + (<usize>jHi << 2), dW - jHi);
     }
   }
 }
@@ -616,7 +620,7 @@ export function conv_dx_scatter_f32(dy: usize, count: i32, w: usize, dx: usize, 
 
 // conv_tasks_f32 steps: STEP_INTS i32 each, the op code, its arguments, and from i32
 // ConvStepLayout.Geom on the geom that the kernel reads (so every step carries its own).
-const STEP_WINDOW = ConvStep.Window; // src, sH, sW, dst, dH, dW, planes, top, left
+const STEP_WINDOW = ConvStep.Window; // src, sH, sW, dst, dH, dW, planes, top, left, borders
 const STEP_DIRECT = ConvStep.Direct; // x, count, wp, bias, out
 const STEP_DW = ConvStep.Dw; // x, dy, count, dw, o0, o1, k0, k1, flip
 const STEP_SCATTER = ConvStep.Scatter; // dy, count, w, dx
@@ -634,7 +638,7 @@ export function conv_tasks_f32(list: usize, count: i32, scratch: usize): void {
     const g = r + STEP_GEOM;
     switch (load<i32>(r)) {
       case STEP_WINDOW:
-        conv_window_f32(load<u32>(r, 4), load<i32>(r, 8), load<i32>(r, 12), load<u32>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32), load<i32>(r, 36));
+        conv_window_f32(load<u32>(r, 4), load<i32>(r, 8), load<i32>(r, 12), load<u32>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32), load<i32>(r, 36), load<i32>(r, 40));
         break;
       case STEP_DIRECT:
         conv_direct_f32(load<u32>(r, 4), load<i32>(r, 8), load<u32>(r, 12), load<u32>(r, 16), load<u32>(r, 20), g, scratch);

@@ -77,8 +77,8 @@ for (const [N, C, H, W, O, kk, pad] of shapes) {
   h.i32.set([O, Hq, Wq, C, kk, kk, 1, 1, 1, 1, H, W], geomT >>> 2);
   const img = 4 * C * H * W;
   const dyImg = 4 * O * oH * oW;
-  const padX = (n: number, b: number): void => k.conv_window_f32(x.ptr + n * img, H, W, buf, Hp, Wp, b * C, pad, pad);
-  const padDy = (n: number, b: number): void => k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, bufQ, Hq, Wq, b * O, kk - 1 - pad, kk - 1 - pad);
+  const padX = (n: number, b: number): void => k.conv_window_f32(x.ptr + n * img, H, W, buf, Hp, Wp, b * C, pad, pad, n === 0 ? 1 : 0);
+  const padDy = (n: number, b: number): void => k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, bufQ, Hq, Wq, b * O, kk - 1 - pad, kk - 1 - pad, n === 0 ? 1 : 0);
   const chunks = (size: number, fn: (n: number, b: number) => void): void => {
     for (let n = 0; n < N; n += size) fn(n, Math.min(size, N - n));
   };
@@ -106,8 +106,9 @@ for (const [N, C, H, W, O, kk, pad] of shapes) {
     },
     'pad x': () => chunks(B, padX),
     'pad dY': () => chunks(BQ, padDy),
+    'pad dY, borders every chunk': () => chunks(BQ, (n, b) => k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, bufQ, Hq, Wq, b * O, kk - 1 - pad, kk - 1 - pad, 1)),
   };
-  for (let n = 0; n < N; n++) k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, full + n * 4 * O * Hq * Wq, Hq, Wq, O, kk - 1 - pad, kk - 1 - pad);
+  for (let n = 0; n < N; n++) k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, full + n * 4 * O * Hq * Wq, Hq, Wq, O, kk - 1 - pad, kk - 1 - pad, 1);
   const t0 = performance.now();
   phases.forward?.();
   const reps = Math.max(2, Math.round(10 / Math.max(0.01, performance.now() - t0)));

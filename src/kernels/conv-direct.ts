@@ -21,7 +21,7 @@ import { ConvStep } from '../backend/generated/opcodes.js';
 import { intArgs } from '../backend/scratch.js';
 import { kernels } from '../backend/wasm.js';
 import type { ConvGeom } from './conv.js';
-import { type Alloc, cuts, dealImages, type Phase, type Piece, runShares, type Share, type Step, threadsFor, windowStep, withTemps } from './conv-shares.js';
+import { type Alloc, cuts, dealImages, type Phase, type Piece, reusedWindow, runShares, type Share, type Step, threadsFor, windowStep, withTemps } from './conv-shares.js';
 
 // Padded images are made a chunk at a time, small enough to be read back from L2.
 const PAD_BYTES = 256 << 10;
@@ -105,6 +105,7 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
     // rest): the piece with the first channels also fills the kept copy.
     const whole = (p: Piece): boolean => p.c0 === 0 && p.c1 === j.rows;
     const buf = j.copy && (j.keep === undefined || !pieces.every(whole)) ? alloc(4 * B * padded) : 0;
+    const pad = reusedWindow(buf);
     const steps: Step[] = [];
     for (const p of pieces) {
       // A block of channels is whole panels of the packed weights, and one image: the kernel's
@@ -118,7 +119,7 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
         if (j.copy) {
           const kept = j.keep === undefined ? 0 : j.keep + 4 * n * padded;
           const dst = kept !== 0 && whole(p) ? kept : buf;
-          steps.push(windowStep(x, j.srcH, j.srcW, dst, j.Hp, j.Wp, b * j.planes, j.top, j.left));
+          steps.push(dst === buf ? pad(x, j.srcH, j.srcW, j.Hp, j.Wp, b * j.planes, j.top, j.left) : windowStep(x, j.srcH, j.srcW, dst, j.Hp, j.Wp, b * j.planes, j.top, j.left));
           if (kept !== 0 && dst !== kept && p.c0 === 0) steps.push(windowStep(x, j.srcH, j.srcW, kept, j.Hp, j.Wp, b * j.planes, j.top, j.left));
           x = dst;
         }
@@ -165,10 +166,11 @@ export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: num
   withTemps((alloc) => {
     const shares = blocks.map((block): Share => {
       const buf = p.copy ? alloc(4 * B * padded) : 0;
+      const pad = reusedWindow(buf);
       const steps: Step[] = [];
       for (let n0 = 0; n0 < g.N; n0 += B) {
         const b = Math.min(B, g.N - n0);
-        if (p.copy) steps.push(windowStep(x + n0 * image, g.H, g.W, buf, p.Hp, p.Wp, b * g.C, g.pH, g.pW));
+        if (p.copy) steps.push(pad(x + n0 * image, g.H, g.W, p.Hp, p.Wp, b * g.C, g.pH, g.pW));
         steps.push({ op: ConvStep.Dw, args: [p.copy ? buf : x, dy + n0 * dyImage, b, dw, ...block], geom });
       }
       return { steps, scratchBytes: k.conv_dw_scratch_bytes(K, g.oH, g.oW, g.N) };
@@ -237,10 +239,11 @@ export function directBackward(g: ConvGeom, x: number, dy: number, w: number, dx
     const job = inputJob(g, dy, w, dx, alloc);
     if (threads === 1) {
       const buf = alloc(4 * B * padded);
+      const pad = reusedWindow(buf);
       const steps: Step[] = [];
       for (let n = 0; n < g.N; n += B) {
         const b = Math.min(B, g.N - n);
-        steps.push(windowStep(dy + 4 * n * g.O * g.oH * g.oW, g.oH, g.oW, buf, Hq, Wq, b * g.O, job.top, job.left));
+        steps.push(pad(dy + 4 * n * g.O * g.oH * g.oW, g.oH, g.oW, Hq, Wq, b * g.O, job.top, job.left));
         steps.push({ op: ConvStep.Direct, args: [buf, b, job.wp, 0, dx + n * image], geom });
         steps.push(dwStep(buf, n, b, [0, g.C, 0, KT]));
       }
