@@ -26,7 +26,7 @@
 // Temporaries come from the heap and go back to it before the op returns.
 import { ReduceOp } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { directBackward, directBackwardInput, directBackwardWeight, directForward, scatterBackwardInput, skewRows } from './conv-direct.js';
 import { gemmBackwardInput, gemmBackwardWeight, gemmForward } from './conv-gemm.js';
 
@@ -77,15 +77,20 @@ export function convForward(g: ConvGeom, x: Tensor, w: Tensor, bias: Tensor | nu
 
 /**
  * dx and dw together (both wanted) from one padded dY, where the direct input gradient applies
- * with ≥ 8 input channels and its geometry suits conv_dw_f32 (see directBackward); returns false,
- * having done nothing, where it does not.
+ * with ≥ 8 input channels and its geometry suits conv_dw_f32 (see directBackward): returns dw (a
+ * new tensor), or null, having done nothing, where it does not.
  */
-export function convBackward(g: ConvGeom, x: Tensor, dy: Tensor, w: Tensor, dx: Tensor, dw: Tensor): boolean {
+export function convBackward(g: ConvGeom, x: Tensor, dy: Tensor, w: Tensor, dx: Tensor): Tensor | null {
   const fits = !convPath.gemmOnly && g.N > 0 && g.sH === 1 && g.sW === 1 && g.C >= 8 && g.W >= 4 && g.O * g.kH * g.kW < DIRECT_MAX_TAPS &&
     (g.W % 4 === 0 || g.W >= 16) && g.O * g.C * g.kH * g.kW <= DIRECT_MAX_WEIGHTS;
-  if (!fits || !directBackward(g, x.ptr, dy.ptr, w.ptr, dx.ptr, dw.ptr)) return false;
+  if (!fits) return null;
+  const dw = Tensor.empty(w.shape);
+  if (!directBackward(g, x.ptr, dy.ptr, w.ptr, dx.ptr, dw.ptr)) {
+    dw.dispose();
+    return null;
+  }
   convPath.trace?.push('input:direct', 'weight:transposed');
-  return true;
+  return dw;
 }
 
 /** dx (shape of the input) from dy and the weight. */

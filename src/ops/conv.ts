@@ -170,15 +170,8 @@ function convolution(s: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
     return [
       () => {
         const dx = Tensor.empty(x.shape);
-        if (wanted?.[1] === true) {
-          const dw = Tensor.empty(weight.shape);
-          if (convBackward(g, x, dy, weight, dx, dw)) {
-            dwBoth = dw;
-            return dx;
-          }
-          dw.dispose();
-        }
-        convBackwardInput(g, dy, weight, dx);
+        if (wanted?.[1] === true) dwBoth = convBackward(g, x, dy, weight, dx);
+        if (dwBoth === null) convBackwardInput(g, dy, weight, dx);
         return dx;
       },
       () => {
