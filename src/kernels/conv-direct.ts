@@ -216,7 +216,10 @@ const KEPT_GRAD_BYTES = 8 << 20;
 // dX and then dW while in L2; on several, dX's shares keep the padded images whole (up to
 // KEPT_GRAD_BYTES, else this returns false and does nothing) and dW's shares, blocks of C rows or
 // of taps as in directBackwardWeight, walk the same chunks, so each dW element has the same
-// accumulator chain on any number of threads.
+// accumulator chain on any number of threads. On one thread, [8,16,32,32]→32 3×3 p1 takes 2.021
+// forwards (CPU time, 41 rounds; dX 1.012 + dW 1.040 apart); what remains over 2 is the padded dY
+// (0.034) and dW's kernel, ~3% slower per flop than the forward's (a 4-channel × 2-tap tile ends
+// every 256-run dot product in 8 horizontal sums; 2-image groups measured 1.5% slower).
 export function directBackward(g: ConvGeom, x: number, dy: number, w: number, dx: number, dw: number): boolean {
   const k = kernels();
   const taps = g.kH * g.kW;
