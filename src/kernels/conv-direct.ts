@@ -219,7 +219,8 @@ const KEPT_GRAD_BYTES = 8 << 20;
 // accumulator chain on any number of threads. On one thread, [8,16,32,32]→32 3×3 p1 takes 2.021
 // forwards (CPU time, 41 rounds; dX 1.012 + dW 1.040 apart); what remains over 2 is the padded dY
 // (0.034) and dW's kernel, ~3% slower per flop than the forward's (a 4-channel × 2-tap tile ends
-// every 256-run dot product in 8 horizontal sums; 2-image groups measured 1.5% slower).
+// every 256-run dot product in 8 horizontal sums; 2-image groups, DW_GROUP_BYTES 32 KiB, took
+// dW 1.055-1.067 and both 2.035 forwards).
 export function directBackward(g: ConvGeom, x: number, dy: number, w: number, dx: number, dw: number): boolean {
   const k = kernels();
   const taps = g.kH * g.kW;
