@@ -35,7 +35,9 @@
 // of the kernels, interleaved, 41 rounds; with 1 input channel, 5 tap pairs share each copy
 // and dW takes 1.035-1.05× its former time: keeping the in-place loop for such blocks, through
 // a second table, measured no better). Tiles past O or K repeat the last row or tap and drop
-// the sums.
+// the sums. Its sums go to dw through a table of per-tap offsets, so that the same loop can
+// write a transposed, flipped result (flip > 0): dW computed from the input gradient's padded
+// dY, which then needs no padded copy of x (src/kernels/conv-direct.ts directBackward).
 //
 // conv_dx_scatter_f32 (input gradient, stride 1, few input channels, where a tile over input
 // channels would be mostly empty): for one 4-pixel run in each of two dY rows, a tile of 3 taps
@@ -119,21 +121,25 @@ function tapOffsets(offs: usize, C: i32, Hp: i32, Wp: i32, kH: i32, kW: i32, dH:
 /**
  * dst[p, i, j] = src[p, i − top, j − left] where that is inside src [sH, sW], else 0, for each
  * of `planes` planes (dst [dH, dW]). top and left may be negative: the window then crops.
+ * borders = 0 writes only the cells inside src: dst already holds the zeros (a buffer reused for
+ * the next chunk of images of the same geometry).
  */
-export function conv_window_f32(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, planes: i32, top: i32, left: i32): void {
+export function conv_window_f32(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, planes: i32, top: i32, left: i32, borders: i32): void {
   const jLo = min(dW, max(0, left));
   const jHi = max(jLo, min(dW, sW + left));
+  const iLo = borders != 0 ? 0 : min(dH, max(0, top));
+  const iHi = borders != 0 ? dH : max(iLo, min(dH, sH + top));
   for (let p = 0; p < planes; p++) {
-    for (let i = 0; i < dH; i++) {
+    for (let i = iLo; i < iHi; i++) {
       const d = dst + (<usize>(p * dH + i) * <usize>dW << 2);
       const si = i - top;
       if (si < 0 || si >= sH) {
         zeroRun(d, dW);
         continue;
       }
-      zeroRun(d, jLo);
+      if (borders != 0) zeroRun(d, jLo);
       copyRun(src + ((<usize>(p * sH + si) * <usize>sW + <usize>(jLo - left)) << 2), d + (<usize>jLo << 2), jHi - jLo);
-      zeroRun(d + (<usize>jHi << 2), dW - jHi);
+      if (borders != 0) zeroRun(d + (<usize>jHi << 2), dW - jHi);
     }
   }
 }
@@ -324,8 +330,9 @@ export function conv_direct_f32(x: usize, count: i32, wp: usize, bias: usize, ou
 
 /** Bytes of scratch conv_dw_f32 needs for `count` images. */
 export function conv_dw_scratch_bytes(K: i32, oH: i32, oW: i32, count: i32): i32 {
-  // Tap offsets, then per run of a group its x offset and the packed dY of a 4-channel tile.
-  return (roundUp(K, 4) + 17 * dwGroup(count, oH, oW) * oH * ((oW + 3) >> 2)) * 4;
+  // Tap offsets and output offsets, then per run of a group its x offset and the packed dY of a
+  // 4-channel tile.
+  return (2 * roundUp(K, 4) + 17 * dwGroup(count, oH, oW) * oH * ((oW + 3) >> 2)) * 4;
 }
 
 @inline function addSum(p: usize, v: v128): void {
@@ -335,15 +342,19 @@ export function conv_dw_scratch_bytes(K: i32, oH: i32, oW: i32, count: i32): i32
 /**
  * dw[o, k] += Σ_(n, oh, ow) dy[n, o, oh, ow] · x[n, c, oh·sH + ki·dH, ow + kj·dW] for `count`
  * padded images x [C, Hp, Wp] and dy [O, oH, oW]; k = (c, ki, kj). Needs sW = 1 and oW ≥ 4.
+ * flip = 0, or kH·kW to add each sum to dw[c, o, flip − 1 − (ki·kW + kj)] instead (dw [C, O, kH, kW]).
  * scratch: conv_dw_scratch_bytes(K, oH, oW, count).
  */
-export function conv_dw_f32(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: usize): void {
-  dwBlock(x, dy, count, dw, g, scratch, 0, gi(g, 3), 0, gi(g, 0) * gi(g, 4) * gi(g, 5));
+export function conv_dw_f32(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: usize, flip: i32): void {
+  dwBlock(x, dy, count, dw, g, scratch, 0, gi(g, 3), 0, gi(g, 0) * gi(g, 4) * gi(g, 5), flip);
 }
 
 // conv_dw_f32 for the block o0 ≤ o < o1, k0 ≤ k < k1 of dw: every element is one accumulator
 // chain over the same runs whatever tile it falls in, so blocks computed apart equal the whole.
-function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: usize, o0: i32, o1: i32, k0: i32, k1: i32): void {
+// flip = 0 writes dw[o, k]; flip = kH·kW writes the sum of (o, k = (c, t)) to dw[c, o, flip − 1 − t]
+// instead: the weight gradient of the input-gradient convolution (x: the padded dY, dy: the
+// input, o: an input channel, c: an output channel) is the layer's dW transposed and flipped.
+function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: usize, o0: i32, o1: i32, k0: i32, k1: i32, flip: i32): void {
   const C = gi(g, 0), Hp = gi(g, 1), Wp = gi(g, 2), O = gi(g, 3), kH = gi(g, 4), kW = gi(g, 5);
   const sH = gi(g, 6), dH = gi(g, 8), dW = gi(g, 9), oH = gi(g, 10), oW = gi(g, 11);
   const K = C * kH * kW;
@@ -358,7 +369,14 @@ function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: 
   // 4 (masked to the lanes the full runs have not counted). One loop per tile then walks the
   // whole group. The dY of a tile's 4 channels is packed in the same run order (4 channels of 4
   // lanes per run, the last runs of rows already masked), so its offsets need no table.
-  const runs = offs + (<usize>roundUp(K, 4) << 2);
+  // Byte offset in dw of each tap's sums for row 0; row r adds r·rowB.
+  const outs = offs + (<usize>roundUp(K, 4) << 2);
+  const rowB: usize = flip == 0 ? <usize>K << 2 : <usize>flip << 2;
+  for (let k = 0; k < K; k++) {
+    const at = flip == 0 ? k : (k / flip) * O * flip + flip - 1 - k % flip;
+    store<i32>(outs + (<usize>k << 2), at << 2);
+  }
+  const runs = outs + (<usize>roundUp(K, 4) << 2);
   const rem = oW & 3;
   const perRow = (oW + 3) >> 2;
   const fullPerImage = oH * (oW >> 2);
@@ -384,7 +402,6 @@ function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: 
     }
   }
   const keep = i32x4.gt_s(i32x4(0, 1, 2, 3), i32x4.splat(3 - rem));
-  const rowB = <usize>K << 2;
   for (let n0 = 0; n0 < count; n0 += group) {
     const images = min(group, count - n0);
     const fullEnd = runs + (<usize>(images * fullPerImage) << 2);
@@ -468,21 +485,26 @@ function dwBlock(x: usize, dy: usize, count: i32, dw: usize, g: usize, scratch: 
         }
         const two = kt + 1 < k1;
         const on = o1 - ot;
-        let w = dw + (<usize>(ot * K + kt) << 2);
+        const row = dw + <usize>ot * rowB;
+        let w = row + <usize>load<i32>(outs + (<usize>kt << 2));
+        let w1 = two ? row + <usize>load<i32>(outs + (<usize>(kt + 1) << 2)) : w;
         addSum(w, a00);
-        if (two) addSum(w + 4, a01);
+        if (two) addSum(w1, a01);
         if (on < 2) continue;
         w += rowB;
+        w1 += rowB;
         addSum(w, a10);
-        if (two) addSum(w + 4, a11);
+        if (two) addSum(w1, a11);
         if (on < 3) continue;
         w += rowB;
+        w1 += rowB;
         addSum(w, a20);
-        if (two) addSum(w + 4, a21);
+        if (two) addSum(w1, a21);
         if (on < 4) continue;
         w += rowB;
+        w1 += rowB;
         addSum(w, a30);
-        if (two) addSum(w + 4, a31);
+        if (two) addSum(w1, a31);
       }
     }
   }
@@ -598,9 +620,9 @@ export function conv_dx_scatter_f32(dy: usize, count: i32, w: usize, dx: usize, 
 
 // conv_tasks_f32 steps: STEP_INTS i32 each, the op code, its arguments, and from i32
 // ConvStepLayout.Geom on the geom that the kernel reads (so every step carries its own).
-const STEP_WINDOW = ConvStep.Window; // src, sH, sW, dst, dH, dW, planes, top, left
+const STEP_WINDOW = ConvStep.Window; // src, sH, sW, dst, dH, dW, planes, top, left, borders
 const STEP_DIRECT = ConvStep.Direct; // x, count, wp, bias, out
-const STEP_DW = ConvStep.Dw; // x, dy, count, dw, o0, o1, k0, k1
+const STEP_DW = ConvStep.Dw; // x, dy, count, dw, o0, o1, k0, k1, flip
 const STEP_SCATTER = ConvStep.Scatter; // dy, count, w, dx
 const STEP_INTS = ConvStepLayout.Ints;
 const STEP_GEOM = ConvStepLayout.Geom * 4; // bytes
@@ -616,13 +638,13 @@ export function conv_tasks_f32(list: usize, count: i32, scratch: usize): void {
     const g = r + STEP_GEOM;
     switch (load<i32>(r)) {
       case STEP_WINDOW:
-        conv_window_f32(load<u32>(r, 4), load<i32>(r, 8), load<i32>(r, 12), load<u32>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32), load<i32>(r, 36));
+        conv_window_f32(load<u32>(r, 4), load<i32>(r, 8), load<i32>(r, 12), load<u32>(r, 16), load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32), load<i32>(r, 36), load<i32>(r, 40));
         break;
       case STEP_DIRECT:
         conv_direct_f32(load<u32>(r, 4), load<i32>(r, 8), load<u32>(r, 12), load<u32>(r, 16), load<u32>(r, 20), g, scratch);
         break;
       case STEP_DW:
-        dwBlock(load<u32>(r, 4), load<u32>(r, 8), load<i32>(r, 12), load<u32>(r, 16), g, scratch, load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32));
+        dwBlock(load<u32>(r, 4), load<u32>(r, 8), load<i32>(r, 12), load<u32>(r, 16), g, scratch, load<i32>(r, 20), load<i32>(r, 24), load<i32>(r, 28), load<i32>(r, 32), load<i32>(r, 36));
         break;
       case STEP_SCATTER:
         conv_dx_scatter_f32(load<u32>(r, 4), load<i32>(r, 8), load<u32>(r, 12), load<u32>(r, 16), g, scratch);

@@ -3,7 +3,9 @@
 // paths as it does (padded chunks, packed weights) for square stride-1 kernels, on one thread,
 // and times each phase in CPU time, interleaved, so that other processes on a shared machine move
 // the figures little. Phases: forward (pad x + conv_direct_f32), dX (pad dY + conv_direct_f32
-// over the flipped weights), dW (pad x + conv_dw_f32), and the two padding copies alone.
+// over the flipped weights), dW (pad x + conv_dw_f32), both as the op runs them when both are
+// wanted (one padded dY chunk for dX and, through conv_dw_f32's flip, dW), and the two padding
+// copies alone. Below 8 input channels the op takes dX by scatter and dW apart instead.
 import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { heap, kernels } from '../src/backend/wasm.js';
@@ -59,7 +61,9 @@ for (const [N, C, H, W, O, kk, pad] of shapes) {
   const geomF = ints;
   const geomX = ints + 64;
   const spec = alloc(64);
-  const scratch = alloc(Math.max(k.conv_direct_scratch_bytes(K, O), k.conv_direct_scratch_bytes(KT, C), k.conv_dw_scratch_bytes(K, oH, oW, B)));
+  const scratch = alloc(Math.max(k.conv_direct_scratch_bytes(K, O), k.conv_direct_scratch_bytes(KT, C), k.conv_dw_scratch_bytes(K, oH, oW, B), k.conv_dw_scratch_bytes(KT, H, W, BQ)));
+  const dw2 = alloc(4 * O * K);
+  const geomT = alloc(64);
   const wp = alloc(k.conv_pack_bytes(O, K));
   const wq = alloc(k.conv_pack_bytes(C, KT));
   const taps = kk * kk;
@@ -69,10 +73,11 @@ for (const [N, C, H, W, O, kk, pad] of shapes) {
   k.conv_pack_f32(w.ptr, wq, spec);
   h.i32.set([C, Hp, Wp, O, kk, kk, 1, 1, 1, 1, oH, oW], geomF >>> 2);
   h.i32.set([O, Hq, Wq, C, kk, kk, 1, 1, 1, 1, H, W], geomX >>> 2);
+  h.i32.set([O, Hq, Wq, C, kk, kk, 1, 1, 1, 1, H, W], geomT >>> 2);
   const img = 4 * C * H * W;
   const dyImg = 4 * O * oH * oW;
-  const padX = (n: number, b: number): void => k.conv_window_f32(x.ptr + n * img, H, W, buf, Hp, Wp, b * C, pad, pad);
-  const padDy = (n: number, b: number): void => k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, bufQ, Hq, Wq, b * O, kk - 1 - pad, kk - 1 - pad);
+  const padX = (n: number, b: number): void => k.conv_window_f32(x.ptr + n * img, H, W, buf, Hp, Wp, b * C, pad, pad, n === 0 ? 1 : 0);
+  const padDy = (n: number, b: number): void => k.conv_window_f32(dy.ptr + n * dyImg, oH, oW, bufQ, Hq, Wq, b * O, kk - 1 - pad, kk - 1 - pad, n === 0 ? 1 : 0);
   const chunks = (size: number, fn: (n: number, b: number) => void): void => {
     for (let n = 0; n < N; n += size) fn(n, Math.min(size, N - n));
   };
@@ -89,7 +94,17 @@ for (const [N, C, H, W, O, kk, pad] of shapes) {
       k.fill_f32(dw, O * K, 0);
       chunks(B, (n, b) => {
         padX(n, b);
-        k.conv_dw_f32(buf, dy.ptr + n * dyImg, b, dw, geomF, scratch);
+        k.conv_dw_f32(buf, dy.ptr + n * dyImg, b, dw, geomF, scratch, 0);
+      });
+    },
+    // What the op runs when both gradients are wanted (src/kernels/conv-direct.ts directBackward):
+    // each padded dY chunk serves dX, then dW from it and the unpadded x; no padded x.
+    'dX + dW from one padded dY': () => {
+      k.fill_f32(dw2, O * K, 0);
+      chunks(BQ, (n, b) => {
+        padDy(n, b);
+        k.conv_direct_f32(bufQ, b, wq, 0, dx + n * img, geomX, scratch);
+        k.conv_dw_f32(bufQ, x.ptr + n * img, b, dw2, geomT, scratch, kk * kk);
       });
     },
     'pad x': () => chunks(B, padX),
@@ -105,6 +120,13 @@ for (const [N, C, H, W, O, kk, pad] of shapes) {
       for (let i = 0; i < reps; i++) fn();
       (times[name] ??= []).push((cpuMs() - t) / reps);
     }
+  }
+  {
+    const a = h.f32.subarray(dw >>> 2, (dw >>> 2) + O * K);
+    const b2 = h.f32.subarray(dw2 >>> 2, (dw2 >>> 2) + O * K);
+    let err = 0, mag = 0;
+    for (let i = 0; i < O * K; i++) { err = Math.max(err, Math.abs((a[i] as number) - (b2[i] as number))); mag = Math.max(mag, Math.abs(a[i] as number)); }
+    console.log(`dW from the padded dY vs dW: max |diff| ${err.toExponential(2)} of max |dW| ${mag.toFixed(2)}`);
   }
   const fwd = times.forward as number[];
   const flops = 2 * N * O * K * oH * oW;

@@ -279,7 +279,7 @@ function sweep<R extends Array<Tensor | null> | void>(where: string, root: Tenso
       let thunks: GradThunks;
       if (node.outputs === undefined) {
         if (g === undefined) continue;
-        thunks = node.backward(g);
+        thunks = node.backward(g, node.inputs.map((input) => input.requiresGrad && needed.has(input)));
       } else {
         const got = waiting.get(node) ?? new Map<Tensor, Tensor>();
         waiting.set(node, got);

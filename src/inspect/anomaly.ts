@@ -85,7 +85,7 @@ function arm(t: Tensor): void {
     });
   };
   let wrapped: GradNode | MultiOutputNode;
-  if (node.outputs === undefined) wrapped = { ...node, backward: (dy: Tensor) => guard(node.backward(dy), [dy]) };
+  if (node.outputs === undefined) wrapped = { ...node, backward: (dy: Tensor, wanted?: readonly boolean[]) => guard(node.backward(dy, wanted), [dy]) };
   else wrapped = { ...node, backward: (dys: ReadonlyArray<Tensor | null>) => guard(node.backward(dys), dys) };
   armed.add(wrapped);
   for (const o of wrapped.outputs ?? [t]) o.node = wrapped;

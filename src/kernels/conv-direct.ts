@@ -12,142 +12,20 @@
 //             image or its planes alias in L1 (see skewRows): then the forward kernel from 4
 //             channels on, else the GEMM;
 //   dW        unit column stride: dot products over the pixels, 4 channels × 2 taps of vector
-//             accumulators, no packing and no huge GEMM depth.
-import { ConvStep, ConvStepLayout } from '../backend/generated/opcodes.js';
+//             accumulators, no packing and no huge GEMM depth;
+//   dX + dW   when the backward pass wants both and dX takes the forward kernel: dW as the
+//             weight gradient of dX's own convolution, from dX's padded dY and the unpadded x
+//             (directBackward), so that one padded copy serves both.
+// Shares, thread counts and the run on the pool: ./conv-shares.ts.
+import { ConvStep } from '../backend/generated/opcodes.js';
 import { intArgs } from '../backend/scratch.js';
-import { cuts, getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
-import { heap, kernels } from '../backend/wasm.js';
+import { cuts } from '../backend/threads.js';
+import { kernels } from '../backend/wasm.js';
 import type { ConvGeom } from './conv.js';
-
-// Each path is planned as shares of kernel steps (conv_tasks_f32 records; each share has its own
-// padded-plane buffer and kernel scratch), one per thread from CONV_PARALLEL_MIN_MACS
-// multiply-adds with setNumThreads > 1 (src/backend/threads.ts), else one on the calling thread.
-// The forward and stride-1 input-gradient paths give each thread a contiguous run of the batch
-// (disjoint outputs): whole images, or where the threads do not divide a small batch, runs of
-// 8-channel panels of the packed weights, an image cut between two threads being padded by both
-// (a copy of C planes against 8·K multiply-adds per pixel and panel). The weight gradient cuts
-// dW into blocks of output channels (multiples of 4, the tile), or of taps when there are too
-// few channels, and every share walks the whole batch in the chunks one thread uses: each dW
-// element keeps its one accumulator chain. Threaded results therefore equal single-thread ones
-// bit for bit.
+import { type Alloc, dealImages, type Phase, type Piece, reusedWindow, runShares, type Share, type Step, threadsFor, windowStep, withTemps } from './conv-shares.js';
 
 // Padded images are made a chunk at a time, small enough to be read back from L2.
 const PAD_BYTES = 256 << 10;
-
-/** One kernel call of a share. */
-interface Step {
-  op: ConvStep;
-  args: readonly number[];
-  geom?: readonly number[];
-}
-
-/** Steps one thread runs in order, with one kernel scratch of `scratchBytes`. */
-interface Share {
-  steps: Step[];
-  scratchBytes: number;
-}
-
-type Alloc = (bytes: number) => number;
-
-/** Runs fn with an allocator whose blocks are all released when fn returns or throws. */
-function withTemps(fn: (alloc: Alloc) => void): void {
-  const h = heap();
-  const blocks: Array<[number, number]> = [];
-  try {
-    fn((bytes) => {
-      const ptr = h.alloc(bytes);
-      blocks.push([ptr, bytes]);
-      return ptr;
-    });
-  } finally {
-    for (const [ptr, bytes] of blocks) h.release(ptr, bytes);
-  }
-}
-
-/**
- * @internal Multiply-adds of a direct phase from which it uses every thread. Lower than the
- * GEMM's PARALLEL_MIN_MACS: a share duplicates no packing, and the calling thread runs any share
- * a worker has not claimed yet, so a slow worker costs nothing. Measured on 2 cores (Node 20,
- * workers awake), forward / forward + backward: 92K MACs 1.07× / 1.09×, 226K 1.33× / 1.15×,
- * 452K 1.55× / 1.49×, 903K 1.73× / 1.65×.
- */
-export const CONV_PARALLEL_MIN_MACS = 1 << 18;
-
-/** Threads a direct phase of `macs` multiply-adds runs on. */
-function threadsFor(phase: Phase): number {
-  const n = getNumThreads();
-  return n > 1 && phase.macs >= CONV_PARALLEL_MIN_MACS && threadsPay(phase.kind, phase.macs) ? n : 1;
-}
-
-/** A direct phase, as the threads' load guard (src/backend/threads.ts) judges it. */
-interface Phase {
-  kind: string;
-  macs: number;
-}
-
-
-/** Images n0 … n1 − 1 over output channels c0 … c1 − 1 (only a single image has c0 > 0 or c1 < rows). */
-interface Piece {
-  n0: number;
-  n1: number;
-  c0: number;
-  c1: number;
-}
-
-/**
- * The shares of a batch of N images with `rows` output channels: one contiguous run of the work
- * per thread, counted in images, or where the threads do not divide a small batch, in panels of
- * 8 channels of one image. Contiguous, so that a thread writes the same outputs call after call
- * and keeps them in its cache (b32 28×28×1→32 forward on 2 threads: 1.3× with 4 shares per
- * thread taken in turn, 1.85× with one run each).
- */
-function dealImages(N: number, rows: number, threads: number): Piece[][] {
-  const panels = Math.ceil(rows / 8);
-  const per = N % threads === 0 || N >= 4 * threads ? 1 : panels;
-  const at = threads === 1 ? [0, N * per] : cuts(N * per, threads, 1, 1);
-  return at.slice(1).map((u1, t) => {
-    const pieces: Piece[] = [];
-    for (let u = at[t] as number; u < u1;) {
-      const n = Math.floor(u / per);
-      const q0 = u % per;
-      const q1 = Math.min(per, q0 + u1 - u);
-      if (q0 === 0 && q1 === per) {
-        const n1 = Math.floor(u1 / per);
-        pieces.push({ n0: n, n1, c0: 0, c1: rows });
-        u = n1 * per;
-      } else {
-        pieces.push({ n0: n, n1: n + 1, c0: 8 * q0, c1: Math.min(rows, 8 * q1) });
-        u += q1 - q0;
-      }
-    }
-    return pieces;
-  });
-}
-
-/** Writes the shares as conv_tasks_f32 lists and runs them (on all threads when more than one). */
-function runShares(shares: readonly Share[], alloc: Alloc, phase: Phase): void {
-  const count = shares.reduce((s, share) => s + share.steps.length, 0);
-  const list = alloc(4 * ConvStepLayout.Ints * count);
-  const scratch = shares.map((share) => alloc(share.scratchBytes));
-  const i32 = heap().i32; // after every alloc: an allocation may grow memory and replace the view
-  const tasks: TaskArgs[] = [];
-  let at = list >>> 2;
-  shares.forEach((share, t) => {
-    tasks.push([at * 4, share.steps.length, scratch[t] as number]);
-    for (const step of share.steps) {
-      i32.fill(0, at, at + ConvStepLayout.Ints);
-      i32[at] = step.op;
-      i32.set(step.args, at + 1);
-      if (step.geom) i32.set(step.geom, at + ConvStepLayout.Geom);
-      at += ConvStepLayout.Ints;
-    }
-  });
-  if (tasks.length === 1) kernels().conv_tasks_f32(...(tasks[0] as TaskArgs));
-  else judgeDispatch(phase.kind, phase.macs, runParallel('conv_tasks_f32', tasks));
-}
-
-const windowStep = (src: number, sH: number, sW: number, dst: number, dH: number, dW: number, planes: number, top: number, left: number): Step =>
-  ({ op: ConvStep.Window, args: [src, sH, sW, dst, dH, dW, planes, top, left] });
 
 /**
  * The input as the direct kernels read it: x itself when there is no padding, else each image
@@ -212,6 +90,8 @@ interface DirectJob {
   outPlane: number;
   /** conv_direct_f32's geom (its O is `rows`). */
   geom: readonly number[];
+  /** Where the N copied images go (all kept, for a later phase), instead of a chunk buffer per share. */
+  keep?: number;
 }
 
 function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
@@ -222,7 +102,11 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
   return dealImages(j.N, j.rows, threads).map((pieces): Share => {
     const chunk = (p: Piece): number => (j.copy ? padChunk(p.n1 - p.n0, padded) : p.n1 - p.n0);
     const B = Math.max(1, ...pieces.map(chunk));
-    const buf = j.copy ? alloc(4 * B * padded) : 0;
+    // A piece of an image's channels pads it into its own buffer (another thread may run the
+    // rest): the piece with the first channels also fills the kept copy.
+    const whole = (p: Piece): boolean => p.c0 === 0 && p.c1 === j.rows;
+    const buf = j.copy && (j.keep === undefined || !pieces.every(whole)) ? alloc(4 * B * padded) : 0;
+    const pad = reusedWindow(buf);
     const steps: Step[] = [];
     for (const p of pieces) {
       // A block of channels is whole panels of the packed weights, and one image: the kernel's
@@ -234,8 +118,11 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
         const b = Math.min(b0, p.n1 - n);
         let x = j.src + n * srcImage;
         if (j.copy) {
-          steps.push(windowStep(x, j.srcH, j.srcW, buf, j.Hp, j.Wp, b * j.planes, j.top, j.left));
-          x = buf;
+          const kept = j.keep === undefined ? 0 : j.keep + 4 * n * padded;
+          const dst = kept !== 0 && whole(p) ? kept : buf;
+          steps.push(dst === buf ? pad(x, j.srcH, j.srcW, j.Hp, j.Wp, b * j.planes, j.top, j.left) : windowStep(x, j.srcH, j.srcW, dst, j.Hp, j.Wp, b * j.planes, j.top, j.left));
+          if (kept !== 0 && dst !== kept && p.c0 === 0) steps.push(windowStep(x, j.srcH, j.srcW, kept, j.Hp, j.Wp, b * j.planes, j.top, j.left));
+          x = dst;
         }
         const bias = j.bias === 0 ? 0 : j.bias + 4 * p.c0;
         steps.push({ op: ConvStep.Direct, args: [x, b, j.wp + 4 * p.c0 * j.K, bias, j.out + n * outImage + 4 * p.c0 * j.outPlane], geom });
@@ -280,10 +167,11 @@ export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: num
   withTemps((alloc) => {
     const shares = blocks.map((block): Share => {
       const buf = p.copy ? alloc(4 * B * padded) : 0;
+      const pad = reusedWindow(buf);
       const steps: Step[] = [];
       for (let n0 = 0; n0 < g.N; n0 += B) {
         const b = Math.min(B, g.N - n0);
-        if (p.copy) steps.push(windowStep(x + n0 * image, g.H, g.W, buf, p.Hp, p.Wp, b * g.C, g.pH, g.pW));
+        if (p.copy) steps.push(pad(x + n0 * image, g.H, g.W, p.Hp, p.Wp, b * g.C, g.pH, g.pW));
         steps.push({ op: ConvStep.Dw, args: [p.copy ? buf : x, dy + n0 * dyImage, b, dw, ...block], geom });
       }
       return { steps, scratchBytes: k.conv_dw_scratch_bytes(K, g.oH, g.oW, g.N) };
@@ -292,25 +180,95 @@ export function directBackwardWeight(g: ConvGeom, x: number, dy: number, dw: num
   });
 }
 
+/** Planes of dY padded so that every input cell sees all taps (the stride-1 input gradient's input). */
+function paddedGradPlanes(g: ConvGeom): { Hq: number; Wq: number } {
+  const Wq = g.W + (g.kW - 1) * g.dW;
+  return { Hq: skewRows(g.H + (g.kH - 1) * g.dH, Wq), Wq };
+}
+
 // Stride 1: dX is the correlation of dY, padded so that every input cell sees all taps, with the
 // kernel flipped and its channel axes swapped: a forward convolution with C outputs.
 export function directBackwardInput(g: ConvGeom, dy: number, w: number, dx: number): void {
+  const phase: Phase = { kind: 'conv dX', macs: g.N * g.C * g.O * g.kH * g.kW * g.H * g.W };
+  withTemps((alloc) => runShares(directShares(inputJob(g, dy, w, dx, alloc), threadsFor(phase), alloc), alloc, phase));
+}
+
+function inputJob(g: ConvGeom, dy: number, w: number, dx: number, alloc: Alloc): DirectJob {
   const KT = g.O * g.kH * g.kW;
-  const Wq = g.W + (g.kW - 1) * g.dW;
-  const Hq = skewRows(g.H + (g.kH - 1) * g.dH, Wq);
+  const { Hq, Wq } = paddedGradPlanes(g);
   const taps = g.kH * g.kW;
-  const phase: Phase = { kind: 'conv dX', macs: g.N * g.C * KT * g.H * g.W };
-  const threads = threadsFor(phase);
+  const wp = packWeights(w, g.C, KT, [g.C, g.O, g.kH, g.kW, taps - 1, taps, g.C * taps, -g.kW, -1], alloc);
+  return {
+    N: g.N, src: dy, planes: g.O, srcH: g.oH, srcW: g.oW, copy: true,
+    top: (g.kH - 1) * g.dH - g.pH, left: (g.kW - 1) * g.dW - g.pW, Hp: Hq, Wp: Wq,
+    rows: g.C, K: KT, wp, bias: 0, out: dx, outPlane: g.H * g.W,
+    geom: [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W],
+  };
+}
+
+/** Bytes of padded dY a threaded directBackward keeps whole between its two phases (a temporary). */
+const KEPT_GRAD_BYTES = 8 << 20;
+
+// Stride 1, both gradients from one padded dY: dX as directBackwardInput, and dW[o, c, ki, kj] =
+// Σ_p x[c, p] · dYpad[o, p + (kH − 1 − ki, kW − 1 − kj)], the weight gradient of dX's own
+// convolution (input dYpad, upstream gradient x) transposed and flipped, which conv_dw_f32 writes
+// in place. Neither x nor dY is padded a second time (the padded x cost 0.022 of the forward on
+// [8,16,32,32]→32 3×3 p1, bench/conv-phases.ts). On one thread each chunk of padded dY serves
+// dX and then dW while in L2; on several, dX's shares keep the padded images whole (up to
+// KEPT_GRAD_BYTES, else this returns false and does nothing) and dW's shares, blocks of C rows or
+// of taps as in directBackwardWeight, walk the same chunks, so each dW element has the same
+// accumulator chain on any number of threads. On one thread, [8,16,32,32]→32 3×3 p1 takes 2.021
+// forwards (CPU time, 41 rounds; dX 1.012 + dW 1.040 apart); what remains over 2 is the padded dY
+// (0.034) and dW's kernel, ~3% slower per flop than the forward's (a 4-channel × 2-tap tile ends
+// every 256-run dot product in 8 horizontal sums; 2-image groups, DW_GROUP_BYTES 32 KiB, took
+// dW 1.055-1.067 and both 2.035 forwards).
+export function directBackward(g: ConvGeom, x: number, dy: number, w: number, dx: number, dw: number): boolean {
+  const k = kernels();
+  const taps = g.kH * g.kW;
+  const KT = g.O * taps;
+  const { Hq, Wq } = paddedGradPlanes(g);
+  const padded = g.O * Hq * Wq;
+  const B = padChunk(g.N, padded);
+  const macs = g.N * g.C * KT * g.H * g.W;
+  const dxPhase: Phase = { kind: 'conv dX', macs };
+  const dwPhase: Phase = { kind: 'conv dW', macs };
+  const threads = threadsFor(dxPhase);
+  if (threads > 1 && 4 * g.N * padded > KEPT_GRAD_BYTES) return false;
+  const geom = [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W];
+  const image = 4 * g.C * g.H * g.W;
+  const dwStep = (src: number, n: number, b: number, block: number[]): Step =>
+    ({ op: ConvStep.Dw, args: [src, x + n * image, b, dw, ...block, taps], geom });
+  const dwScratch = k.conv_dw_scratch_bytes(KT, g.H, g.W, B);
+  k.fill_f32(dw, g.C * KT, 0);
   withTemps((alloc) => {
-    const wp = packWeights(w, g.C, KT, [g.C, g.O, g.kH, g.kW, taps - 1, taps, g.C * taps, -g.kW, -1], alloc);
-    const job: DirectJob = {
-      N: g.N, src: dy, planes: g.O, srcH: g.oH, srcW: g.oW, copy: true,
-      top: (g.kH - 1) * g.dH - g.pH, left: (g.kW - 1) * g.dW - g.pW, Hp: Hq, Wp: Wq,
-      rows: g.C, K: KT, wp, bias: 0, out: dx, outPlane: g.H * g.W,
-      geom: [g.O, Hq, Wq, g.C, g.kH, g.kW, 1, 1, g.dH, g.dW, g.H, g.W],
-    };
-    runShares(directShares(job, threads, alloc), alloc, phase);
+    const job = inputJob(g, dy, w, dx, alloc);
+    if (threads === 1) {
+      const buf = alloc(4 * B * padded);
+      const pad = reusedWindow(buf);
+      const steps: Step[] = [];
+      for (let n = 0; n < g.N; n += B) {
+        const b = Math.min(B, g.N - n);
+        steps.push(pad(dy + 4 * n * g.O * g.oH * g.oW, g.oH, g.oW, Hq, Wq, b * g.O, job.top, job.left));
+        steps.push({ op: ConvStep.Direct, args: [buf, b, job.wp, 0, dx + n * image], geom });
+        steps.push(dwStep(buf, n, b, [0, g.C, 0, KT]));
+      }
+      runShares([{ steps, scratchBytes: Math.max(dwScratch, k.conv_direct_scratch_bytes(KT, g.C)) }], alloc, dxPhase);
+      return;
+    }
+    const keep = alloc(4 * g.N * padded);
+    runShares(directShares({ ...job, keep }, threads, alloc), alloc, dxPhase);
+    const t = threadsFor(dwPhase);
+    const byRows = g.C >= 4 * t;
+    const at = t === 1 ? [0, byRows ? g.C : KT] : byRows ? cuts(g.C, t, 4, 1) : cuts(KT, t, 2, 1);
+    const shares = at.slice(1).map((end, i): Share => {
+      const block = byRows ? [at[i] as number, end, 0, KT] : [0, g.C, at[i] as number, end];
+      const steps: Step[] = [];
+      for (let n = 0; n < g.N; n += B) steps.push(dwStep(keep + 4 * n * padded, n, Math.min(B, g.N - n), block));
+      return { steps, scratchBytes: dwScratch };
+    });
+    runShares(shares, alloc, dwPhase);
   });
+  return true;
 }
 
 // Stride 1, few input channels: every dY run adds into a padded dX at its taps' places, then

@@ -15,14 +15,19 @@
 // masked last run of each row costs too much there), dX with ≥ 8 channels and too many taps,
 // dX and dW with stride > 1, outputs narrower than 4 pixels.
 //
+// Both gradients (convBackward, when the backward pass wants both): where dX takes the direct
+// kernel with ≥ 8 input channels, dW is computed from dX's padded dY instead of a padded x
+// (./conv-direct.ts directBackward). CPU time, interleaved in one process against the separate
+// rules: backward 0.993-0.997× on b8 32×32×16→32, 0.91× on conv1d [64, 8, 30]→16.
+//
 // With setNumThreads > 1 both lowerings use the worker pool: the GEMM through ./gemm.ts (above
 // its PARALLEL_MIN_MACS), the direct kernels as one share of conv_tasks_f32 steps per thread
-// (above CONV_PARALLEL_MIN_MACS; see ./conv-direct.ts), bit for bit equal to one thread.
+// (above CONV_PARALLEL_MIN_MACS; see ./conv-shares.ts), bit for bit equal to one thread.
 // Temporaries come from the heap and go back to it before the op returns.
 import { ReduceOp } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { directBackwardInput, directBackwardWeight, directForward, scatterBackwardInput, skewRows } from './conv-direct.js';
+import { Tensor } from '../tensor/tensor.js';
+import { directBackward, directBackwardInput, directBackwardWeight, directForward, scatterBackwardInput, skewRows } from './conv-direct.js';
 import { gemmBackwardInput, gemmBackwardWeight, gemmForward } from './conv-gemm.js';
 
 /** Sizes of one 2-D convolution (conv1d has H = kH = 1). */
@@ -68,6 +73,24 @@ export function convForward(g: ConvGeom, x: Tensor, w: Tensor, bias: Tensor | nu
     convPath.trace?.push('forward:gemm');
     gemmForward(g, x.ptr, w.ptr, bias === null ? null : bias.ptr, out.ptr);
   }
+}
+
+/**
+ * dx and dw together (both wanted) from one padded dY, where the direct input gradient applies
+ * with ≥ 8 input channels and its geometry suits conv_dw_f32 (see directBackward): returns dw (a
+ * new tensor), or null, having done nothing, where it does not.
+ */
+export function convBackward(g: ConvGeom, x: Tensor, dy: Tensor, w: Tensor, dx: Tensor): Tensor | null {
+  const fits = !convPath.gemmOnly && g.N > 0 && g.sH === 1 && g.sW === 1 && g.C >= 8 && g.W >= 4 && g.O * g.kH * g.kW < DIRECT_MAX_TAPS &&
+    (g.W % 4 === 0 || g.W >= 16) && g.O * g.C * g.kH * g.kW <= DIRECT_MAX_WEIGHTS;
+  if (!fits) return null;
+  const dw = Tensor.empty(w.shape);
+  if (!directBackward(g, x.ptr, dy.ptr, w.ptr, dx.ptr, dw.ptr)) {
+    dw.dispose();
+    return null;
+  }
+  convPath.trace?.push('input:direct', 'weight:transposed');
+  return dw;
 }
 
 /** dx (shape of the input) from dy and the weight. */

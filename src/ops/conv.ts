@@ -6,7 +6,7 @@
 // rule; the lowerings, their choice per shape and the thread split are src/kernels/conv.ts.
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { convBackwardBias, convBackwardInput, convBackwardWeight, convForward, type ConvGeom } from '../kernels/conv.js';
+import { convBackward, convBackwardBias, convBackwardInput, convBackwardWeight, convForward, type ConvGeom } from '../kernels/conv.js';
 import { type TensorInput, releasePromoted, toTensor } from '../tensor/promote.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Args, is, readArgs } from '../validate.js';
@@ -163,23 +163,30 @@ function convolution(s: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
   const out = Tensor.empty(outShape);
   convForward(g, x, weight, bias, out);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  return record(out, s.op, inputs, (dy) => [
-    () => {
-      const dx = Tensor.empty(x.shape);
-      convBackwardInput(g, dy, weight, dx);
-      return dx;
-    },
-    () => {
-      const dw = Tensor.empty(weight.shape);
-      convBackwardWeight(g, x, dy, dw);
-      return dw;
-    },
-    () => {
-      const db = Tensor.empty([g.O]);
-      convBackwardBias(g, dy, db);
-      return db;
-    },
-  ], [x, weight]);
+  return record(out, s.op, inputs, (dy, wanted) => {
+    // Both gradients wanted: one pass over a padded dY gives both (src/kernels/conv.ts
+    // convBackward), dW kept here for its rule, which the backward pass runs next.
+    let dwBoth: Tensor | null = null;
+    return [
+      () => {
+        const dx = Tensor.empty(x.shape);
+        if (wanted?.[1] === true) dwBoth = convBackward(g, x, dy, weight, dx);
+        if (dwBoth === null) convBackwardInput(g, dy, weight, dx);
+        return dx;
+      },
+      () => {
+        if (dwBoth !== null) return dwBoth;
+        const dw = Tensor.empty(weight.shape);
+        convBackwardWeight(g, x, dy, dw);
+        return dw;
+      },
+      () => {
+        const db = Tensor.empty([g.O]);
+        convBackwardBias(g, dy, db);
+        return db;
+      },
+    ];
+  }, [x, weight]);
 }
 
 // Reads a convolution call: the input and weight promoted, then PyTorch's positional tail or options.

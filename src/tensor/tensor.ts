@@ -53,8 +53,12 @@ interface NodeBase {
 /** What autograd recorded about how a tensor was made (by an op with one output). */
 export interface GradNode extends NodeBase {
   readonly outputs?: undefined;
-  /** Given the gradient of the output, returns the input thunks. */
-  readonly backward: (dy: Tensor) => GradThunks;
+  /**
+   * Given the gradient of the output, returns the input thunks. `wanted` (from the backward
+   * pass) says which thunks it will call, in input order, so that a rule may compute two
+   * gradients together.
+   */
+  readonly backward: (dy: Tensor, wanted?: readonly boolean[]) => GradThunks;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { runParallel, threadGuard, threadStats } from '../../src/backend/threads.js';
-import { CONV_PARALLEL_MIN_MACS } from '../../src/kernels/conv-direct.js';
+import { CONV_PARALLEL_MIN_MACS } from '../../src/kernels/conv-shares.js';
 import { convPath } from '../../src/kernels/conv.js';
 import { randomValues, rng } from '../support/opcheck.js';
 import { bitDiffs } from './products.js';
@@ -141,6 +141,41 @@ describe('threaded direct convolution', () => {
     // The main thread takes the shares of a worker that is slow to wake, so on a loaded machine
     // not every dispatch reaches a worker; over ~40 of them some do.
     expect(threadStats().workerShares - workerShares).toBeGreaterThan(0);
+  });
+
+  // Both gradients in one backward: dX keeps its padded dY (copied whole-image by one thread, also
+  // where an image's channels are split between threads) and dW is computed from it, in blocks of
+  // input channels or, with few of them, of taps.
+  it.each([2, 3])('both gradients at once (dW from the padded dY) equal one thread bit for bit on %i threads', async (threads) => {
+    const both = (c: Case, d: Data): Run => {
+      convPath.trace = [];
+      try {
+        return fg.tidy(() => {
+          const x = fg.tensor(d.x, c.x, { requiresGrad: true });
+          const w = fg.tensor(d.w, c.w, { requiresGrad: true });
+          const y = conv(c, x, w, null);
+          const before = threadStats().dispatches;
+          y.backward(fg.tensor(d.dy, y.shape));
+          const dispatches = [threadStats().dispatches - before];
+          return { results: [x, w].map((t) => (t.grad as fg.Tensor).toFloat32Array()), dispatches, trace: [...new Set((convPath.trace as string[]).slice(1))] };
+        });
+      } finally {
+        convPath.trace = null;
+      }
+    };
+    for (const [i, c] of cases.filter((c) => c.paths[1] === 'input:direct' && (c.x[1] as number) >= 8).entries()) {
+      const d = data(c, 40 + i);
+      await fg.setNumThreads(1);
+      const single = both(c, d);
+      await fg.setNumThreads(threads);
+      const threaded = both(c, d);
+      for (const r of [single, threaded]) expect({ name: c.name, trace: r.trace }).toEqual({ name: c.name, trace: ['input:direct', 'weight:transposed'] });
+      expect({ name: c.name, dispatched: (threaded.dispatches[0] as number) >= 2 }).toEqual({ name: c.name, dispatched: true });
+      ['input gradient', 'weight gradient'].forEach((phase, p) => {
+        const diffs = bitDiffs(threaded.results[p] as Float32Array, single.results[p] as Float32Array);
+        expect({ name: c.name, phase, diffs }).toEqual({ name: c.name, phase, diffs: 0 });
+      });
+    }
   });
 
   it('turns a trap in a share into an error on any thread, and the pool keeps working', async () => {

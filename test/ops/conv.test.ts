@@ -265,7 +265,14 @@ describe('conv2d and conv1d direct paths', () => {
     // 7 rows (several images per group): each row ends in a masked 2-pixel run, packed after the full ones.
     { name: 'dW tiles of 4 + 2 channels, masked 2-pixel runs', x: [3, 5, 7, 22], w: [14, 5, 3, 3], padding: [1, 1], paths: ['forward:direct', 'input:scatter', 'weight:direct'] },
     // 13 = 8 + 5 channels; padding 2 > kernel − 1: the padded dY window crops its first row.
-    { name: 'padding past the kernel span', x: [2, 9, 8, 8], w: [13, 9, 2, 2], padding: [2, 2], paths: ['forward:direct', 'input:direct', 'weight:gemm'] },
+    // dW from dX's padded dY (both gradients wanted, 8 + 1 input channels): its transposed tiles
+    // run over 13·4 taps, the pairs straddling output channels.
+    { name: 'padding past the kernel span', x: [2, 9, 8, 8], w: [13, 9, 2, 2], padding: [2, 2], paths: ['forward:direct', 'input:direct', 'weight:transposed'] },
+    // dW from the padded dY: 10 input channels (tiles of 4 + 4 + 2 rows), x rows ending in a
+    // masked 2-pixel run, odd rows, 5 output channels (taps 45: a last pair of one).
+    { name: 'dW from the padded dY: 10 channels, 2-pixel row ends', x: [3, 10, 7, 18], w: [5, 10, 3, 3], padding: [1, 1], paths: ['forward:direct', 'input:direct', 'weight:transposed'] },
+    // 2×4 kernel with padding 1, 2: the padded dY starts at row 0, column 1 and its last column is zeros.
+    { name: 'dW from the padded dY: 2×4 kernel, uneven padding', x: [2, 9, 5, 16], w: [6, 9, 2, 4], padding: [1, 2], paths: ['forward:direct', 'input:direct', 'weight:transposed'] },
     // 16×16 planes (1 KiB): the input is copied with a skew row; 4 channels: a full 4-wide panel.
     { name: 'planes a multiple of 1 KiB, 1×1 kernel', x: [2, 4, 16, 16], w: [4, 4, 1, 1], paths: ['forward:direct', 'input:direct', 'weight:direct'] },
     // K = 540: packed weights beyond one L1 group; 3 channels: a partial 4-wide panel.
@@ -273,7 +280,7 @@ describe('conv2d and conv1d direct paths', () => {
     { name: 'strides 2 and 3, dilation 2', x: [2, 5, 13, 14], w: [8, 5, 3, 2], stride: [2, 3], dilation: [2, 1], padding: [1, 2], paths: ['forward:direct', 'input:gemm', 'weight:gemm'] },
     // Row stride 2 with unit column stride: the weight gradient's runs skip rows.
     { name: 'row stride 2', x: [2, 3, 11, 20], w: [6, 3, 3, 3], stride: [2, 1], padding: [1, 1], paths: ['forward:direct', 'input:gemm', 'weight:direct'] },
-    { name: 'dilation 2, 8 channels each side', x: [1, 8, 10, 12], w: [8, 8, 3, 3], dilation: [2, 2], padding: [2, 2], paths: ['forward:direct', 'input:direct', 'weight:direct'] },
+    { name: 'dilation 2, 8 channels each side', x: [1, 8, 10, 12], w: [8, 8, 3, 3], dilation: [2, 2], padding: [2, 2], paths: ['forward:direct', 'input:direct', 'weight:transposed'] },
     { name: 'one output channel', x: [2, 2, 6, 9], w: [1, 2, 3, 3], padding: [0, 1], paths: ['forward:direct', 'input:scatter', 'weight:gemm'] },
     { name: 'width below 4', x: [2, 3, 5, 3], w: [4, 3, 3, 3], padding: [1, 0], paths: ['forward:gemm', 'input:gemm', 'weight:gemm'] },
   ];
@@ -380,7 +387,7 @@ describe('conv2d and conv1d direct paths', () => {
     } finally {
       convPath.trace = null;
     }
-    expect([...seen].sort()).toEqual(['forward:direct', 'forward:gemm', 'input:direct', 'input:gemm', 'input:scatter', 'weight:direct', 'weight:gemm']);
+    expect([...seen].sort()).toEqual(['forward:direct', 'forward:gemm', 'input:direct', 'input:gemm', 'input:scatter', 'weight:direct', 'weight:gemm', 'weight:transposed']);
   });
 
   it("padding 'same' with an even kernel on the direct paths", () => {
