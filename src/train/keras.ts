@@ -14,6 +14,7 @@ import { SGD } from '../optim/sgd.js';
 import { type TypedArray, tensor } from '../tensor/creation.js';
 import { keep } from '../tensor/scope.js';
 import { type NestedArray, Tensor } from '../tensor/tensor.js';
+import { is, readOptions } from '../validate.js';
 import { type Callback, type History, type Logs, evaluate, fit, predict } from './fit.js';
 import { type LossFn, type LossName, resolveLoss } from './losses.js';
 import type { MetricSpec } from './metrics.js';
@@ -65,6 +66,21 @@ function asTensor(v: Tensor | NestedArray | TypedArray): { t: Tensor; owned: boo
   return v instanceof Tensor ? { t: v, owned: false } : { t: keep(tensor(v)), owned: true };
 }
 
+// Keras's option names, checked like every other options object: an unknown key (a PyTorch or
+// snake_case name) is an UnknownOptionError with a did-you-mean, a wrong type an ArgumentError.
+const COMPILE = { loss: is.any, optimizer: is.any, metrics: is.list(is.any), learningRate: is.number({ min: 0 }) } satisfies Record<keyof CompileOptions, unknown>;
+const KERAS_FIT = {
+  epochs: is.int({ min: 1 }),
+  batchSize: is.int({ min: 1 }),
+  validationSplit: is.number({ min: 0, max: 1, maxOpen: true }),
+  validationData: is.list(is.any),
+  shuffle: is.boolean,
+  seed: is.int(),
+  callbacks: is.list(is.any),
+  verbose: is.int({ min: 0, max: 1 }),
+} satisfies Record<keyof KerasFitOptions, unknown>;
+const BATCHED = { batchSize: is.int({ min: 1 }) };
+
 /**
  * Keras's Sequential: an nn.Sequential (same layers, forward, state dict, ONNX export) that also
  * has compile / fit / evaluate / predict with Keras's names and defaults.
@@ -79,6 +95,8 @@ export class Sequential extends NnSequential {
 
   /** Chooses the loss, the optimizer and the metrics for fit/evaluate (Keras). */
   compile(options: CompileOptions): void {
+    readOptions('compile', options, COMPILE);
+    if (options.loss === undefined || options.optimizer === undefined) throw new ValueError('compile: options need a loss and an optimizer');
     const optimizer = typeof options.optimizer === 'string' ? makeOptimizer(options.optimizer, this.parameters(), options.learningRate) : options.optimizer;
     this.compiled?.optimizer.dispose();
     this.compiled = { loss: resolveLoss(options.loss), optimizer, metrics: options.metrics ?? [] };
@@ -86,6 +104,7 @@ export class Sequential extends NnSequential {
 
   /** Trains on x, y (tensors or nested arrays); returns the per-epoch history. */
   fit(x: Tensor | NestedArray | TypedArray, y: Tensor | NestedArray | TypedArray, options: KerasFitOptions = {}): History {
+    readOptions('fit', options, KERAS_FIT);
     const c = this.state('fit');
     const xs = asTensor(x);
     const ys = asTensor(y);
@@ -120,6 +139,7 @@ export class Sequential extends NnSequential {
 
   /** Loss and compiled metrics on x, y. */
   evaluate(x: Tensor | NestedArray | TypedArray, y: Tensor | NestedArray | TypedArray, options: { batchSize?: number } = {}): Logs {
+    readOptions('evaluate', options, BATCHED);
     const c = this.state('evaluate');
     const xs = asTensor(x);
     const ys = asTensor(y);
@@ -132,6 +152,7 @@ export class Sequential extends NnSequential {
 
   /** Outputs for x, batched, in eval mode, without gradients. */
   predict(x: Tensor | NestedArray | TypedArray, options: { batchSize?: number } = {}): Tensor {
+    readOptions('predict', options, BATCHED);
     const xs = asTensor(x);
     try {
       return predict(this, xs.t, options);

@@ -59,4 +59,22 @@ describe('Keras-like Sequential', () => {
     expect(() => model.compile({ loss: 'mse', optimizer: 'nadam' as never })).toThrow(/unknown optimizer 'nadam'/);
     model.dispose();
   });
+
+  it('checks its options like every other options object', () => {
+    const model = new fg.keras.Sequential(new fg.nn.Linear(2, 1));
+    expect(() => model.compile({ loss: 'mse', optimizer: 'adam', lr: 0.1 } as never)).toThrow(fg.UnknownOptionError);
+    expect(() => model.compile({ loss: 'mse', optimizer: 'adam', lr: 0.1 } as never)).toThrow(/learningRate/);
+    expect(() => model.compile({ loss: 'mse' } as never)).toThrow(/need a loss and an optimizer/);
+    model.compile({ loss: 'mse', optimizer: 'sgd' });
+    const before = model.parameters().map((p) => Array.from(p.data));
+    expect(() => model.fit([[1, 2]], [[1]], { epoch: 3 } as never)).toThrow(/did you mean 'epochs'/);
+    expect(() => model.fit([[1, 2]], [[1]], { batch_size: 3 } as never)).toThrow(/batchSize/);
+    expect(() => model.fit([[1, 2]], [[1]], { epochs: 0 })).toThrow(fg.ArgumentError);
+    expect(() => model.fit([[1, 2]], [[1]], { verbose: 2 as never })).toThrow(fg.ArgumentError);
+    expect(() => model.evaluate([[1, 2]], [[1]], { batchsize: 1 } as never)).toThrow(fg.UnknownOptionError);
+    expect(() => model.predict([[1, 2]], { batchSize: -1 })).toThrow(fg.ArgumentError);
+    // Nothing was trained by the refused calls.
+    expect(model.parameters().map((p) => Array.from(p.data))).toEqual(before);
+    model.dispose();
+  });
 });
