@@ -30,7 +30,7 @@ export async function fitStream(model: Module, loader: AsyncIterable<Batch> | Da
   if (options.seed !== undefined) manualSeed(options.seed);
   const val = options.validationData;
   const step = trainStep(model, options.optimizer, lossFn, options.clipNorm);
-  const stopper = epochEnd(model, options.earlyStopping, val !== undefined, callbacks);
+  const stopper = epochEnd(model, options, val !== undefined, callbacks);
   const history: History = { epochs: [], history: {}, stoppedEpoch: null };
   model.zeroGrad();
   options.optimizer.zeroGrad();
@@ -58,14 +58,8 @@ export async function fitStream(model: Module, loader: AsyncIterable<Batch> | Da
     }
     if (seen === 0) throw new ValueError(`fitStream: the loader gave no rows in epoch ${epoch}`);
     const logs: Logs = { epoch, loss: lossSum / seen };
-    if (val) {
-      const v = evaluate(model, val, { lossFn, metrics: options.metrics ?? [] });
-      for (const [k, value] of Object.entries(v)) logs[`val${k[0]?.toUpperCase()}${k.slice(1)}`] = value;
-    }
-    logs.lr = options.optimizer.lr;
-    options.scheduler?.step();
-    logs.seconds = (performance.now() - started) / 1000;
-    if (stopper.end(epoch, logs, history)) break;
+    const valLogs = val ? evaluate(model, val, { lossFn, metrics: options.metrics ?? [] }) : null;
+    if (stopper.end(epoch, logs, valLogs, started, history)) break;
   }
   stopper.restore();
   callbacks.forEach((c) => c.onTrainEnd?.(history));

@@ -190,15 +190,29 @@ function undefinedMetricWarner(split: 'training' | 'validation', fromSplit: bool
   };
 }
 
-/** Records an epoch's logs, runs onEpochEnd and early stopping; `end` says whether to stop. Used by fit and fitStream. */
-export function epochEnd(model: Module, early: EarlyStopping | undefined, hasValidation: boolean, callbacks: Callback[]): { end(epoch: number, logs: Logs, history: History): boolean; restore(): void } {
+/**
+ * Finishes an epoch: adds the validation figures (as valLoss, valAccuracy, …), the learning rate
+ * and the seconds since `started` to the logs, steps the scheduler, records the logs, runs
+ * onEpochEnd and early stopping; `end` says whether to stop. Used by fit and fitStream.
+ */
+export function epochEnd(
+  model: Module,
+  options: Pick<FitOptions, 'earlyStopping' | 'optimizer' | 'scheduler'>,
+  hasValidation: boolean,
+  callbacks: Callback[],
+): { end(epoch: number, logs: Logs, valLogs: Logs | null, started: number, history: History): boolean; restore(): void } {
+  const early = options.earlyStopping;
   const monitor = early?.monitor ?? (hasValidation ? 'valLoss' : 'loss');
   const mode = early?.mode ?? (/acc|auc/i.test(monitor) ? 'max' : 'min');
   let best = mode === 'min' ? Infinity : -Infinity;
   let bestWeights: Map<Tensor, Float32Array> | null = null;
   let waited = 0;
   return {
-    end(epoch, logs, history) {
+    end(epoch, logs, valLogs, started, history) {
+      if (valLogs) for (const [k, value] of Object.entries(valLogs)) logs[`val${k[0]?.toUpperCase()}${k.slice(1)}`] = value;
+      logs.lr = options.optimizer.lr;
+      options.scheduler?.step();
+      logs.seconds = (performance.now() - started) / 1000;
       history.epochs.push(logs);
       for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
 
@@ -306,7 +320,7 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
     owned.push(train.x, train.y, val.x, val.y);
   }
 
-  const stopper = epochEnd(model, options.earlyStopping, val !== undefined, callbacks);
+  const stopper = epochEnd(model, options, val !== undefined, callbacks);
 
   const warnTrain = undefinedMetricWarner('training', false);
   const warnVal = undefinedMetricWarner('validation', nVal > 0);
@@ -341,14 +355,8 @@ export function fit(model: Module, data: Dataset, options: FitOptions): History 
       if (metrics.length > 0) {
         Object.assign(logs, tidy(() => computeMetrics(metrics, predict(model, train.x), train.y, logits, warnTrain)));
       }
-      if (val) {
-        const v = evaluateOn(model, val, { lossFn, metrics }, warnVal);
-        for (const [k, value] of Object.entries(v)) logs[`val${k[0]?.toUpperCase()}${k.slice(1)}`] = value;
-      }
-      logs.lr = options.optimizer.lr;
-      options.scheduler?.step();
-      logs.seconds = (performance.now() - started) / 1000;
-      if (stopper.end(epoch, logs, history)) break;
+      const valLogs = val ? evaluateOn(model, val, { lossFn, metrics }, warnVal) : null;
+      if (stopper.end(epoch, logs, valLogs, started, history)) break;
     }
     stopper.restore();
   } finally {
