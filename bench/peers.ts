@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as fg from '../src/index.js';
 import { exportOnnx } from '../src/onnx/index.js';
-import { PeerChild } from './peers/child.js';
+import { PeerChild, TORCH_ENV, TORCH_PYTHONS } from './peers/child.js';
 import { jaxConv2d, jaxMatmul, jaxMlp, type JaxModule } from './peers/jax.js';
 import { gflops, measure } from './support/measure.js';
 
@@ -60,8 +60,8 @@ const here = (file: string): string => join(ROOT, 'bench', 'peers', file);
 async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null }> {
   const jax2 = await PeerChild.start('jax-js 2 workers', process.execPath, ['--import', 'tsx', here('jax-workers.ts')], { JAX_WORKERS: '2' });
   let torch: PeerChild | null = null;
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    torch = await PeerChild.start('PyTorch', python, [here('torch_peer.py')], { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
+  for (const python of TORCH_PYTHONS) {
+    torch = await PeerChild.start('PyTorch', python, [here('torch_peer.py')], TORCH_ENV);
     if (torch) break;
   }
   return { jax2, torch };

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as fg from '../src/index.js';
+import { TORCH_ENV, TORCH_PYTHONS } from './peers/child.js';
 import { type Tf, useBackend } from './peers/tfjs.js';
 import { measure } from './support/measure.js';
 
@@ -132,14 +133,14 @@ async function tfjsThroughput(tf: Tf, w: Workload, backend: 'wasm' | 'cpu', quic
   }
 }
 
-// PyTorch through bench/torch_train.py when a python3 can import torch (Debian's python3-torch
-// installs for /usr/bin/python3, which may not be the first python3 on PATH); null otherwise.
+// PyTorch through bench/torch_train.py when a python3 can import torch, on one thread with
+// OpenBLAS pinned (TORCH_ENV); null otherwise.
 function pytorchThroughput(quick: boolean): Record<string, number> | null {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_train.py');
   let reason = 'no python3 found';
-  for (const python of ['/usr/bin/python3', 'python3']) {
+  for (const python of TORCH_PYTHONS) {
     try {
-      const out = execFileSync(python, [script, quick ? '--quick' : '--full'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+      const out = execFileSync(python, [script, quick ? '--quick' : '--full'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000, env: { ...process.env, ...TORCH_ENV } });
       return JSON.parse(out.trim().split('\n').pop() as string) as Record<string, number>;
     } catch (e) {
       const msg = String((e as { stderr?: string }).stderr || e);

@@ -5,6 +5,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+/**
+ * Where PyTorch is looked for (Debian's python3-torch installs for /usr/bin/python3, which may
+ * not be the first python3 on PATH), and the environment it runs in: OpenBLAS pinned to one
+ * thread, since torch.set_num_threads(1) alone leaves Debian's OpenBLAS GEMM on two cores.
+ */
+export const TORCH_PYTHONS = ['/usr/bin/python3', 'python3'];
+export const TORCH_ENV = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
 export class PeerChild {
   private readonly waiting: Array<(line: string) => void> = [];
 

@@ -5,6 +5,7 @@ torch.set_num_threads(1) alone leaves Debian's OpenBLAS GEMM on two cores.
 Answers {"op": "matmul", "size": n} and {"op": "mlp", "batch": b} (the bench's MLP 20-32-16-1,
 Adam, MSE, one training step) with the median ms over at least timeMs of runs."""
 import json
+import os
 import statistics
 import sys
 import time
@@ -12,8 +13,8 @@ import time
 import torch
 from torch import nn
 
-torch.set_num_threads(1)
-torch.manual_seed(1)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_train import adam_step, mlp as mlp_model  # noqa: E402  (the bench's one MLP workload)
 
 
 def median_ms(fn, time_ms):
@@ -40,16 +41,7 @@ def matmul(n):
 
 def mlp(batch):
     if ("mlp", batch) not in cache:
-        model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1))
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        x, y = torch.randn(batch, 20), torch.randn(batch, 1)
-
-        def step():
-            opt.zero_grad()
-            nn.functional.mse_loss(model(x), y).backward()
-            opt.step()
-
-        cache[("mlp", batch)] = step
+        cache[("mlp", batch)] = adam_step(mlp_model(), torch.randn(batch, 20), torch.randn(batch, 1), nn.functional.mse_loss)
     return cache[("mlp", batch)]
 
 
