@@ -1,7 +1,7 @@
 import { addInto, copy } from '../kernels/memory.js';
 import { ArgumentError, FingradError, ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
-import { keep, tidy, trackInScope } from '../tensor/scope.js';
+import { keep, ownedByInnermostScope, tidy, trackInScope } from '../tensor/scope.js';
 import { sameShape } from '../tensor/shape.js';
 import { type GradNode, type GradThunks, type MultiOutputNode, Tensor, tensorCheck } from '../tensor/tensor.js';
 import { type TensorInput, toTensor } from '../tensor/promote.js';
@@ -142,12 +142,22 @@ function clone(g: Tensor): Tensor {
 // Writes the gradients of one backward pass into `.grad`. Called only once the whole sweep has
 // succeeded: an exception in a rule or a hook (or running out of memory) leaves every `.grad`
 // as it was. New buffers are allocated before any `.grad` is touched.
+// Which gradients can be handed out as they are: those this sweep made (not the caller's seed,
+// not kept by a hook) that nothing else holds (handed out once, no view), as PyTorch's
+// AccumulateGrad steals a gradient nobody else references. Any other is copied.
+function unshared(handed: Iterable<Tensor | undefined>): (g: Tensor) => boolean {
+  const times = new Map<Tensor, number>();
+  for (const g of handed) if (g !== undefined) times.set(g, (times.get(g) ?? 0) + 1);
+  return (g) => times.get(g) === 1 && g.ownsStorage && ownedByInnermostScope(g);
+}
+
 function commitGrads(pending: Map<Tensor, Tensor>): void {
+  const sole = unshared(pending.values());
   const fresh = new Map<Tensor, Tensor>();
-  for (const [t, g] of pending) if (t.grad === null) fresh.set(t, copyOf(g));
+  for (const [t, g] of pending) if (t.grad === null) fresh.set(t, sole(g) ? g : copyOf(g));
   for (const [t, g] of pending) {
-    const copy = fresh.get(t);
-    if (copy !== undefined) t.grad = keep(copy);
+    const first = fresh.get(t);
+    if (first !== undefined) t.grad = keep(first);
     else addInto(t.grad as Tensor, g);
   }
 }
@@ -370,12 +380,13 @@ export function gradOf(outputsArg: Tensor, inputsArg: readonly Tensor[], options
   const gradOutputs = options.gradOutputs === undefined || options.gradOutputs === null ? undefined : toTensor('grad', 'gradOutputs', options.gradOutputs as TensorInput);
   const createGraph = options.createGraph ?? false;
   const wanted = wantedSet('grad', inputs) as Set<Tensor>;
-  return sweep('grad', outputs, gradOutputs, { retainGraph: options.retainGraph ?? createGraph, createGraph, wanted }, (pending) =>
-    inputs.map((t) => {
+  return sweep('grad', outputs, gradOutputs, { retainGraph: options.retainGraph ?? createGraph, createGraph, wanted }, (pending) => {
+    const sole = unshared(inputs.map((t) => pending.get(t)));
+    return inputs.map((t) => {
       const g = pending.get(t);
-      return g === undefined ? null : createGraph ? clone(g) : copyOf(g);
-    }),
-  );
+      return g === undefined ? null : createGraph ? clone(g) : sole(g) ? g : copyOf(g);
+    });
+  });
 }
 
 /** Drops the accumulated gradient of every tensor given. */

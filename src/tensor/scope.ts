@@ -75,6 +75,11 @@ export function untrackFromScope(t: Tensor): void {
   for (let i = scopes.length - 1; i >= 0; i--) if ((scopes[i] as Set<Tensor>).delete(t)) return;
 }
 
+/** @internal Whether `t` was made in the innermost open scope (and is still owned by it). */
+export function ownedByInnermostScope(t: Tensor): boolean {
+  return scopes[scopes.length - 1]?.has(t) === true;
+}
+
 /**
  * Removes a tensor from every scope so that no `tidy` disposes it; it lives until `dispose()`
  * (or garbage collection). Returns the tensor.

@@ -153,6 +153,11 @@ export class Tensor {
     return this.node === null;
   }
 
+  /** @internal Whether no other live tensor (a view) shares this tensor's storage. */
+  get ownsStorage(): boolean {
+    return this.liveStorage('ownsStorage').refs === 1;
+  }
+
   /** Number of in-place writes to this tensor's storage so far (through any view). */
   get version(): number {
     return this.liveStorage('version').version;

@@ -125,3 +125,90 @@ describe('backward', () => {
     expect(fg.memoryStats().liveTensors).toBe(before - 1);
   });
 });
+
+// A first gradient nobody else holds becomes .grad itself (no copy); any shared one is copied,
+// so that no two gradients, and no gradient and a caller's tensor, share storage.
+describe('gradients handed to .grad', () => {
+  it('stores an unshared first gradient as it is', () => {
+    fg.tidy(() => {
+      const x = leaf([1, 2, 3]);
+      let seen: fg.Tensor | null = null;
+      x.registerHook((g) => {
+        seen = g;
+      });
+      x.mul(x).sum().backward();
+      expect(x.grad).toBe(seen);
+      expect(x.grad?.toArray()).toEqual([2, 4, 6]);
+    });
+  });
+
+  it('copies a gradient handed to two tensors (add passes dy to both)', () => {
+    fg.tidy(() => {
+      const a = leaf([1, 2]);
+      const b = leaf([3, 4]);
+      a.add(b).mul(2).sum().backward();
+      expect(a.grad).not.toBe(b.grad);
+      a.grad?.mulScalar_(10);
+      expect(a.grad?.toArray()).toEqual([20, 20]);
+      expect(b.grad?.toArray()).toEqual([2, 2]);
+    });
+  });
+
+  it("copies the caller's upstream gradient and a view of a gradient", () => {
+    fg.tidy(() => {
+      const x = leaf([1, 2, 3, 4]);
+      const seed = fg.tensor([1, 1, 1, 1]);
+      x.backward(seed);
+      expect(x.grad).not.toBe(seed);
+      seed.mulScalar_(5);
+      expect(x.grad?.toArray()).toEqual([1, 1, 1, 1]);
+      const y = leaf([1, 2, 3, 4]);
+      const r = y.reshape([2, 2]);
+      r.retainGrad();
+      r.mul(3).sum().backward();
+      // y's gradient is a view of r's: both are stored, apart.
+      expect(y.grad).not.toBe(r.grad);
+      r.grad?.mulScalar_(0);
+      expect(y.grad?.toArray()).toEqual([3, 3, 3, 3]);
+    });
+  });
+
+  it('copies a gradient that a hook kept', () => {
+    fg.tidy(() => {
+      const x = leaf([1, 2]);
+      let kept: fg.Tensor | null = null;
+      x.registerHook((g) => {
+        kept = fg.keep(g);
+      });
+      x.mul(4).sum().backward();
+      expect(x.grad).not.toBe(kept);
+      x.grad?.mulScalar_(0);
+      expect((kept as fg.Tensor | null)?.toArray()).toEqual([4, 4]);
+      (kept as fg.Tensor | null)?.dispose();
+    });
+  });
+
+  it('grad() hands out one tensor per input, also for an input named twice', () => {
+    fg.tidy(() => {
+      const x = leaf([1, 2]);
+      const [g1, g2] = fg.gradOf(x.mul(x).sum(), [x, x]);
+      expect(g1).not.toBe(g2);
+      g1?.mulScalar_(0);
+      expect(g2?.toArray()).toEqual([2, 4]);
+    });
+  });
+
+  it('leaves the same number of live tensors as copying did', () => {
+    const x = leaf([1, 2, 3]);
+    const w = leaf([0.5, 0.5, 0.5]);
+    const before = fg.memoryStats();
+    fg.tidy(() => x.mul(w).sum().backward());
+    expect(fg.memoryStats().liveTensors).toBe(before.liveTensors + 2);
+    x.zeroGrad();
+    w.zeroGrad();
+    expect(fg.memoryStats().liveTensors).toBe(before.liveTensors);
+    expect(fg.memoryStats().bytesInUse).toBe(before.bytesInUse);
+    x.dispose();
+    w.dispose();
+  });
+});
