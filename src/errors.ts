@@ -44,6 +44,9 @@ export class UnknownOptionError extends ArgumentError {
 /** A model used for prediction (or its fitted attributes read) before `fit`. */
 export class NotFittedError extends ValueError {}
 
+/** A checkpoint whose config or weights do not fit the model, or an unknown model kind. */
+export class CheckpointError extends ValueError {}
+
 /** A tensor used after `dispose()` (directly or by leaving a `tidy` scope). */
 export class DisposedError extends FingradError {}
 

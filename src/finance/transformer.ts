@@ -1,7 +1,7 @@
 // What every preprocessing step shares (sklearn's TransformerMixin): fit on training data,
 // transform new data with the fitted state, name its output columns (getFeatureNamesOut), and
 // write that state as JSON so that a pipeline saves and loads as one artifact. Steps register
-// their kind once, at import, as models do with registerModel.
+// their kind once, at import (the finance toolkit is its own entry point, loaded whole).
 import { NotFittedError, ValueError } from '../index.js';
 import { type TabularInput, Table, asTable } from './table.js';
 

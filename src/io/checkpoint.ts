@@ -8,20 +8,21 @@
 // (`safetensors.torch.load_file` → `model.load_state_dict`), reading the config with
 // `safe_open(...).metadata()["fingrad.config"]`.
 //
-// Rebuilding: a model class exposes `config()` returning a JSON-able object with a `kind`, and
-// registers a factory for that kind (`registerModel('mlp', (c) => new MLP(c))`). `loadModel`
+// Rebuilding: a model class exposes `config()` returning a JSON-able object with a `kind`, with
+// a factory for that kind: the ready-made models' in the table of src/models/kinds.ts, other
+// packages' registered with `registerModel('mlp', (c) => new MLP(c))`. `loadModel`
 // reads the config, builds the model from the factory under an allocation budget set by the
 // file's weights (the config cannot claim more than the file holds), checks every key and shape
 // against the file, then loads the weights (strict); a failure frees what was built. Files from
 // PyTorch (no fingrad config) load into a model you construct yourself with `loadWeights`.
-import { ArgumentError, ValueError, fmtShape } from '../errors.js';
+import { ArgumentError, CheckpointError, fmtShape } from '../errors.js';
 import { type Check, describe, is, isPlainObject, readOptions } from '../validate.js';
 import type { Module, StateValue } from '../nn/module.js';
 import { AllocationBudgetError, withAllocationBudget } from '../tensor/budget.js';
+import { builtInModel, builtInModelKinds } from '../models/kinds.js';
 import { type DecodedTensor, checkBytes, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
-/** A checkpoint whose config or weights do not fit the model, or an unknown model kind. */
-export class CheckpointError extends ValueError {}
+export { CheckpointError };
 
 /** A model's architecture: JSON-able, with the registered `kind` that rebuilds it. */
 export interface ModelConfig {
@@ -40,25 +41,32 @@ export const CHECKPOINT_METADATA = {
 
 const CHECKPOINT_VERSION = '1';
 
+// Kinds registered by registerModel; the ready-made models' kinds come from a table
+// (src/models/kinds.ts) and are registered from the start. A registered factory wins.
 const registry = new Map<string, ModelFactory>();
 
+function factoryOf(kind: string): ModelFactory | undefined {
+  return registry.get(kind) ?? builtInModel(kind);
+}
+
 /**
- * Registers how to rebuild models of `kind` from their config (model classes call this once,
- * at import). Registering a different factory under a taken kind throws unless `replace`.
+ * Registers how to rebuild models of `kind` from their config (a model class of another
+ * package calls this once, at import; the ready-made models are registered already).
+ * Registering a different factory under a taken kind throws unless `replace`.
  */
 export function registerModel<C extends ModelConfig>(kind: string, factory: ModelFactory<C>, options: { replace?: boolean } = {}): void {
   const o = readOptions('registerModel', options, { replace: is.boolean });
   if (typeof kind !== 'string' || kind === '') throw new CheckpointError(`registerModel: kind must be a non-empty string, got ${JSON.stringify(kind)}`);
-  const existing = registry.get(kind);
+  const existing = factoryOf(kind);
   if (existing !== undefined && existing !== factory && o.replace !== true) {
     throw new CheckpointError(`registerModel: kind '${kind}' is already registered to another factory; pass {replace: true} to override it`);
   }
   registry.set(kind, factory as ModelFactory);
 }
 
-/** The registered model kinds, sorted. */
+/** The registered model kinds (the ready-made ones included), sorted. */
 export function registeredModels(): string[] {
-  return [...registry.keys()].sort();
+  return [...new Set([...builtInModelKinds(), ...registry.keys()])].sort();
 }
 
 function configOf(op: string, model: Module, config: ModelConfig | undefined): ModelConfig {
@@ -212,7 +220,7 @@ export function loadModel<M extends Module = Module>(bytes: Uint8Array): M {
   const op = 'loadModel';
   checkBytes(op, bytes);
   const { config, tensors } = readCheckpoint(bytes);
-  const factory = registry.get(config.kind);
+  const factory = factoryOf(config.kind);
   if (factory === undefined) {
     const known = registeredModels();
     throw new CheckpointError(

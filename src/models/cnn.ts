@@ -2,7 +2,6 @@
 // value(s)) and CNN2dClassifier (images → classes). Both stack [conv ('same' padding) →
 // activation → pooling] blocks, flatten, and finish with a dense head.
 import { ArgumentError, ShapeError, ValueError } from '../errors.js';
-import { registerModel } from '../io/checkpoint.js';
 import { ReLU, Tanh } from '../nn/activations.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
 import { Dropout } from '../nn/dropout.js';
@@ -359,5 +358,3 @@ export class CNN2dClassifier extends BaseCNN {
   }
 }
 
-registerModel<CNN1dForecasterConfig>('CNN1dForecaster', (c) => CNN1dForecaster.fromConfig(c));
-registerModel<CNN2dClassifierConfig>('CNN2dClassifier', (c) => CNN2dClassifier.fromConfig(c));

@@ -3,9 +3,8 @@
 // name for errors, a fitted state, a checkpoint config of one shape {kind, options, fitted},
 // sklearn's `score`, and the few-row prediction path (./small-batch.ts: `smallRows`,
 // `hostParameters`). Adding a model subclasses Estimator (or LinearModel, which
-// does) and registers its kind with `registerModel`.
-import { NotFittedError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { CheckpointError } from '../io/checkpoint.js';
+// does) and adds its kind to ./kinds.ts, the table loadModel rebuilds models from.
+import { CheckpointError, NotFittedError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { accuracy } from '../metrics/classification.js';
 import { r2Score as r2 } from '../metrics/regression.js';
 import { Module } from '../nn/module.js';

@@ -2,7 +2,7 @@
 // matrix by a fingrad matmul, float64 iterative refinement on the host
 // (solvers/normal-equations.ts).
 import { noGrad } from '../autograd/graph.js';
-import { CheckpointError, registerModel } from '../io/checkpoint.js';
+import { CheckpointError } from '../errors.js';
 import { mul, sub } from '../ops/binary.js';
 import { reshape } from '../ops/reshape.js';
 import { tensor } from '../tensor/creation.js';
@@ -169,4 +169,3 @@ export class LinearRegression extends LinearModel {
   }
 }
 
-registerModel<LinearRegressionConfig>('LinearRegression', (c) => LinearRegression.fromConfig(c));

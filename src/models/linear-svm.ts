@@ -2,7 +2,6 @@
 // fingrad ops with autograd gradients, polished in float64 (solvers/linear-objective.ts). Hinge:
 // not differentiable, solved exactly in float64 (solvers/hinge.ts). Probabilities by Platt
 // scaling (solvers/platt.ts).
-import { registerModel } from '../io/checkpoint.js';
 import { add, div, mul, neg } from '../ops/binary.js';
 import { concat } from '../ops/concat.js';
 import { sum } from '../ops/reduce.js';
@@ -278,4 +277,3 @@ export class LinearSVM extends LinearClassifier {
   }
 }
 
-registerModel<LinearSVMConfig>('LinearSVM', (c) => LinearSVM.fromConfig(c));

@@ -1,7 +1,7 @@
 // Logistic regression with scikit-learn's objective and hyper-parameters, solved to the optimum:
 // L-BFGS (OWL-QN for L1) on fingrad's bceWithLogits / crossEntropy with autograd gradients,
 // polished in float64 (solvers/linear-objective.ts).
-import { CheckpointError, registerModel } from '../io/checkpoint.js';
+import { CheckpointError } from '../errors.js';
 import { add, div, neg, sub } from '../ops/binary.js';
 import { concat } from '../ops/concat.js';
 import { sum } from '../ops/reduce.js';
@@ -264,4 +264,3 @@ export class LogisticRegression extends LinearClassifier {
   }
 }
 
-registerModel<LogisticRegressionConfig>('LogisticRegression', (c) => LogisticRegression.fromConfig(c));

@@ -2,7 +2,6 @@
 // for two classes, softmax for more) and MLPRegressor (identity output), trained by fit() with
 // Adam (or SGD) on mini-batches, with sklearn's L2 penalty `alpha` and stopping rules.
 import { isGradEnabled } from '../autograd/graph.js';
-import { registerModel } from '../io/checkpoint.js';
 import { Sigmoid, ReLU, Tanh } from '../nn/activations.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
@@ -393,5 +392,3 @@ export class MLPRegressor extends BaseMLP {
   }
 }
 
-registerModel<MLPClassifierConfig>('MLPClassifier', (c) => MLPClassifier.fromConfig(c));
-registerModel<MLPRegressorConfig>('MLPRegressor', (c) => MLPRegressor.fromConfig(c));

@@ -1,7 +1,6 @@
 // RecurrentForecaster: an LSTM, GRU or Elman RNN reads a window of past values (any number of
 // features) and a linear head maps its last hidden state to the next `horizon` values.
 import { ValueError } from '../errors.js';
-import { registerModel } from '../io/checkpoint.js';
 import { Linear } from '../nn/linear.js';
 import { GRU, LSTM, RNN } from '../nn/recurrent.js';
 import { mseLoss } from '../ops/losses.js';
@@ -172,4 +171,3 @@ export class RecurrentForecaster extends Estimator {
   }
 }
 
-registerModel<RecurrentForecasterConfig>('RecurrentForecaster', (c) => RecurrentForecaster.fromConfig(c));

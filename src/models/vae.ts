@@ -3,7 +3,6 @@
 // negative ELBO; scores rows for anomaly detection (fraud-style: rare rows reconstruct badly).
 import { isGradEnabled } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
-import { registerModel } from '../io/checkpoint.js';
 import { ReLU, Tanh } from '../nn/activations.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
@@ -331,4 +330,3 @@ export class VAE extends Estimator {
   }
 }
 
-registerModel<VAEConfig>('VAE', (c) => VAE.fromConfig(c));

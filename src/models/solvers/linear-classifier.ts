@@ -1,7 +1,7 @@
 // A linear classifier: class labels, decision values and the arg-max decision rule over a
 // LinearModel's scores, and the scaffolding every classifier's `fit` shares (`fitClasses`).
 import { noGrad } from '../../autograd/graph.js';
-import { CheckpointError } from '../../io/checkpoint.js';
+import { CheckpointError } from '../../errors.js';
 import { argmax } from '../../ops/argmax.js';
 import { gt } from '../../ops/compare.js';
 import { indexSelect } from '../../ops/gather.js';

@@ -10,7 +10,7 @@
 // to the loaded float32 values, and are replaced by those values otherwise (see `adoptLoaded`).
 import { noGrad } from '../../autograd/graph.js';
 import { ShapeError, fmtShape } from '../../errors.js';
-import { CheckpointError } from '../../io/checkpoint.js';
+import { CheckpointError } from '../../errors.js';
 import { type LoadStateDictOptions, type StateValue } from '../../nn/module.js';
 import { linear } from '../../ops/linear.js';
 import { tensor } from '../../tensor/creation.js';
