@@ -47,25 +47,46 @@ function setUp(c: ConvCase): ConvSetup {
 }
 
 /**
- * Median ms of a forward, and of the backward (forward + backward minus forward). The upstream
- * gradient is made once, outside the timing: filling a fresh one each call (3 MB for b32
- * 28×28×1→32) is no part of the convolution and runs on one thread.
+ * Median ms of a forward, and of the backward (forward + backward minus forward), and the median
+ * of the backward / forward ratios. The two are timed in turn, `rounds` times (each for
+ * timeMs / rounds), and each round gives its own ratio, so that load on the shared machine that
+ * comes and goes moves both sides of a ratio alike. The upstream gradient is made once, outside
+ * the timing: filling a fresh one each call (3 MB for b32 28×28×1→32) is no part of the
+ * convolution and runs on one thread.
  */
-async function timeConv(s: ConvSetup, timeMs: number): Promise<{ forwardMs: number; backwardMs: number }> {
+async function timeConv(s: ConvSetup, timeMs: number, rounds = 5): Promise<{ forwardMs: number; backwardMs: number; ratio: number }> {
   const { x, weight, conv } = s;
-  x.requiresGrad = false;
-  weight.requiresGrad = false;
-  const fwd = await measure(() => fg.tidy(() => void conv(x, weight)), timeMs);
   const dy = fg.keep(fg.tidy(() => fg.randn(conv(x, weight).shape)));
-  x.requiresGrad = true;
-  weight.requiresGrad = true;
-  const both = await measure(() => {
+  const forward = (): void => fg.tidy(() => void conv(x, weight));
+  const both = (): void => {
     fg.tidy(() => conv(x, weight).backward(dy));
     x.zeroGrad();
     weight.zeroGrad();
-  }, timeMs);
+  };
+  const fwd: number[] = [];
+  const bwd: number[] = [];
+  const ratios: number[] = [];
+  const slice = Math.max(50, timeMs / rounds);
+  for (let r = 0; r < rounds; r++) {
+    x.requiresGrad = false;
+    weight.requiresGrad = false;
+    const f = (await measure(forward, slice)).medianMs;
+    x.requiresGrad = true;
+    weight.requiresGrad = true;
+    const b = Math.max(1e-6, (await measure(both, slice)).medianMs - f);
+    fwd.push(f);
+    bwd.push(b);
+    ratios.push(b / f);
+  }
+  x.requiresGrad = false;
+  weight.requiresGrad = false;
   dy.dispose();
-  return { forwardMs: fwd.medianMs, backwardMs: Math.max(1e-6, both.medianMs - fwd.medianMs) };
+  return { forwardMs: median(fwd), backwardMs: median(bwd), ratio: median(ratios) };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 }
 
 export async function benchConv(cases: ConvCase[], tf: Tf | null, timeMs: number): Promise<ConvRow[]> {
@@ -95,7 +116,7 @@ export async function benchConv(cases: ConvCase[], tf: Tf | null, timeMs: number
       name: c.name,
       forwardGflops: gflops(s.flops, t.forwardMs),
       backwardGflops: gflops(2 * s.flops, t.backwardMs),
-      backwardOverForward: t.backwardMs / t.forwardMs,
+      backwardOverForward: t.ratio,
       tfjsWasmForwardGflops: tfw,
     });
     s.x.dispose();
@@ -117,10 +138,6 @@ export interface ConvThreadsRow {
  * machine does not land on one count only.
  */
 export async function benchConvThreads(cases: ConvCase[], threadCounts: number[], timeMs: number, rounds = 3): Promise<ConvThreadsRow[]> {
-  const median = (v: number[]): number => {
-    const s = [...v].sort((a, b) => a - b);
-    return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-  };
   const rows: ConvThreadsRow[] = [];
   for (const c of cases) {
     const s = setUp(c);
@@ -129,7 +146,7 @@ export async function benchConvThreads(cases: ConvCase[], threadCounts: number[]
     for (let r = 0; r < rounds; r++) {
       for (const threads of threadCounts) {
         await fg.setNumThreads(threads);
-        const t = await timeConv(s, timeMs);
+        const t = await timeConv(s, timeMs, 1);
         (fwd[threads] ??= []).push(gflops(s.flops, t.forwardMs));
         (bwd[threads] ??= []).push(gflops(2 * s.flops, t.backwardMs));
       }
