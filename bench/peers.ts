@@ -174,9 +174,11 @@ async function inferenceLatency(jax: JaxModule, calls = 3000): Promise<PeersResu
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { p50Ms: q(v, 0.5), p99Ms: q(v, 0.99), calls: v.length }]));
 }
 
-// Each child prints the ms from its first line to the end of the first op's result.
+// Each child prints the ms from its first line to the end of the first op's result. Both import
+// by package name, as an application would: fingrad (a self-reference from this repository) gets
+// its exports' `node` build, dist/node/.
 const COLD: Record<string, string> = {
-  fingrad: `const t0 = performance.now(); const fg = await import(${JSON.stringify(join(ROOT, 'dist/index.js'))}); await fg.ready();
+  fingrad: `const t0 = performance.now(); const fg = await import('fingrad'); await fg.ready();
 const a = fg.ones([64, 64]); a.matmul(a).data; console.log(performance.now() - t0);`,
   'jax-js': `const t0 = performance.now(); const jax = await import('@jax-js/jax'); await jax.init('wasm'); jax.defaultDevice('wasm');
 const a = jax.numpy.ones([64, 64]); await jax.numpy.matmul(a.ref, a).data(); console.log(performance.now() - t0);`,

@@ -57,7 +57,7 @@ export function pruneStaleOutputs(dist = join(ROOT, 'dist'), src = join(ROOT, 's
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (rel === '' && entry.name === 'cjs') continue; // rebuilt whole by build-cjs.mjs
+        if (rel === '' && (entry.name === 'cjs' || entry.name === 'node')) continue; // rebuilt whole by build-cjs.mjs, build-node.mjs
         walk(path, join(rel, entry.name));
         continue;
       }

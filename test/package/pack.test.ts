@@ -90,18 +90,29 @@ describe('npm pack contents', () => {
 });
 
 describe('the installed package', () => {
-  it('runs from an ES module: a tensor op, a backward, the finance entry point', () => {
+  it('runs from an ES module: the bundled node build, each entry point on one shared core, worker threads', () => {
     writeFileSync(join(app, 'esm.mjs'), `
 import * as fg from 'fingrad';
 import { Table } from 'fingrad/finance';
-import { toNdarray } from 'fingrad/ndarray';
+import { fromNdarray, toNdarray } from 'fingrad/ndarray';
+import { exportOnnx } from 'fingrad/onnx';
 await fg.ready();
 const a = fg.tensor([1, 2, 3], undefined, { requiresGrad: true });
 const sum = fg.add(a, fg.tensor([10, 20, 30]));
 fg.mul(a, a).sum().backward();
-console.log(JSON.stringify({ sum: sum.toArray(), grad: a.grad.toArray(), rows: Table.fromRows([{ x: 1 }, { x: 2 }]).nRows, nd: toNdarray(a).shape }));
+const back = fromNdarray(toNdarray(a));
+const n = await fg.setNumThreads(2);
+const x = fg.randn([384, 384]);
+const two = fg.matmul(x, x).toFloat32Array();
+await fg.setNumThreads(1);
+const one = fg.matmul(x, x).toFloat32Array();
+console.log(JSON.stringify({
+  resolved: import.meta.resolve('fingrad').endsWith('dist/node/index.js'),
+  sum: sum.toArray(), grad: a.grad.toArray(), rows: Table.fromRows([{ x: 1 }, { x: 2 }]).nRows, nd: toNdarray(a).shape,
+  sharedCore: back instanceof fg.Tensor, onnx: typeof exportOnnx, threads: n, sameProduct: one.every((v, i) => v === two[i]),
+}));
 `);
-    expect(run('esm.mjs')).toEqual({ sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3] });
+    expect(run('esm.mjs')).toEqual({ resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3], sharedCore: true, onnx: 'function', threads: 2, sameProduct: true });
   });
 
   // Node before 20.19 cannot require() an ES module; --no-experimental-require-module makes a later
