@@ -63,4 +63,10 @@ describe('source layout', () => {
     const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `src/${e.name}/`);
     expect(folders.filter((f) => !listed.includes(f))).toEqual([]);
   });
+
+  it('has each README section once (a merge once left seven of them twice, the stale copy second)', () => {
+    const headings = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').filter((l) => /^#{1,3} /.test(l));
+    expect(headings.length).toBeGreaterThan(10);
+    expect(headings.filter((h, i) => headings.indexOf(h) !== i)).toEqual([]);
+  });
 });
