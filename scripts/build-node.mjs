@@ -1,6 +1,7 @@
-// The ESM build Node loads (package.json exports: the `node` condition under `import`), run by
-// `npm run build:ts` after tsc: the four entry points bundled with code splitting into
-// dist/node/, so that importing fingrad reads a few files instead of ~210 modules. A fresh
+// The ESM build Node loads (package.json exports: the `node` condition under `import`; and `bin`,
+// the command line), run by `npm run build:ts` after tsc: the four entry points and the CLI
+// bundled with code splitting into dist/node/, so that importing fingrad reads a few files
+// instead of ~210 modules. A fresh
 // process's import took 18-28 ms against 67-86 ms (2026-12-03, 3 runs each). The entry points
 // share their core as one chunk (one kernel instance, one Tensor class across fingrad,
 // fingrad/finance, fingrad/onnx and fingrad/ndarray); each kernel build stays its own chunk,
@@ -20,7 +21,7 @@ export async function buildNode() {
   rmSync(OUT, { recursive: true, force: true });
   const { metafile } = await build({
     absWorkingDir: ROOT,
-    entryPoints: Object.fromEntries(ENTRY_POINTS.map((e) => [e, `src/${e}.ts`])),
+    entryPoints: Object.fromEntries([...ENTRY_POINTS, 'cli/main'].map((e) => [e, `src/${e}.ts`])),
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -32,6 +33,9 @@ export async function buildNode() {
     sourcemap: true,
     sourcesContent: false,
     metafile: true,
+    // Names survive bundling: two modules' classes of one name would otherwise be renamed
+    // (\`_LogisticRegression\`), and constructor.name reaches messages, reprs and checkpoints.
+    keepNames: true,
     logLevel: 'warning',
   });
   dropKernelModuleMaps(join(OUT, 'chunks'));

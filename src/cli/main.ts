@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `fingrad`: the command line. Each subcommand lives in commands/<name>.ts and registers itself;
 // `npm start` runs `fingrad demo credit`.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { USER_ERROR_EXIT } from './command.js';
 import { registerAnomalies } from './commands/anomalies.js';
@@ -15,12 +14,11 @@ import { registerInspect } from './commands/inspect.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerPredict } from './commands/predict.js';
 import { registerTrain } from './commands/train.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { VERSION } from './version.js';
 
 const program = new Command('fingrad')
   .description('fingrad: credit scoring, risk metrics, forecasting and anomaly detection on your CSV files, with a deep-learning engine in TypeScript and WebAssembly')
-  .version(pkg.version)
+  .version(VERSION)
   .showSuggestionAfterError(true)
   .exitOverride();
 

@@ -19,7 +19,7 @@ interface PackedFile { path: string }
 let work = '';
 let app = '';
 let files: string[] = [];
-let manifest: { exports: Record<string, unknown>; main: string; module: string; types: string; bin: Record<string, string>; dependencies: Record<string, string> };
+let manifest: { version: string; exports: Record<string, unknown>; main: string; module: string; types: string; bin: Record<string, string>; dependencies: Record<string, string> };
 
 /** Every string in an `exports` value (conditions nest). */
 function targets(value: unknown): string[] {
@@ -110,9 +110,20 @@ console.log(JSON.stringify({
   resolved: import.meta.resolve('fingrad').endsWith('dist/node/index.js'),
   sum: sum.toArray(), grad: a.grad.toArray(), rows: Table.fromRows([{ x: 1 }, { x: 2 }]).nRows, nd: toNdarray(a).shape,
   sharedCore: back instanceof fg.Tensor, onnx: typeof exportOnnx, threads: n, sameProduct: one.every((v, i) => v === two[i]),
+  names: [fg.LogisticRegression.name, new fg.MLPClassifier().constructor.name, fg.nn.Linear.name],
 }));
 `);
-    expect(run('esm.mjs')).toEqual({ resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3], sharedCore: true, onnx: 'function', threads: 2, sameProduct: true });
+    expect(run('esm.mjs')).toEqual({
+      resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3], sharedCore: true, onnx: 'function', threads: 2, sameProduct: true,
+      names: ['LogisticRegression', 'MLPClassifier', 'Linear'],
+    });
+  });
+
+  it('runs the command line from its bin (the bundled node build)', () => {
+    const bin = join(app, 'node_modules', 'fingrad', manifest.bin.fingrad as string);
+    expect(manifest.bin.fingrad).toBe('./dist/node/cli/main.js');
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(execFileSync(process.execPath, [bin, '--version'], { cwd: app, encoding: 'utf8' }).trim()).toBe(manifest.version);
   });
 
   // Node before 20.19 cannot require() an ES module; --no-experimental-require-module makes a later

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { haveChromium, launchChromium } from './chromium.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/node/cli/main.js', import.meta.url));
 
 export interface CliRun {
   status: number | null;

@@ -2,7 +2,6 @@
 // model pipeline fitted on a stratified training part, with progress → held-out metrics → a
 // model folder (and an HTML report).
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import * as fg from '../../index.js';
 import { trainTestSplit } from '../../finance/split.js';
 import { UsageError, action, emit, numberOption, intOption, progress, writeFileAtomic } from '../command.js';
@@ -12,6 +11,7 @@ import { loadCsv, requireColumn } from '../data.js';
 import { newTrainingRecord, referenceSample, saveModelDir } from '../model-dir.js';
 import { renderReport } from '../report.js';
 import { renderTable } from '../table.js';
+import { VERSION } from '../version.js';
 
 interface TrainFlags extends ModelFlags {
   data: string;
@@ -24,8 +24,6 @@ interface TrainFlags extends ModelFlags {
   json?: boolean;
   report?: string;
 }
-
-export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Adds the model options every training command shares. */
 export function modelOptionFlags(cmd: Command): Command {
