@@ -1,7 +1,8 @@
 // Functional autograd: gradients as return values instead of `.grad` side effects. `grad` and
 // `valueAndGrad` are JAX's transforms, `jacobian` and `hessian` torch.func's (reverse mode, one
-// vector-Jacobian product per output element), `hvp` torch.autograd.functional's (double
-// backward). All rest on `gradOf` (torch.autograd.grad), so the inputs' `.grad` is untouched.
+// vector-Jacobian product per output element; jacobian also of a fn with several outputs),
+// `hvp` torch.autograd.functional's (double backward). All rest on `gradOf`
+// (torch.autograd.grad), so the inputs' `.grad` is untouched.
 //
 // Nesting works through requiresGrad: when an argument being differentiated already requires
 // a gradient (an outer transform's input, or a tensor of the caller's graph), the gradient is
@@ -113,30 +114,44 @@ export function grad(fn: TensorFn, options?: GradOptions): (...args: Tensor[]) =
 /**
  * `jacobian(fn)(...args)`: d fn(...args) / d args[argnums], of shape [...output shape,
  * ...argument shape], by one backward pass per output element (torch.func.jacrev); so keep the
- * output small. The result carries no graph.
+ * output small. The result carries no graph. A fn that returns an array of tensors gets an
+ * array back, one entry per output (each a tensor, or a list of them for a list of argnums), as
+ * jacrev does for a tuple.
  */
-export function jacobian(fn: TensorFn, options?: GradOptions): (...args: Tensor[]) => Tensor | Tensor[] {
+export function jacobian(fn: TensorFn, options?: GradOptions): (...args: Tensor[]) => Tensor | Tensor[];
+export function jacobian(fn: (...args: Tensor[]) => Tensor[], options?: GradOptions): (...args: Tensor[]) => Array<Tensor | Tensor[]>;
+export function jacobian(fn: (...args: Tensor[]) => Tensor | Tensor[], options?: GradOptions): (...args: Tensor[]) => Tensor | Tensor[] | Array<Tensor | Tensor[]> {
   is.function(fn, 'jacobian: fn');
   const { list, single } = readArgnums('jacobian', options);
   return (...args: Tensor[]) =>
     tidy(() => {
       const detached = args.map((a, i) => (list.includes(i) && a instanceof Tensor ? Tensor.view(a, a.shape) : a));
       const p = prepare('jacobian', detached, list);
-      const out = enableGrad(() => fn(...p.args));
-      if (!(out instanceof Tensor)) throw new ArgumentError('jacobian: fn must return a Tensor', 'jacobian', 'fn');
-      const blocks = p.wrt.map((x) => Tensor.empty([...out.shape, ...x.shape]));
-      const seed = full(out.shape, 0);
-      for (let i = 0; i < out.size; i++) {
-        seed.data[i] = 1;
-        const rows = gradients(out, p.wrt, false, seed);
-        seed.data[i] = 0;
-        rows.forEach((row, k) => {
-          const block = blocks[k] as Tensor;
-          block.data.set(row.data, i * row.size);
-          row.dispose();
-        });
-      }
-      return single ? (blocks[0] as Tensor) : blocks;
+      const result = enableGrad(() => fn(...p.args));
+      const outs = Array.isArray(result) ? result : [result];
+      outs.forEach((out, k) => {
+        if (!(out instanceof Tensor)) {
+          const what = Array.isArray(result) ? `output ${k} is ${out === undefined ? 'nothing' : typeof out}` : `got ${out === undefined ? 'nothing' : typeof out}`;
+          throw new ArgumentError(`jacobian: fn must return a Tensor or an array of Tensors; ${what}`, 'jacobian', 'fn');
+        }
+      });
+      if (Array.isArray(result) && outs.length === 0) throw new ArgumentError('jacobian: fn returned an empty array', 'jacobian', 'fn');
+      const perOutput = outs.map((out) => {
+        const blocks = p.wrt.map((x) => Tensor.empty([...out.shape, ...x.shape]));
+        const seed = full(out.shape, 0);
+        for (let i = 0; i < out.size; i++) {
+          seed.data[i] = 1;
+          const rows = gradients(out, p.wrt, false, seed);
+          seed.data[i] = 0;
+          rows.forEach((row, k) => {
+            const block = blocks[k] as Tensor;
+            block.data.set(row.data, i * row.size);
+            row.dispose();
+          });
+        }
+        return single ? (blocks[0] as Tensor) : blocks;
+      });
+      return Array.isArray(result) ? perOutput : (perOutput[0] as Tensor | Tensor[]);
     });
 }
 
