@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import * as fg from '../src/index.js';
 import { exportOnnx } from '../src/onnx/index.js';
-import { PeerChild, TORCH_ENV, TORCH_PYTHONS } from './peers/child.js';
+import { PeerChild, TORCH_ENV, TORCH_ENV_2T, TORCH_PYTHONS } from './peers/child.js';
 import { jaxConv2d, jaxMatmul, jaxMlp, type JaxModule } from './peers/jax.js';
 import { gflops, measure } from './support/measure.js';
 
@@ -56,22 +56,25 @@ export interface PeersResult {
 
 const here = (file: string): string => join(ROOT, 'bench', 'peers', file);
 
-/** jax-js on 2 workers and PyTorch on 1 thread, each in its own process; null where one cannot start. */
-async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null }> {
+/** jax-js on 2 workers and PyTorch on 1 and 2 threads, each in its own process; null where one cannot start. */
+async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null; torch2: PeerChild | null }> {
   const jax2 = await PeerChild.start('jax-js 2 workers', process.execPath, ['--import', 'tsx', here('jax-workers.ts')], { JAX_WORKERS: '2' });
   let torch: PeerChild | null = null;
+  let torch2: PeerChild | null = null;
   for (const python of TORCH_PYTHONS) {
     torch = await PeerChild.start('PyTorch', python, [here('torch_peer.py')], TORCH_ENV);
-    if (torch) break;
+    if (!torch) continue;
+    torch2 = await PeerChild.start('PyTorch 2 threads', python, [here('torch_peer.py')], TORCH_ENV_2T);
+    break;
   }
-  return { jax2, torch };
+  return { jax2, torch, torch2 };
 }
 
 export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Promise<PeersResult> {
   const result: Partial<PeersResult> = {};
   const canThread = (await fg.setNumThreads(2)) === 2;
   await fg.setNumThreads(1);
-  const { jax2, torch } = await startChildren();
+  const { jax2, torch, torch2 } = await startChildren();
   const child = (name: string, peer: PeerChild | null, request: Record<string, unknown>): Cell[] =>
     peer ? [{ name, setUp: oneThread, time: (ms: number) => peer.time({ ...request, timeMs: ms }) }] : [];
 
@@ -87,6 +90,7 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
       { name: 'jax-js', setUp: oneThread, run: j.run },
       ...child('jax-js 2w', jax2, { op: 'matmul', size }),
       ...child('PyTorch 1t', torch, { op: 'matmul', size }),
+      ...child('PyTorch 2t', torch2, { op: 'matmul', size }),
     ];
     const r = await interleave(cells, rounds, timeMs);
     result.matmul.push({ size, gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(2 * size ** 3, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });
@@ -135,6 +139,7 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
 
   jax2?.close();
   torch?.close();
+  torch2?.close();
 
   // Last: once onnxruntime has started, jax-js cannot link a kernel it compiles afterwards.
   result.inference = await inferenceLatency(jax);

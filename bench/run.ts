@@ -160,8 +160,9 @@ if (suites.has('peers')) {
     results.peers = p;
     const note = 'median of alternating rounds; shared 2-core machine: noisy';
     const g = (r: { gflops: Record<string, number> }, k: string): number => r.gflops[k] ?? NaN;
-    printTable(`matmul vs jax-js and PyTorch (GFLOP/s, ${note}; jax-js 2w = its worker pool on 2 workers; PyTorch with OpenBLAS pinned to 1 thread)`, ['size', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'jax-js 2w', 'PyTorch 1t', '1t / jax-js', '2t / jax-js 2w', '1t / PyTorch'], p.matmul.map((r) => [
-      `${r.size}³`, g(r, 'fingrad 1t'), g(r, 'fingrad 2t'), g(r, 'jax-js'), g(r, 'jax-js 2w'), g(r, 'PyTorch 1t'), g(r, 'fingrad 1t') / g(r, 'jax-js'), g(r, 'fingrad 2t') / g(r, 'jax-js 2w'), g(r, 'fingrad 1t') / g(r, 'PyTorch 1t'),
+    printTable(`matmul vs jax-js and PyTorch (GFLOP/s, ${note}; jax-js 2w = its worker pool on 2 workers; PyTorch with OpenBLAS pinned to 1 or 2 threads)`, ['size', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'jax-js 2w', 'PyTorch 1t', 'PyTorch 2t', '1t / jax-js', '2t / jax-js 2w', '1t / PyTorch', 'fingrad 2t/1t', 'PyTorch 2t/1t'], p.matmul.map((r) => [
+      `${r.size}³`, g(r, 'fingrad 1t'), g(r, 'fingrad 2t'), g(r, 'jax-js'), g(r, 'jax-js 2w'), g(r, 'PyTorch 1t'), g(r, 'PyTorch 2t'), g(r, 'fingrad 1t') / g(r, 'jax-js'), g(r, 'fingrad 2t') / g(r, 'jax-js 2w'), g(r, 'fingrad 1t') / g(r, 'PyTorch 1t'),
+      g(r, 'fingrad 2t') / g(r, 'fingrad 1t'), g(r, 'PyTorch 2t') / g(r, 'PyTorch 1t'),
     ]));
     printTable(`conv2d forward vs jax-js (GFLOP/s, ${note})`, ['case', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'jax-js 2w', '2t / jax-js 2w'], [[p.conv2d.name, g(p.conv2d, 'fingrad 1t'), g(p.conv2d, 'fingrad 2t'), g(p.conv2d, 'jax-js'), g(p.conv2d, 'jax-js 2w'), g(p.conv2d, 'fingrad 2t') / g(p.conv2d, 'jax-js 2w')]]);
     const s = (r: { samplesPerSecond: Record<string, number> }, k: string): number => r.samplesPerSecond[k] ?? NaN;

@@ -12,6 +12,8 @@ import { createInterface } from 'node:readline';
  */
 export const TORCH_PYTHONS = ['/usr/bin/python3', 'python3'];
 export const TORCH_ENV = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+/** The same with two threads everywhere: the native scaling the threads table sets beside fingrad's. */
+export const TORCH_ENV_2T = { OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2', MKL_NUM_THREADS: '2', FINGRAD_TORCH_THREADS: '2' };
 
 export class PeerChild {
   private readonly waiting: Array<(line: string) => void> = [];

@@ -1,4 +1,5 @@
-"""PyTorch on one thread as a child peer of bench/peers.ts (protocol: bench/peers/child.ts).
+"""PyTorch on one thread (or two: FINGRAD_TORCH_THREADS) as a child peer of bench/peers.ts
+(protocol: bench/peers/child.ts).
 
 Started with OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 in its environment:
 torch.set_num_threads(1) alone leaves Debian's OpenBLAS GEMM on two cores.
@@ -15,6 +16,10 @@ from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_train import adam_step, mlp as mlp_model  # noqa: E402  (the bench's one MLP workload)
+
+# FINGRAD_TORCH_THREADS=2 (with OpenBLAS given 2 threads too) makes the 2-thread peer whose
+# scaling the threads table compares with fingrad's, in the same rounds.
+torch.set_num_threads(int(os.environ.get("FINGRAD_TORCH_THREADS", "1")))
 
 
 def median_ms(fn, time_ms):
