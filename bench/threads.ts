@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { runParallel, threadGuard } from '../src/backend/threads.js';
 import { heap, kernels } from '../src/backend/wasm.js';
-import { gemm, gemmPlan } from '../src/kernels/gemm.js';
+import { DEFAULT_SHARES_PER_THREAD, gemm, gemmPlan } from '../src/kernels/gemm.js';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' } } });
 const rounds = Number(args.rounds);
@@ -135,7 +135,7 @@ for (const n of sizes) {
   console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; ${[1, 2, 4, 8].map((s) => `${s} share(s)/thread ${median(one.map((v, i) => v / ((t[`2t×${s}`] as number[])[i] as number))).toFixed(2)}×`).join(', ')}`);
   free(p);
 }
-gemmPlan.sharesPerThread = 1;
+gemmPlan.sharesPerThread = DEFAULT_SHARES_PER_THREAD; // the shipped rule (by size) for the probes below
 
 console.log(`\nguard: wall time, 1 thread / 2 threads with the load guard on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
 threadGuard.enabled = true;

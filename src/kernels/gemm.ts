@@ -4,9 +4,9 @@
 // With more than one thread (setNumThreads) a large product is cut into shares, each run by
 // gemm_tasks_f32 with its own scratch on whichever thread claims it (src/backend/threads.ts): a
 // batch of products with distinct outputs is dealt out whole, in up to 4 shares per thread;
-// otherwise C is cut into one block per thread, rows when m ≥ n (each share packs all of B and
-// its rows of A), else columns (all of A, its columns of B), so the operand every share packs
-// is the smaller one. Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
+// otherwise C is cut into blocks, one per thread (two from 256³ on: sharesPerThreadFor), in the
+// grid that packs least: rows when m ≥ n (each share packs all of B and its rows of A), else
+// columns (all of A, its columns of B). Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
 // as in one call: the threaded result equals the single-thread one bit for bit.
 import { cuts, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
@@ -125,7 +125,8 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
     return Array.from({ length: count }, (_, t) =>
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
-  const [r, c] = grid(g.m, g.n, Math.min(threads * gemmPlan.sharesPerThread, MAX_SHARES));
+  const perThread = gemmPlan.sharesPerThread ?? sharesPerThreadFor(calls.length * g.m * g.n * g.k);
+  const [r, c] = grid(g.m, g.n, Math.min(threads * perThread, MAX_SHARES));
   // No piece of one row or column: it would take the kernel's matrix-vector path, whose
   // summation order differs.
   const rows = cuts(g.m, r, MR, 2);
@@ -148,17 +149,33 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
   return shares;
 }
 
-/** @internal */
-export const DEFAULT_SHARES_PER_THREAD = 1;
+/** @internal null: by size (sharesPerThreadFor). */
+export const DEFAULT_SHARES_PER_THREAD: number | null = null;
 
 /**
- * @internal Shares per thread of one product (benchmarks and tests change it). More shares than
- * threads let a thread that the OS runs late take fewer, instead of the others waiting for its
+ * @internal Shares per thread of one product (benchmarks and tests fix it). More shares than
+ * threads let a thread whose core runs slow take fewer, instead of the other waiting for its
  * fixed half; each costs packing (see grid).
  */
-export const gemmPlan = {
+export const gemmPlan: { sharesPerThread: number | null } = {
   sharesPerThread: DEFAULT_SHARES_PER_THREAD,
 };
+
+/** Multiply-adds from which a product is cut into 2 shares per thread instead of 1. */
+export const FINER_SPLIT_MACS = 1 << 24;
+
+/**
+ * Shares per thread of a product of `macs` multiply-adds: 2 from 256³ on. A core slowed by
+ * another process then hands the rest of the product to the other; the extra packing costs
+ * 0.5-2.4% of CPU time at 256³-1024³ (bench/threads.ts split). Measured in 4 interleaved runs of
+ * bench/threads.ts (9 rounds each), 2 threads over 1, with 1 vs 2 shares per thread: two runs on
+ * a loaded machine gave 256³ 1.33/1.36 and 1.63/1.70, 512³ 1.73/1.77 and 1.58/1.62, 1024³
+ * 1.57/1.87 and 1.96/1.96; two quiet ones 256³ 1.83/1.73 and 1.82/1.86, 512³ 1.91/1.94 and
+ * 1.98/1.96, 1024³ 1.97/1.96 and 1.98/1.96. Below 256³ packing weighs more and one share stays.
+ */
+export function sharesPerThreadFor(macs: number): number {
+  return macs >= FINER_SPLIT_MACS ? 2 : 1;
+}
 
 /**
  * Rows × columns of blocks for `shares` blocks of an m × n product. A block packs its rows of A

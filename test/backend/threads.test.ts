@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap } from '../../src/backend/wasm.js';
-import { DEFAULT_SHARES_PER_THREAD, gemmPlan } from '../../src/kernels/gemm.js';
+import { DEFAULT_SHARES_PER_THREAD, gemmPlan, sharesPerThreadFor } from '../../src/kernels/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 // These tests count dispatches: every product above the threshold must be shared out, so the
@@ -58,6 +58,14 @@ describe('threaded products', () => {
     // Workers took some of the ~70 dispatches' shares (the main thread takes the shares of a
     // worker that is slow to wake, so on a loaded machine not all).
     expect(threadStats().workerShares - start.workerShares).toBeGreaterThan(0);
+  });
+
+  it('cut a product into 2 shares per thread from 256³ on, 1 below', () => {
+    expect(sharesPerThreadFor(256 * 256 * 256)).toBe(2);
+    expect(sharesPerThreadFor(1024 ** 3)).toBe(2);
+    expect(sharesPerThreadFor(255 * 256 * 256)).toBe(1);
+    expect(sharesPerThreadFor(128 ** 3)).toBe(1);
+    expect(DEFAULT_SHARES_PER_THREAD).toBeNull();
   });
 
   it('equal them bit for bit when a product is cut into a grid of 2, 4 or 8 blocks per thread', async () => {
