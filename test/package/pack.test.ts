@@ -89,13 +89,13 @@ describe('npm pack contents', () => {
   });
 });
 
-describe('the installed package', () => {
-  it('runs from an ES module: the bundled node build, each entry point on one shared core, worker threads', () => {
-    writeFileSync(join(app, 'esm.mjs'), `
-import * as fg from 'fingrad';
-import { Table } from 'fingrad/finance';
-import { fromNdarray, toNdarray } from 'fingrad/ndarray';
-import { exportOnnx } from 'fingrad/onnx';
+/**
+ * The script both module systems run once the entry points are loaded (as fg, Table, fromNdarray,
+ * toNdarray, exportOnnx): a tensor op, a backward, one core shared by the entry points, the same
+ * product on 2 threads and on 1, class names; `afterThreads` runs while 2 threads are set, and
+ * `fields` adds to the printed JSON.
+ */
+const workload = (resolved: string, afterThreads: string, fields: string): string => `
 await fg.ready();
 const a = fg.tensor([1, 2, 3], undefined, { requiresGrad: true });
 const sum = fg.add(a, fg.tensor([10, 20, 30]));
@@ -104,19 +104,31 @@ const back = fromNdarray(toNdarray(a));
 const n = await fg.setNumThreads(2);
 const x = fg.randn([384, 384]);
 const two = fg.matmul(x, x).toFloat32Array();
+${afterThreads}
 await fg.setNumThreads(1);
 const one = fg.matmul(x, x).toFloat32Array();
 console.log(JSON.stringify({
-  resolved: import.meta.resolve('fingrad').endsWith('dist/node/index.js'),
+  resolved: ${resolved},
   sum: sum.toArray(), grad: a.grad.toArray(), rows: Table.fromRows([{ x: 1 }, { x: 2 }]).nRows, nd: toNdarray(a).shape,
   sharedCore: back instanceof fg.Tensor, onnx: typeof exportOnnx, threads: n, sameProduct: one.every((v, i) => v === two[i]),
-  names: [fg.LogisticRegression.name, new fg.MLPClassifier().constructor.name, fg.nn.Linear.name],
+  names: [fg.LogisticRegression.name, new fg.MLPClassifier().constructor.name, fg.nn.Linear.name], ${fields}
 }));
-`);
-    expect(run('esm.mjs')).toEqual({
-      resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3], sharedCore: true, onnx: 'function', threads: 2, sameProduct: true,
-      names: ['LogisticRegression', 'MLPClassifier', 'Linear'],
-    });
+`;
+
+const EXPECTED = {
+  resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, nd: [3], sharedCore: true, onnx: 'function', threads: 2, sameProduct: true,
+  names: ['LogisticRegression', 'MLPClassifier', 'Linear'],
+};
+
+describe('the installed package', () => {
+  it('runs from an ES module: the bundled node build, each entry point on one shared core, worker threads', () => {
+    writeFileSync(join(app, 'esm.mjs'), `
+import * as fg from 'fingrad';
+import { Table } from 'fingrad/finance';
+import { fromNdarray, toNdarray } from 'fingrad/ndarray';
+import { exportOnnx } from 'fingrad/onnx';
+${workload("import.meta.resolve('fingrad').endsWith('dist/node/index.js')", '', '')}`);
+    expect(run('esm.mjs')).toEqual(EXPECTED);
   });
 
   it('runs the command line from its bin (the bundled node build)', () => {
@@ -138,29 +150,10 @@ const { join, dirname } = require('node:path');
 // the CommonJS module that runs the pool (not exported: reached by file, the same module instance)
 const threads = require(join(dirname(require.resolve('fingrad')), 'backend', 'threads.cjs'));
 (async () => {
-  await fg.ready();
-  const a = fg.tensor([1, 2, 3], undefined, { requiresGrad: true });
-  const sum = fg.add(a, fg.tensor([10, 20, 30]));
-  fg.mul(a, a).sum().backward();
-  const back = fromNdarray(toNdarray(a));
-  const n = await fg.setNumThreads(2);
-  const x = fg.randn([384, 384]);
-  const one = fg.matmul(x, x).toFloat32Array();
-  const stats = threads.threadStats();
-  await fg.setNumThreads(1);
-  const two = fg.matmul(x, x).toFloat32Array();
-  console.log(JSON.stringify({
-    resolved: require.resolve('fingrad').endsWith('dist/cjs/index.cjs'),
-    sum: sum.toArray(), grad: a.grad.toArray(), rows: Table.fromRows([{ x: 1 }, { x: 2 }]).nRows,
-    sharedCore: back instanceof fg.Tensor, onnx: typeof exportOnnx,
-    threads: n, workerShares: stats.workerShares > 0, sameProduct: one.every((v, i) => v === two[i]),
-  }));
+${workload("require.resolve('fingrad').endsWith('dist/cjs/index.cjs')", 'const stats = threads.threadStats();', 'workerShares: stats.workerShares > 0,')}
 })();
 `);
-    expect(run('cjs.cjs', ['--no-experimental-require-module'])).toEqual({
-      resolved: true, sum: [11, 22, 33], grad: [2, 4, 6], rows: 2, sharedCore: true, onnx: 'function',
-      threads: 2, workerShares: true, sameProduct: true,
-    });
+    expect(run('cjs.cjs', ['--no-experimental-require-module'])).toEqual({ ...EXPECTED, workerShares: true });
   });
 
   it('type-checks under strict with node16 (ESM and CommonJS) and bundler resolution, no @types to install', async () => {
