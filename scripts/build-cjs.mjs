@@ -60,6 +60,10 @@ async function buildJs(modules) {
     // A CommonJS module has no URL: src/backend/wasm.ts then finds no .wasm file to fetch and
     // uses the embedded base64 build, which is Node's path in any case.
     define: { 'import.meta.url': 'undefined' },
+    // Class names survive: converting a module to CommonJS renamed LogisticRegression and
+    // MLPClassifier to _LogisticRegression and _MLPClassifier (their constructor.name, which
+    // messages and inspect print); test/package/pack.test.ts checks the names from both builds.
+    keepNames: true,
     plugins: [relativeStaysExternal],
     logLevel: 'warning',
   });
