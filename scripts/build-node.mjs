@@ -1,8 +1,8 @@
 // The ESM build Node loads (package.json exports: the `node` condition under `import`; and `bin`,
 // the command line), run by `npm run build:ts` after tsc: the four entry points and the CLI
 // bundled with code splitting into dist/node/, so that importing fingrad reads a few files
-// instead of ~210 modules. A fresh
-// process's import took 18-28 ms against 67-86 ms (2026-12-03, 3 runs each). The entry points
+// instead of ~210 modules: a fresh process's import took 14-17 ms against 67-86 ms (2026-12-03,
+// 3 runs each), import + ready() + first op 27-41 ms against 72-105 ms. The entry points
 // share their core as one chunk (one kernel instance, one Tensor class across fingrad,
 // fingrad/finance, fingrad/onnx and fingrad/ndarray); each kernel build stays its own chunk,
 // loaded by ready(). Packages stay external. Bundlers for browsers keep the per-module dist/
@@ -34,7 +34,7 @@ export async function buildNode() {
     sourcesContent: false,
     metafile: true,
     // Names survive bundling: two modules' classes of one name would otherwise be renamed
-    // (\`_LogisticRegression\`), and constructor.name reaches messages, reprs and checkpoints.
+    // (`_LogisticRegression`), and constructor.name reaches messages, reprs and checkpoints.
     keepNames: true,
     logLevel: 'warning',
   });

@@ -13,7 +13,7 @@ import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
 import { full } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
-import { is, readOptions } from '../validate.js';
+import { describe, is, readOptions } from '../validate.js';
 import { gradOf } from './backward.js';
 import { enableGrad } from './graph.js';
 
@@ -131,7 +131,7 @@ export function jacobian(fn: (...args: Tensor[]) => Tensor | Tensor[], options?:
       const outs = Array.isArray(result) ? result : [result];
       outs.forEach((out, k) => {
         if (!(out instanceof Tensor)) {
-          const what = Array.isArray(result) ? `output ${k} is ${out === undefined ? 'nothing' : typeof out}` : `got ${out === undefined ? 'nothing' : typeof out}`;
+          const what = Array.isArray(result) ? `output ${k} is ${describe(out)}` : `got ${describe(out)}`;
           throw new ArgumentError(`jacobian: fn must return a Tensor or an array of Tensors; ${what}`, 'jacobian', 'fn');
         }
       });

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FingradError } from '../errors.js';
 
 function packageVersion(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
@@ -11,7 +12,7 @@ function packageVersion(): string {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'fingrad' && typeof pkg.version === 'string') return pkg.version;
     }
-    if (dirname(dir) === dir) throw new Error(`fingrad: no package.json of fingrad above ${fileURLToPath(import.meta.url)}`);
+    if (dirname(dir) === dir) throw new FingradError(`fingrad: no package.json of fingrad above ${fileURLToPath(import.meta.url)}`);
   }
 }
 

@@ -6,8 +6,9 @@
 // batch of products with distinct outputs is dealt out whole, in up to 4 shares per thread;
 // otherwise C is cut into blocks, one per thread (two from 256³ on: sharesPerThreadFor), in the
 // grid that packs least: rows when m ≥ n (each share packs all of B and its rows of A), else
-// columns (all of A, its columns of B). Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic
-// as in one call: the threaded result equals the single-thread one bit for bit.
+// columns (all of A, its columns of B). Cuts fall on the kernel's 4×8 tile, which keeps every
+// element's arithmetic as in one call: the threaded result equals the single-thread one bit for
+// bit.
 import { cuts, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
