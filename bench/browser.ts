@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import type { BenchWindow, Engine, MeasureReply, MeasureRequest, PageInfo } from './browser/protocol.js';
-import { gflops } from './support/measure.js';
+import { gflops, median } from './support/measure.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -123,12 +123,6 @@ const measureIn = (page: Page, request: MeasureRequest): Promise<MeasureReply> =
     if (api === undefined) throw new Error('fingradBench is not loaded');
     return api.measure(r);
   }, request);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /**
  * Runs the browser benchmark, or returns null (saying why) where /usr/bin/chromium or

@@ -3,7 +3,7 @@
 // and the same figures on 1 and 2 threads (setNumThreads).
 import * as fg from '../src/index.js';
 import { type Tf, useBackend } from './peers/tfjs.js';
-import { gflops, measure } from './support/measure.js';
+import { gflops, measure, median } from './support/measure.js';
 
 export interface ConvCase {
   name: string;
@@ -82,11 +82,6 @@ async function timeConv(s: ConvSetup, timeMs: number, rounds = 5): Promise<{ for
   weight.requiresGrad = false;
   dy.dispose();
   return { forwardMs: median(fwd), backwardMs: median(bwd), ratio: median(ratios) };
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 }
 
 export async function benchConv(cases: ConvCase[], tf: Tf | null, timeMs: number): Promise<ConvRow[]> {

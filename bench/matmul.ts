@@ -3,7 +3,7 @@
 // neither can reuse packed weights.
 import * as fg from '../src/index.js';
 import { type Tf, useBackend } from './peers/tfjs.js';
-import { gflops, measure } from './support/measure.js';
+import { gflops, measure, median } from './support/measure.js';
 
 export interface MatmulRow {
   shape: string;
@@ -80,10 +80,6 @@ export interface ThreadsRow {
  * from other processes on a shared machine hits every column alike. Leaves one thread set.
  */
 export async function benchMatmulThreads(shapes: Array<[number, number, number]>, threadCounts: number[], timeMs: number, rounds = 5): Promise<ThreadsRow[]> {
-  const median = (v: number[]): number => {
-    const s = [...v].sort((x, y) => x - y);
-    return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-  };
   const rows: ThreadsRow[] = [];
   for (const [m, k, n] of shapes) {
     const bData = new Float32Array(k * n).map(() => Math.random() - 0.5);

@@ -17,17 +17,13 @@ import * as fg from '../src/index.js';
 import { exportOnnx } from '../src/onnx/index.js';
 import { PeerChild, TORCH_ENV, TORCH_ENV_2T, TORCH_PYTHONS } from './peers/child.js';
 import { jaxConv2d, jaxMatmul, jaxMlp, type JaxModule } from './peers/jax.js';
-import { gflops, measure } from './support/measure.js';
+import { gflops, measure, median } from './support/measure.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A timed engine: `run` is timed here; `time` is a child peer that times itself. */
 type Cell = { name: string; setUp?: () => Promise<void> } & ({ run: () => unknown } | { time: (timeMs: number) => Promise<number> });
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
 
 /** Median ms per call of each cell, over `rounds` rounds in rotating order. */
 async function interleave(cells: Cell[], rounds: number, timeMs: number): Promise<Record<string, { ms: number; rounds: number[] }>> {

@@ -17,15 +17,12 @@ import * as fg from '../src/index.js';
 import { runParallel, threadGuard } from '../src/backend/threads.js';
 import { heap, kernels } from '../src/backend/wasm.js';
 import { DEFAULT_SHARES_PER_THREAD, gemm, gemmPlan } from '../src/kernels/gemm.js';
+import { median } from './support/measure.js';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' } } });
 const rounds = Number(args.rounds);
 const sizes = args.sizes.split(',').map(Number);
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;

@@ -24,6 +24,13 @@ export async function measure(fn: () => unknown, timeMs = 600): Promise<Timing> 
 
 export const gflops = (flops: number, ms: number): number => flops / ms / 1e6;
 
+/** The median (the mean of the two middle values for an even count). */
+export function median(v: readonly number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 /** Prints rows as an aligned text table under a title. */
 export function printTable(title: string, header: string[], rows: Array<Array<string | number>>): void {
   console.log(`\n${title}\n${renderTable(header, rows)}`);

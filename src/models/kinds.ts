@@ -4,29 +4,25 @@
 // a page of tensors, autograd, nn and optim shrank from 225 KB to 149 KB minified, ~76 KB of
 // models, training loops and metrics). Models of other packages still use registerModel.
 import type { ModelConfig, ModelFactory } from '../io/checkpoint.js';
-import { CNN1dForecaster, type CNN1dForecasterConfig, CNN2dClassifier, type CNN2dClassifierConfig } from './cnn.js';
-import { LinearRegression, type LinearRegressionConfig } from './linear-regression.js';
-import { LinearSVM, type LinearSVMConfig } from './linear-svm.js';
-import { LogisticRegression, type LogisticRegressionConfig } from './logistic-regression.js';
-import { MLPClassifier, type MLPClassifierConfig, MLPRegressor, type MLPRegressorConfig } from './mlp.js';
-import { RecurrentForecaster, type RecurrentForecasterConfig } from './recurrent-forecaster.js';
-import { VAE, type VAEConfig } from './vae.js';
+import type { Module } from '../nn/module.js';
+import { CNN1dForecaster, CNN2dClassifier } from './cnn.js';
+import { LinearRegression } from './linear-regression.js';
+import { LinearSVM } from './linear-svm.js';
+import { LogisticRegression } from './logistic-regression.js';
+import { MLPClassifier, MLPRegressor } from './mlp.js';
+import { RecurrentForecaster } from './recurrent-forecaster.js';
+import { VAE } from './vae.js';
 
-const BUILT_IN: Readonly<Record<string, ModelFactory>> = {
-  CNN1dForecaster: (c: ModelConfig) => CNN1dForecaster.fromConfig(c as CNN1dForecasterConfig),
-  CNN2dClassifier: (c: ModelConfig) => CNN2dClassifier.fromConfig(c as CNN2dClassifierConfig),
-  LinearRegression: (c: ModelConfig) => LinearRegression.fromConfig(c as LinearRegressionConfig),
-  LinearSVM: (c: ModelConfig) => LinearSVM.fromConfig(c as LinearSVMConfig),
-  LogisticRegression: (c: ModelConfig) => LogisticRegression.fromConfig(c as LogisticRegressionConfig),
-  MLPClassifier: (c: ModelConfig) => MLPClassifier.fromConfig(c as MLPClassifierConfig),
-  MLPRegressor: (c: ModelConfig) => MLPRegressor.fromConfig(c as MLPRegressorConfig),
-  RecurrentForecaster: (c: ModelConfig) => RecurrentForecaster.fromConfig(c as RecurrentForecasterConfig),
-  VAE: (c: ModelConfig) => VAE.fromConfig(c as VAEConfig),
+/** Each kind is its class's name; the class rebuilds a model from its own config. */
+const BUILT_IN: Readonly<Record<string, { fromConfig(config: never): Module }>> = {
+  CNN1dForecaster, CNN2dClassifier, LinearRegression, LinearSVM, LogisticRegression, MLPClassifier, MLPRegressor, RecurrentForecaster, VAE,
 };
 
 /** The factory of a ready-made model kind, or undefined. */
 export function builtInModel(kind: string): ModelFactory | undefined {
-  return Object.hasOwn(BUILT_IN, kind) ? BUILT_IN[kind] : undefined;
+  if (!Object.hasOwn(BUILT_IN, kind)) return undefined;
+  const model = BUILT_IN[kind] as { fromConfig(config: ModelConfig): Module };
+  return (config) => model.fromConfig(config);
 }
 
 /** The ready-made model kinds. */
