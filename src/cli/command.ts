@@ -1,6 +1,7 @@
 // What every `fingrad` subcommand shares: user errors as one line and a non-zero exit (no stack
 // trace), `--json` output, a progress bar on a terminal (plain lines otherwise), and output files
 // that appear whole or not at all (written aside, then renamed).
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -72,9 +73,14 @@ export function progress(label: string, total: number, json: boolean | undefined
   };
 }
 
+/** The temporary name beside `path` that a whole write goes to before it is renamed over it. */
+function tmpBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
 /** Writes a file whole: to a temporary name beside it, then renamed over the target. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = tmpBeside(path);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
@@ -85,11 +91,42 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
+ * Streams a file whole: `fill` writes text through `write` (which waits when the disk is behind)
+ * into a temporary name beside `path`, renamed over it once `fill` returns; on any failure the
+ * temporary file is removed and `path` is untouched. The stream's own errors always have a
+ * listener: an input error that stops `fill` while a write is still in flight closes the stream
+ * and removes the file, instead of crashing the process with ERR_STREAM_DESTROYED when that write
+ * lands (seen in `fingrad predict` on a bad value, under load).
+ */
+export async function streamFileAtomic(path: string, fill: (write: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const tmp = tmpBeside(path);
+  const out = createWriteStream(tmp);
+  let failure: Error | null = null;
+  out.on('error', (e) => void (failure ??= e));
+  const write = (text: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (failure !== null) return reject(failure);
+      if (out.write(text, (e) => e && reject(e))) resolve();
+      else out.once('drain', resolve);
+    });
+  try {
+    await fill(write);
+    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    if (failure !== null) throw failure;
+    await rename(tmp, path);
+  } catch (e) {
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
  * Fills a directory whole: `fill` writes into a temporary sibling, which then replaces `dir`
  * (an existing one is replaced only after the new one is complete).
  */
 export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp`);
+  const tmp = tmpBeside(dir);
   const old = join(dirname(dir), `.${basename(dir)}.${process.pid}.old`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });

@@ -31,6 +31,7 @@ export function tempDir(): string {
 
 /** A user error as the CLI should print it: exit 2, one line on stderr, no stack trace. */
 export function expectUserError(run: CliRun, expect: (v: unknown) => { toBe(x: unknown): void; toMatch(x: RegExp | string): void }, pattern: RegExp): void {
+  if (run.status !== 2) console.error(`exit ${run.status}; stderr: ${run.stderr}`);
   expect(run.status).toBe(2);
   const lines = run.stderr.trim().split('\n');
   expect(lines.length).toBe(1);

@@ -3,14 +3,12 @@
 // quoted line breaks), each chunk scored and written out before the next is read, so memory
 // does not grow with the file. The output file appears only when complete.
 import type { Command } from 'commander';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import Papa from 'papaparse';
 import * as fg from '../../index.js';
 import { readCsvChunks } from '../../finance/csv-chunks.js';
-import { UsageError, action, emit, intOption } from '../command.js';
+import { UsageError, action, emit, intOption, streamFileAtomic } from '../command.js';
 import { loadModelDir } from '../model-dir.js';
 
 interface PredictFlags {
@@ -40,7 +38,6 @@ export function registerPredict(program: Command): void {
       const types = training.data.columns;
       const positive = training.positiveClass;
       const k = (pipeline.classes ?? []).indexOf(positive);
-      const tmp = join(dirname(flags.out), `.${basename(flags.out)}.${process.pid}.tmp`);
       const t0 = performance.now();
       const header = await readHeader(flags.data);
       if (header === null) throw new UsageError(`${flags.data}: the file is empty`);
@@ -51,9 +48,7 @@ export function registerPredict(program: Command): void {
       // The training types for the model's columns; any other column is read as text (only --id is used).
       const columnTypes = Object.fromEntries(header.map((c) => [c, types[c] ?? 'categorical']));
       let rowsDone = 0;
-      const out = createWriteStream(tmp);
-      const write = (text: string): Promise<void> => new Promise((resolve, reject) => (out.write(text) ? resolve() : out.once('drain', resolve).once('error', reject)));
-      try {
+      await streamFileAtomic(flags.out, async (write) => {
         await write(`${Papa.unparse([[...(idColumn === null ? [] : [idColumn]), `P(${positive})`, 'predicted'].map(String)])}\n`);
         for await (const { table } of readCsvChunks(flags.data, { types: columnTypes, chunkRows: batchRows })) {
           const p = pipeline.predictProba(table.select(need));
@@ -66,13 +61,7 @@ export function registerPredict(program: Command): void {
           await write(`${lines.join('\n')}\n`);
           rowsDone += table.nRows;
         }
-        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-        await rename(tmp, flags.out);
-      } catch (e) {
-        out.destroy();
-        await rm(tmp, { force: true });
-        throw e;
-      }
+      });
       const seconds = (performance.now() - t0) / 1000;
       const summary = { rows: rowsDone, seconds, rowsPerSecond: rowsDone / seconds, out: flags.out, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
       emit(flags.json, summary, () => console.log(`scored ${rowsDone} rows in ${seconds.toFixed(2)} s (${Math.round(summary.rowsPerSecond)} rows/s) → ${flags.out}`));
