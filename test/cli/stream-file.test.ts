@@ -2,7 +2,7 @@
 // `fingrad predict --out`: an error that stops the writer while a write is still in flight must
 // reject with that error and leave neither the target nor the temporary file, not crash the
 // process when the pending write lands on the closed stream (ERR_STREAM_DESTROYED, unhandled).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
