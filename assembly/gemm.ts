@@ -29,11 +29,13 @@
 // Threads (src/kernels/gemm.ts) split C into row blocks aligned to MR or column blocks aligned to NR
 // and run them through gemm_tasks_f32, each with its own scratch: every element of C then sees
 // the same tile, the same k order and the same SIMD lane as in one call, so a threaded product
-// equals the single-thread one bit for bit.
+// equals the single-thread one bit for bit. A product cut into many row blocks has B packed
+// once, by all threads (gemm_pack_b_tasks_f32, into the layout the loop below packs block by
+// block), so that a block costs no packing of its own and blocks can be small.
 
 import { madd, storeTransposed } from './simd';
 import { sigmoidV, tanhV } from './simd_math';
-import { Activation, GemmTaskLayout, GemmTile } from './opcodes';
+import { Activation, GemmPackLayout, GemmTaskLayout, GemmTile } from './opcodes';
 
 // Epilogue (gemm_bias_act_f32, for Linear): on the last k slice each tile gets the bias row
 // added and the activation applied while it is still in registers, so a Linear + activation
@@ -294,6 +296,16 @@ function gemv(m: i32, k: i32, a: usize, rsA: i32, csA: i32, x: usize, incx: i32,
   }
 }
 
+/** Bytes of B (k × n) packed whole by gemm_pack_b_tasks_f32. */
+export function gemm_packed_b_bytes(n: i32, k: i32): i32 {
+  return max(1, roundUp(n, NR) * k) * 4;
+}
+
+/** Bytes of scratch a gemm_tasks_f32 call whose products have B packed whole needs (m rows). */
+export function gemm_packed_scratch_bytes(m: i32, k: i32): i32 {
+  return <i32>TILE_BYTES + roundUp(min(max(m, 1), MC), MR) * min(max(k, 1), KC) * 4;
+}
+
 /** Bytes of scratch the caller must pass to gemm_f32 for these sizes. */
 export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 64;
@@ -309,7 +321,7 @@ export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
  * c + 4·(i·ldc + j). accumulate != 0 adds into C. scratch: gemm_scratch_bytes(m, n, k) bytes.
  */
 export function gemm_f32(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, scratch, 0, ACT_NONE, 0);
+  gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, scratch, 0, ACT_NONE, 0, 0);
 }
 
 /**
@@ -317,7 +329,7 @@ export function gemm_f32(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b
  * the leaky-ReLU slope), applied to each tile as it is stored; bias holds n floats.
  */
 export function gemm_bias_act_f32(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize, bias: usize, act: i32, alpha: f32): void {
-  gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, scratch, bias, act, alpha);
+  gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, scratch, bias, act, alpha, 0);
 }
 
 /** C[i, j] = act(C[i, j] + bias[j]) over an m×n block (the epilogue as a pass of its own). */
@@ -336,7 +348,9 @@ export function bias_act_f32(c: usize, ldc: i32, m: i32, n: i32, bias: usize, ac
   }
 }
 
-function gemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize, bias: usize, act: i32, alpha: f32): void {
+// packed != 0: B was packed whole by gemm_pack_b_tasks_f32 (all n columns of it, whatever this
+// call's rows), and scratch needs only gemm_packed_scratch_bytes.
+function gemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize, bias: usize, act: i32, alpha: f32, packed: usize): void {
   if (m <= 0 || n <= 0) return;
   const ldcB = <usize>ldc << 2;
   const hasEpilogue = bias != 0 || act != ACT_NONE;
@@ -356,14 +370,16 @@ function gemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rs
   }
   const tile = scratch;
   const pa = scratch + TILE_BYTES;
-  const pb = pa + <usize>(roundUp(min(m, MC), MR) * min(k, KC)) * 4;
+  const own = pa + <usize>(roundUp(min(m, MC), MR) * min(k, KC)) * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const beta = accumulate != 0 || pc > 0 ? 1 : 0;
       const epilogue = hasEpilogue && pc + kc >= k;
-      packB(kc, nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pb);
+      let pb = own;
+      if (packed != 0) pb = packedBlock(packed, n, k, jc, pc);
+      else packB(kc, nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pb);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a + (<usize>(ic * rsA + pc * csA) << 2), rsA, csA, pa);
@@ -399,6 +415,8 @@ function gemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rs
 }
 
 const TASK_INTS = GemmTaskLayout.Ints;
+const TASK_PACKED = GemmTaskLayout.Packed;
+const PACK_INTS = GemmPackLayout.Ints;
 
 /**
  * Runs `count` products in order, each described by 12 i32 at `list` (m, n, k, a, rsA, csA, b,
@@ -408,13 +426,43 @@ const TASK_INTS = GemmTaskLayout.Ints;
 export function gemm_tasks_f32(list: usize, count: i32, scratch: usize): void {
   for (let t = 0; t < count; t++) {
     const r = list + <usize>(t * TASK_INTS) * 4;
-    gemm_f32(
+    gemm(
       load<i32>(r), load<i32>(r, 4), load<i32>(r, 8),
       load<u32>(r, 12), load<i32>(r, 16), load<i32>(r, 20),
       load<u32>(r, 24), load<i32>(r, 28), load<i32>(r, 32),
       load<u32>(r, 36), load<i32>(r, 40), load<i32>(r, 44),
-      scratch,
+      scratch, 0, ACT_NONE, 0, load<u32>(r, TASK_PACKED * 4),
     );
+  }
+}
+
+// B packed whole: its KC×NC blocks one after another, column block by column block (jc), each
+// as packB lays it out, so block (jc, pc) starts after jc·k floats of the earlier column blocks
+// and pc rows of panels roundUp(nc, NR) wide.
+@inline function packedBlock(packed: usize, n: i32, k: i32, jc: i32, pc: i32): usize {
+  return packed + (<usize>(jc * k + roundUp(min(NC, n - jc), NR) * pc) << 2);
+}
+
+/**
+ * Packs columns j0 ≤ j < j1 of B (k × n, strides rsB, csB) into `dst`, gemm_packed_b_bytes(n, k)
+ * bytes, for each of `count` records at `list` (GemmPackLayout: n, k, b, rsB, csB, dst, j0, j1;
+ * j0 a multiple of NR, j1 one too or n). One thread's share of packing B before gemm_tasks_f32
+ * calls with its Packed field set; `_` is unused (every task kernel takes three arguments).
+ */
+export function gemm_pack_b_tasks_f32(list: usize, count: i32, _: usize): void {
+  for (let t = 0; t < count; t++) {
+    const r = list + <usize>(t * PACK_INTS) * 4;
+    const n = load<i32>(r), k = load<i32>(r, 4), b = <usize>load<u32>(r, 8), rsB = load<i32>(r, 12), csB = load<i32>(r, 16);
+    const dst = <usize>load<u32>(r, 20), j0 = load<i32>(r, 24), j1 = load<i32>(r, 28);
+    for (let jc = j0 - j0 % NC; jc < j1; jc += NC) {
+      const lo = max(j0, jc);
+      const hi = min(j1, jc + NC);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = min(KC, k - pc);
+        const src = b + (<usize>(pc * rsB + lo * csB) << 2);
+        packB(kc, hi - lo, src, rsB, csB, packedBlock(dst, n, k, jc, pc) + <usize>(lo - jc) * <usize>kc * 4);
+      }
+    }
   }
 }
 

@@ -57,7 +57,12 @@ export enum ConvStep { Window = 1, Direct = 2, Dw = 3, Scatter = 4 }
 
 /** A conv_tasks_f32 step record, counted in i32: its length, and where the geom starts in it. */
 export enum ConvStepLayout { Ints = 24, Geom = 12 }
-/** gemm_tasks_f32's record (gemm.ts), counted in i32: its length. */
-export enum GemmTaskLayout { Ints = 12 }
+/**
+ * gemm_tasks_f32's record (gemm.ts), counted in i32: its length; Packed is the index of the
+ * field that points at B packed whole by gemm_pack_b_tasks_f32 (0: each call packs its own).
+ */
+export enum GemmTaskLayout { Ints = 13, Packed = 12 }
+/** gemm_pack_b_tasks_f32's record (gemm.ts): n, k, b, rsB, csB, dst, j0, j1. */
+export enum GemmPackLayout { Ints = 8 }
 /** GEMM's register tile (gemm.ts): MR rows × NR columns; thread cuts fall on multiples of them. */
 export enum GemmTile { MR = 4, NR = 8 }

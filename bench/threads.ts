@@ -3,8 +3,12 @@
 //   split   the CPU time of a product cut into the blocks a thread count makes, run one after
 //           another on this thread, over the CPU time of the whole product: the work a split
 //           adds (duplicated packing, shorter loops), free of scheduling noise;
-//   scaling 1 thread (the kernel called directly) vs 2 threads at 1, 2 and 4 shares per thread
-//           (gemmPlan.sharesPerThread; the load guard off, so every call is shared out);
+//   capacity the machine's own 2-core throughput: two independent products at once (one per
+//           thread, nothing shared) against one alone; 2 threads on one product can at best
+//           match it;
+//   scaling 1 thread (the kernel called directly) vs 2 threads: each block packing its own B
+//           at 2 blocks per thread (the rule before B was packed once), and B packed once at 2,
+//           4 and 8 blocks per thread (gemmPlan; the load guard off, so every call is shared);
 //   guard   the same with the load guard on (a size that loses runs on one thread for a while);
 //   wake    a product of ~30 µs on 2 threads right after the last one (the worker still spins)
 //           and after a 2 ms pause (it sleeps in Atomics.wait): the share of calls in which the
@@ -16,7 +20,8 @@ import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { runParallel, threadGuard } from '../src/backend/threads.js';
 import { heap, kernels } from '../src/backend/wasm.js';
-import { DEFAULT_SHARES_PER_THREAD, gemm, gemmPlan } from '../src/kernels/gemm.js';
+import { gemm, gemmPlan } from '../src/kernels/gemm.js';
+import { GemmTaskLayout } from '../src/backend/generated/opcodes.js';
 import { median } from './support/measure.js';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' } } });
@@ -89,6 +94,28 @@ function blocks(p: Product, r: number, c: number): () => void {
   };
 }
 
+const TASK_INTS = GemmTaskLayout.Ints;
+const TASK_BYTES = 4 * TASK_INTS;
+
+// B packed once (gemm_pack_b_tasks_f32, one range), then `r` row blocks over it, in turn.
+function packedBlocks(p: Product, r: number): () => void {
+  const { n } = p;
+  const packedBytes = k.gemm_packed_b_bytes(n, n);
+  const packed = heap().alloc(packedBytes);
+  const list = heap().alloc(8 * 4 + r * TASK_BYTES);
+  const i32 = heap().i32;
+  i32.set([n, n, p.b.ptr, n, 1, packed, 0, n], list >>> 2);
+  for (let i = 0; i < r; i++) {
+    const r0 = Math.round((n * i) / r / 4) * 4;
+    const r1 = Math.round((n * (i + 1)) / r / 4) * 4;
+    i32.set([r1 - r0, n, n, p.a.ptr + 4 * r0 * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * r0 * n, n, 0, packed], (list + 32 + i * TASK_BYTES) >>> 2);
+  }
+  return () => {
+    k.gemm_pack_b_tasks_f32(list, 1, 0);
+    k.gemm_tasks_f32(list + 32, r, p.scratch);
+  };
+}
+
 /** Median per-call time of each variant over interleaved rounds (clock: wall or CPU). */
 function interleave(variants: Record<string, () => void>, clock: () => number, budgetMs = 20): Record<string, number[]> {
   const first = Object.values(variants)[0] as () => void;
@@ -110,29 +137,58 @@ function interleave(variants: Record<string, () => void>, clock: () => number, b
 console.log(`split: CPU time of the blocks run in turn / the whole product (median of ${rounds} interleaved rounds)`);
 for (const n of sizes) {
   const p = product(n);
-  const grids: Record<string, () => void> = { whole: p.single, '1×2': blocks(p, 1, 2), '2×2': blocks(p, 2, 2), '2×4': blocks(p, 2, 4) };
+  const grids: Record<string, () => void> = { whole: p.single, '1×2': blocks(p, 1, 2), '2×2': blocks(p, 2, 2), '2×4': blocks(p, 2, 4), 'packed 8×1': packedBlocks(p, 8) };
   const t = interleave(grids, cpuMs);
   const whole = t.whole as number[];
-  console.log(`  ${n}³: whole ${median(whole).toFixed(3)} ms; ${['1×2', '2×2', '2×4'].map((g) => `${g} ${median((t[g] as number[]).map((v, i) => v / (whole[i] as number))).toFixed(3)}`).join(', ')}`);
+  console.log(`  ${n}³: whole ${median(whole).toFixed(3)} ms; ${Object.keys(grids).slice(1).map((g) => `${g} ${median((t[g] as number[]).map((v, i) => v / (whole[i] as number))).toFixed(3)}`).join(', ')}`);
   free(p);
 }
 
+console.log(`\ncapacity: wall time of one product alone / two independent ones at once on 2 threads, median of ${rounds} interleaved rounds`);
+for (const n of sizes) {
+  const p = product(n);
+  const q = product(n);
+  const list = heap().alloc(2 * TASK_BYTES);
+  const at = list >>> 2;
+  heap().i32.set([n, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0, 0], at);
+  heap().i32.set([n, n, n, q.a.ptr, n, 1, q.b.ptr, n, 1, q.c.ptr, n, 0, 0], at + TASK_INTS);
+  let alone = 0;
+  const t = interleave({
+    '1t': p.single,
+    pair: () => {
+      if (runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + TASK_BYTES, 1, q.scratch]]).own === 2) alone++;
+    },
+  }, () => performance.now(), 40);
+  const one = t['1t'] as number[];
+  const cap = median(one.map((v, i) => (2 * v) / ((t.pair as number[])[i] as number)));
+  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 products in ${median(t.pair as number[]).toFixed(3)} ms: ${cap.toFixed(2)}× the work of one thread (the calling thread ran both in ${alone} calls)`);
+  heap().release(list, 2 * TASK_BYTES);
+  free(p);
+  free(q);
+}
+
 console.log(`\nscaling: wall time, 1 thread / 2 threads per round, median of ${rounds} interleaved rounds`);
+const plans: Record<string, { packB: boolean; sharesPerThread: number }> = {
+  'own B ×2': { packB: false, sharesPerThread: 2 },
+  'packed ×2': { packB: true, sharesPerThread: 2 },
+  'packed ×4': { packB: true, sharesPerThread: 4 },
+  'packed ×8': { packB: true, sharesPerThread: 8 },
+};
 for (const n of sizes) {
   const p = product(n);
   const variants: Record<string, () => void> = { '1t': p.single };
-  for (const s of [1, 2, 4, 8]) {
-    variants[`2t×${s}`] = () => {
-      gemmPlan.sharesPerThread = s;
+  for (const [name, plan] of Object.entries(plans)) {
+    variants[name] = () => {
+      Object.assign(gemmPlan, plan);
       p.shared();
     };
   }
   const t = interleave(variants, () => performance.now(), 40);
   const one = t['1t'] as number[];
-  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; ${[1, 2, 4, 8].map((s) => `${s} share(s)/thread ${median(one.map((v, i) => v / ((t[`2t×${s}`] as number[])[i] as number))).toFixed(2)}×`).join(', ')}`);
+  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; ${Object.keys(plans).map((name) => `${name} ${median(one.map((v, i) => v / ((t[name] as number[])[i] as number))).toFixed(2)}×`).join(', ')}`);
   free(p);
 }
-gemmPlan.sharesPerThread = DEFAULT_SHARES_PER_THREAD; // the shipped rule (by size) for the probes below
+Object.assign(gemmPlan, { packB: true, sharesPerThread: null }); // the shipped rule for the probes below
 
 console.log(`\nguard: wall time, 1 thread / 2 threads with the load guard on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
 threadGuard.enabled = true;
@@ -149,12 +205,12 @@ const wakeSizes = [96, 160, 256];
 console.log(`\nwake: products of ${wakeSizes.join('³, ')}³ on 2 threads (2 row blocks) right after the previous call, and after a 2 ms pause`);
 for (const n of wakeSizes) {
   const p = product(n);
-  const list = heap().alloc(4 * 12 * 2);
+  const list = heap().alloc(2 * TASK_BYTES);
   const scratch2 = heap().alloc(p.scratchBytes);
   const half = Math.round(n / 8) * 4;
   const i32 = heap().i32;
-  i32.set([half, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0], list >>> 2);
-  i32.set([n - half, n, n, p.a.ptr + 4 * half * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * half * n, n, 0], (list >>> 2) + 12);
+  i32.set([half, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0, 0], list >>> 2);
+  i32.set([n - half, n, n, p.a.ptr + 4 * half * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * half * n, n, 0, 0], (list >>> 2) + TASK_INTS);
   const pause = (ms: number): void => {
     const end = performance.now() + ms;
     while (performance.now() < end) {
@@ -176,7 +232,7 @@ for (const n of wakeSizes) {
       one.push(performance.now() - t);
       pause(gap);
       t = performance.now();
-      const d = runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + 48, 1, scratch2]]);
+      const d = runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + TASK_BYTES, 1, scratch2]]);
       two.push(performance.now() - t);
       if (d.own < d.shares) joined++;
       waits.push(d.waitMs);
@@ -185,7 +241,7 @@ for (const n of wakeSizes) {
     const us = (v: number[]): string => (1000 * median(v)).toFixed(1);
     console.log(`  ${n}³, pause ${gap} ms: 1t ${us(one)} µs, 2t ${us(two)} µs (${(median(one) / median(two)).toFixed(2)}×); the worker took a share in ${((100 * joined) / calls).toFixed(0)}% of ${calls} calls; the calling thread ran its shares in ${us(owns)} µs, then waited ${us(waits)} µs`);
   }
-  heap().release(list, 4 * 12 * 2);
+  heap().release(list, 2 * TASK_BYTES);
   heap().release(scratch2, p.scratchBytes);
   free(p);
 }

@@ -10,7 +10,7 @@
 // back-to-back products (a backward pass) skip the futex.
 
 /** Kernels a worker can run: each takes three i32 arguments (see threads.ts `runParallel`). */
-export const TASK_KERNELS = ['gemm_tasks_f32', 'conv_tasks_f32'] as const;
+export const TASK_KERNELS = ['gemm_tasks_f32', 'gemm_pack_b_tasks_f32', 'conv_tasks_f32'] as const;
 
 // The control block (i32 offsets). The generation word has a cache line to itself: idle workers
 // poll it.

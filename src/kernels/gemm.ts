@@ -2,15 +2,18 @@
 // scratch the kernel needs and passes strided operands. Kernel: assembly/gemm.ts.
 //
 // With more than one thread (setNumThreads) a large product is cut into shares, each run by
-// gemm_tasks_f32 with its own scratch on whichever thread claims it (src/backend/threads.ts): a
-// batch of products with distinct outputs is dealt out whole, in up to 4 shares per thread;
-// otherwise C is cut into blocks, one per thread (two from 256³ on: sharesPerThreadFor), in the
-// grid that packs least: rows when m ≥ n (each share packs all of B and its rows of A), else
-// columns (all of A, its columns of B). Cuts fall on the kernel's 4×8 tile, which keeps every
-// element's arithmetic as in one call: the threaded result equals the single-thread one bit for
-// bit.
-import { cuts, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
-import { GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
+// gemm_tasks_f32 with its own scratch on whichever thread claims it (src/backend/threads.ts):
+// - one product tall enough (packedRows) has B packed once, by all threads, then C cut into
+//   many row blocks (sharesPerThreadFor): a block packs only its rows of A, which one call
+//   packs too, so small blocks cost nothing extra and a thread whose core runs slow simply
+//   claims fewer of them;
+// - a batch of products with distinct outputs is dealt out whole, in up to 4 shares per thread;
+// - otherwise C is cut into one block per thread in the grid that packs least: rows (each
+//   packs all of B and its rows of A) or columns (all of A, its columns of B).
+// Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic as in one call:
+// the threaded result equals the single-thread one bit for bit.
+import { cuts, type DispatchTiming, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { GemmPackLayout, GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 
 export interface GemmArgs {
@@ -64,6 +67,7 @@ export const PARALLEL_MIN_MACS = 1 << 20;
 // cuts on multiples of NR; and the i32 per product in a gemm_tasks_f32 list.
 const { MR, NR } = GemmTile;
 const TASK_INTS = GemmTaskLayout.Ints;
+const PACK_INTS = GemmPackLayout.Ints;
 
 /** C (+)= A·B through the SIMD kernel. */
 export function gemm(g: GemmArgs): void {
@@ -81,6 +85,12 @@ export function gemmBatch(g: GemmLayout, calls: readonly GemmCall[], epilogue?: 
   const macs = calls.length * g.m * g.n * g.k;
   // threadsPay: a size that recently lost on threads (a busy core) stays on this one for a while.
   if (threads > 1 && g.k > 0 && macs >= PARALLEL_MIN_MACS && threadsPay('gemm', macs)) {
+    const rows = calls.length === 1 ? packedRows(g, threads) : null;
+    if (rows !== null) {
+      judgeDispatch('gemm', macs, runPackedRows(g, calls[0] as GemmCall, rows, threads));
+      if (epilogue) applyEpilogue(g, calls, epilogue);
+      return;
+    }
     const shares = planShares(g, calls, threads);
     if (shares.length > 1) {
       judgeDispatch('gemm', macs, runShares(g.k, shares));
@@ -126,8 +136,7 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
     return Array.from({ length: count }, (_, t) =>
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
-  const perThread = gemmPlan.sharesPerThread ?? sharesPerThreadFor(calls.length * g.m * g.n * g.k);
-  const [r, c] = grid(g.m, g.n, Math.min(threads * perThread, MAX_SHARES));
+  const [r, c] = grid(g.m, g.n, Math.min(threads * (gemmPlan.sharesPerThread ?? 1), MAX_SHARES));
   // No piece of one row or column: it would take the kernel's matrix-vector path, whose
   // summation order differs.
   const rows = cuts(g.m, r, MR, 2);
@@ -150,32 +159,81 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
   return shares;
 }
 
-/** @internal null: by size (sharesPerThreadFor). */
-export const DEFAULT_SHARES_PER_THREAD: number | null = null;
-
 /**
- * @internal Shares per thread of one product (benchmarks and tests fix it). More shares than
- * threads let a thread whose core runs slow take fewer, instead of the other waiting for its
- * fixed half; each costs packing (see grid).
+ * @internal Blocks per thread of one product (null: by size, sharesPerThreadFor, over B packed
+ * once, and 1 where each block packs its own; benchmarks and tests fix it), and whether a tall
+ * product has B packed once (false: every block packs its own, as before that path existed).
  */
-export const gemmPlan: { sharesPerThread: number | null } = {
-  sharesPerThread: DEFAULT_SHARES_PER_THREAD,
+export const gemmPlan: { sharesPerThread: number | null; packB: boolean } = {
+  sharesPerThread: null,
+  packB: true,
 };
 
-/** Multiply-adds from which a product is cut into 2 shares per thread instead of 1. */
-export const FINER_SPLIT_MACS = 1 << 24;
-
 /**
- * Shares per thread of a product of `macs` multiply-adds: 2 from 256³ on. A core slowed by
- * another process then hands the rest of the product to the other; the extra packing costs
- * 0.5-2.4% of CPU time at 256³-1024³ (bench/threads.ts split). Measured in 4 interleaved runs of
- * bench/threads.ts (9 rounds each), 2 threads over 1, with 1 vs 2 shares per thread: two runs on
- * a loaded machine gave 256³ 1.33/1.36 and 1.63/1.70, 512³ 1.73/1.77 and 1.58/1.62, 1024³
- * 1.57/1.87 and 1.96/1.96; two quiet ones 256³ 1.83/1.73 and 1.82/1.86, 512³ 1.91/1.94 and
- * 1.98/1.96, 1024³ 1.97/1.96 and 1.98/1.96. Below 256³ packing weighs more and one share stays.
+ * Row blocks per thread for a product of `macs` multiply-adds over B packed once: 2 below 512³,
+ * 4 from there. More blocks let a thread whose core is slowed by another process hand more of
+ * the product to the other; a block adds no packing (bench/threads.ts split: B packed once, then
+ * 8 row blocks run in turn, took 1.002, 1.023 and 0.971 of the whole product's CPU time at 256³,
+ * 512³ and 1024³, where 4 blocks each packing their own took 1.020, 1.014 and 0.978).
  */
 export function sharesPerThreadFor(macs: number): number {
-  return macs >= FINER_SPLIT_MACS ? 2 : 1;
+  return macs >= 1 << 27 ? 4 : 2;
+}
+
+/** Least rows in a block: two of the kernel's tiles tall. */
+const MIN_BLOCK_ROWS = 2 * MR;
+
+/** The row cuts of one product over B packed once, or null when it is too short to cut so. */
+function packedRows(g: GemmLayout, threads: number): number[] | null {
+  if (!gemmPlan.packB || g.n < 2) return null;
+  const perThread = gemmPlan.sharesPerThread ?? sharesPerThreadFor(g.m * g.n * g.k);
+  const rows = cuts(g.m, Math.min(threads * perThread, MAX_SHARES), MR, MIN_BLOCK_ROWS);
+  return rows.length - 1 >= 2 * threads ? rows : null;
+}
+
+/**
+ * Packs B whole on all threads (column ranges), then runs the row blocks of C on all threads;
+ * the timing returned is the second dispatch's, with the first's time counted as publishing.
+ */
+function runPackedRows(g: GemmLayout, call: GemmCall, rows: number[], threads: number): DispatchTiming {
+  const kern = kernels();
+  const h = heap();
+  const packCols = cuts(g.n, threads, NR, NR);
+  const packs = packCols.length - 1;
+  const blocks = rows.length - 1;
+  const listBytes = (packs * PACK_INTS + blocks * TASK_INTS) * 4;
+  const list = h.alloc(listBytes);
+  const packedBytes = kern.gemm_packed_b_bytes(g.n, g.k);
+  const packed = h.alloc(packedBytes);
+  const scratchBytes = rows.slice(1).map((r1, i) => kern.gemm_packed_scratch_bytes(r1 - (rows[i] as number), g.k));
+  const scratch = scratchBytes.map((bytes) => h.alloc(bytes));
+  try {
+    const i32 = h.i32; // after every alloc: an allocation may grow memory and replace the view
+    const packTasks: TaskArgs[] = [];
+    let at = list >>> 2;
+    for (let t = 0; t < packs; t++) {
+      i32.set([g.n, g.k, call.b, g.rsB, g.csB, packed, packCols[t] as number, packCols[t + 1] as number], at);
+      packTasks.push([at * 4, 1, 0]);
+      at += PACK_INTS;
+    }
+    const blockTasks: TaskArgs[] = [];
+    for (let t = 0; t < blocks; t++) {
+      const r0 = rows[t] as number;
+      const m = (rows[t + 1] as number) - r0;
+      i32.set([m, g.n, g.k, call.a + 4 * r0 * g.rsA, g.rsA, g.csA, call.b, g.rsB, g.csB, call.c + 4 * r0 * g.ldc, g.ldc, call.accumulate ? 1 : 0, packed], at);
+      blockTasks.push([at * 4, 1, scratch[t] as number]);
+      at += TASK_INTS;
+    }
+    const t0 = performance.now();
+    runParallel('gemm_pack_b_tasks_f32', packTasks);
+    const packMs = performance.now() - t0;
+    const timing = runParallel('gemm_tasks_f32', blockTasks);
+    return { ...timing, publishMs: timing.publishMs + packMs };
+  } finally {
+    h.release(list, listBytes);
+    h.release(packed, packedBytes);
+    scratch.forEach((ptr, t) => h.release(ptr, scratchBytes[t] as number));
+  }
 }
 
 /**
@@ -215,7 +273,7 @@ function runShares(k: number, shares: Piece[][]): ReturnType<typeof runParallel>
     for (const [t, share] of shares.entries()) {
       tasks.push([at * 4, share.length, scratch[t] as number]);
       for (const p of share) {
-        i32.set([p.m, p.n, k, p.a, p.rsA, p.csA, p.b, p.rsB, p.csB, p.c, p.ldc, p.accumulate ? 1 : 0], at);
+        i32.set([p.m, p.n, k, p.a, p.rsA, p.csA, p.b, p.rsB, p.csB, p.c, p.ldc, p.accumulate ? 1 : 0, 0], at);
         at += TASK_INTS;
       }
     }

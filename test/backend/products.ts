@@ -30,7 +30,7 @@ const run = (name, inputs, f) => {
   y.mul(t(y.shape)).sum().backward();
   inputs.forEach((x, i) => { if (x.requiresGrad) put(name + ' d' + i, x.grad); });
 };
-for (const [m, k, n] of [[257, 129, 263], [67, 300, 515], [1, 3001, 357], [2049, 513, 1], [6, 40000, 7], [130, 130, 130]]) {
+for (const [m, k, n] of [[257, 129, 263], [67, 300, 515], [40, 600, 2061], [1, 3001, 357], [2049, 513, 1], [6, 40000, 7], [130, 130, 130]]) {
   run('matmul ' + m + 'x' + k + 'x' + n, [t([m, k], true), t([k, n], true)], fg.matmul);
 }
 run('bmm 6', [t([6, 70, 90], true), t([6, 90, 80], true)], fg.matmul);

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap } from '../../src/backend/wasm.js';
-import { DEFAULT_SHARES_PER_THREAD, gemmPlan, sharesPerThreadFor } from '../../src/kernels/gemm.js';
+import { gemm, gemmPlan, sharesPerThreadFor } from '../../src/kernels/gemm.js';
+import { kernels } from '../../src/backend/wasm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 // These tests count dispatches: every product above the threshold must be shared out, so the
@@ -60,28 +61,97 @@ describe('threaded products', () => {
     expect(threadStats().workerShares - start.workerShares).toBeGreaterThan(0);
   });
 
-  it('cut a product into 2 shares per thread from 256³ on, 1 below', () => {
-    expect(sharesPerThreadFor(256 * 256 * 256)).toBe(2);
-    expect(sharesPerThreadFor(1024 ** 3)).toBe(2);
-    expect(sharesPerThreadFor(255 * 256 * 256)).toBe(1);
-    expect(sharesPerThreadFor(128 ** 3)).toBe(1);
-    expect(DEFAULT_SHARES_PER_THREAD).toBeNull();
+  it('cut a product into 2 row blocks per thread below 512³ and 4 from there, over B packed once', () => {
+    expect(sharesPerThreadFor(512 ** 3)).toBe(4);
+    expect(sharesPerThreadFor(1024 ** 3)).toBe(4);
+    expect(sharesPerThreadFor(511 * 512 * 512)).toBe(2);
+    expect(sharesPerThreadFor(128 ** 3)).toBe(2);
+    expect(gemmPlan).toEqual({ sharesPerThread: null, packB: true });
   });
 
-  it('equal them bit for bit when a product is cut into a grid of 2, 4 or 8 blocks per thread', async () => {
+  it('equal them bit for bit when a product is cut into 2, 4 or 8 blocks per thread, with B packed once or by each block', async () => {
     await fg.setNumThreads(1);
     const single = fg.tidy(() => runWorkload(fg));
     await fg.setNumThreads(2);
     try {
-      for (const perThread of [2, 4, 8]) {
-        gemmPlan.sharesPerThread = perThread;
-        const threaded = fg.tidy(() => runWorkload(fg));
-        for (const [name, v] of Object.entries(single)) {
-          expect({ name, perThread, diffs: bitDiffs(threaded[name] as Float32Array, v) }).toEqual({ name, perThread, diffs: 0 });
+      for (const packB of [true, false]) {
+        for (const perThread of [2, 4, 8]) {
+          Object.assign(gemmPlan, { packB, sharesPerThread: perThread });
+          const threaded = fg.tidy(() => runWorkload(fg));
+          for (const [name, v] of Object.entries(single)) {
+            expect({ name, packB, perThread, diffs: bitDiffs(threaded[name] as Float32Array, v) }).toEqual({ name, packB, perThread, diffs: 0 });
+          }
         }
       }
     } finally {
-      gemmPlan.sharesPerThread = DEFAULT_SHARES_PER_THREAD;
+      Object.assign(gemmPlan, { packB: true, sharesPerThread: null });
+    }
+  });
+
+  it('pack B once into the layout the kernel packs block by block: every column range, stride layout and block edge', () => {
+    // On one thread, straight through the kernels: B packed in column ranges (cuts on the 8-wide
+    // tile, one across the edge of the first 2048-wide block, the last ending at an odd n), then row blocks over it, equal
+    // gemm_f32 on the whole product bit for bit; over 2 KC slices of k, with B row-major and
+    // column-major (a transposed operand) and C accumulated into.
+    const k = kernels();
+    const h = heap();
+    for (const [m, kk, n, colMajorB, accumulate] of [[37, 600, 2061, false, 0], [20, 257, 45, true, 1], [20, 257, 45, false, 1], [20, 257, 45, true, 0], [20, 100, 45, true, 0], [9, 3, 8, false, 0]] as const) {
+      fg.tidy(() => {
+        const a = fg.randn([m, kk]);
+        const b = colMajorB ? fg.randn([n, kk]) : fg.randn([kk, n]);
+        const [rsB, csB] = colMajorB ? [1, kk] : [n, 1];
+        const c0 = fg.randn([m, n]);
+        const want = fg.add(c0, 0);
+        const got = fg.add(c0, 0);
+        const scratchBytes = k.gemm_scratch_bytes(m, n, kk);
+        const scratch = h.alloc(scratchBytes);
+        const packedBytes = k.gemm_packed_b_bytes(n, kk);
+        const packed = h.alloc(packedBytes);
+        const ranges = [0, ...[8, 2000].filter((j) => j < n), n];
+        const rows = [0, 4, m];
+        const list = h.alloc(4 * (8 * ranges.length + 13 * rows.length));
+        try {
+          k.gemm_f32(m, n, kk, a.ptr, kk, 1, b.ptr, rsB, csB, want.ptr, n, accumulate, scratch);
+          const i32 = h.i32;
+          let at = list >>> 2;
+          for (let r = 0; r + 1 < ranges.length; r++) {
+            i32.set([n, kk, b.ptr, rsB, csB, packed, ranges[r] as number, ranges[r + 1] as number], at);
+            at += 8;
+          }
+          k.gemm_pack_b_tasks_f32(list, ranges.length - 1, 0);
+          const blocks = at * 4;
+          for (let r = 0; r + 1 < rows.length; r++) {
+            const r0 = rows[r] as number;
+            i32.set([(rows[r + 1] as number) - r0, n, kk, a.ptr + 4 * r0 * kk, kk, 1, b.ptr, rsB, csB, got.ptr + 4 * r0 * n, n, accumulate, packed], at);
+            at += 13;
+          }
+          k.gemm_tasks_f32(blocks, rows.length - 1, scratch);
+          expect({ m, kk, n, diffs: bitDiffs(got.data, want.data) }).toEqual({ m, kk, n, diffs: 0 });
+          expect(fg.sub(got, c0).abs().max().item()).toBeGreaterThan(0);
+        } finally {
+          h.release(list, 4 * (8 * ranges.length + 13 * rows.length));
+          h.release(packed, packedBytes);
+          h.release(scratch, scratchBytes);
+        }
+      });
+    }
+  });
+
+  it('a tall product on 2 threads packs B once and hands out several row blocks per thread', async () => {
+    await fg.setNumThreads(1);
+    const a = fg.keep(fg.randn([300, 200]));
+    const b = fg.keep(fg.randn([200, 100]));
+    const want = fg.keep(fg.matmul(a, b));
+    const c = fg.keep(fg.zeros([300, 100]));
+    await fg.setNumThreads(2);
+    try {
+      const before = threadStats();
+      gemm({ m: 300, n: 100, k: 200, a: a.ptr, rsA: 200, csA: 1, b: b.ptr, rsB: 100, csB: 1, c: c.ptr, ldc: 100 });
+      // Two dispatches: the packing of B (a column range per thread), then 2 × 2 row blocks.
+      expect(threadStats().dispatches - before.dispatches).toBe(2);
+      expect(bitDiffs(c.data, want.data)).toBe(0);
+    } finally {
+      for (const t of [a, b, want, c]) t.dispose();
     }
   });
 
