@@ -9,7 +9,8 @@
 //   scaling 1 thread (the kernel called directly) vs 2 threads: each block packing its own B
 //           at 2 blocks per thread (the rule before B was packed once), and B packed once at 2,
 //           4 and 8 blocks per thread (gemmPlan; the load guard off, so every call is shared);
-//   guard   the same with the load guard on (a size that loses runs on one thread for a while);
+//   guard   the shipped plan with the load guard off and on (a size that loses runs on one
+//           thread for a while), in the same rounds;
 //   wake    a product of ~30 µs on 2 threads right after the last one (the worker still spins)
 //           and after a 2 ms pause (it sleeps in Atomics.wait): the share of calls in which the
 //           worker took part and the median time, against 1 thread.
@@ -190,13 +191,23 @@ for (const n of sizes) {
 }
 Object.assign(gemmPlan, { packB: true, sharesPerThread: null }); // the shipped rule for the probes below
 
-console.log(`\nguard: wall time, 1 thread / 2 threads with the load guard on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
-threadGuard.enabled = true;
+console.log(`\nguard: wall time, 1 thread / 2 threads (the shipped plan) with the load guard off and on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
 for (const n of sizes) {
   const p = product(n);
-  const t = interleave({ '1t': p.single, '2t': p.shared }, () => performance.now(), 40);
+  const t = interleave({
+    '1t': p.single,
+    off: () => {
+      threadGuard.enabled = false;
+      p.shared();
+    },
+    on: () => {
+      threadGuard.enabled = true;
+      p.shared();
+    },
+  }, () => performance.now(), 40);
   const one = t['1t'] as number[];
-  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 threads ${median(one.map((v, i) => v / ((t['2t'] as number[])[i] as number))).toFixed(2)}×`);
+  const ratio = (name: string): string => median(one.map((v, i) => v / ((t[name] as number[])[i] as number))).toFixed(2);
+  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 threads, guard off ${ratio('off')}×, on ${ratio('on')}×`);
   free(p);
 }
 threadGuard.enabled = false;

@@ -44,7 +44,8 @@ const MAIN_SPIN = 20_000;
 interface WorkerHandle {
   /** Its index (1 … threads - 1): it leaves when LIMIT drops to it or below. */
   index: number;
-  terminate(): void;
+  /** Resolves once the thread has stopped. */
+  terminate(): Promise<void>;
 }
 
 let control = 0;
@@ -93,7 +94,7 @@ async function resize(n: number): Promise<number> {
     return threads;
   }
   if (n < workers.length + 1) {
-    stop(n, workers.splice(n - 1));
+    await stop(n, workers.splice(n - 1));
   } else if (n > workers.length + 1) {
     if (control === 0) control = heap().alloc(CONTROL_BYTES);
     Atomics.store(heap().i32, (control >>> 2) + LIMIT, MAX_THREADS);
@@ -103,7 +104,7 @@ async function resize(n: number): Promise<number> {
     const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) {
-      stop(first, started);
+      await stop(first, started);
       warnOnce(`worker threads could not start (${String(failed.reason)})`);
       return threads;
     }
@@ -113,14 +114,19 @@ async function resize(n: number): Promise<number> {
   return threads;
 }
 
-/** Workers from index `limit` up leave their loop; `list` are terminated. */
-function stop(limit: number, list: WorkerHandle[]): void {
+/**
+ * Workers from index `limit` up leave their loop; `list` are terminated, and it resolves once
+ * they have stopped. In Node terminate() takes effect later, and a worker that had not yet seen
+ * LIMIT drop could see it raised again by the next setNumThreads and claim a share that the
+ * termination then cuts short; waiting for the exit leaves no such window.
+ */
+async function stop(limit: number, list: WorkerHandle[]): Promise<void> {
   const i32 = heap().i32;
   const base = control >>> 2;
   Atomics.store(i32, base + LIMIT, limit);
   Atomics.add(i32, base + GEN, 1); // the claim word keeps the old generation: nothing is claimed
   Atomics.notify(i32, base + GEN);
-  for (const w of list) w.terminate();
+  await Promise.all(list.map((w) => w.terminate()));
 }
 
 interface WorkerInit {
@@ -160,7 +166,7 @@ async function startWorker(index: number, module: WebAssembly.Module, memory: We
     // A worker error after start would otherwise be an uncaught exception on the main thread.
     w.on('error', (e) => console.error(`fingrad: worker thread ${index} failed:`, e));
     w.unref();
-    return { index, terminate: () => void w.terminate() };
+    return { index, terminate: () => w.terminate().then(() => undefined) };
   }
   if (typeof Worker === 'undefined') throw new Error('no Worker in this environment');
   const url = URL.createObjectURL(new Blob([browserWorkerSource], { type: 'text/javascript' }));
@@ -179,7 +185,13 @@ async function startWorker(index: number, module: WebAssembly.Module, memory: We
   }
   w.onmessage = null;
   w.onerror = (e) => console.error(`fingrad: worker thread ${index} failed:`, e.message);
-  return { index, terminate: () => w.terminate() };
+  return {
+    index,
+    terminate: () => {
+      w.terminate(); // immediate in browsers
+      return Promise.resolve();
+    },
+  };
 }
 
 // A browser's main thread may not block: Atomics.wait throws there (before looking at values).
@@ -210,6 +222,14 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
   const i32 = heap().i32;
   const base = control >>> 2;
   const gen = (Atomics.load(i32, base + GEN) + 1) | 0;
+  // First the claim word takes the new generation, with nothing left to claim; only then do the
+  // shares change. A worker still in the claim loop of the previous dispatch (woken late, after
+  // the caller ran every share itself) then fails its compare-and-swap. Written after SHARES,
+  // it could pass: it read the old word, then the new count, and claimed a share of this
+  // dispatch under the old generation, which ran that share twice and counted one share too many
+  // in DONE, so the caller waited forever (two dispatches in a row, 2 shares then 4, with the
+  // worker asleep in between: threads.test.ts "back-to-back dispatches").
+  Atomics.store(i32, base + CLAIM, ((gen & 0xffffff) << 8) | 0xff);
   shares.forEach((args, s) => i32.set(args, base + ARGS + 4 * s));
   i32[base + KERNEL] = TASK_KERNELS.indexOf(kernel);
   Atomics.store(i32, base + SHARES, n);

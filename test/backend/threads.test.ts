@@ -4,9 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
-import { heap } from '../../src/backend/wasm.js';
+import { heap, kernels } from '../../src/backend/wasm.js';
 import { gemm, gemmPlan, sharesPerThreadFor } from '../../src/kernels/gemm.js';
-import { kernels } from '../../src/backend/wasm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 // These tests count dispatches: every product above the threshold must be shared out, so the
@@ -153,6 +152,46 @@ describe('threaded products', () => {
     } finally {
       for (const t of [a, b, want, c]) t.dispose();
     }
+  });
+
+  it('back-to-back dispatches with the worker asleep in between: no share runs twice and none is lost', () => {
+    // A 128³ product on 2 threads is two dispatches (B packed in 2 shares, then 4 row blocks),
+    // here accumulated into one C, with pauses around the worker's spin so that it often wakes
+    // late. A worker still claiming in the previous dispatch once took a share of the next: run
+    // twice (C off by one product) and counted once too often (the caller then waited forever;
+    // without the fix this test failed in 3 of 4 runs, the child timing out). Small integers
+    // keep every sum exact.
+    const gemmUrl = new URL('../../src/kernels/gemm.ts', import.meta.url).href;
+    const threadsUrl = new URL('../../src/backend/threads.ts', import.meta.url).href;
+    const r = runNode(`
+      const { gemm } = await import(${JSON.stringify(gemmUrl)});
+      const { threadGuard } = await import(${JSON.stringify(threadsUrl)});
+      await fg.ready();
+      await fg.setNumThreads(2);
+      threadGuard.enabled = false;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const n = 128;
+      const ints = (len, s) => Float32Array.from({ length: len }, (_, i) => ((i * s) % 7) - 3);
+      const a = fg.tensor(ints(n * n, 7919), [n, n]);
+      const b = fg.tensor(ints(n * n, 104729), [n, n]);
+      const want = fg.matmul(a, b).data;
+      const c = fg.zeros([n, n]);
+      const t0 = Date.now();
+      let calls = 0;
+      for (; Date.now() - t0 < 4000; calls++) {
+        Atomics.wait(pause, 0, 0, (calls % 4) * 0.1);
+        gemm({ m: n, n, k: n, a: a.ptr, rsA: n, csA: 1, b: b.ptr, rsB: n, csB: 1, c: c.ptr, ldc: n, accumulate: true });
+      }
+      let wrong = 0;
+      const got = c.data;
+      for (let i = 0; i < got.length; i++) if (got[i] !== calls * want[i]) wrong++;
+      console.log(JSON.stringify({ calls, wrong }));
+      process.exit(0);
+    `);
+    expect(r.status, r.stderr).toBe(0);
+    const { calls, wrong } = lastJson<{ calls: number; wrong: number }>(r);
+    expect(calls).toBeGreaterThan(500);
+    expect(wrong).toBe(0);
   });
 
   it('a job kind and size whose dispatches lost twice in a row runs on one thread for 16 calls, then threads are tried again', () => {
