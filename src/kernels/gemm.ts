@@ -8,8 +8,9 @@
 //   packs too, so small blocks cost nothing extra and a thread whose core runs slow simply
 //   claims fewer of them;
 // - a batch of products with distinct outputs is dealt out whole, in up to 4 shares per thread;
-// - otherwise C is cut into one block per thread in the grid that packs least: rows (each
-//   packs all of B and its rows of A) or columns (all of A, its columns of B).
+// - otherwise C is cut into blocks (one per thread, two from 256³ on: FINER_SPLIT_MACS) in the
+//   grid that packs least: rows (each packs all of B and its rows of A) or columns (all of A,
+//   its columns of B).
 // Cuts fall on the kernel's 4×8 tile, which keeps every element's arithmetic as in one call:
 // the threaded result equals the single-thread one bit for bit.
 import { cuts, type DispatchTiming, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
@@ -136,7 +137,8 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
     return Array.from({ length: count }, (_, t) =>
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
-  const [r, c] = grid(g.m, g.n, Math.min(threads * (gemmPlan.sharesPerThread ?? 1), MAX_SHARES));
+  const perThread = gemmPlan.sharesPerThread ?? (L * g.m * g.n * g.k >= FINER_SPLIT_MACS ? 2 : 1);
+  const [r, c] = grid(g.m, g.n, Math.min(threads * perThread, MAX_SHARES));
   // No piece of one row or column: it would take the kernel's matrix-vector path, whose
   // summation order differs.
   const rows = cuts(g.m, r, MR, 2);
@@ -160,9 +162,9 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
 }
 
 /**
- * @internal Blocks per thread of one product (null: by size, sharesPerThreadFor, over B packed
- * once, and 1 where each block packs its own; benchmarks and tests fix it), and whether a tall
- * product has B packed once (false: every block packs its own, as before that path existed).
+ * @internal Blocks per thread of one product (null: by size, sharesPerThreadFor over B packed
+ * once, FINER_SPLIT_MACS where each block packs its own; benchmarks and tests fix it), and
+ * whether a tall product has B packed once (false: every block packs its own, as before).
  */
 export const gemmPlan: { sharesPerThread: number | null; packB: boolean } = {
   sharesPerThread: null,
@@ -172,13 +174,27 @@ export const gemmPlan: { sharesPerThread: number | null; packB: boolean } = {
 /**
  * Row blocks per thread for a product of `macs` multiply-adds over B packed once: 2 below 512³,
  * 4 from there. More blocks let a thread whose core is slowed by another process hand more of
- * the product to the other; a block adds no packing (bench/threads.ts split: B packed once, then
- * 8 row blocks run in turn, took 1.002, 1.023 and 0.971 of the whole product's CPU time at 256³,
- * 512³ and 1024³, where 4 blocks each packing their own took 1.020, 1.014 and 0.978).
+ * the product to the other, and a block adds no packing (bench/threads.ts split: B packed once,
+ * then 8 row blocks run in turn, took 1.002, 1.023 and 0.971 of the whole product's CPU time at
+ * 256³, 512³ and 1024³, where 4 blocks each packing their own B took 1.020, 1.014 and 0.978).
+ * bench/threads.ts scaling, 4 runs on a loaded machine (9-11 rounds each), 2 threads over 1,
+ * blocks packing their own B at 2 per thread (the rule before) → B packed once at 2 and 4 per
+ * thread: 256³ 1.41→1.46/1.52, 1.54→1.77/1.67, 1.49→1.55/1.08, 1.63→1.62/1.54; 512³
+ * 1.55→1.74/1.83, 1.46→1.54/1.66, 1.65→1.70/1.86, 1.04→1.48/1.61; 1024³ 1.79→1.79/1.96,
+ * 1.79→1.90/1.94, 1.93→1.96/1.98, 1.89→1.97/1.98.
  */
 export function sharesPerThreadFor(macs: number): number {
   return macs >= 1 << 27 ? 4 : 2;
 }
+
+/**
+ * Multiply-adds from which a product whose blocks pack their own B (too short for row blocks over
+ * B packed once, or a batch adding into one C) is cut into 2 blocks per thread instead of 1: the
+ * extra packing cost 0.5-2.4% of CPU time at 256³-1024³, and the finer split gained on a loaded
+ * machine (4 interleaved runs of bench/threads.ts before B was packed once, e.g. 512³ 1.73→1.77
+ * and 1.58→1.62, 1024³ 1.57→1.87).
+ */
+export const FINER_SPLIT_MACS = 1 << 24;
 
 /** Least rows in a block: two of the kernel's tiles tall. */
 const MIN_BLOCK_ROWS = 2 * MR;
