@@ -419,9 +419,10 @@ const TASK_PACKED = GemmTaskLayout.Packed;
 const PACK_INTS = GemmPackLayout.Ints;
 
 /**
- * Runs `count` products in order, each described by 12 i32 at `list` (m, n, k, a, rsA, csA, b,
- * rsB, csB, c, ldc, accumulate: the arguments of gemm_f32), sharing `scratch` (at least
- * gemm_scratch_bytes of the largest). One thread's share of a parallel GEMM.
+ * Runs `count` products in order, each described by 13 i32 at `list` (m, n, k, a, rsA, csA, b,
+ * rsB, csB, c, ldc, accumulate: the arguments of gemm_f32; then B packed whole by
+ * gemm_pack_b_tasks_f32, or 0), sharing `scratch` (at least gemm_scratch_bytes of the largest,
+ * or gemm_packed_scratch_bytes where B is packed whole). One thread's share of a parallel GEMM.
  */
 export function gemm_tasks_f32(list: usize, count: i32, scratch: usize): void {
   for (let t = 0; t < count; t++) {

@@ -55,6 +55,8 @@ interface Product {
   c: fg.Tensor;
   scratch: number;
   scratchBytes: number;
+  /** Other heap blocks made for it (address, bytes), released with it. */
+  temps: Array<[number, number]>;
   /** One thread: the kernel itself. */
   single: () => void;
   /** Through src/ops/gemm.ts on the current thread count. */
@@ -68,7 +70,7 @@ function product(n: number): Product {
   const scratchBytes = k.gemm_scratch_bytes(n, n, n);
   const scratch = heap().alloc(scratchBytes);
   return {
-    n, a, b, c, scratch, scratchBytes,
+    n, a, b, c, scratch, scratchBytes, temps: [],
     single: () => k.gemm_f32(n, n, n, a.ptr, n, 1, b.ptr, n, 1, c.ptr, n, 0, scratch),
     shared: () => gemm({ m: n, n, k: n, a: a.ptr, rsA: n, csA: 1, b: b.ptr, rsB: n, csB: 1, c: c.ptr, ldc: n }),
   };
@@ -76,6 +78,7 @@ function product(n: number): Product {
 
 function free(p: Product): void {
   heap().release(p.scratch, p.scratchBytes);
+  for (const [ptr, bytes] of p.temps) heap().release(ptr, bytes);
   for (const t of [p.a, p.b, p.c]) t.dispose();
 }
 
@@ -98,12 +101,15 @@ function blocks(p: Product, r: number, c: number): () => void {
 const TASK_INTS = GemmTaskLayout.Ints;
 const TASK_BYTES = 4 * TASK_INTS;
 
-// B packed once (gemm_pack_b_tasks_f32, one range), then `r` row blocks over it, in turn.
+// B packed once (gemm_pack_b_tasks_f32, one range), then `r` row blocks over it, in turn. Its
+// buffers live as long as the product's (free).
 function packedBlocks(p: Product, r: number): () => void {
   const { n } = p;
   const packedBytes = k.gemm_packed_b_bytes(n, n);
   const packed = heap().alloc(packedBytes);
-  const list = heap().alloc(8 * 4 + r * TASK_BYTES);
+  const listBytes = 8 * 4 + r * TASK_BYTES;
+  const list = heap().alloc(listBytes);
+  p.temps.push([packed, packedBytes], [list, listBytes]);
   const i32 = heap().i32;
   i32.set([n, n, p.b.ptr, n, 1, packed, 0, n], list >>> 2);
   for (let i = 0; i < r; i++) {

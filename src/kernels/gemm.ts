@@ -163,12 +163,15 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
 
 /**
  * @internal Blocks per thread of one product (null: by size, sharesPerThreadFor over B packed
- * once, FINER_SPLIT_MACS where each block packs its own; benchmarks and tests fix it), and
- * whether a tall product has B packed once (false: every block packs its own, as before).
+ * once, FINER_SPLIT_MACS where each block packs its own; benchmarks and tests fix it); whether a
+ * tall product has B packed once (false: every block packs its own, as before); and the most
+ * bytes B packed whole may take (a transient copy as large as B: 64 MiB, a 4096 × 4096 B; a
+ * larger one is packed block by block by each share, as one call does).
  */
-export const gemmPlan: { sharesPerThread: number | null; packB: boolean } = {
+export const gemmPlan: { sharesPerThread: number | null; packB: boolean; packedBMaxBytes: number } = {
   sharesPerThread: null,
   packB: true,
+  packedBMaxBytes: 1 << 26,
 };
 
 /**
@@ -177,7 +180,7 @@ export const gemmPlan: { sharesPerThread: number | null; packB: boolean } = {
  * the product to the other, and a block adds no packing (bench/threads.ts split: B packed once,
  * then 8 row blocks run in turn, took 1.002, 1.023 and 0.971 of the whole product's CPU time at
  * 256³, 512³ and 1024³, where 4 blocks each packing their own B took 1.020, 1.014 and 0.978).
- * bench/threads.ts scaling, 4 runs on a loaded machine (9-11 rounds each), 2 threads over 1,
+ * bench/threads.ts scaling, 4 runs on a loaded machine (9 rounds each), 2 threads over 1,
  * blocks packing their own B at 2 per thread (the rule before) → B packed once at 2 and 4 per
  * thread: 256³ 1.41→1.46/1.52, 1.54→1.77/1.67, 1.49→1.55/1.08, 1.63→1.62/1.54; 512³
  * 1.55→1.74/1.83, 1.46→1.54/1.66, 1.65→1.70/1.86, 1.04→1.48/1.61; 1024³ 1.79→1.79/1.96,
@@ -201,7 +204,7 @@ const MIN_BLOCK_ROWS = 2 * MR;
 
 /** The row cuts of one product over B packed once, or null when it is too short to cut so. */
 function packedRows(g: GemmLayout, threads: number): number[] | null {
-  if (!gemmPlan.packB || g.n < 2) return null;
+  if (!gemmPlan.packB || g.n < 2 || kernels().gemm_packed_b_bytes(g.n, g.k) > gemmPlan.packedBMaxBytes) return null;
   const perThread = gemmPlan.sharesPerThread ?? sharesPerThreadFor(g.m * g.n * g.k);
   const rows = cuts(g.m, Math.min(threads * perThread, MAX_SHARES), MR, MIN_BLOCK_ROWS);
   return rows.length - 1 >= 2 * threads ? rows : null;

@@ -65,7 +65,7 @@ describe('threaded products', () => {
     expect(sharesPerThreadFor(1024 ** 3)).toBe(4);
     expect(sharesPerThreadFor(511 * 512 * 512)).toBe(2);
     expect(sharesPerThreadFor(128 ** 3)).toBe(2);
-    expect(gemmPlan).toEqual({ sharesPerThread: null, packB: true });
+    expect(gemmPlan).toEqual({ sharesPerThread: null, packB: true, packedBMaxBytes: 64 * 2 ** 20 });
   });
 
   it('equal them bit for bit when a product is cut into 2, 4 or 8 blocks per thread, with B packed once or by each block', async () => {
@@ -136,7 +136,7 @@ describe('threaded products', () => {
     }
   });
 
-  it('a tall product on 2 threads packs B once and hands out several row blocks per thread', async () => {
+  it('a tall product on 2 threads packs B once and hands out several row blocks per thread; a B over packedBMaxBytes is packed by each block', async () => {
     await fg.setNumThreads(1);
     const a = fg.keep(fg.randn([300, 200]));
     const b = fg.keep(fg.randn([200, 100]));
@@ -149,7 +149,14 @@ describe('threaded products', () => {
       // Two dispatches: the packing of B (a column range per thread), then 2 × 2 row blocks.
       expect(threadStats().dispatches - before.dispatches).toBe(2);
       expect(bitDiffs(c.data, want.data)).toBe(0);
+      // A B larger than packedBMaxBytes is packed by each block instead: one dispatch.
+      gemmPlan.packedBMaxBytes = 200 * 100 * 4 - 4;
+      const again = threadStats();
+      gemm({ m: 300, n: 100, k: 200, a: a.ptr, rsA: 200, csA: 1, b: b.ptr, rsB: 100, csB: 1, c: c.ptr, ldc: 100 });
+      expect(threadStats().dispatches - again.dispatches).toBe(1);
+      expect(bitDiffs(c.data, want.data)).toBe(0);
     } finally {
+      gemmPlan.packedBMaxBytes = 64 * 2 ** 20;
       for (const t of [a, b, want, c]) t.dispose();
     }
   });
