@@ -101,6 +101,12 @@ function blocks(p: Product, r: number, c: number): () => void {
 const TASK_INTS = GemmTaskLayout.Ints;
 const TASK_BYTES = 4 * TASK_INTS;
 
+/** Writes the gemm_tasks_f32 record of rows r0 … r1 − 1 of p's product at byte address `at`. */
+function writeTask(p: Product, r0: number, r1: number, at: number, packed = 0): void {
+  const { n } = p;
+  heap().i32.set([r1 - r0, n, n, p.a.ptr + 4 * r0 * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * r0 * n, n, 0, packed], at >>> 2);
+}
+
 // B packed once (gemm_pack_b_tasks_f32, one range), then `r` row blocks over it, in turn. Its
 // buffers live as long as the product's (free).
 function packedBlocks(p: Product, r: number): () => void {
@@ -115,7 +121,7 @@ function packedBlocks(p: Product, r: number): () => void {
   for (let i = 0; i < r; i++) {
     const r0 = Math.round((n * i) / r / 4) * 4;
     const r1 = Math.round((n * (i + 1)) / r / 4) * 4;
-    i32.set([r1 - r0, n, n, p.a.ptr + 4 * r0 * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * r0 * n, n, 0, packed], (list + 32 + i * TASK_BYTES) >>> 2);
+    writeTask(p, r0, r1, list + 32 + i * TASK_BYTES, packed);
   }
   return () => {
     k.gemm_pack_b_tasks_f32(list, 1, 0);
@@ -156,9 +162,8 @@ for (const n of sizes) {
   const p = product(n);
   const q = product(n);
   const list = heap().alloc(2 * TASK_BYTES);
-  const at = list >>> 2;
-  heap().i32.set([n, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0, 0], at);
-  heap().i32.set([n, n, n, q.a.ptr, n, 1, q.b.ptr, n, 1, q.c.ptr, n, 0, 0], at + TASK_INTS);
+  writeTask(p, 0, n, list);
+  writeTask(q, 0, n, list + TASK_BYTES);
   let alone = 0;
   const t = interleave({
     '1t': p.single,
@@ -225,9 +230,8 @@ for (const n of wakeSizes) {
   const list = heap().alloc(2 * TASK_BYTES);
   const scratch2 = heap().alloc(p.scratchBytes);
   const half = Math.round(n / 8) * 4;
-  const i32 = heap().i32;
-  i32.set([half, n, n, p.a.ptr, n, 1, p.b.ptr, n, 1, p.c.ptr, n, 0, 0], list >>> 2);
-  i32.set([n - half, n, n, p.a.ptr + 4 * half * n, n, 1, p.b.ptr, n, 1, p.c.ptr + 4 * half * n, n, 0, 0], (list >>> 2) + TASK_INTS);
+  writeTask(p, 0, half, list);
+  writeTask(p, half, n, list + TASK_BYTES);
   const pause = (ms: number): void => {
     const end = performance.now() + ms;
     while (performance.now() < end) {

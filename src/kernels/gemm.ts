@@ -211,47 +211,36 @@ function packedRows(g: GemmLayout, threads: number): number[] | null {
 }
 
 /**
- * Packs B whole on all threads (column ranges), then runs the row blocks of C on all threads;
- * the timing returned is the second dispatch's, with the first's time counted as publishing.
+ * Packs B whole on all threads (column ranges), then runs the row blocks of C over it on all
+ * threads (runShares); the timing returned is the second dispatch's, with the first's time
+ * counted as publishing.
  */
 function runPackedRows(g: GemmLayout, call: GemmCall, rows: number[], threads: number): DispatchTiming {
-  const kern = kernels();
   const h = heap();
   const packCols = cuts(g.n, threads, NR, NR);
-  const packs = packCols.length - 1;
-  const blocks = rows.length - 1;
-  const listBytes = (packs * PACK_INTS + blocks * TASK_INTS) * 4;
+  const listBytes = (packCols.length - 1) * PACK_INTS * 4;
   const list = h.alloc(listBytes);
-  const packedBytes = kern.gemm_packed_b_bytes(g.n, g.k);
+  const packedBytes = kernels().gemm_packed_b_bytes(g.n, g.k);
   const packed = h.alloc(packedBytes);
-  const scratchBytes = rows.slice(1).map((r1, i) => kern.gemm_packed_scratch_bytes(r1 - (rows[i] as number), g.k));
-  const scratch = scratchBytes.map((bytes) => h.alloc(bytes));
   try {
     const i32 = h.i32; // after every alloc: an allocation may grow memory and replace the view
-    const packTasks: TaskArgs[] = [];
-    let at = list >>> 2;
-    for (let t = 0; t < packs; t++) {
-      i32.set([g.n, g.k, call.b, g.rsB, g.csB, packed, packCols[t] as number, packCols[t + 1] as number], at);
-      packTasks.push([at * 4, 1, 0]);
-      at += PACK_INTS;
-    }
-    const blockTasks: TaskArgs[] = [];
-    for (let t = 0; t < blocks; t++) {
-      const r0 = rows[t] as number;
-      const m = (rows[t + 1] as number) - r0;
-      i32.set([m, g.n, g.k, call.a + 4 * r0 * g.rsA, g.rsA, g.csA, call.b, g.rsB, g.csB, call.c + 4 * r0 * g.ldc, g.ldc, call.accumulate ? 1 : 0, packed], at);
-      blockTasks.push([at * 4, 1, scratch[t] as number]);
-      at += TASK_INTS;
-    }
+    const packTasks = packCols.slice(1).map((j1, t): TaskArgs => {
+      const at = (list >>> 2) + t * PACK_INTS;
+      i32.set([g.n, g.k, call.b, g.rsB, g.csB, packed, packCols[t] as number, j1], at);
+      return [at * 4, 1, 0];
+    });
     const t0 = performance.now();
     runParallel('gemm_pack_b_tasks_f32', packTasks);
     const packMs = performance.now() - t0;
-    const timing = runParallel('gemm_tasks_f32', blockTasks);
+    const blocks = rows.slice(1).map((r1, t): Piece[] => {
+      const r0 = rows[t] as number;
+      return [{ ...g, ...call, m: r1 - r0, a: call.a + 4 * r0 * g.rsA, c: call.c + 4 * r0 * g.ldc }];
+    });
+    const timing = runShares(g.k, blocks, packed);
     return { ...timing, publishMs: timing.publishMs + packMs };
   } finally {
     h.release(list, listBytes);
     h.release(packed, packedBytes);
-    scratch.forEach((ptr, t) => h.release(ptr, scratchBytes[t] as number));
   }
 }
 
@@ -276,14 +265,19 @@ function grid(m: number, n: number, shares: number): [number, number] {
   return best;
 }
 
-/** Writes the pieces as gemm_tasks_f32 lists and runs the shares on all threads. */
-function runShares(k: number, shares: Piece[][]): ReturnType<typeof runParallel> {
+/**
+ * Writes the pieces as gemm_tasks_f32 lists and runs the shares on all threads. packed: B packed
+ * whole by gemm_pack_b_tasks_f32 for every piece (then pieces are row blocks of all n columns,
+ * and their scratch holds no B), or 0.
+ */
+function runShares(k: number, shares: Piece[][], packed = 0): DispatchTiming {
   const kern = kernels();
   const h = heap();
   const count = shares.reduce((s, share) => s + share.length, 0);
   const listBytes = count * TASK_INTS * 4;
   const list = h.alloc(listBytes);
-  const scratchBytes = shares.map((share) => Math.max(...share.map((p) => kern.gemm_scratch_bytes(p.m, p.n, k))));
+  const bytesFor = (p: Piece): number => (packed !== 0 ? kern.gemm_packed_scratch_bytes(p.m, k) : kern.gemm_scratch_bytes(p.m, p.n, k));
+  const scratchBytes = shares.map((share) => Math.max(...share.map(bytesFor)));
   const scratch = scratchBytes.map((bytes) => h.alloc(bytes));
   try {
     const i32 = h.i32; // after every alloc: an allocation may grow memory and replace the view
@@ -292,7 +286,7 @@ function runShares(k: number, shares: Piece[][]): ReturnType<typeof runParallel>
     for (const [t, share] of shares.entries()) {
       tasks.push([at * 4, share.length, scratch[t] as number]);
       for (const p of share) {
-        i32.set([p.m, p.n, k, p.a, p.rsA, p.csA, p.b, p.rsB, p.csB, p.c, p.ldc, p.accumulate ? 1 : 0, 0], at);
+        i32.set([p.m, p.n, k, p.a, p.rsA, p.csA, p.b, p.rsB, p.csB, p.c, p.ldc, p.accumulate ? 1 : 0, packed], at);
         at += TASK_INTS;
       }
     }
