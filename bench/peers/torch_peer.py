@@ -21,6 +21,12 @@ from torch_train import adam_step, mlp as mlp_model  # noqa: E402  (the bench's 
 # scaling the threads table compares with fingrad's, in the same rounds.
 torch.set_num_threads(int(os.environ.get("FINGRAD_TORCH_THREADS", "1")))
 
+# After a call, OpenBLAS's idle threads spin before they sleep (its THREAD_TIMEOUT): the child on
+# 2 threads used a whole core for the next ~100 ms (measured with /proc/PID/stat on 2026-12-03),
+# which would land on the parent's next cell. Answering only once that spin is over keeps the
+# child idle between requests, as bench/peers/child.ts promises.
+QUIET_AFTER_S = 0.15 if torch.get_num_threads() > 1 else 0.0
+
 
 def median_ms(fn, time_ms):
     for _ in range(3):
@@ -63,4 +69,5 @@ for line in sys.stdin:
             answer = {"error": "unknown op " + req["op"]}
     except Exception as e:  # reported to the parent, which prints it
         answer = {"error": repr(e)}
+    time.sleep(QUIET_AFTER_S)
     print(json.dumps(answer), flush=True)
