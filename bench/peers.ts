@@ -1,5 +1,6 @@
 // fingrad beside jax-js (@jax-js/jax, Wasm device) and onnxruntime-web, in this Node process:
-// matmul (fingrad on 1 and 2 threads; jax-js on one thread in this process, which has no global
+// matmul (fingrad on 1 and 2 threads, with this process's kernel build and with the other one in a
+// child process, bench/peers/fingrad-build.ts; jax-js on one thread in this process, which has no global
 // Worker, and with its worker pool on 2 workers in a child process given a Worker stand-in over
 // worker_threads, bench/peers/web-worker.ts; PyTorch on one thread in a child process with
 // OpenBLAS pinned to one thread), conv2d forward, MLP 20→32→16→1 training steps at batch 64 and 1024 (jax-js
@@ -52,9 +53,16 @@ export interface PeersResult {
 
 const here = (file: string): string => join(ROOT, 'bench', 'peers', file);
 
-/** jax-js on 2 workers and PyTorch on 1 and 2 threads, each in its own process; null where one cannot start. */
-async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null; torch2: PeerChild | null }> {
+/**
+ * jax-js on 2 workers, PyTorch on 1 and 2 threads and fingrad's other kernel build (relaxed SIMD
+ * when this process runs plain SIMD, and the reverse), each in its own process; null where one
+ * cannot start.
+ */
+async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null; torch2: PeerChild | null; other: PeerChild | null }> {
   const jax2 = await PeerChild.start('jax-js 2 workers', process.execPath, ['--import', 'tsx', here('jax-workers.ts')], { JAX_WORKERS: '2' });
+  // Node 20 validates relaxed SIMD only behind its flag; a runtime that needs none may not know it.
+  const flag = otherBuild() === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const other = await PeerChild.start(`fingrad ${otherBuild()}`, process.execPath, [...flag, '--import', 'tsx', here('fingrad-build.ts')], { FINGRAD_BUILD: otherBuild() });
   let torch: PeerChild | null = null;
   let torch2: PeerChild | null = null;
   for (const python of TORCH_PYTHONS) {
@@ -63,14 +71,17 @@ async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChi
     torch2 = await PeerChild.start('PyTorch 2 threads', python, [here('torch_peer.py')], TORCH_ENV_2T);
     break;
   }
-  return { jax2, torch, torch2 };
+  return { jax2, torch, torch2, other };
 }
+
+/** The kernel build this process did not load: 'relaxed' or 'simd'. */
+export const otherBuild = (): 'relaxed' | 'simd' => (fg.backendInfo()?.relaxedSimd === true ? 'simd' : 'relaxed');
 
 export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Promise<PeersResult> {
   const result: Partial<PeersResult> = {};
   const canThread = (await fg.setNumThreads(2)) === 2;
   await fg.setNumThreads(1);
-  const { jax2, torch, torch2 } = await startChildren();
+  const { jax2, torch, torch2, other } = await startChildren();
   const child = (name: string, peer: PeerChild | null, request: Record<string, unknown>): Cell[] =>
     peer ? [{ name, setUp: oneThread, time: (ms: number) => peer.time({ ...request, timeMs: ms }) }] : [];
 
@@ -87,6 +98,8 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
       ...child('jax-js 2w', jax2, { op: 'matmul', size }),
       ...child('PyTorch 1t', torch, { op: 'matmul', size }),
       ...child('PyTorch 2t', torch2, { op: 'matmul', size }),
+      ...child(`fingrad ${otherBuild()} 1t`, other, { op: 'matmul', size, threads: 1 }),
+      ...(canThread ? child(`fingrad ${otherBuild()} 2t`, other, { op: 'matmul', size, threads: 2 }) : []),
     ];
     const r = await interleave(cells, rounds, timeMs);
     result.matmul.push({ size, gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(2 * size ** 3, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });
@@ -134,6 +147,7 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
   }
 
   jax2?.close();
+  other?.close();
   torch?.close();
   torch2?.close();
 

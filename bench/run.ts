@@ -164,6 +164,12 @@ if (suites.has('peers')) {
       `${r.size}³`, g(r, 'fingrad 1t'), g(r, 'fingrad 2t'), g(r, 'jax-js'), g(r, 'jax-js 2w'), g(r, 'PyTorch 1t'), g(r, 'PyTorch 2t'), g(r, 'fingrad 1t') / g(r, 'jax-js'), g(r, 'fingrad 2t') / g(r, 'jax-js 2w'), g(r, 'fingrad 1t') / g(r, 'PyTorch 1t'),
       g(r, 'fingrad 2t') / g(r, 'fingrad 1t'), g(r, 'PyTorch 2t') / g(r, 'PyTorch 1t'),
     ]));
+    const other = Object.keys(p.matmul[0]?.gflops ?? {}).find((k) => /^fingrad (relaxed|simd) 1t$/.test(k))?.replace(/ 1t$/, '');
+    if (other !== undefined) {
+      printTable(`matmul, this process's build (${fg.backendInfo()?.build}) vs ${other} in a child process, same rounds (GFLOP/s, ${note})`, ['size', 'this 1t', 'this 2t', 'this 2t/1t', `${other} 1t`, `${other} 2t`, `${other} 2t/1t`, `${other} 1t / this 1t`], p.matmul.map((r) => [
+        `${r.size}³`, g(r, 'fingrad 1t'), g(r, 'fingrad 2t'), g(r, 'fingrad 2t') / g(r, 'fingrad 1t'), g(r, `${other} 1t`), g(r, `${other} 2t`), g(r, `${other} 2t`) / g(r, `${other} 1t`), g(r, `${other} 1t`) / g(r, 'fingrad 1t'),
+      ]));
+    }
     printTable(`conv2d forward vs jax-js (GFLOP/s, ${note})`, ['case', 'fingrad 1t', 'fingrad 2t', 'jax-js', 'jax-js 2w', '2t / jax-js 2w'], [[p.conv2d.name, g(p.conv2d, 'fingrad 1t'), g(p.conv2d, 'fingrad 2t'), g(p.conv2d, 'jax-js'), g(p.conv2d, 'jax-js 2w'), g(p.conv2d, 'fingrad 2t') / g(p.conv2d, 'jax-js 2w')]]);
     const s = (r: { samplesPerSecond: Record<string, number> }, k: string): number => r.samplesPerSecond[k] ?? NaN;
     printTable(`MLP 20→32→16→1 training, Adam (samples/s, ${note}; jax-js jit-compiled)`, ['batch', 'fingrad', 'jax-js', 'PyTorch 1t', 'vs jax-js', 'vs PyTorch'], p.training.map((r) => [
