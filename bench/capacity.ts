@@ -1,6 +1,6 @@
 // How much of a second core a one-thread product gets on this machine, per engine:
 // `npx tsx bench/capacity.ts [--size 1024] [--rounds 3] [--seconds 3]`. For each engine in turn
-// (fingrad, and PyTorch with OpenBLAS on one thread where Debian's python3-torch is present), a
+// (fingrad's plain-SIMD and relaxed-SIMD builds, and PyTorch with OpenBLAS on one thread where Debian's python3-torch is present), a
 // process times n³ products on one thread alone, then two such processes run at once; capacity
 // = 2 × (time alone) / (slower time of the pair): 2.0 when the cores do not slow each other.
 // Two threads sharing one product cannot beat the engine's own capacity, so this separates a
@@ -34,6 +34,8 @@ let count = 0;
 while (performance.now() - t0 < secs * 1000) { fg.tidy(() => { fg.matmul(a, b); }); count++; }
 console.log((performance.now() - t0) / count);
 `;
+// Starts the relaxed build and prints a number, or fails.
+const FINGRAD_PROBE = `const fg = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)}); await fg.ready({ relaxedSimd: true }); console.log(1);`;
 const TORCH = `
 import sys, time, torch
 torch.set_num_threads(1)
@@ -70,9 +72,22 @@ function run(e: Engine): Promise<number> {
   });
 }
 
-const engines: Engine[] = [
-  { name: 'fingrad', command: process.execPath, args: ['--import', 'tsx', '--input-type=module', '-e', FINGRAD], env: {} },
-];
+// Both kernel builds: plain SIMD, and relaxed SIMD (fused multiply-add), which Node 20 compiles
+// only behind its flag (a runtime with relaxed SIMD by default loads it in both; it is then
+// dropped below).
+const fingrad = (relaxed: boolean): Engine => ({
+  name: `fingrad ${relaxed ? 'relaxed' : 'simd'}`,
+  command: process.execPath,
+  args: [...(relaxed ? ['--experimental-wasm-relaxed-simd'] : []), '--import', 'tsx', '--input-type=module', '-e', FINGRAD.replace('fg.ready()', `fg.ready({ relaxedSimd: ${relaxed} })`)],
+  env: {},
+});
+const engines: Engine[] = [fingrad(false)];
+try {
+  await run({ ...fingrad(true), args: [...fingrad(true).args.slice(0, -1), FINGRAD_PROBE] });
+  engines.push(fingrad(true));
+} catch {
+  console.log('fingrad relaxed: this runtime does not start it');
+}
 for (const python of TORCH_PYTHONS) {
   const torch: Engine = { name: 'PyTorch (OpenBLAS)', command: python, args: ['-c', TORCH], env: TORCH_ENV };
   try {
