@@ -15,9 +15,15 @@
 // and spills: measured on a 512³ product (Zen 5, Node 20, one thread) 4×8 runs at ~56 GFLOP/s,
 // 5×8 and 6×8 at ~30, and 4×8 with k unrolled by 2 or 4 at ~34. Per k step: 2 B loads, 4
 // load-splats of A, 8 mul + 8 add; in the relaxed-SIMD build 8 madd (assembly/simd.ts: one FMA
-// each where the CPU has it, and no product register). On Zen both run at ~60 GFLOP/s, the
-// 128-bit peak (16 flops/cycle): its two FMUL and two FADD pipes already issue a mul and an add
-// per FMA slot; FMA pays on cores where mul and add share ports.
+// each where the CPU has it, and no product register). On a quiet Zen core both run at ~60
+// GFLOP/s, the 128-bit peak (16 flops/cycle): its two FMUL and two FADD pipes already issue a mul
+// and an add per FMA slot. At times they part: on the shared 2-core VM, while the host was busy,
+// the FMA build ran up to 1.34× faster on one thread in the same rounds, and two processes running
+// it slowed each other no more than OpenBLAS's (bench/capacity.ts: 1.95–2.02 of two cores' work)
+// where the mul+add build kept 1.82–1.91; on the quiet host both kept ~2.0. Both load the same
+// data and register-only loops of either form do not slow each other, so the likely cause is the
+// 22 operations per k step against 14 meeting whatever else the host runs, not the cache blocking
+// (MC = 32, 64, 256, 512 and NC = 512, 1024 showed no difference beyond the noise).
 //
 // Cache blocks: a B micro-panel (KC×NR = 8 KiB) stays in L1 while the A row panels stream
 // past it; the packed A block (MC×KC = 128 KiB) stays in L2 (1 MiB per core); the packed B
