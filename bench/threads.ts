@@ -1,4 +1,4 @@
-// What limits 2-thread scaling: `npx tsx bench/threads.ts [--rounds 15]`. Three probes, each
+// What limits 2-thread scaling: `npx tsx bench/threads.ts [--rounds 15]`. Six probes, each
 // interleaved so that load from other processes hits every variant alike:
 //   split   the CPU time of a product cut into the blocks a thread count makes, run one after
 //           another on this thread, over the CPU time of the whole product: the work a split
@@ -11,6 +11,8 @@
 //           4 and 8 blocks per thread (gemmPlan; the load guard off, so every call is shared);
 //   guard   the shipped plan with the load guard off and on (a size that loses runs on one
 //           thread for a while), in the same rounds;
+//   sharing a short wide product cut into column blocks, C's cuts on cache-line edges or inside
+//           lines (false sharing of the output's edge lines), 2 threads;
 //   wake    a product of ~30 µs on 2 threads right after the last one (the worker still spins)
 //           and after a 2 ms pause (it sleeps in Atomics.wait): the share of calls in which the
 //           worker took part and the median time, against 1 thread.
@@ -222,6 +224,24 @@ for (const n of sizes) {
   free(p);
 }
 threadGuard.enabled = false;
+
+// Short wide products are cut into column blocks (too few rows for row blocks); a cut at a
+// multiple of 8 floats may fall inside a 64-byte cache line of C, which both threads then write.
+console.log(`\nsharing: wall time on 2 threads of a short wide product (column blocks) with C's cuts on cache-line edges (C at a 64-byte address) / inside lines (C 32 bytes further), median of ${rounds} interleaved rounds`);
+for (const [m, n, kk] of [[16, 8192, 256], [16, 8192, 64], [24, 16384, 128]] as const) {
+  const h = heap();
+  const a = h.alloc(4 * m * kk), b = h.alloc(4 * kk * n), c = h.alloc(4 * m * n + 128);
+  h.f32.fill(0.5, a >>> 2, (a >>> 2) + m * kk);
+  h.f32.fill(0.25, b >>> 2, (b >>> 2) + kk * n);
+  const edge = (c + 63) & ~63;
+  const at = (cAddr: number) => (): void => gemm({ m, n, k: kk, a, rsA: kk, csA: 1, b, rsB: n, csB: 1, c: cAddr, ldc: n });
+  const t = interleave({ edges: at(edge), inside: at(edge + 32) }, () => performance.now(), 40);
+  const ratio = median((t.inside as number[]).map((v, i) => v / ((t.edges as number[])[i] as number)));
+  console.log(`  ${m}×${kk}·${kk}×${n}: 2t ${median(t.edges as number[]).toFixed(3)} ms with cuts on line edges; inside lines / on edges ${ratio.toFixed(3)}`);
+  h.release(a, 4 * m * kk);
+  h.release(b, 4 * kk * n);
+  h.release(c, 4 * m * n + 128);
+}
 
 const wakeSizes = [96, 160, 256];
 console.log(`\nwake: products of ${wakeSizes.join('³, ')}³ on 2 threads (2 row blocks) right after the previous call, and after a 2 ms pause`);
