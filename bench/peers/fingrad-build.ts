@@ -26,8 +26,11 @@ for await (const line of createInterface({ input: process.stdin })) {
     else if (req.op === 'ping') answer = { ok: 1, build: info.build };
     else if (req.op === 'matmul') {
       await fg.setNumThreads(req.threads ?? 1);
-      answer = { ms: (await measure(product(req.size as number), req.timeMs ?? 1000)).medianMs };
-      await fg.setNumThreads(1);
+      try {
+        answer = { ms: (await measure(product(req.size as number), req.timeMs ?? 1000)).medianMs };
+      } finally {
+        await fg.setNumThreads(1);
+      }
     } else answer = { error: `unknown op ${req.op}` };
   } catch (e) {
     answer = { error: String(e) };
