@@ -22,7 +22,7 @@ import { intArgs } from '../backend/scratch.js';
 import { cuts } from '../backend/threads.js';
 import { kernels } from '../backend/wasm.js';
 import type { ConvGeom } from './conv.js';
-import { type Alloc, dealImages, type Phase, type Piece, reusedWindow, runShares, type Share, type Step, threadsFor, windowStep, withTemps } from './conv-shares.js';
+import { type Alloc, dealImages, imageShares, type Phase, type Piece, reusedWindow, runShares, type Share, type Step, threadsFor, windowStep, withTemps } from './conv-shares.js';
 
 // Padded images are made a chunk at a time, small enough to be read back from L2.
 const PAD_BYTES = 256 << 10;
@@ -99,7 +99,8 @@ function directShares(j: DirectJob, threads: number, alloc: Alloc): Share[] {
   const srcImage = 4 * j.planes * j.srcH * j.srcW;
   const padded = j.planes * j.Hp * j.Wp;
   const outImage = 4 * j.rows * j.outPlane;
-  return dealImages(j.N, j.rows, threads).map((pieces): Share => {
+  const shares = imageShares(threads, j.N * j.rows * j.K * j.outPlane);
+  return dealImages(j.N, j.rows, threads, shares).map((pieces): Share => {
     const chunk = (p: Piece): number => (j.copy ? padChunk(p.n1 - p.n0, padded) : p.n1 - p.n0);
     const B = Math.max(1, ...pieces.map(chunk));
     // A piece of an image's channels pads it into its own buffer (another thread may run the

@@ -2,12 +2,14 @@
 // conv_tasks_f32 steps (assembly/conv-direct.ts), the cuts between them and the run on the pool.
 //
 // Each path is planned as shares of kernel steps (conv_tasks_f32 records; each share has its own
-// padded-plane buffer and kernel scratch), one per thread from CONV_PARALLEL_MIN_MACS
-// multiply-adds with setNumThreads > 1 (src/backend/threads.ts), else one on the calling thread.
-// The forward and stride-1 input-gradient paths give each thread a contiguous run of the batch
-// (disjoint outputs): whole images, or where the threads do not divide a small batch, runs of
+// padded-plane buffer and kernel scratch), from CONV_PARALLEL_MIN_MACS multiply-adds with
+// setNumThreads > 1 (src/backend/threads.ts) on every thread, else one on the calling thread.
+// The forward and direct stride-1 input-gradient paths cut the batch into contiguous runs
+// (disjoint outputs), which the threads claim in turn: whole images, 4 runs per thread from
+// FINER_SHARES_MACS, or where the threads do not divide a small batch, one run per thread of
 // 8-channel panels of the packed weights, an image cut between two threads being padded by both
-// (a copy of C planes against 8·K multiply-adds per pixel and panel). The weight gradient cuts
+// (a copy of C planes against 8·K multiply-adds per pixel and panel). The scatter input gradient
+// gives each thread one run of whole images. The weight gradient cuts
 // dW into blocks of output channels (multiples of 4, the tile), or of taps when there are too
 // few channels, and every share walks the whole batch in the chunks one thread uses: each dW
 // element keeps its one accumulator chain. Threaded results therefore equal single-thread ones
@@ -76,16 +78,40 @@ export interface Piece {
 }
 
 /**
- * The shares of a batch of N images with `rows` output channels: one contiguous run of the work
- * per thread, counted in images, or where the threads do not divide a small batch, in panels of
- * 8 channels of one image. Contiguous, so that a thread writes the same outputs call after call
- * and keeps them in its cache (b32 28×28×1→32 forward on 2 threads: 1.3× with 4 shares per
- * thread taken in turn, 1.85× with one run each).
+ * @internal Shares per thread of a phase dealt out in whole images (null: by size, imageShares;
+ * benchmarks and tests fix it).
  */
-export function dealImages(N: number, rows: number, threads: number): Piece[][] {
+export const convPlan: { sharesPerThread: number | null } = { sharesPerThread: null };
+
+/**
+ * Multiply-adds of a phase dealt out in whole images from which it is cut into 4 shares per
+ * thread instead of 1. The threads claim shares in turn from the pool's counter, so a thread on
+ * a slowed core takes fewer. On 2 threads, 2t/1t with 1 → 4 shares per thread, interleaved in
+ * one process, 8 runs of 9–11 rounds on a loaded machine: b8 32×32×16→32 forward (37.7M) 1.77→1.97,
+ * 1.24→1.51, 1.30→1.58, 1.55→1.68, 1.41→1.55, 1.71→1.80, 1.37→1.63, 1.90→1.69; b32 28×28×1→32
+ * forward (7.2M) better in 5, worse in 1 (1.89→1.82), even in 2; conv1d [64, 8, 30]→16 (0.74M)
+ * worse in both runs (1.57→1.24, 1.54→1.26: a share's fixed costs). The weight gradient keeps
+ * one block per thread: each block walks the whole batch, and b32's forward + backward with 4
+ * per thread there too lost in 3 of 5 runs.
+ */
+export const FINER_SHARES_MACS = 1 << 22;
+
+/** Shares of a phase of `macs` multiply-adds dealt out in whole images on `threads` threads. */
+export function imageShares(threads: number, macs: number): number {
+  if (threads === 1) return 1;
+  return threads * (convPlan.sharesPerThread ?? (macs >= FINER_SHARES_MACS ? 4 : 1));
+}
+
+/**
+ * The shares of a batch of N images with `rows` output channels: contiguous runs of the work,
+ * counted in whole images (`shares` of them at most), or where the threads do not divide a small
+ * batch, one per thread in panels of 8 channels of one image (an image cut between two shares is
+ * padded by both, so these are not cut finer).
+ */
+export function dealImages(N: number, rows: number, threads: number, shares = threads): Piece[][] {
   const panels = Math.ceil(rows / 8);
   const per = N % threads === 0 || N >= 4 * threads ? 1 : panels;
-  const at = threads === 1 ? [0, N * per] : cuts(N * per, threads, 1, 1);
+  const at = threads === 1 ? [0, N * per] : cuts(N * per, per === 1 ? shares : threads, 1, 1);
   return at.slice(1).map((u1, t) => {
     const pieces: Piece[] = [];
     for (let u = at[t] as number; u < u1;) {

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
 import { runParallel, threadGuard, threadStats } from '../../src/backend/threads.js';
-import { CONV_PARALLEL_MIN_MACS } from '../../src/kernels/conv-shares.js';
+import { CONV_PARALLEL_MIN_MACS, convPlan, dealImages, FINER_SHARES_MACS, imageShares } from '../../src/kernels/conv-shares.js';
 import { convPath } from '../../src/kernels/conv.js';
 import { randomValues, rng } from '../support/opcheck.js';
 import { bitDiffs } from './products.js';
@@ -175,6 +175,43 @@ describe('threaded direct convolution', () => {
         const diffs = bitDiffs(threaded.results[p] as Float32Array, single.results[p] as Float32Array);
         expect({ name: c.name, phase, diffs }).toEqual({ name: c.name, phase, diffs: 0 });
       });
+    }
+  });
+
+  it('cuts a large batch dealt in whole images into several shares per thread, a small one into one', () => {
+    expect([imageShares(1, 1 << 30), imageShares(2, FINER_SHARES_MACS - 1), imageShares(2, FINER_SHARES_MACS), imageShares(3, FINER_SHARES_MACS)]).toEqual([1, 2, 8, 12]);
+    const spans = (pieces: ReturnType<typeof dealImages>): number[][] => pieces.map((share) => share.map((p) => [p.n0, p.n1, p.c0, p.c1]).flat());
+    // 8 images, 8 shares: one image each, in order, whole channels.
+    expect(spans(dealImages(8, 32, 2, 8))).toEqual(Array.from({ length: 8 }, (_, n) => [n, n + 1, 0, 32]));
+    expect(spans(dealImages(32, 32, 2, 8))).toEqual(Array.from({ length: 8 }, (_, t) => [4 * t, 4 * t + 4, 0, 32]));
+    // Fewer images than shares: one image per share.
+    expect(spans(dealImages(2, 32, 2, 8))).toEqual([[0, 1, 0, 32], [1, 2, 0, 32]]);
+    // A small batch the threads do not divide is dealt in channel panels, one run per thread.
+    expect(dealImages(5, 24, 2, 8)).toHaveLength(2);
+    convPlan.sharesPerThread = 3;
+    try {
+      expect(imageShares(2, 1)).toBe(6);
+    } finally {
+      convPlan.sharesPerThread = null;
+    }
+  });
+
+  it.each([1, 3, 8])('equals one thread bit for bit with %i shares per thread', async (per) => {
+    const picked = cases.filter((c) => c.name.startsWith('b8 20×20') || c.name.startsWith('conv1d b64') || c.name.startsWith('b12'));
+    expect(picked).toHaveLength(3);
+    for (const [i, c] of picked.entries()) {
+      const d = data(c, 70 + i);
+      await fg.setNumThreads(1);
+      const single = run(c, d);
+      await fg.setNumThreads(2);
+      convPlan.sharesPerThread = per;
+      let threaded: Run;
+      try {
+        threaded = run(c, d);
+      } finally {
+        convPlan.sharesPerThread = null;
+      }
+      threaded.results.forEach((r, p) => expect({ name: c.name, p, diffs: bitDiffs(r, single.results[p] as Float32Array) }).toEqual({ name: c.name, p, diffs: 0 }));
     }
   });
 
