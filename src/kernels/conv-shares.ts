@@ -87,12 +87,12 @@ export const convPlan: { sharesPerThread: number | null } = { sharesPerThread: n
  * Multiply-adds of a phase dealt out in whole images from which it is cut into 4 shares per
  * thread instead of 1. The threads claim shares in turn from the pool's counter, so a thread on
  * a slowed core takes fewer. On 2 threads, 2t/1t with 1 → 4 shares per thread, interleaved in
- * one process, 8 runs of 9–11 rounds on a loaded machine: b8 32×32×16→32 forward (37.7M) 1.77→1.97,
- * 1.24→1.51, 1.30→1.58, 1.55→1.68, 1.41→1.55, 1.71→1.80, 1.37→1.63, 1.90→1.69; b32 28×28×1→32
- * forward (7.2M) better in 5, worse in 1 (1.89→1.82), even in 2; conv1d [64, 8, 30]→16 (0.74M)
- * worse in both runs (1.57→1.24, 1.54→1.26: a share's fixed costs). The weight gradient keeps
- * one block per thread: each block walks the whole batch, and b32's forward + backward with 4
- * per thread there too lost in 3 of 5 runs.
+ * one process, 10 runs of 9–11 rounds on a loaded machine: b8 32×32×16→32 forward (37.7M) 1.77→1.97,
+ * 1.24→1.51, 1.30→1.58, 1.55→1.68, 1.41→1.55, 1.71→1.80, 1.37→1.63, 1.90→1.69, 1.27→1.75,
+ * 1.85→1.91; b32 28×28×1→32 forward (7.2M) better in 5, worse in 2 (1.89→1.82, 1.75→1.67), even
+ * in 3; conv1d [64, 8, 30]→16 (0.74M) worse in both runs (1.57→1.24, 1.54→1.26: a share's fixed
+ * costs). The weight gradient keeps one block per thread: each block walks the whole batch, and
+ * b32's forward + backward with 4 per thread there too lost in 3 of 5 runs.
  */
 export const FINER_SHARES_MACS = 1 << 22;
 
