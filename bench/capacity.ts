@@ -5,8 +5,10 @@
 // = 2 × (time alone) / (slower time of the pair): 2.0 when the cores do not slow each other.
 // Two threads sharing one product cannot beat the engine's own capacity, so this separates a
 // threading loss from a kernel that a co-running neighbour slows (cache, memory). On 2026-12-03
-// (2-core AMD EPYC VM, 3 rounds per run) fingrad's medians at 1024³ were 1.78 and 1.94 in two
-// runs where OpenBLAS's were 1.97 and 2.09; at 512³ 1.92 against 1.87.
+// (2-core AMD EPYC VM, 3 rounds per run) fingrad's plain build's medians at 1024³ were 1.78 and
+// 1.94 in two runs where OpenBLAS's were 1.97 and 2.09; at 512³ 1.92 against 1.87. With both
+// builds, four runs (1024³, 1024³, 512³, 1024³): relaxed 2.02, 2.02, 1.95, 2.02; OpenBLAS 1.96,
+// 1.96, 2.03, 1.95; plain 1.91, 1.82, 1.87, 1.89.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
