@@ -61,7 +61,7 @@ const here = (file: string): string => join(ROOT, 'bench', 'peers', file);
 async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null; torch2: PeerChild | null; other: PeerChild | null }> {
   const jax2 = await PeerChild.start('jax-js 2 workers', process.execPath, ['--import', 'tsx', here('jax-workers.ts')], { JAX_WORKERS: '2' });
   // Node 20 validates relaxed SIMD only behind its flag; a runtime that needs none may not know it.
-  const build = otherBuild();
+  const build = fg.backendInfo()?.relaxedSimd === true ? 'simd' : 'relaxed';
   const flag = build === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
   const other = await PeerChild.start(`fingrad ${build}`, process.execPath, [...flag, '--import', 'tsx', here('fingrad-build.ts')], { FINGRAD_BUILD: build });
   let torch: PeerChild | null = null;
@@ -75,15 +75,11 @@ async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChi
   return { jax2, torch, torch2, other };
 }
 
-/** The kernel build this process did not load: 'relaxed' or 'simd'. */
-const otherBuild = (): 'relaxed' | 'simd' => (fg.backendInfo()?.relaxedSimd === true ? 'simd' : 'relaxed');
-
 export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Promise<PeersResult> {
   const result: Partial<PeersResult> = {};
   const canThread = (await fg.setNumThreads(2)) === 2;
   await fg.setNumThreads(1);
   const { jax2, torch, torch2, other } = await startChildren();
-  const otherName = otherBuild();
   const child = (name: string, peer: PeerChild | null, request: Record<string, unknown>): Cell[] =>
     peer ? [{ name, setUp: oneThread, time: (ms: number) => peer.time({ ...request, timeMs: ms }) }] : [];
 
@@ -100,8 +96,8 @@ export async function benchPeers(jax: JaxModule, timeMs: number, rounds = 3): Pr
       ...child('jax-js 2w', jax2, { op: 'matmul', size }),
       ...child('PyTorch 1t', torch, { op: 'matmul', size }),
       ...child('PyTorch 2t', torch2, { op: 'matmul', size }),
-      ...child(`fingrad ${otherName} 1t`, other, { op: 'matmul', size, threads: 1 }),
-      ...(canThread ? child(`fingrad ${otherName} 2t`, other, { op: 'matmul', size, threads: 2 }) : []),
+      ...child(`${other?.name} 1t`, other, { op: 'matmul', size, threads: 1 }),
+      ...(canThread ? child(`${other?.name} 2t`, other, { op: 'matmul', size, threads: 2 }) : []),
     ];
     const r = await interleave(cells, rounds, timeMs);
     result.matmul.push({ size, gflops: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, gflops(2 * size ** 3, v.ms)])), roundsMs: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.rounds])) });

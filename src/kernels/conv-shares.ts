@@ -108,7 +108,7 @@ export function imageShares(threads: number, macs: number): number {
  * batch, one per thread in panels of 8 channels of one image (an image cut between two shares is
  * padded by both, so these are not cut finer).
  */
-export function dealImages(N: number, rows: number, threads: number, shares = threads): Piece[][] {
+export function dealImages(N: number, rows: number, threads: number, shares: number): Piece[][] {
   const panels = Math.ceil(rows / 8);
   const per = N % threads === 0 || N >= 4 * threads ? 1 : panels;
   const at = threads === 1 ? [0, N * per] : cuts(N * per, per === 1 ? shares : threads, 1, 1);
