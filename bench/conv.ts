@@ -21,6 +21,8 @@ export interface ConvRow {
   backwardGflops: number;
   backwardOverForward: number;
   tfjsWasmForwardGflops: number | null;
+  /** Each round's median ms: forward, and backward (forward + backward minus forward). */
+  roundsMs: { forward: number[]; backward: number[] };
 }
 
 /** A case's tensors, its forward FLOPs and a runner of the convolution. */
@@ -54,7 +56,7 @@ function setUp(c: ConvCase): ConvSetup {
  * the timing: filling a fresh one each call (3 MB for b32 28×28×1→32) is no part of the
  * convolution and runs on one thread.
  */
-async function timeConv(s: ConvSetup, timeMs: number, rounds = 5): Promise<{ forwardMs: number; backwardMs: number; ratio: number }> {
+async function timeConv(s: ConvSetup, timeMs: number, rounds = 5): Promise<{ forwardMs: number; backwardMs: number; ratio: number; fwd: number[]; bwd: number[] }> {
   const { x, weight, conv } = s;
   const dy = fg.keep(fg.tidy(() => fg.randn(conv(x, weight).shape)));
   const forward = (): void => fg.tidy(() => void conv(x, weight));
@@ -81,7 +83,7 @@ async function timeConv(s: ConvSetup, timeMs: number, rounds = 5): Promise<{ for
   x.requiresGrad = false;
   weight.requiresGrad = false;
   dy.dispose();
-  return { forwardMs: median(fwd), backwardMs: median(bwd), ratio: median(ratios) };
+  return { forwardMs: median(fwd), backwardMs: median(bwd), ratio: median(ratios), fwd, bwd };
 }
 
 export async function benchConv(cases: ConvCase[], tf: Tf | null, timeMs: number): Promise<ConvRow[]> {
@@ -113,6 +115,7 @@ export async function benchConv(cases: ConvCase[], tf: Tf | null, timeMs: number
       backwardGflops: gflops(2 * s.flops, t.backwardMs),
       backwardOverForward: t.ratio,
       tfjsWasmForwardGflops: tfw,
+      roundsMs: { forward: t.fwd, backward: t.bwd },
     });
     s.x.dispose();
     s.weight.dispose();
@@ -125,6 +128,8 @@ export interface ConvThreadsRow {
   /** GFLOP/s by thread count. */
   forwardGflops: Record<number, number>;
   backwardGflops: Record<number, number>;
+  /** Each round's GFLOP/s by thread count (the counts alternate within a round). */
+  rounds: { forward: Record<number, number[]>; backward: Record<number, number[]> };
 }
 
 /**
@@ -150,6 +155,7 @@ export async function benchConvThreads(cases: ConvCase[], threadCounts: number[]
       name: c.name,
       forwardGflops: Object.fromEntries(threadCounts.map((n) => [n, median(fwd[n] ?? [])])),
       backwardGflops: Object.fromEntries(threadCounts.map((n) => [n, median(bwd[n] ?? [])])),
+      rounds: { forward: fwd, backward: bwd },
     });
     s.x.dispose();
     s.weight.dispose();

@@ -1,7 +1,8 @@
-// `npm run bench`: prints tables and writes bench/results.json. Every figure is a median; peers
-// run in the same process so ratios compare like with like on a shared, noisy machine.
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+// `npm run bench`: prints tables and appends the run to bench/results.json (bench/support/results.ts).
+// Every figure is a median; peers run in the same process so ratios compare like with like on a
+// shared, noisy machine.
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { benchBrowser, describeBrowser } from './browser.js';
@@ -17,6 +18,7 @@ import { loadJax } from './peers/jax.js';
 import { loadTfjs } from './peers/tfjs.js';
 import { benchStreaming } from './streaming.js';
 import { printTable } from './support/measure.js';
+import { appendRun } from './support/results.js';
 import { benchTraining } from './train.js';
 
 const { values: args } = parseArgs({
@@ -31,9 +33,21 @@ const timeMs = args.quick ? 250 : 1000;
 
 await fg.ready();
 const tf = await loadTfjs();
-const results: Record<string, unknown> = {
+/** The commit the run measured, and whether the working tree differed from it. */
+function commit(): { sha: string; dirty: boolean } | null {
+  try {
+    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return { sha: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
+  } catch {
+    return null; // not a git checkout
+  }
+}
+
+const results: Record<string, unknown> & { date: string } = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+  command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
+  commit: commit(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageAtStart: loadavg() },
   fingrad: fg.backendInfo(),
 };
 
@@ -187,5 +201,7 @@ if (suites.has('latency')) {
   printTable(`MLPClassifier batch path, ${l.batch.rows} rows (ms, median)`, ['predictProba', 'nn forward + softmax', 'ratio'], [[l.batch.predictProbaMs, l.batch.forwardMs, l.batch.predictProbaMs / l.batch.forwardMs]]);
 }
 
-writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwrote ${args.out}`);
+results.finished = new Date().toISOString();
+(results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg();
+const count = appendRun(args.out, results);
+console.log(`\nappended this run to ${args.out} (${count} run${count === 1 ? "" : "s"} recorded)`);
