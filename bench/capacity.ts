@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TORCH_ENV, TORCH_PYTHONS } from './peers/child.js';
 import { median } from './support/measure.js';
+import { RELAXED_SIMD_FLAGS } from './support/relaxed-flag.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,11 +75,11 @@ function run(e: Engine, size = args.size, seconds = args.seconds): Promise<numbe
 }
 
 // Both kernel builds: plain SIMD, and relaxed SIMD (fused multiply-add), which Node 20 compiles
-// only behind its flag; a runtime that cannot start it (one tiny product) leaves it out.
+// only behind its flag (bench/support/relaxed-flag.ts); a runtime that cannot start it (one tiny product) leaves it out.
 const fingrad = (relaxed: boolean): Engine => ({
   name: `fingrad ${relaxed ? 'relaxed' : 'simd'}`,
   command: process.execPath,
-  args: [...(relaxed ? ['--experimental-wasm-relaxed-simd'] : []), '--import', 'tsx', '--input-type=module', '-e', fingradScript(relaxed)],
+  args: [...(relaxed ? RELAXED_SIMD_FLAGS : []), '--import', 'tsx', '--input-type=module', '-e', fingradScript(relaxed)],
   env: {},
 });
 const engines: Engine[] = [fingrad(false)];

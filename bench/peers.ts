@@ -19,6 +19,7 @@ import { exportOnnx } from '../src/onnx/index.js';
 import { PeerChild, TORCH_ENV, TORCH_ENV_2T, TORCH_PYTHONS } from './peers/child.js';
 import { jaxConv2d, jaxMatmul, jaxMlp, type JaxModule } from './peers/jax.js';
 import { gflops, measure, median } from './support/measure.js';
+import { RELAXED_SIMD_FLAGS } from './support/relaxed-flag.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,9 +61,8 @@ const here = (file: string): string => join(ROOT, 'bench', 'peers', file);
  */
 async function startChildren(): Promise<{ jax2: PeerChild | null; torch: PeerChild | null; torch2: PeerChild | null; other: PeerChild | null }> {
   const jax2 = await PeerChild.start('jax-js 2 workers', process.execPath, ['--import', 'tsx', here('jax-workers.ts')], { JAX_WORKERS: '2' });
-  // Node 20 validates relaxed SIMD only behind its flag; a runtime that needs none may not know it.
   const build = fg.backendInfo()?.relaxedSimd === true ? 'simd' : 'relaxed';
-  const flag = build === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const flag = build === 'relaxed' ? RELAXED_SIMD_FLAGS : [];
   const other = await PeerChild.start(`fingrad ${build}`, process.execPath, [...flag, '--import', 'tsx', here('fingrad-build.ts')], { FINGRAD_BUILD: build });
   let torch: PeerChild | null = null;
   let torch2: PeerChild | null = null;

@@ -204,4 +204,4 @@ if (suites.has('latency')) {
 results.finished = new Date().toISOString();
 (results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg();
 const count = appendRun(args.out, results);
-console.log(`\nappended this run to ${args.out} (${count} run${count === 1 ? "" : "s"} recorded)`);
+console.log(`\nappended this run to ${args.out} (${count} run${count === 1 ? '' : 's'} recorded)`);

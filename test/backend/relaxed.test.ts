@@ -1,11 +1,13 @@
 // The relaxed-SIMD builds: feature detection, the loader's choice, and results within float
 // tolerance of the plain build. Node 20 compiles relaxed SIMD only with
-// --experimental-wasm-relaxed-simd, so those builds run in child processes given the flag.
+// --experimental-wasm-relaxed-simd, so those builds run in child processes given the flag (and
+// Node ≥ 21, which has it on, without: it rejects the flag).
 import { describe, expect, it } from 'vitest';
+import { RELAXED_SIMD_FLAGS } from '../../bench/support/relaxed-flag.js';
 import { relaxedSimdSupported } from '../../src/backend/wasm.js';
 import { CHILD_HELPERS, decodeResults, lastJson, NODE_MAJOR, runNode } from './products.js';
 
-const FLAG = '--experimental-wasm-relaxed-simd';
+const FLAGS = [...RELAXED_SIMD_FLAGS];
 const WASM_TS = JSON.stringify(new URL('../../src/backend/wasm.ts', import.meta.url).href);
 
 interface Run {
@@ -36,7 +38,7 @@ console.log(JSON.stringify({ supported: relaxedSimdSupported(), info, results: s
 describe('relaxed SIMD', () => {
   it('is detected only where the runtime has it (Node 20: behind a flag)', () => {
     expect(relaxedSimdSupported()).toBe(NODE_MAJOR >= 21);
-    const r = runNode(`import { relaxedSimdSupported } from ${WASM_TS};\nconsole.log(JSON.stringify(relaxedSimdSupported()));`, [FLAG]);
+    const r = runNode(`import { relaxedSimdSupported } from ${WASM_TS};\nconsole.log(JSON.stringify(relaxedSimdSupported()));`, FLAGS);
     expect(r.status, r.stderr).toBe(0);
     expect(lastJson<boolean>(r)).toBe(true);
   });
@@ -55,8 +57,8 @@ console.log(JSON.stringify({ error, info }));
   });
 
   it('is chosen when available, and its products stay within float tolerance of the plain build', () => {
-    const relaxed = runIn([FLAG], '');
-    const plain = runIn([FLAG], '{ relaxedSimd: false }');
+    const relaxed = runIn(FLAGS, '');
+    const plain = runIn(FLAGS, '{ relaxedSimd: false }');
     expect(relaxed.supported).toBe(true);
     expect(relaxed.info).toEqual({ build: 'relaxed-mt', sharedMemory: true, relaxedSimd: true });
     expect(plain.info).toEqual({ build: 'simd-mt', sharedMemory: true, relaxedSimd: false });
