@@ -3,6 +3,7 @@
 // shared, noisy machine.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as fg from '../src/index.js';
 import { benchBrowser, describeBrowser } from './browser.js';
@@ -33,11 +34,17 @@ const timeMs = args.quick ? 250 : 1000;
 
 await fg.ready();
 const tf = await loadTfjs();
-/** The commit the run measured, and whether the working tree differed from it. */
+/**
+ * The commit the run measured, and whether tracked files other than the results file (which the
+ * runs before this one changed) differed from it.
+ */
 function commit(): { sha: string; dirty: boolean } | null {
   try {
-    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return { sha: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
+    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const top = git('rev-parse', '--show-toplevel').trim();
+    // Porcelain lines are "XY path"; the first may start with a space, so nothing is trimmed.
+    const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter((l) => l !== '');
+    return { sha: git('rev-parse', 'HEAD').trim(), dirty: changed.some((l) => resolve(top, l.slice(3)) !== resolve(args.out)) };
   } catch {
     return null; // not a git checkout
   }
