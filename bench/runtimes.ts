@@ -5,9 +5,9 @@
 // per size. The table gives each variant's median and lowest over the cycles, so a variant's
 // figures come from the same minutes as the others'. The relaxed build needs
 // --experimental-wasm-relaxed-simd on Node 20 and is refused the flag from Node 21, so each
-// runtime gets it by its version. On 2026-12-03 (2-core AMD EPYC VM, 12 cycles, partly busy
-// host) Node 20's plain build gave 1.73 (lowest 1.01) at 256³ and 512³, Node 22's relaxed build
-// 1.88 (1.79) and 1.91 (1.73): README, Performance.
+// runtime gets it by its version. On 2026-12-03 (2-core AMD EPYC VM, 12 cycles, 15:53-16:00
+// UTC, a busy host) Node 20's plain build gave 1.51 (lowest 1.16) at 256³ and 1.73 (1.36) at
+// 512³, Node 22's relaxed build 1.79 (1.70) and 1.90 (1.81): README, Performance.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
