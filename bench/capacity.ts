@@ -75,7 +75,8 @@ function run(e: Engine, size = args.size, seconds = args.seconds): Promise<numbe
 }
 
 // Both kernel builds: plain SIMD, and relaxed SIMD (fused multiply-add), which Node 20 compiles
-// only behind its flag (bench/support/relaxed-flag.ts); a runtime that cannot start it (one tiny product) leaves it out.
+// only behind its flag (bench/support/relaxed-flag.ts); a runtime that cannot start it (one tiny
+// product) leaves it out.
 const fingrad = (relaxed: boolean): Engine => ({
   name: `fingrad ${relaxed ? 'relaxed' : 'simd'}`,
   command: process.execPath,

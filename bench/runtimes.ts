@@ -5,13 +5,14 @@
 // per size. The table gives each variant's median and lowest over the cycles, so a variant's
 // figures come from the same minutes as the others'. The relaxed build needs
 // --experimental-wasm-relaxed-simd on Node 20 and is refused the flag from Node 21, so each
-// runtime gets it by its version. On 2026-12-03 (2-core AMD EPYC VM, 12 cycles, 15:53-16:00
+// runtime gets it by its version (bench/support/relaxed-flag.ts). On 2026-12-03 (2-core AMD EPYC VM, 12 cycles, 15:53-16:00
 // UTC, a busy host) Node 20's plain build gave 1.51 (lowest 1.16) at 256³ and 1.73 (1.36) at
 // 512³, Node 22's relaxed build 1.79 (1.70) and 1.90 (1.81): README, Performance.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './support/measure.js';
+import { relaxedSimdFlags } from './support/relaxed-flag.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,7 +40,7 @@ for (const node of [process.execPath, ...args.node]) {
   const version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
   const major = Number(version.split('.')[0]);
   variants.push({ name: `Node ${version}, plain`, node, flags: [], build: 'simd' });
-  variants.push({ name: `Node ${version}, relaxed`, node, flags: major < 21 ? ['--experimental-wasm-relaxed-simd'] : [], build: 'relaxed' });
+  variants.push({ name: `Node ${version}, relaxed`, node, flags: relaxedSimdFlags(major), build: 'relaxed' });
 }
 
 const ratios = new Map<string, number[][]>(variants.map((v) => [v.name, sizes.map(() => [])]));

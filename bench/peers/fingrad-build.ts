@@ -2,7 +2,8 @@
 // so that the plain-SIMD and relaxed-SIMD builds are timed in the same rounds. A process loads
 // one build; Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd, which
 // the parent passes there (bench/support/relaxed-flag.ts). FINGRAD_BUILD=relaxed|simd picks the
-// build; ping answers which one loaded. Run: node [--experimental-wasm-relaxed-simd] --import tsx this file.
+// build; ping answers which one loaded. Run: node [--experimental-wasm-relaxed-simd] --import tsx
+// this file.
 import { createInterface } from 'node:readline';
 import * as fg from '../../src/index.js';
 import { measure } from '../support/measure.js';
