@@ -26,7 +26,9 @@ const CHILD = fileURLToPath(new URL('./runtimes/child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const sizes = args.sizes.split(',').map(Number);
 const cycles = Number(args.cycles);
-if (!(cycles >= 1) || sizes.some((s) => !(s >= 8))) throw new Error('--cycles must be ≥ 1 and --sizes sizes ≥ 8');
+if (!(cycles >= 1) || sizes.some((s) => !(s >= 8)) || !(Number(args.time) >= 50)) {
+  throw new Error('--cycles must be ≥ 1, --sizes sizes ≥ 8 and --time ≥ 50 (ms)');
+}
 
 interface Variant {
   name: string;
