@@ -1,4 +1,5 @@
-// What limits 2-thread scaling: `npx tsx bench/threads.ts [--rounds 15]`. Six probes, each
+// What limits 2-thread scaling: `npx tsx bench/threads.ts [--rounds 15] [--sizes 256,512,1024]
+// [--probes split,capacity,scaling,guard,sharing,wake]`. Six probes, each
 // interleaved so that load from other processes hits every variant alike:
 //   split   the CPU time of a product cut into the blocks a thread count makes, run one after
 //           another on this thread, over the CPU time of the whole product: the work a split
@@ -7,8 +8,10 @@
 //           thread, nothing shared) against one alone; 2 threads on one product can at best
 //           match it;
 //   scaling 1 thread (the kernel called directly) vs 2 threads: each block packing its own B
-//           at 2 blocks per thread (the rule before B was packed once), and B packed once at 2,
-//           4 and 8 blocks per thread (gemmPlan; the load guard off, so every call is shared);
+//           at 2 blocks per thread (the rule before B was packed once), B packed once in 2 and
+//           4 equal blocks per thread, and B packed once in guided blocks that shrink as they
+//           go (shipped from 512³; 2 equal per thread below) (gemmPlan; the load guard off, so
+//           every call is shared);
 //   guard   the shipped plan with the load guard off and on (a size that loses runs on one
 //           thread for a while), in the same rounds;
 //   sharing a short wide product cut into column blocks, C's cuts on cache-line edges or inside
@@ -27,7 +30,8 @@ import { gemm, gemmPlan } from '../src/kernels/gemm.js';
 import { GemmTaskLayout } from '../src/backend/generated/opcodes.js';
 import { median } from './support/measure.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' }, probes: { type: 'string', default: 'split,capacity,scaling,guard,sharing,wake' } } });
+const probes = new Set(args.probes.split(','));
 const rounds = Number(args.rounds);
 const sizes = args.sizes.split(',').map(Number);
 
@@ -149,142 +153,158 @@ function interleave(variants: Record<string, () => void>, clock: () => number, b
   return out;
 }
 
-console.log(`split: CPU time of the blocks run in turn / the whole product (median of ${rounds} interleaved rounds)`);
-for (const n of sizes) {
-  const p = product(n);
-  const grids: Record<string, () => void> = { whole: p.single, '1×2': blocks(p, 1, 2), '2×2': blocks(p, 2, 2), '2×4': blocks(p, 2, 4), 'packed 8×1': packedBlocks(p, 8) };
-  const t = interleave(grids, cpuMs);
-  const whole = t.whole as number[];
-  console.log(`  ${n}³: whole ${median(whole).toFixed(3)} ms; ${Object.keys(grids).slice(1).map((g) => `${g} ${median((t[g] as number[]).map((v, i) => v / (whole[i] as number))).toFixed(3)}`).join(', ')}`);
-  free(p);
-}
-
-console.log(`\ncapacity: wall time of one product alone / two independent ones at once on 2 threads, median of ${rounds} interleaved rounds`);
-for (const n of sizes) {
-  const p = product(n);
-  const q = product(n);
-  const list = heap().alloc(2 * TASK_BYTES);
-  writeTask(p, 0, n, list);
-  writeTask(q, 0, n, list + TASK_BYTES);
-  let alone = 0;
-  const t = interleave({
-    '1t': p.single,
-    pair: () => {
-      if (runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + TASK_BYTES, 1, q.scratch]]).own === 2) alone++;
-    },
-  }, () => performance.now(), 40);
-  const one = t['1t'] as number[];
-  const cap = median(one.map((v, i) => (2 * v) / ((t.pair as number[])[i] as number)));
-  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 products in ${median(t.pair as number[]).toFixed(3)} ms: ${cap.toFixed(2)}× the work of one thread (the calling thread ran both in ${alone} calls)`);
-  heap().release(list, 2 * TASK_BYTES);
-  free(p);
-  free(q);
-}
-
-console.log(`\nscaling: wall time, 1 thread / 2 threads per round, median of ${rounds} interleaved rounds`);
-const plans: Record<string, { packB: boolean; sharesPerThread: number }> = {
-  'own B ×2': { packB: false, sharesPerThread: 2 },
-  'packed ×2': { packB: true, sharesPerThread: 2 },
-  'packed ×4': { packB: true, sharesPerThread: 4 },
-  'packed ×8': { packB: true, sharesPerThread: 8 },
-};
-for (const n of sizes) {
-  const p = product(n);
-  const variants: Record<string, () => void> = { '1t': p.single };
-  for (const [name, plan] of Object.entries(plans)) {
-    variants[name] = () => {
-      Object.assign(gemmPlan, plan);
-      p.shared();
-    };
+if (probes.has('split')) {
+  console.log(`split: CPU time of the blocks run in turn / the whole product (median of ${rounds} interleaved rounds)`);
+  for (const n of sizes) {
+    const p = product(n);
+    const grids: Record<string, () => void> = { whole: p.single, '1×2': blocks(p, 1, 2), '2×2': blocks(p, 2, 2), '2×4': blocks(p, 2, 4), 'packed 8×1': packedBlocks(p, 8) };
+    const t = interleave(grids, cpuMs);
+    const whole = t.whole as number[];
+    console.log(`  ${n}³: whole ${median(whole).toFixed(3)} ms; ${Object.keys(grids).slice(1).map((g) => `${g} ${median((t[g] as number[]).map((v, i) => v / (whole[i] as number))).toFixed(3)}`).join(', ')}`);
+    free(p);
   }
-  const t = interleave(variants, () => performance.now(), 40);
-  const one = t['1t'] as number[];
-  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; ${Object.keys(plans).map((name) => `${name} ${median(one.map((v, i) => v / ((t[name] as number[])[i] as number))).toFixed(2)}×`).join(', ')}`);
-  free(p);
+}
+
+if (probes.has('capacity')) {
+  console.log(`\ncapacity: wall time of one product alone / two independent ones at once on 2 threads, median of ${rounds} interleaved rounds`);
+  for (const n of sizes) {
+    const p = product(n);
+    const q = product(n);
+    const list = heap().alloc(2 * TASK_BYTES);
+    writeTask(p, 0, n, list);
+    writeTask(q, 0, n, list + TASK_BYTES);
+    let alone = 0;
+    const t = interleave({
+      '1t': p.single,
+      pair: () => {
+        if (runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + TASK_BYTES, 1, q.scratch]]).own === 2) alone++;
+      },
+    }, () => performance.now(), 40);
+    const one = t['1t'] as number[];
+    const cap = median(one.map((v, i) => (2 * v) / ((t.pair as number[])[i] as number)));
+    console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 products in ${median(t.pair as number[]).toFixed(3)} ms: ${cap.toFixed(2)}× the work of one thread (the calling thread ran both in ${alone} calls)`);
+    heap().release(list, 2 * TASK_BYTES);
+    free(p);
+    free(q);
+  }
+}
+
+if (probes.has('scaling')) {
+  console.log(`\nscaling: wall time, 1 thread / 2 threads per round, median of ${rounds} interleaved rounds`);
+  const plans: Record<string, { packB: boolean; sharesPerThread: number | 'guided' }> = {
+    'own B ×2': { packB: false, sharesPerThread: 2 },
+    'packed ×2': { packB: true, sharesPerThread: 2 },
+    'packed ×4': { packB: true, sharesPerThread: 4 },
+    'packed, guided': { packB: true, sharesPerThread: 'guided' },
+  };
+  for (const n of sizes) {
+    const p = product(n);
+    const variants: Record<string, () => void> = { '1t': p.single };
+    for (const [name, plan] of Object.entries(plans)) {
+      variants[name] = () => {
+        Object.assign(gemmPlan, plan);
+        p.shared();
+      };
+    }
+    const t = interleave(variants, () => performance.now(), 40);
+    const one = t['1t'] as number[];
+    console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; ${Object.keys(plans).map((name) => `${name} ${median(one.map((v, i) => v / ((t[name] as number[])[i] as number))).toFixed(2)}×`).join(', ')}`);
+    // Guided blocks against equal ones: 2 per thread below 512³ and 4 from there (the rule before).
+    const equal = t[n * n * n >= 1 << 27 ? 'packed ×4' : 'packed ×2'] as number[];
+    const g = t['packed, guided'] as number[];
+    console.log(`    equal blocks / guided, per round: median ${median(equal.map((v, i) => v / (g[i] as number))).toFixed(3)}, guided faster in ${g.filter((v, i) => v < (equal[i] as number)).length} of ${g.length} rounds`);
+    free(p);
+  }
 }
 Object.assign(gemmPlan, { packB: true, sharesPerThread: null }); // the shipped rule for the probes below
 
-console.log(`\nguard: wall time, 1 thread / 2 threads (the shipped plan) with the load guard off and on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
-for (const n of sizes) {
-  const p = product(n);
-  const t = interleave({
-    '1t': p.single,
-    off: () => {
-      threadGuard.enabled = false;
-      p.shared();
-    },
-    on: () => {
-      threadGuard.enabled = true;
-      p.shared();
-    },
-  }, () => performance.now(), 40);
-  const one = t['1t'] as number[];
-  const ratio = (name: string): string => median(one.map((v, i) => v / ((t[name] as number[])[i] as number))).toFixed(2);
-  console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 threads, guard off ${ratio('off')}×, on ${ratio('on')}×`);
-  free(p);
+if (probes.has('guard')) {
+  console.log(`\nguard: wall time, 1 thread / 2 threads (the shipped plan) with the load guard off and on (src/backend/threads.ts), median of ${rounds} interleaved rounds`);
+  for (const n of sizes) {
+    const p = product(n);
+    const t = interleave({
+      '1t': p.single,
+      off: () => {
+        threadGuard.enabled = false;
+        p.shared();
+      },
+      on: () => {
+        threadGuard.enabled = true;
+        p.shared();
+      },
+    }, () => performance.now(), 40);
+    const one = t['1t'] as number[];
+    const ratio = (name: string): string => median(one.map((v, i) => v / ((t[name] as number[])[i] as number))).toFixed(2);
+    console.log(`  ${n}³: 1t ${median(one).toFixed(3)} ms; 2 threads, guard off ${ratio('off')}×, on ${ratio('on')}×`);
+    free(p);
+  }
 }
 threadGuard.enabled = false;
 
 // Short wide products are cut into column blocks (too few rows for row blocks); a cut at a
 // multiple of 8 floats may fall inside a 64-byte cache line of C, which both threads then write.
-console.log(`\nsharing: wall time on 2 threads of a short wide product (column blocks) with C's cuts on cache-line edges (C at a 64-byte address) / inside lines (C 32 bytes further), median of ${rounds} interleaved rounds`);
-for (const [m, n, kk] of [[16, 8192, 256], [16, 8192, 64], [24, 16384, 128]] as const) {
-  const h = heap();
-  const a = h.alloc(4 * m * kk), b = h.alloc(4 * kk * n), c = h.alloc(4 * m * n + 128);
-  h.f32.fill(0.5, a >>> 2, (a >>> 2) + m * kk);
-  h.f32.fill(0.25, b >>> 2, (b >>> 2) + kk * n);
-  const edge = (c + 63) & ~63;
-  const at = (cAddr: number) => (): void => gemm({ m, n, k: kk, a, rsA: kk, csA: 1, b, rsB: n, csB: 1, c: cAddr, ldc: n });
-  const t = interleave({ edges: at(edge), inside: at(edge + 32) }, () => performance.now(), 40);
-  const ratio = median((t.inside as number[]).map((v, i) => v / ((t.edges as number[])[i] as number)));
-  console.log(`  ${m}×${kk}·${kk}×${n}: 2t ${median(t.edges as number[]).toFixed(3)} ms with cuts on line edges; inside lines / on edges ${ratio.toFixed(3)}`);
-  h.release(a, 4 * m * kk);
-  h.release(b, 4 * kk * n);
-  h.release(c, 4 * m * n + 128);
+if (probes.has('sharing')) {
+  console.log(`\nsharing: wall time on 2 threads of a short wide product (column blocks) with C's cuts on cache-line edges (C at a 64-byte address) / inside lines (C 32 bytes further), median of ${rounds} interleaved rounds`);
+  for (const [m, n, kk] of [[16, 8192, 256], [16, 8192, 64], [24, 16384, 128]] as const) {
+    const h = heap();
+    const a = h.alloc(4 * m * kk), b = h.alloc(4 * kk * n), c = h.alloc(4 * m * n + 128);
+    h.f32.fill(0.5, a >>> 2, (a >>> 2) + m * kk);
+    h.f32.fill(0.25, b >>> 2, (b >>> 2) + kk * n);
+    const edge = (c + 63) & ~63;
+    const at = (cAddr: number) => (): void => gemm({ m, n, k: kk, a, rsA: kk, csA: 1, b, rsB: n, csB: 1, c: cAddr, ldc: n });
+    const t = interleave({ edges: at(edge), inside: at(edge + 32) }, () => performance.now(), 40);
+    const ratio = median((t.inside as number[]).map((v, i) => v / ((t.edges as number[])[i] as number)));
+    console.log(`  ${m}×${kk}·${kk}×${n}: 2t ${median(t.edges as number[]).toFixed(3)} ms with cuts on line edges; inside lines / on edges ${ratio.toFixed(3)}`);
+    h.release(a, 4 * m * kk);
+    h.release(b, 4 * kk * n);
+    h.release(c, 4 * m * n + 128);
+  }
 }
 
-const wakeSizes = [96, 160, 256];
-console.log(`\nwake: products of ${wakeSizes.join('³, ')}³ on 2 threads (2 row blocks) right after the previous call, and after a 2 ms pause`);
-for (const n of wakeSizes) {
-  const p = product(n);
-  const list = heap().alloc(2 * TASK_BYTES);
-  const scratch2 = heap().alloc(p.scratchBytes);
-  const half = Math.round(n / 8) * 4;
-  writeTask(p, 0, half, list);
-  writeTask(p, half, n, list + TASK_BYTES);
-  const pause = (ms: number): void => {
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      // busy: a timer would let the process sleep too
+if (probes.has('wake')) {
+  const wakeSizes = [96, 160, 256];
+  console.log(`\nwake: products of ${wakeSizes.join('³, ')}³ on 2 threads (2 row blocks) right after the previous call, and after a 2 ms pause`);
+  for (const n of wakeSizes) {
+    const p = product(n);
+    const list = heap().alloc(2 * TASK_BYTES);
+    const scratch2 = heap().alloc(p.scratchBytes);
+    const half = Math.round(n / 8) * 4;
+    writeTask(p, 0, half, list);
+    writeTask(p, half, n, list + TASK_BYTES);
+    const pause = (ms: number): void => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        // busy: a timer would let the process sleep too
+      }
+    };
+    for (const gap of [0, 2]) {
+      const one: number[] = [];
+      const two: number[] = [];
+      let joined = 0;
+      const waits: number[] = [];
+      const owns: number[] = [];
+      const calls = 20 * rounds;
+      for (let r = 0; r < calls; r++) {
+        sampleLoad();
+        pause(gap);
+        let t = performance.now();
+        p.single();
+        one.push(performance.now() - t);
+        pause(gap);
+        t = performance.now();
+        const d = runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + TASK_BYTES, 1, scratch2]]);
+        two.push(performance.now() - t);
+        if (d.own < d.shares) joined++;
+        waits.push(d.waitMs);
+        owns.push(d.ownMs);
+      }
+      const us = (v: number[]): string => (1000 * median(v)).toFixed(1);
+      console.log(`  ${n}³, pause ${gap} ms: 1t ${us(one)} µs, 2t ${us(two)} µs (${(median(one) / median(two)).toFixed(2)}×); the worker took a share in ${((100 * joined) / calls).toFixed(0)}% of ${calls} calls; the calling thread ran its shares in ${us(owns)} µs, then waited ${us(waits)} µs`);
     }
-  };
-  for (const gap of [0, 2]) {
-    const one: number[] = [];
-    const two: number[] = [];
-    let joined = 0;
-    const waits: number[] = [];
-    const owns: number[] = [];
-    const calls = 20 * rounds;
-    for (let r = 0; r < calls; r++) {
-      sampleLoad();
-      pause(gap);
-      let t = performance.now();
-      p.single();
-      one.push(performance.now() - t);
-      pause(gap);
-      t = performance.now();
-      const d = runParallel('gemm_tasks_f32', [[list, 1, p.scratch], [list + TASK_BYTES, 1, scratch2]]);
-      two.push(performance.now() - t);
-      if (d.own < d.shares) joined++;
-      waits.push(d.waitMs);
-      owns.push(d.ownMs);
-    }
-    const us = (v: number[]): string => (1000 * median(v)).toFixed(1);
-    console.log(`  ${n}³, pause ${gap} ms: 1t ${us(one)} µs, 2t ${us(two)} µs (${(median(one) / median(two)).toFixed(2)}×); the worker took a share in ${((100 * joined) / calls).toFixed(0)}% of ${calls} calls; the calling thread ran its shares in ${us(owns)} µs, then waited ${us(waits)} µs`);
+    heap().release(list, 2 * TASK_BYTES);
+    heap().release(scratch2, p.scratchBytes);
+    free(p);
   }
-  heap().release(list, 2 * TASK_BYTES);
-  heap().release(scratch2, p.scratchBytes);
-  free(p);
 }
 
 if (runnable.length > 0) {

@@ -4,9 +4,9 @@
 // With more than one thread (setNumThreads) a large product is cut into shares, each run by
 // gemm_tasks_f32 with its own scratch on whichever thread claims it (src/backend/threads.ts):
 // - one product tall enough (packedRows) has B packed once, by all threads, then C cut into
-//   many row blocks (sharesPerThreadFor): a block packs only its rows of A, which one call
-//   packs too, so small blocks cost nothing extra and a thread whose core runs slow simply
-//   claims fewer of them;
+//   row blocks, from 512³ ones that shrink as they go (guidedCuts): a block packs only its rows
+//   of A, which one call packs too, so small blocks cost nothing extra, a thread whose core runs
+//   slow simply claims fewer of them, and the last blocks are small;
 // - a batch of products with distinct outputs is dealt out whole, in up to 4 shares per thread;
 // - otherwise C is cut into blocks (one per thread, two from 256³ on: FINER_SPLIT_MACS) in the
 //   grid that packs least: rows (each packs all of B and its rows of A) or columns (all of A,
@@ -16,7 +16,7 @@
 // cache line of C, which both threads then write; it cost nothing measurable (bench/threads.ts
 // sharing, two runs: 0.96–1.04 of the time with every cut on a line edge), as C is written once
 // per 256-deep slice of k.
-import { cuts, type DispatchTiming, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { cuts, type DispatchTiming, getNumThreads, guidedCuts, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { GemmPackLayout, GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 
@@ -140,7 +140,9 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
     return Array.from({ length: count }, (_, t) =>
       calls.slice(Math.floor((L * t) / count), Math.floor((L * (t + 1)) / count)).map(whole));
   }
-  const perThread = gemmPlan.sharesPerThread ?? (L * g.m * g.n * g.k >= FINER_SPLIT_MACS ? 2 : 1);
+  // Blocks that pack their own B are equal ('guided' is for blocks over B packed once).
+  const fixed = typeof gemmPlan.sharesPerThread === 'number' ? gemmPlan.sharesPerThread : null;
+  const perThread = fixed ?? (L * g.m * g.n * g.k >= FINER_SPLIT_MACS ? 2 : 1);
   const [r, c] = grid(g.m, g.n, Math.min(threads * perThread, MAX_SHARES));
   // No piece of one row or column: it would take the kernel's matrix-vector path, whose
   // summation order differs.
@@ -165,33 +167,38 @@ function planShares(g: GemmLayout, calls: readonly GemmCall[], threads: number):
 }
 
 /**
- * @internal Blocks per thread of one product (null: by size, sharesPerThreadFor over B packed
- * once, FINER_SPLIT_MACS where each block packs its own; benchmarks and tests fix it); whether a
- * tall product has B packed once (false: every block packs its own, as before); and the most
- * bytes B packed whole may take (a transient copy as large as B: 64 MiB, a 4096 × 4096 B; a
- * larger one is packed block by block by each share, as one call does).
+ * @internal Blocks per thread of one product (null: by size: over B packed once, guided cuts from
+ * GUIDED_MACS and 2 equal blocks per thread below, FINER_SPLIT_MACS where each block packs its
+ * own; 'guided' or a number of equal blocks per thread: fixed, for benchmarks and tests);
+ * whether a tall product has B packed once (false: every block packs its own, as before); and
+ * the most bytes B packed whole may take (a transient copy as large as B: 64 MiB, a 4096 × 4096
+ * B; a larger one is packed block by block by each share, as one call does).
  */
-export const gemmPlan: { sharesPerThread: number | null; packB: boolean; packedBMaxBytes: number } = {
+export const gemmPlan: { sharesPerThread: number | 'guided' | null; packB: boolean; packedBMaxBytes: number } = {
   sharesPerThread: null,
   packB: true,
   packedBMaxBytes: 1 << 26,
 };
 
 /**
- * Row blocks per thread for a product of `macs` multiply-adds over B packed once: 2 below 512³,
- * 4 from there. More blocks let a thread whose core is slowed by another process hand more of
- * the product to the other, and a block adds no packing (bench/threads.ts split: B packed once,
- * then 8 row blocks run in turn, took 1.002, 1.023 and 0.971 of the whole product's CPU time at
- * 256³, 512³ and 1024³, where 4 blocks each packing their own B took 1.020, 1.014 and 0.978).
- * bench/threads.ts scaling, 4 runs on a loaded machine (9 rounds each), 2 threads over 1,
- * blocks packing their own B at 2 per thread (the rule before) → B packed once at 2 and 4 per
- * thread: 256³ 1.41→1.46/1.52, 1.54→1.77/1.67, 1.49→1.55/1.08, 1.63→1.62/1.54; 512³
- * 1.55→1.74/1.83, 1.46→1.54/1.66, 1.65→1.70/1.86, 1.04→1.48/1.61; 1024³ 1.79→1.79/1.96,
- * 1.79→1.90/1.94, 1.93→1.96/1.98, 1.89→1.97/1.98.
+ * From 512³ multiply-adds, row blocks over B packed once shrink as they go (guidedCuts), each
+ * 1/(2·threads) of the rows left: 128, 96, 72, 56, … 8 rows at 512³ on 2 threads. Blocks are
+ * claimed in turn, so a thread whose core is slowed by another process takes fewer, and the other
+ * waits at most for a small last block; a block adds no packing (bench/threads.ts split: B packed
+ * once, then 8 row blocks run in turn, took 1.002, 1.023 and 0.971 of the whole product's CPU
+ * time at 256³, 512³ and 1024³). Against the equal blocks before (2 per thread below 512³, 4
+ * from there), wall time on 2 threads, bench/threads.ts scaling, 2026-12-03 16:52–16:56 UTC on
+ * the shared 2-core VM, equal / guided per round, median of each run (rounds guided was faster):
+ * 512³ 1.014 (18/25), 1.063 (21/25), 1.018 (16/25), 1.021 (18/25), 1.011 (19/31), 1.000 (15/31),
+ * 1.012 (18/31), 1.052 (21/31), 1.029 (44/61), 1.038 (41/61), 1.039 (43/61); 1024³ 1.021
+ * (24/31), 1.018 (23/31), 1.078 (28/31), 1.035 (23/31). At 256³ it did not help: 1.063 (18/25),
+ * 1.086 (16/25), 0.962 (5/25), 0.988 (12/25), 1.007 (16/31), 1.080 (17/31), 1.040 (17/31), 0.961
+ * (12/31), 0.991 (30/61), 0.950 (20/61), 0.988 (29/61), so below 512³ the blocks stay 2 equal
+ * per thread. Pieces of 1/threads or 1/(4·threads) of the rest did no better (two runs, 2t/1t
+ * at 512³: 1.89, 1.93 and 1.88, 1.91 against 1.90, 1.98).
  */
-export function sharesPerThreadFor(macs: number): number {
-  return macs >= 1 << 27 ? 4 : 2;
-}
+const GUIDED_MACS = 1 << 27;
+const GUIDED_FRACTION_PER_THREAD = 2;
 
 /**
  * Multiply-adds from which a product whose blocks pack their own B (too short for row blocks over
@@ -208,8 +215,10 @@ const MIN_BLOCK_ROWS = 2 * MR;
 /** The row cuts of one product over B packed once, or null when it is too short to cut so. */
 function packedRows(g: GemmLayout, threads: number): number[] | null {
   if (!gemmPlan.packB || g.n < 2 || kernels().gemm_packed_b_bytes(g.n, g.k) > gemmPlan.packedBMaxBytes) return null;
-  const perThread = gemmPlan.sharesPerThread ?? sharesPerThreadFor(g.m * g.n * g.k);
-  const rows = cuts(g.m, Math.min(threads * perThread, MAX_SHARES), MR, MIN_BLOCK_ROWS);
+  const perThread = gemmPlan.sharesPerThread ?? (g.m * g.n * g.k >= GUIDED_MACS ? 'guided' : 2);
+  const rows = perThread === 'guided'
+    ? guidedCuts(g.m, GUIDED_FRACTION_PER_THREAD * threads, MR, MIN_BLOCK_ROWS)
+    : cuts(g.m, Math.min(threads * perThread, MAX_SHARES), MR, MIN_BLOCK_ROWS);
   return rows.length - 1 >= 2 * threads ? rows : null;
 }
 

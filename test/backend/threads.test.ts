@@ -3,9 +3,9 @@
 // exits on its own, and a private memory falls back to one thread with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
-import { judgeDispatch, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
+import { guidedCuts, judgeDispatch, MAX_SHARES, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap, kernels } from '../../src/backend/wasm.js';
-import { gemm, gemmPlan, sharesPerThreadFor } from '../../src/kernels/gemm.js';
+import { gemm, gemmPlan } from '../../src/kernels/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
 
 // These tests count dispatches: every product above the threshold must be shared out, so the
@@ -60,21 +60,31 @@ describe('threaded products', () => {
     expect(threadStats().workerShares - start.workerShares).toBeGreaterThan(0);
   });
 
-  it('cut a product into 2 row blocks per thread below 512³ and 4 from there, over B packed once', () => {
-    expect(sharesPerThreadFor(512 ** 3)).toBe(4);
-    expect(sharesPerThreadFor(1024 ** 3)).toBe(4);
-    expect(sharesPerThreadFor(511 * 512 * 512)).toBe(2);
-    expect(sharesPerThreadFor(128 ** 3)).toBe(2);
+  it('cut a product over B packed once into row blocks that shrink as they go (guided cuts) from 512³', () => {
     expect(gemmPlan).toEqual({ sharesPerThread: null, packB: true, packedBMaxBytes: 64 * 2 ** 20 });
+    // 512 rows on 2 threads: each block a quarter of the rows left, on the 4-row tile, ≥ 8 rows.
+    expect(guidedCuts(512, 4, 4, 8)).toEqual([0, 128, 224, 296, 352, 392, 424, 448, 464, 476, 488, 496, 504, 512]);
+    for (const [size, fraction, align, minPiece] of [[512, 4, 4, 8], [1000, 4, 4, 8], [37, 4, 4, 8], [18, 2, 4, 8], [16, 4, 4, 8], [15, 4, 4, 8], [1e6, 1.01, 4, 8], [9, 3, 1, 1]] as const) {
+      const at = guidedCuts(size, fraction, align, minPiece);
+      const pieces = at.slice(1).map((x, i) => x - (at[i] as number));
+      expect(at[0]).toBe(0);
+      expect(at[at.length - 1]).toBe(size);
+      expect(pieces.length).toBeLessThanOrEqual(MAX_SHARES);
+      for (const p of pieces) expect(p).toBeGreaterThanOrEqual(Math.min(minPiece, size));
+      for (const x of at.slice(1, -1)) expect(x % align).toBe(0);
+      // Never growing, but for the last piece, which takes what is left.
+      for (let i = 1; i < pieces.length - 1; i++) expect(pieces[i]).toBeLessThanOrEqual(pieces[i - 1] as number);
+    }
+    expect(guidedCuts(15, 4, 4, 8)).toEqual([0, 15]);
   });
 
-  it('equal them bit for bit when a product is cut into 2, 4 or 8 blocks per thread, with B packed once or by each block', async () => {
+  it('equal them bit for bit when a product is cut into guided blocks or 2, 4 or 8 equal blocks per thread, with B packed once or by each block', async () => {
     await fg.setNumThreads(1);
     const single = fg.tidy(() => runWorkload(fg));
     await fg.setNumThreads(2);
     try {
       for (const packB of [true, false]) {
-        for (const perThread of [2, 4, 8]) {
+        for (const perThread of ['guided', 2, 4, 8] as const) {
           Object.assign(gemmPlan, { packB, sharesPerThread: perThread });
           const threaded = fg.tidy(() => runWorkload(fg));
           for (const [name, v] of Object.entries(single)) {
