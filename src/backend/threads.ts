@@ -211,12 +211,16 @@ function canBlock(i32: Int32Array): boolean {
  * Runs `kernel(...shares[s])` for every share s, spread over the calling thread and the workers:
  * each thread claims shares until none is left, so a worker that is slow to wake costs nothing.
  * Returns when all are done. Shares must write disjoint memory. Synchronous, like every kernel
- * call; at most MAX_SHARES shares.
+ * call; at most MAX_SHARES shares. `work`, when the shares are not near-equal, gives each one's
+ * relative work, so that the timing says what part of it the calling thread ran.
  */
-export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): DispatchTiming {
+export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[], work?: readonly number[]): DispatchTiming {
   const n = shares.length;
   if (n > MAX_SHARES) throw new BackendError(`runParallel: ${n} shares, at most ${MAX_SHARES}`);
-  if (n === 0) return { shares: 0, own: 0, publishMs: 0, ownMs: 0, waitMs: 0 };
+  if (n === 0) return { shares: 0, own: 0, ownWork: 0, publishMs: 0, ownMs: 0, waitMs: 0 };
+  if (work !== undefined && (work.length !== n || !work.every((w) => w > 0))) {
+    throw new BackendError(`runParallel: work needs one positive figure per share (${n}), got ${work.length}`);
+  }
   stats.dispatches++;
   const start = performance.now();
   const i32 = heap().i32;
@@ -246,7 +250,9 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
   Atomics.notify(i32, base + GEN, n - 1);
   let error: unknown = null;
   const k = kernels();
-  const run = (a: number, b: number, c: number): void => {
+  let ownWork = 0;
+  const run = (a: number, b: number, c: number, share: number): void => {
+    ownWork += work === undefined ? 1 : (work[share] as number);
     try {
       k[kernel](a, b, c);
     } catch (e) {
@@ -254,7 +260,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
     }
   };
   const t0 = performance.now();
-  run(i32[base + ARGS] as number, i32[base + ARGS + 1] as number, i32[base + ARGS + 2] as number);
+  run(i32[base + ARGS] as number, i32[base + ARGS + 1] as number, i32[base + ARGS + 2] as number, 0);
   if (Atomics.add(i32, base + DONE, 1) + 1 === n) Atomics.notify(i32, base + DONE);
   const own = 1 + claim(i32, base, gen, run);
   const t1 = performance.now();
@@ -268,7 +274,8 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[]): Di
   if (Atomics.load(i32, base + FAILED) !== 0) {
     throw new BackendError(`${kernel}: a worker thread failed (kernel trap)`);
   }
-  return { shares: n, own, publishMs: t0 - start, ownMs: t1 - t0, waitMs: performance.now() - t1 };
+  const total = work === undefined ? n : work.reduce((a, b) => a + b, 0);
+  return { shares: n, own, ownWork: ownWork / total, publishMs: t0 - start, ownMs: t1 - t0, waitMs: performance.now() - t1 };
 }
 
 /**
@@ -313,15 +320,16 @@ export interface DispatchTiming {
    * machine the woken worker may take the caller's core here and run every share itself.
    */
   publishMs: number;
-  /** Shares the calling thread ran, and the time it took. */
+  /** Shares the calling thread ran, their part of the dispatch's work (0–1), and the time it took. */
   own: number;
+  ownWork: number;
   ownMs: number;
   /** Time it then waited for the workers' shares. */
   waitMs: number;
 }
 
 /** The claim loop of worker-source.ts, for the main thread; returns how many shares it ran. */
-function claim(i32: Int32Array, base: number, gen: number, run: (a: number, b: number, c: number) => void): number {
+function claim(i32: Int32Array, base: number, gen: number, run: (a: number, b: number, c: number, share: number) => void): number {
   const tag = gen & 0xffffff;
   for (let ran = 0; ; ran++) {
     const word = Atomics.load(i32, base + CLAIM);
@@ -334,7 +342,7 @@ function claim(i32: Int32Array, base: number, gen: number, run: (a: number, b: n
       continue;
     }
     const at = base + ARGS + 4 * share;
-    run(i32[at] as number, i32[at + 1] as number, i32[at + 2] as number);
+    run(i32[at] as number, i32[at + 1] as number, i32[at + 2] as number, share);
     if (Atomics.add(i32, base + DONE, 1) + 1 === n) Atomics.notify(i32, base + DONE);
   }
 }
@@ -385,8 +393,8 @@ export function threadsPay(kind: string, macs: number): boolean {
 }
 
 /**
- * The calling thread's time per multiply-add in a bucket (shares are near-equal parts of a job,
- * so its own shares tell it): each dispatch in which it ran shares lowers the pace to its own at
+ * The calling thread's time per multiply-add in a bucket (its own shares tell it, weighed by
+ * their part of the job's work, which runParallel reports): each dispatch in which it ran shares lowers the pace to its own at
  * once or raises it by an eighth of the difference, so that a dispatch slowed down as a whole (a
  * time slice lost inside the caller's share) does not excuse itself.
  */
@@ -397,8 +405,8 @@ export function judgeDispatch(kind: string, macs: number, t: DispatchTiming): vo
   if (!threadGuard.enabled || t.shares === 0) return;
   const bucket = bucketOf(kind, macs);
   let pace = paces.get(bucket);
-  if (t.own > 0) {
-    const now = (t.ownMs * t.shares) / (t.own * Math.max(1, macs));
+  if (t.own > 0 && t.ownWork > 0) {
+    const now = t.ownMs / (t.ownWork * Math.max(1, macs));
     pace = pace === undefined || now < pace ? now : pace + (now - pace) / 8;
     paces.set(bucket, pace);
   }

@@ -302,7 +302,8 @@ function runShares(k: number, shares: Piece[][], packed = 0): DispatchTiming {
         at += TASK_INTS;
       }
     }
-    return runParallel('gemm_tasks_f32', tasks);
+    // Guided blocks are unequal: the load guard weighs the calling thread's shares by their work.
+    return runParallel('gemm_tasks_f32', tasks, shares.map((share) => share.reduce((w, p) => w + p.m * p.n, 0)));
   } finally {
     h.release(list, listBytes);
     scratch.forEach((ptr, t) => h.release(ptr, scratchBytes[t] as number));

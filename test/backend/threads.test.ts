@@ -217,17 +217,47 @@ describe('threaded products', () => {
       const macs = 3 << 24;
       expect(threadsPay('gemm', macs)).toBe(true);
       // The calling thread ran 1 of 2 shares in 1 ms, then waited 0.5 ms: 1.5 < 2 ms alone, a win.
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 0.5 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownWork: 0.5, ownMs: 1, waitMs: 0.5 });
       expect(threadsPay('gemm', macs)).toBe(true);
       // It waited 3 ms for the worker's share: alone it would have been done after 2 ms. Once
       // may be a time slice lost; twice in a row sends the size to one thread.
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 3 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownWork: 0.5, ownMs: 1, waitMs: 3 });
       expect(threadsPay('gemm', macs)).toBe(true);
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 3 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0, own: 1, ownWork: 0.5, ownMs: 1, waitMs: 3 });
       expect(Array.from({ length: 16 }, () => threadsPay('gemm', macs))).toEqual(new Array(16).fill(false));
       expect(threadsPay('gemm', 2 * macs)).toBe(true); // another size is judged on its own
       expect(threadsPay('conv forward', macs)).toBe(true); // and another kind
       expect(threadsPay('gemm', macs)).toBe(true);
+    } finally {
+      threadGuard.enabled = false;
+    }
+  });
+
+  it('report what part of the work the calling thread ran, from each share\'s work when they are unequal', async () => {
+    await fg.setNumThreads(2);
+    // Empty task lists (no products): share 0 is always the caller's.
+    for (let i = 0; i < 20; i++) {
+      const t = runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0], [0, 0, 0]], [3, 2, 1]);
+      const possible = { 1: [3 / 6], 2: [5 / 6, 4 / 6], 3: [1] }[t.own] ?? [];
+      expect(possible.some((w) => Math.abs(w - t.ownWork) < 1e-12), `own ${t.own}, ownWork ${t.ownWork}`).toBe(true);
+      const equal = runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]]);
+      expect(equal.ownWork).toBeCloseTo(equal.own / 2, 12);
+    }
+    expect(() => runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]], [1])).toThrow(/one positive figure per share \(2\), got 1/);
+    expect(() => runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]], [1, 0])).toThrow(/one positive figure per share/);
+  });
+
+  it('judge a dispatch of unequal shares by the work the calling thread ran, not by its count of shares', () => {
+    threadGuard.enabled = true;
+    try {
+      const macs = 9 << 24;
+      // Guided blocks: the caller ran 7 of 13 shares, half the work, in 1 ms (2 ms alone), then
+      // waited 0.95 ms: a win. Counted as 7/13 of the work it would be 1.86 ms alone: a loss.
+      for (let i = 0; i < 4; i++) judgeDispatch('gemm', macs, { shares: 13, publishMs: 0, own: 7, ownWork: 0.5, ownMs: 1, waitMs: 0.95 });
+      expect(threadsPay('gemm', macs)).toBe(true);
+      // The same caller waiting 1.1 ms loses, twice, and the size goes to one thread.
+      for (let i = 0; i < 2; i++) judgeDispatch('gemm', macs, { shares: 13, publishMs: 0, own: 7, ownWork: 0.5, ownMs: 1, waitMs: 1.1 });
+      expect(threadsPay('gemm', macs)).toBe(false);
     } finally {
       threadGuard.enabled = false;
     }
@@ -238,22 +268,22 @@ describe('threaded products', () => {
     try {
       const macs = 5 << 24;
       // No pace known yet: a dispatch without a share of the caller's is not judged.
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 9, own: 0, ownMs: 0, waitMs: 0 });
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 9, own: 0, ownMs: 0, waitMs: 0 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 9, own: 0, ownWork: 0, ownMs: 0, waitMs: 0 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 9, own: 0, ownWork: 0, ownMs: 0, waitMs: 0 });
       expect(threadsPay('gemm', macs)).toBe(true);
       // A win at 1 ms per share sets the pace; then the caller lost its core while waking the
       // worker (3 ms before its first claim, every share done by then): 3 > 2 ms alone, twice.
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0.1, own: 1, ownMs: 1, waitMs: 0.2 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 0.1, own: 1, ownWork: 0.5, ownMs: 1, waitMs: 0.2 });
       expect(threadsPay('gemm', macs)).toBe(true);
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 3, own: 0, ownMs: 0, waitMs: 0 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 3, own: 0, ownWork: 0, ownMs: 0, waitMs: 0 });
       expect(threadsPay('gemm', macs)).toBe(true);
-      judgeDispatch('gemm', macs, { shares: 2, publishMs: 3, own: 0, ownMs: 0, waitMs: 0 });
+      judgeDispatch('gemm', macs, { shares: 2, publishMs: 3, own: 0, ownWork: 0, ownMs: 0, waitMs: 0 });
       expect(threadsPay('gemm', macs)).toBe(false);
       // A share slowed down as a whole does not excuse the dispatch: the pace rises by an eighth.
       const other = 7 << 24;
-      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownMs: 1, waitMs: 0 });
-      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownMs: 9, waitMs: 0.5 });
-      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownMs: 9, waitMs: 0.5 });
+      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownWork: 0.5, ownMs: 1, waitMs: 0 });
+      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownWork: 0.5, ownMs: 9, waitMs: 0.5 });
+      judgeDispatch('gemm', other, { shares: 2, publishMs: 0, own: 1, ownWork: 0.5, ownMs: 9, waitMs: 0.5 });
       expect(threadsPay('gemm', other)).toBe(false);
     } finally {
       threadGuard.enabled = false;
