@@ -19,7 +19,7 @@
 // Shares, thread counts and the run on the pool: ./conv-shares.ts.
 import { ConvStep } from '../backend/generated/opcodes.js';
 import { intArgs } from '../backend/scratch.js';
-import { cuts } from '../backend/threads.js';
+import { cuts } from '../backend/cuts.js';
 import { kernels } from '../backend/wasm.js';
 import type { ConvGeom } from './conv.js';
 import { type Alloc, dealImages, imageShares, type Phase, type Piece, reusedWindow, runShares, type Share, type Step, threadsFor, windowStep, withTemps } from './conv-shares.js';

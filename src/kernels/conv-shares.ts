@@ -15,7 +15,8 @@
 // element keeps its one accumulator chain. Threaded results therefore equal single-thread ones
 // bit for bit.
 import { ConvStep, ConvStepLayout } from '../backend/generated/opcodes.js';
-import { cuts, getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { cuts } from '../backend/cuts.js';
+import { getNumThreads, judgeDispatch, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { heap, kernels } from '../backend/wasm.js';
 
 /** One kernel call of a share. */

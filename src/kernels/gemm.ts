@@ -16,7 +16,8 @@
 // cache line of C, which both threads then write; it cost nothing measurable (bench/threads.ts
 // sharing, two runs: 0.96–1.04 of the time with every cut on a line edge), as C is written once
 // per 256-deep slice of k.
-import { cuts, type DispatchTiming, getNumThreads, guidedCuts, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
+import { cuts, guidedCuts } from '../backend/cuts.js';
+import { type DispatchTiming, getNumThreads, judgeDispatch, MAX_SHARES, runParallel, type TaskArgs, threadsPay } from '../backend/threads.js';
 import { GemmPackLayout, GemmTaskLayout, GemmTile } from '../backend/generated/opcodes.js';
 import { heap, kernels } from '../backend/wasm.js';
 

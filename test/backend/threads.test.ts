@@ -3,7 +3,8 @@
 // exits on its own, and a private memory falls back to one thread with a warning.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fg from '../../src/index.js';
-import { guidedCuts, judgeDispatch, MAX_SHARES, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
+import { guidedCuts } from '../../src/backend/cuts.js';
+import { judgeDispatch, MAX_SHARES, runParallel, threadGuard, threadStats, threadsPay } from '../../src/backend/threads.js';
 import { heap, kernels } from '../../src/backend/wasm.js';
 import { gemm, gemmPlan } from '../../src/kernels/gemm.js';
 import { bitDiffs, lastJson, runNode, runWorkload } from './products.js';
