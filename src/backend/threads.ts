@@ -219,7 +219,7 @@ export function runParallel(kernel: TaskKernel, shares: readonly TaskArgs[], wor
   if (n > MAX_SHARES) throw new BackendError(`runParallel: ${n} shares, at most ${MAX_SHARES}`);
   if (n === 0) return { shares: 0, own: 0, ownWork: 0, publishMs: 0, ownMs: 0, waitMs: 0 };
   if (work !== undefined && (work.length !== n || !work.every((w) => w > 0))) {
-    throw new BackendError(`runParallel: work needs one positive figure per share (${n}), got ${work.length}`);
+    throw new BackendError(`runParallel: work needs one positive figure per share (${n} shares), got [${work.join(', ')}]`);
   }
   stats.dispatches++;
   const start = performance.now();

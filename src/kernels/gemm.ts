@@ -196,7 +196,10 @@ export const gemmPlan: { sharesPerThread: number | 'guided' | null; packB: boole
  * 1.086 (16/25), 0.962 (5/25), 0.988 (12/25), 1.007 (16/31), 1.080 (17/31), 1.040 (17/31), 0.961
  * (12/31), 0.991 (30/61), 0.950 (20/61), 0.988 (29/61), so below 512³ the blocks stay 2 equal
  * per thread. Pieces of 1/threads or 1/(4·threads) of the rest did no better (two runs, 2t/1t
- * at 512³: 1.89, 1.93 and 1.88, 1.91 against 1.90, 1.98).
+ * at 512³: 1.89, 1.93 and 1.88, 1.91 against 1.90, 1.98). Packing B once had itself beaten
+ * blocks that each pack their own (2t/1t, 4 runs on a loaded machine, own B at 2 per thread →
+ * B packed once at 2 and 4 per thread: 512³ 1.55→1.74/1.83, 1.46→1.54/1.66, 1.65→1.70/1.86,
+ * 1.04→1.48/1.61; 1024³ 1.79→1.79/1.96, 1.79→1.90/1.94, 1.93→1.96/1.98, 1.89→1.97/1.98).
  */
 const GUIDED_MACS = 1 << 27;
 const GUIDED_FRACTION_PER_THREAD = 2;

@@ -244,8 +244,8 @@ describe('threaded products', () => {
       const equal = runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]]);
       expect(equal.ownWork).toBeCloseTo(equal.own / 2, 12);
     }
-    expect(() => runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]], [1])).toThrow(/one positive figure per share \(2\), got 1/);
-    expect(() => runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]], [1, 0])).toThrow(/one positive figure per share/);
+    expect(() => runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]], [1])).toThrow(/one positive figure per share \(2 shares\), got \[1\]/);
+    expect(() => runParallel('gemm_tasks_f32', [[0, 0, 0], [0, 0, 0]], [1, 0])).toThrow(/got \[1, 0\]/);
   });
 
   it('judge a dispatch of unequal shares by the work the calling thread ran, not by its count of shares', () => {
