@@ -30,8 +30,11 @@ import { gemm, gemmPlan } from '../src/kernels/gemm.js';
 import { GemmTaskLayout } from '../src/backend/generated/opcodes.js';
 import { median } from './support/measure.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' }, probes: { type: 'string', default: 'split,capacity,scaling,guard,sharing,wake' } } });
+const PROBES = ['split', 'capacity', 'scaling', 'guard', 'sharing', 'wake'];
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, sizes: { type: 'string', default: '256,512,1024' }, probes: { type: 'string', default: PROBES.join(',') } } });
 const probes = new Set(args.probes.split(','));
+const unknown = [...probes].filter((p) => !PROBES.includes(p));
+if (unknown.length > 0) throw new Error(`--probes: unknown ${unknown.join(', ')} (known: ${PROBES.join(', ')})`);
 const rounds = Number(args.rounds);
 const sizes = args.sizes.split(',').map(Number);
 
